@@ -1,0 +1,13 @@
+"""Tests: PostgreSQL when DATABASE_URL is set, SQLite otherwise; mail captured by Django."""
+
+import os
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import REDIS_URL, redis_url_with_db
+
+DEBUG = False
+SECRET_KEY = os.environ.get("SECRET_KEY") or "test-only-key-0123456789abcdef-0123456789abcdef"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BROKER_URL = redis_url_with_db(REDIS_URL, 15) if REDIS_URL else "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}

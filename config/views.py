@@ -1,0 +1,19 @@
+"""Pages that gather what several apps own: the role-aware dashboard."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from organisations import selectors as organisation_selectors
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "memberships": organisation_selectors.memberships_of(user),
+        "certification_bodies": organisation_selectors.certification_bodies_of(user),
+    }
+    return render(request, "dashboard.html", context)

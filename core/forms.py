@@ -1,0 +1,26 @@
+from collections.abc import Callable
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from core.errors import DomainError
+
+
+def call_service(form: forms.BaseForm, service: Callable[[], object]) -> bool:
+    """Run a service for a valid form; put a refusal on the form instead of raising.
+
+    Returns True when the service ran. A DomainError or a model ValidationError (a constraint
+    the form could not see) becomes a form error, so the view re-renders it and nothing changes.
+    """
+    try:
+        service()
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return False
+    except ValidationError as error:
+        for field, messages in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(None if field == NON_FIELD_ERRORS else target, message)
+        return False
+    return True

@@ -1,0 +1,117 @@
+"""The access policy: the one place that says what a user may see and do.
+
+Views get tenant data only through the scoped querysets below, so that another tenant's
+object is a 404, and check the named predicates before a change (a read-only role gets 403).
+
+Who sees an organisation:
+- its active members (quality manager, contributor, viewer);
+- the active staff of a certification body with an open engagement with it;
+- platform staff (administrators), read-only.
+"""
+
+from django.db.models import Q, QuerySet
+
+from organisations.enums import CBRole, OrganisationRole
+from organisations.models import (
+    CBMembership,
+    CertificationBody,
+    ClientEngagement,
+    Organisation,
+    OrganisationMembership,
+    Site,
+    User,
+)
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _active_cb_ids(user) -> QuerySet:
+    return CBMembership.objects.filter(user=user, is_active=True).values("certification_body_id")
+
+
+# --- What a user may see -------------------------------------------------------------------
+
+
+def organisations_for(user) -> QuerySet[Organisation]:
+    if not _signed_in(user):
+        return Organisation.objects.none()
+    if user.is_staff:
+        return Organisation.objects.all()
+    member_of = OrganisationMembership.objects.filter(user=user, is_active=True).values("organisation_id")
+    served = ClientEngagement.objects.filter(
+        certification_body_id__in=_active_cb_ids(user), ended_on__isnull=True
+    ).values("organisation_id")
+    return Organisation.objects.filter(Q(pk__in=member_of) | Q(pk__in=served))
+
+
+def sites_for(user) -> QuerySet[Site]:
+    return Site.objects.filter(organisation__in=organisations_for(user))
+
+
+def memberships_for(user) -> QuerySet[OrganisationMembership]:
+    return OrganisationMembership.objects.filter(organisation__in=organisations_for(user))
+
+
+def certification_bodies_for(user) -> QuerySet[CertificationBody]:
+    if not _signed_in(user):
+        return CertificationBody.objects.none()
+    if user.is_staff:
+        return CertificationBody.objects.all()
+    return CertificationBody.objects.filter(pk__in=_active_cb_ids(user))
+
+
+# --- Roles -------------------------------------------------------------------------------
+
+
+def organisation_role(user, organisation: Organisation) -> OrganisationRole | None:
+    if not _signed_in(user):
+        return None
+    role = (
+        OrganisationMembership.objects.filter(user=user, organisation=organisation, is_active=True)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return OrganisationRole(role) if role else None
+
+
+def cb_roles(user, certification_body: CertificationBody) -> set[CBRole]:
+    if not _signed_in(user):
+        return set()
+    roles = CBMembership.objects.filter(
+        user=user, certification_body=certification_body, is_active=True
+    ).values_list("role", flat=True)
+    return {CBRole(role) for role in roles}
+
+
+def is_cb_staff(user) -> bool:
+    return _signed_in(user) and CBMembership.objects.filter(user=user, is_active=True).exists()
+
+
+def is_client_user(user) -> bool:
+    return _signed_in(user) and OrganisationMembership.objects.filter(user=user, is_active=True).exists()
+
+
+# --- What a user may do ----------------------------------------------------------------------
+
+
+def can_manage_organisation(user, organisation: Organisation) -> bool:
+    """Edit the profile and the sites, and manage who belongs to the organisation."""
+    return organisation_role(user, organisation) == OrganisationRole.QUALITY_MANAGER
+
+
+def can_contribute(user, organisation: Organisation) -> bool:
+    """Write the organisation's own records (self-assessments, responses to findings)."""
+    return organisation_role(user, organisation) in {
+        OrganisationRole.QUALITY_MANAGER,
+        OrganisationRole.CONTRIBUTOR,
+    }
+
+
+def can_administer_cb(user, certification_body: CertificationBody) -> bool:
+    return CBRole.CB_ADMIN in cb_roles(user, certification_body)
+
+
+def is_cb_staff_of(user: User, certification_body: CertificationBody) -> bool:
+    return bool(cb_roles(user, certification_body))

@@ -1,0 +1,183 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_mixins import NoDeleteAdmin, ReadOnlyAdmin
+from organisations.models import (
+    AccreditationScope,
+    AuditorQualification,
+    CBMembership,
+    CertificationBody,
+    ClientEngagement,
+    IAFCode,
+    Organisation,
+    OrganisationMembership,
+    Site,
+    User,
+)
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class OrganisationMembershipInline(admin.TabularInline):
+    model = OrganisationMembership
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    can_delete = False
+
+
+class CBMembershipInline(admin.TabularInline):
+    model = CBMembership
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["certification_body"]
+    can_delete = False
+
+
+@admin.register(User)
+class UserAdmin(NoDeleteAdmin, DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    search_fields = ["email", "full_name"]
+    readonly_fields = ["last_login", "date_joined"]
+    inlines = [OrganisationMembershipInline, CBMembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "full_name", "password"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+
+@admin.register(IAFCode)
+class IAFCodeAdmin(ReadOnlyAdmin):
+    list_display = ["code", "title"]
+    search_fields = ["=code", "title"]
+
+
+class SiteInline(admin.TabularInline):
+    model = Site
+    extra = 0
+    can_delete = False
+    fields = ["name", "kind", "city", "country", "headcount", "is_central_function", "is_active"]
+    show_change_link = True
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(NoDeleteAdmin):
+    list_display = ["name", "kind", "country", "registration_number", "headcount", "is_active"]
+    list_filter = ["kind", "is_active", "country"]
+    search_fields = ["name", "registration_number", "city"]
+    filter_horizontal = ["iaf_codes"]
+    inlines = [SiteInline]
+
+
+@admin.register(Site)
+class SiteAdmin(NoDeleteAdmin):
+    list_display = ["name", "organisation", "kind", "city", "headcount", "is_central_function", "is_active"]
+    list_filter = ["kind", "is_central_function", "is_active"]
+    list_select_related = ["organisation"]
+    search_fields = ["name", "city", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+
+
+class AccreditationScopeInline(admin.StackedInline):
+    model = AccreditationScope
+    extra = 0
+    can_delete = False
+    autocomplete_fields = ["standard"]
+    filter_horizontal = ["iaf_codes"]
+
+
+@admin.register(CertificationBody)
+class CertificationBodyAdmin(NoDeleteAdmin):
+    list_display = ["name", "country", "accreditation_body", "accreditation_number", "is_active"]
+    list_filter = ["is_active", "country"]
+    search_fields = ["name", "accreditation_number"]
+    inlines = [AccreditationScopeInline]
+    fieldsets = [
+        (None, {"fields": ["name", "street", "postcode", "city", "country", "is_active"]}),
+        (_("Accreditation"), {"fields": ["accreditation_body", "accreditation_number"]}),
+        (_("Policy: initial audit"), {"fields": [
+            "stage2_min_gap_days", "stage2_max_gap_days", "stage2_repeat_after_days",
+            "stage1_time_share_percent", "stage1_min_days",
+        ]}),
+        (_("Policy: cycle and calendar"), {"fields": [
+            "expiry_convention", "surveillance_window_before_months", "surveillance_window_after_months",
+            "reminder_lead_days", "team_notice_days", "change_review_days", "retention_extra_cycles",
+            "lead_auditor_max_consecutive_years",
+        ]}),
+        (_("Policy: findings and suspension"), {"fields": [
+            "major_plan_days", "major_close_days", "minor_plan_days", "observations_need_response",
+            "total_absence_is_major", "suspend_on_overdue_major", "suspension_max_days",
+        ]}),
+    ]
+
+
+@admin.register(AccreditationScope)
+class AccreditationScopeAdmin(NoDeleteAdmin):
+    list_display = ["certification_body", "standard", "valid_from", "valid_until"]
+    list_filter = ["standard"]
+    list_select_related = ["certification_body", "standard"]
+    search_fields = ["certification_body__name", "standard__code"]
+    autocomplete_fields = ["certification_body", "standard"]
+    filter_horizontal = ["iaf_codes"]
+
+
+@admin.register(ClientEngagement)
+class ClientEngagementAdmin(NoDeleteAdmin):
+    list_display = ["organisation", "certification_body", "since", "ended_on"]
+    list_filter = ["certification_body"]
+    list_select_related = ["organisation", "certification_body"]
+    search_fields = ["organisation__name", "certification_body__name"]
+    autocomplete_fields = ["organisation", "certification_body"]
+
+
+@admin.register(OrganisationMembership)
+class OrganisationMembershipAdmin(NoDeleteAdmin):
+    list_display = ["user", "organisation", "role", "is_active", "created_at"]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__email", "user__full_name", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(CBMembership)
+class CBMembershipAdmin(NoDeleteAdmin):
+    list_display = ["user", "certification_body", "role", "is_active", "created_at"]
+    list_filter = ["role", "is_active", "certification_body"]
+    list_select_related = ["user", "certification_body"]
+    search_fields = ["user__email", "user__full_name", "certification_body__name"]
+    autocomplete_fields = ["user", "certification_body"]
+
+
+@admin.register(AuditorQualification)
+class AuditorQualificationAdmin(NoDeleteAdmin):
+    list_display = ["user", "standard", "kind", "is_lead_auditor", "certification_body", "valid_until", "codes"]
+    list_filter = ["kind", "is_lead_auditor", "standard", "certification_body"]
+    list_select_related = ["user", "standard", "certification_body"]
+    search_fields = ["user__email", "user__full_name", "standard__code"]
+    autocomplete_fields = ["user", "certification_body", "standard"]
+    filter_horizontal = ["iaf_codes"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("iaf_codes")
+
+    @admin.display(description=_("IAF codes"))
+    def codes(self, obj: AuditorQualification) -> str:
+        return ", ".join(str(code.code) for code in obj.iaf_codes.all())

@@ -1,0 +1,38 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organisations.enums import OrganisationRole
+from organisations.models import Organisation, Site
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "registration_number", "street", "postcode", "city", "country",
+                  "headcount", "iaf_codes"]
+        widgets = {"iaf_codes": forms.SelectMultiple(attrs={"size": 10})}
+        help_texts = {"iaf_codes": _("The economic sectors of the scope (IAF ID 1); hold Ctrl to pick several.")}
+
+
+class SiteForm(forms.ModelForm):
+    class Meta:
+        model = Site
+        fields = ["name", "kind", "street", "postcode", "city", "country", "headcount",
+                  "is_central_function", "is_active"]
+
+
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.choices)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.choices)
+
+
+class MembershipDeactivateForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)

@@ -1,0 +1,438 @@
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from organisations.enums import (
+    CBRole,
+    ExpiryConvention,
+    OrganisationKind,
+    OrganisationRole,
+    QualificationKind,
+    SiteKind,
+)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Signs in with an e-mail address; what they may do comes from memberships."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("platform staff"), default=False, help_text=_("May sign in to the administration site.")
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class IAFCode(models.Model):
+    """An IAF ID 1 economic-sector code (1–39), loaded as data by a migration."""
+
+    code = models.PositiveSmallIntegerField(
+        _("code"), primary_key=True, validators=[MinValueValidator(1), MaxValueValidator(39)]
+    )
+    title = models.CharField(_("title"), max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("IAF code")
+        verbose_name_plural = _("IAF codes")
+
+    def __str__(self) -> str:
+        return f"IAF {self.code} {self.title}"
+
+
+class Address(models.Model):
+    street = models.CharField(_("street and number"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    country = CountryField(_("country"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address(self) -> str:
+        locality = " ".join(part for part in (self.postcode, self.city) if part)
+        return ", ".join(part for part in (self.street, locality, self.country.name) if part)
+
+
+class Organisation(Address):
+    """A public body that seeks or holds certification (the CB's client)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    registration_number = models.CharField(
+        _("registration number"), max_length=60, blank=True,
+        help_text=_("The official registration or identification number of the body."),
+    )
+    iaf_codes = models.ManyToManyField(IAFCode, blank=True, verbose_name=_("IAF codes"))
+    headcount = models.PositiveIntegerField(
+        _("headcount"), help_text=_("Everyone working within the scope, on every shift.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "registration_number"], condition=~Q(registration_number=""),
+                name="organisation_unique_registration",
+                violation_error_message=_("An organisation with this registration number exists in this country."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:detail", args=[self.pk])
+
+
+class Site(Address):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="sites")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices, default=SiteKind.PERMANENT)
+    headcount = models.PositiveIntegerField(_("headcount"))
+    is_central_function = models.BooleanField(
+        _("central function"), default=False,
+        help_text=_("Where the management system is planned, controlled and managed."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["organisation", "-is_central_function", "name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(is_central_function=True, is_active=True),
+                name="site_one_central_function",
+                violation_error_message=_("The organisation already has an active central function."),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="site_unique_name",
+                violation_error_message=_("The organisation already has a site with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+def default_reminder_lead_days() -> list[int]:
+    return [90, 60, 30]
+
+
+class CertificationBody(Address):
+    """An accredited certification body, with the policy settings ISO/IEC 17021-1 leaves to it."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    accreditation_body = models.CharField(_("accreditation body"), max_length=120, blank=True)
+    accreditation_number = models.CharField(_("accreditation number"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    # CB policy (DOMAIN §1.2, §1.5, §1.6, §2.4, §3.1, §9, §11): defaults as DOMAIN gives them.
+    stage2_min_gap_days = models.PositiveSmallIntegerField(
+        _("minimum days between stage 1 and stage 2"), default=0
+    )
+    stage2_max_gap_days = models.PositiveSmallIntegerField(
+        _("maximum days between stage 1 and stage 2"), default=183,
+        help_text=_("Beyond it, stage 2 needs a recorded justification or a repeated stage 1."),
+    )
+    stage2_repeat_after_days = models.PositiveSmallIntegerField(
+        _("days to verify majors after stage 2"), default=183,
+        help_text=_("A major nonconformity not verified within this many days requires a new stage 2."),
+    )
+    stage1_time_share_percent = models.PositiveSmallIntegerField(
+        _("stage 1 share of initial audit time (%)"), default=33,
+        validators=[MinValueValidator(10), MaxValueValidator(50)],
+    )
+    stage1_min_days = models.DecimalField(
+        _("minimum stage 1 time (days)"), max_digits=3, decimal_places=1, default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal("0.5"))],
+    )
+    expiry_convention = models.CharField(
+        _("expiry date convention"), max_length=20, choices=ExpiryConvention.choices,
+        default=ExpiryConvention.SAME_DAY,
+    )
+    surveillance_window_before_months = models.PositiveSmallIntegerField(
+        _("surveillance window before the anniversary (months)"), default=3,
+        validators=[MaxValueValidator(6)],
+    )
+    surveillance_window_after_months = models.PositiveSmallIntegerField(
+        _("surveillance window after the anniversary (months)"), default=3,
+        validators=[MaxValueValidator(6)],
+        help_text=_("Never beyond 12 months after the decision for the first surveillance."),
+    )
+    reminder_lead_days = models.JSONField(
+        _("reminder lead times (days)"), default=default_reminder_lead_days,
+        help_text=_("Days before a due date on which reminders go out, e.g. [90, 60, 30]."),
+    )
+    major_plan_days = models.PositiveSmallIntegerField(_("major NC: plan due (days)"), default=30)
+    major_close_days = models.PositiveSmallIntegerField(_("major NC: closure due (days)"), default=90)
+    minor_plan_days = models.PositiveSmallIntegerField(_("minor NC: plan due (days)"), default=30)
+    observations_need_response = models.BooleanField(
+        _("observations and OFIs need a response"), default=False
+    )
+    total_absence_is_major = models.BooleanField(
+        _("total absence of a requirement is a major NC"), default=True
+    )
+    suspend_on_overdue_major = models.BooleanField(
+        _("an overdue major NC of a certified client leads to suspension"), default=True
+    )
+    suspension_max_days = models.PositiveSmallIntegerField(
+        _("suspension resolution deadline (days)"), default=183
+    )
+    team_notice_days = models.PositiveSmallIntegerField(
+        _("team notified to the client at least (days before the audit)"), default=14
+    )
+    change_review_days = models.PositiveSmallIntegerField(
+        _("client change notifications reviewed within (days)"), default=30
+    )
+    retention_extra_cycles = models.PositiveSmallIntegerField(
+        _("records kept for the current cycle plus (cycles)"), default=1,
+        validators=[MinValueValidator(1)],
+    )
+    lead_auditor_max_consecutive_years = models.PositiveSmallIntegerField(
+        _("same lead auditor for a client at most (consecutive years)"), null=True, blank=True,
+        help_text=_("Empty: no limit."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("certification body")
+        verbose_name_plural = _("certification bodies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage2_max_gap_days__gte=F("stage2_min_gap_days")),
+                name="cb_stage_gap_order",
+                violation_error_message=_("The maximum gap between stages is below the minimum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(major_close_days__gte=F("major_plan_days")),
+                name="cb_major_close_after_plan",
+                violation_error_message=_("A major NC cannot be due for closure before its plan."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        days = self.reminder_lead_days
+        if not isinstance(days, list) or not all(isinstance(d, int) and 0 < d <= 365 for d in days):
+            raise ValidationError(
+                {"reminder_lead_days": _("Give a list of whole numbers of days between 1 and 365.")}
+            )
+        self.reminder_lead_days = sorted(set(days), reverse=True)
+
+
+class AccreditationScope(models.Model):
+    """What a CB is accredited for: one standard and the IAF codes it may certify under it."""
+
+    certification_body = models.ForeignKey(
+        CertificationBody, on_delete=models.PROTECT, related_name="accreditation_scopes"
+    )
+    standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="+")
+    iaf_codes = models.ManyToManyField(IAFCode, blank=True, verbose_name=_("IAF codes"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["certification_body", "standard__code", "-valid_from"]
+        verbose_name = _("accreditation scope")
+        verbose_name_plural = _("accreditation scopes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification_body", "standard", "valid_from"], name="accreditation_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="accreditation_dates_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certification_body}: {self.standard}"
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class ClientEngagement(models.Model):
+    """The organisation is a client of the CB: the CB's staff serve it from `since` on."""
+
+    certification_body = models.ForeignKey(
+        CertificationBody, on_delete=models.PROTECT, related_name="engagements"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="engagements")
+    since = models.DateField(_("client since"), default=datetime.date.today)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-since"]
+        verbose_name = _("client engagement")
+        verbose_name_plural = _("client engagements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification_body", "organisation"], condition=Q(ended_on__isnull=True),
+                name="engagement_one_open",
+                violation_error_message=_("This organisation is already a client of this CB."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("since")),
+                name="engagement_dates_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.certification_body}"
+
+
+class OrganisationMembership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="organisation_memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=OrganisationRole.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "user__full_name"]
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="org_membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organisation}"
+
+
+class CBMembership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="cb_memberships")
+    certification_body = models.ForeignKey(
+        CertificationBody, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=CBRole.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["certification_body", "user__full_name"]
+        verbose_name = _("CB membership")
+        verbose_name_plural = _("CB memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "certification_body", "role"], name="cb_membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.certification_body}"
+
+
+class AuditorQualification(models.Model):
+    """A CB's record that a person is competent for one standard and some IAF codes."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="qualifications")
+    certification_body = models.ForeignKey(
+        CertificationBody, on_delete=models.PROTECT, related_name="qualifications"
+    )
+    standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=QualificationKind.choices,
+                            default=QualificationKind.AUDITOR)
+    is_lead_auditor = models.BooleanField(_("lead auditor"), default=False)
+    iaf_codes = models.ManyToManyField(IAFCode, blank=True, verbose_name=_("IAF codes"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+
+    class Meta:
+        ordering = ["user__full_name", "standard__code"]
+        verbose_name = _("auditor qualification")
+        verbose_name_plural = _("auditor qualifications")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_lead_auditor=False) | Q(kind=QualificationKind.AUDITOR),
+                name="qualification_lead_is_auditor",
+                violation_error_message=_("Only an auditor qualification can be a lead-auditor one."),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")), name="qualification_dates_order",
+                violation_error_message=_("A qualification cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        lead = " (lead)" if self.is_lead_auditor else ""
+        return f"{self.user}: {self.standard} {self.get_kind_display()}{lead}"
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day <= self.valid_until
+
+    def clean(self) -> None:
+        super().clean()
+        if self.user_id and self.certification_body_id and not CBMembership.objects.filter(
+            user_id=self.user_id, certification_body_id=self.certification_body_id, is_active=True
+        ).exists():
+            raise ValidationError({"user": _("The person is not on this certification body's staff.")})

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from organisations import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("", views.organisation_list, name="list"),
+    path("<int:pk>/", views.organisation_detail, name="detail"),
+    path("<int:pk>/edit/", views.organisation_edit, name="edit"),
+    path("<int:pk>/sites/", views.site_list, name="sites"),
+    path("<int:pk>/sites/new/", views.site_create, name="site_create"),
+    path("<int:pk>/sites/<int:site_pk>/edit/", views.site_edit, name="site_edit"),
+    path("<int:pk>/members/", views.member_list, name="members"),
+    path("<int:pk>/members/invite/", views.member_invite, name="member_invite"),
+    path("<int:pk>/members/<int:membership_pk>/", views.member_edit, name="member_edit"),
+    path("<int:pk>/members/<int:membership_pk>/deactivate/", views.member_deactivate, name="member_deactivate"),
+]

@@ -1,0 +1,103 @@
+"""Writing the catalogue files into the database, idempotently."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from standards.catalogue import CATALOGUE_DIR, EditionSpec, read_catalogue
+from standards.models import Clause, Edition, Standard
+
+
+@dataclass
+class LoadReport:
+    created: dict[str, int] = field(default_factory=lambda: {"standards": 0, "editions": 0, "clauses": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"standards": 0, "editions": 0, "clauses": 0})
+    retired: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values()) or any(self.updated.values())
+
+
+def _save_changes(instance, values: dict) -> bool:
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    if changed:
+        instance.save(update_fields=changed)
+    return bool(changed)
+
+
+def _upsert(model, lookup: dict, values: dict, report: LoadReport, kind: str):
+    return _create_or_update(model, lookup, values, report, kind, model.objects.filter(**lookup).first())
+
+
+def _create_or_update(model, lookup: dict, values: dict, report: LoadReport, kind: str, instance):
+    if instance is None:
+        report.created[kind] += 1
+        return model.objects.create(**lookup, **values)
+    if _save_changes(instance, values):
+        report.updated[kind] += 1
+    return instance
+
+
+@transaction.atomic
+def catalogue_load(*, directory: Path = CATALOGUE_DIR) -> LoadReport:
+    """Create or update standards, editions and clauses from the files; a second run changes nothing.
+
+    Every file is validated before anything is written. Clauses that left a file are kept
+    (findings and answers may point at them) and reported as retired.
+    """
+    specs = read_catalogue(directory)
+    report = LoadReport()
+    editions = {}
+    for spec in specs:
+        standard = _upsert(
+            Standard, {"code": spec.standard_code},
+            {"slug": slugify(spec.standard_code), "title": spec.standard_title, "discipline": spec.discipline},
+            report, "standards",
+        )
+        editions[spec.standard_code, spec.year] = _load_edition(standard, spec, report)
+    for spec in specs:
+        supersedes = editions.get((spec.standard_code, spec.supersedes_year))
+        _upsert(Edition, {"pk": editions[spec.standard_code, spec.year].pk},
+                {"supersedes_id": supersedes.pk if supersedes else None}, report, "editions")
+    return report
+
+
+def _load_edition(standard: Standard, spec: EditionSpec, report: LoadReport) -> Edition:
+    edition = _upsert(
+        Edition, {"standard": standard, "year": spec.year},
+        {
+            "title": spec.title, "kind": spec.kind, "certifiable": spec.certifiable, "status": spec.status,
+            "published_on": spec.published_on, "transition_end_on": spec.transition_end_on,
+            "last_initial_audit_on": spec.last_initial_audit_on, "amendments": list(spec.amendments),
+            "notes": spec.notes,
+        },
+        report, "editions",
+    )
+    existing = {clause.number: clause for clause in edition.clauses.all()}
+    _release_moved_hs_keys(existing, spec)
+    by_number: dict[str, Clause] = {}
+    for clause_spec in spec.clauses:
+        values = {
+            "title": clause_spec.title, "summary": clause_spec.summary, "assessable": clause_spec.assessable,
+            "hs_key": clause_spec.hs_key, "position": clause_spec.position, "depth": clause_spec.depth,
+            "parent_id": by_number[clause_spec.parent_number].pk if clause_spec.parent_number else None,
+        }
+        by_number[clause_spec.number] = _create_or_update(
+            Clause, {"edition": edition, "number": clause_spec.number}, values, report, "clauses",
+            existing.get(clause_spec.number),
+        )
+    report.retired += [f"{edition.label} {number}" for number in sorted(set(existing) - set(by_number))]
+    return edition
+
+
+def _release_moved_hs_keys(existing: dict[str, Clause], spec: EditionSpec) -> None:
+    """Blank the keys that move to another clause, so the one-key-per-edition rule holds throughout."""
+    wanted = {clause.number: clause.hs_key for clause in spec.clauses}
+    for clause in existing.values():
+        if clause.hs_key and wanted.get(clause.number) != clause.hs_key:
+            _save_changes(clause, {"hs_key": ""})
