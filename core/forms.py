@@ -18,7 +18,9 @@ def call_service(form: forms.BaseForm, service: Callable[[], object]) -> bool:
         form.add_error(None, str(error))
         return False
     except ValidationError as error:
-        for field, messages in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
+        for field, messages in (
+            error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+        ):
             target = field if field in form.fields else None
             for message in messages:
                 form.add_error(None if field == NON_FIELD_ERRORS else target, message)

@@ -61,7 +61,12 @@ class UserAdmin(NoDeleteAdmin, DjangoUserAdmin):
         (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
+    ]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
 
 
 @admin.register(IAFCode)
@@ -113,19 +118,47 @@ class CertificationBodyAdmin(NoDeleteAdmin):
     fieldsets = [
         (None, {"fields": ["name", "street", "postcode", "city", "country", "is_active"]}),
         (_("Accreditation"), {"fields": ["accreditation_body", "accreditation_number"]}),
-        (_("Policy: initial audit"), {"fields": [
-            "stage2_min_gap_days", "stage2_max_gap_days", "stage2_repeat_after_days",
-            "stage1_time_share_percent", "stage1_min_days",
-        ]}),
-        (_("Policy: cycle and calendar"), {"fields": [
-            "expiry_convention", "surveillance_window_before_months", "surveillance_window_after_months",
-            "reminder_lead_days", "team_notice_days", "change_review_days", "retention_extra_cycles",
-            "lead_auditor_max_consecutive_years",
-        ]}),
-        (_("Policy: findings and suspension"), {"fields": [
-            "major_plan_days", "major_close_days", "minor_plan_days", "observations_need_response",
-            "total_absence_is_major", "suspend_on_overdue_major", "suspension_max_days",
-        ]}),
+        (
+            _("Policy: initial audit"),
+            {
+                "fields": [
+                    "stage2_min_gap_days",
+                    "stage2_max_gap_days",
+                    "stage2_repeat_after_days",
+                    "stage1_time_share_percent",
+                    "stage1_min_days",
+                ]
+            },
+        ),
+        (
+            _("Policy: cycle and calendar"),
+            {
+                "fields": [
+                    "expiry_convention",
+                    "surveillance_window_before_months",
+                    "surveillance_window_after_months",
+                    "reminder_lead_days",
+                    "team_notice_days",
+                    "change_review_days",
+                    "retention_extra_cycles",
+                    "lead_auditor_max_consecutive_years",
+                ]
+            },
+        ),
+        (
+            _("Policy: findings and suspension"),
+            {
+                "fields": [
+                    "major_plan_days",
+                    "major_close_days",
+                    "minor_plan_days",
+                    "observations_need_response",
+                    "total_absence_is_major",
+                    "suspend_on_overdue_major",
+                    "suspension_max_days",
+                ]
+            },
+        ),
     ]
 
 
@@ -168,7 +201,15 @@ class CBMembershipAdmin(NoDeleteAdmin):
 
 @admin.register(AuditorQualification)
 class AuditorQualificationAdmin(NoDeleteAdmin):
-    list_display = ["user", "standard", "kind", "is_lead_auditor", "certification_body", "valid_until", "codes"]
+    list_display = [
+        "user",
+        "standard",
+        "kind",
+        "is_lead_auditor",
+        "certification_body",
+        "valid_until",
+        "codes",
+    ]
     list_filter = ["kind", "is_lead_auditor", "standard", "certification_body"]
     list_select_related = ["user", "standard", "certification_body"]
     search_fields = ["user__email", "user__full_name", "standard__code"]

@@ -8,17 +8,37 @@ from organisations.models import Organisation, Site
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "registration_number", "street", "postcode", "city", "country",
-                  "headcount", "iaf_codes"]
+        fields = [
+            "name",
+            "kind",
+            "registration_number",
+            "street",
+            "postcode",
+            "city",
+            "country",
+            "headcount",
+            "iaf_codes",
+        ]
         widgets = {"iaf_codes": forms.SelectMultiple(attrs={"size": 10})}
-        help_texts = {"iaf_codes": _("The economic sectors of the scope (IAF ID 1); hold Ctrl to pick several.")}
+        help_texts = {
+            "iaf_codes": _("The economic sectors of the scope (IAF ID 1); hold Ctrl to pick several.")
+        }
 
 
 class SiteForm(forms.ModelForm):
     class Meta:
         model = Site
-        fields = ["name", "kind", "street", "postcode", "city", "country", "headcount",
-                  "is_central_function", "is_active"]
+        fields = [
+            "name",
+            "kind",
+            "street",
+            "postcode",
+            "city",
+            "country",
+            "headcount",
+            "is_central_function",
+            "is_active",
+        ]
 
 
 class MemberInviteForm(forms.Form):

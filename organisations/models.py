@@ -121,7 +121,9 @@ class Organisation(Address):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
     registration_number = models.CharField(
-        _("registration number"), max_length=60, blank=True,
+        _("registration number"),
+        max_length=60,
+        blank=True,
         help_text=_("The official registration or identification number of the body."),
     )
     iaf_codes = models.ManyToManyField(IAFCode, blank=True, verbose_name=_("IAF codes"))
@@ -137,9 +139,12 @@ class Organisation(Address):
         verbose_name_plural = _("organisations")
         constraints = [
             models.UniqueConstraint(
-                fields=["country", "registration_number"], condition=~Q(registration_number=""),
+                fields=["country", "registration_number"],
+                condition=~Q(registration_number=""),
                 name="organisation_unique_registration",
-                violation_error_message=_("An organisation with this registration number exists in this country."),
+                violation_error_message=_(
+                    "An organisation with this registration number exists in this country."
+                ),
             )
         ]
 
@@ -156,7 +161,8 @@ class Site(Address):
     kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices, default=SiteKind.PERMANENT)
     headcount = models.PositiveIntegerField(_("headcount"))
     is_central_function = models.BooleanField(
-        _("central function"), default=False,
+        _("central function"),
+        default=False,
         help_text=_("Where the management system is planned, controlled and managed."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -167,12 +173,14 @@ class Site(Address):
         verbose_name_plural = _("sites")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation"], condition=Q(is_central_function=True, is_active=True),
+                fields=["organisation"],
+                condition=Q(is_central_function=True, is_active=True),
                 name="site_one_central_function",
                 violation_error_message=_("The organisation already has an active central function."),
             ),
             models.UniqueConstraint(
-                fields=["organisation", "name"], name="site_unique_name",
+                fields=["organisation", "name"],
+                name="site_unique_name",
                 violation_error_message=_("The organisation already has a site with this name."),
             ),
         ]
@@ -198,36 +206,47 @@ class CertificationBody(Address):
         _("minimum days between stage 1 and stage 2"), default=0
     )
     stage2_max_gap_days = models.PositiveSmallIntegerField(
-        _("maximum days between stage 1 and stage 2"), default=183,
+        _("maximum days between stage 1 and stage 2"),
+        default=183,
         help_text=_("Beyond it, stage 2 needs a recorded justification or a repeated stage 1."),
     )
     stage2_repeat_after_days = models.PositiveSmallIntegerField(
-        _("days to verify majors after stage 2"), default=183,
+        _("days to verify majors after stage 2"),
+        default=183,
         help_text=_("A major nonconformity not verified within this many days requires a new stage 2."),
     )
     stage1_time_share_percent = models.PositiveSmallIntegerField(
-        _("stage 1 share of initial audit time (%)"), default=33,
+        _("stage 1 share of initial audit time (%)"),
+        default=33,
         validators=[MinValueValidator(10), MaxValueValidator(50)],
     )
     stage1_min_days = models.DecimalField(
-        _("minimum stage 1 time (days)"), max_digits=3, decimal_places=1, default=Decimal("0.5"),
+        _("minimum stage 1 time (days)"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("0.5"),
         validators=[MinValueValidator(Decimal("0.5"))],
     )
     expiry_convention = models.CharField(
-        _("expiry date convention"), max_length=20, choices=ExpiryConvention.choices,
+        _("expiry date convention"),
+        max_length=20,
+        choices=ExpiryConvention.choices,
         default=ExpiryConvention.SAME_DAY,
     )
     surveillance_window_before_months = models.PositiveSmallIntegerField(
-        _("surveillance window before the anniversary (months)"), default=3,
+        _("surveillance window before the anniversary (months)"),
+        default=3,
         validators=[MaxValueValidator(6)],
     )
     surveillance_window_after_months = models.PositiveSmallIntegerField(
-        _("surveillance window after the anniversary (months)"), default=3,
+        _("surveillance window after the anniversary (months)"),
+        default=3,
         validators=[MaxValueValidator(6)],
         help_text=_("Never beyond 12 months after the decision for the first surveillance."),
     )
     reminder_lead_days = models.JSONField(
-        _("reminder lead times (days)"), default=default_reminder_lead_days,
+        _("reminder lead times (days)"),
+        default=default_reminder_lead_days,
         help_text=_("Days before a due date on which reminders go out, e.g. [90, 60, 30]."),
     )
     major_plan_days = models.PositiveSmallIntegerField(_("major NC: plan due (days)"), default=30)
@@ -252,11 +271,14 @@ class CertificationBody(Address):
         _("client change notifications reviewed within (days)"), default=30
     )
     retention_extra_cycles = models.PositiveSmallIntegerField(
-        _("records kept for the current cycle plus (cycles)"), default=1,
+        _("records kept for the current cycle plus (cycles)"),
+        default=1,
         validators=[MinValueValidator(1)],
     )
     lead_auditor_max_consecutive_years = models.PositiveSmallIntegerField(
-        _("same lead auditor for a client at most (consecutive years)"), null=True, blank=True,
+        _("same lead auditor for a client at most (consecutive years)"),
+        null=True,
+        blank=True,
         help_text=_("Empty: no limit."),
     )
 
@@ -338,7 +360,8 @@ class ClientEngagement(models.Model):
         verbose_name_plural = _("client engagements")
         constraints = [
             models.UniqueConstraint(
-                fields=["certification_body", "organisation"], condition=Q(ended_on__isnull=True),
+                fields=["certification_body", "organisation"],
+                condition=Q(ended_on__isnull=True),
                 name="engagement_one_open",
                 violation_error_message=_("This organisation is already a client of this CB."),
             ),
@@ -363,9 +386,7 @@ class OrganisationMembership(models.Model):
         ordering = ["organisation", "user__full_name"]
         verbose_name = _("organisation membership")
         verbose_name_plural = _("organisation memberships")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="org_membership_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="org_membership_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organisation}"
@@ -385,7 +406,9 @@ class CBMembership(models.Model):
         verbose_name = _("CB membership")
         verbose_name_plural = _("CB memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "certification_body", "role"], name="cb_membership_unique")
+            models.UniqueConstraint(
+                fields=["user", "certification_body", "role"], name="cb_membership_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -400,8 +423,9 @@ class AuditorQualification(models.Model):
         CertificationBody, on_delete=models.PROTECT, related_name="qualifications"
     )
     standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("kind"), max_length=20, choices=QualificationKind.choices,
-                            default=QualificationKind.AUDITOR)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=QualificationKind.choices, default=QualificationKind.AUDITOR
+    )
     is_lead_auditor = models.BooleanField(_("lead auditor"), default=False)
     iaf_codes = models.ManyToManyField(IAFCode, blank=True, verbose_name=_("IAF codes"))
     valid_from = models.DateField(_("valid from"))
@@ -418,7 +442,8 @@ class AuditorQualification(models.Model):
                 violation_error_message=_("Only an auditor qualification can be a lead-auditor one."),
             ),
             models.CheckConstraint(
-                condition=Q(valid_until__gte=F("valid_from")), name="qualification_dates_order",
+                condition=Q(valid_until__gte=F("valid_from")),
+                name="qualification_dates_order",
                 violation_error_message=_("A qualification cannot end before it starts."),
             ),
         ]
@@ -432,7 +457,11 @@ class AuditorQualification(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.user_id and self.certification_body_id and not CBMembership.objects.filter(
-            user_id=self.user_id, certification_body_id=self.certification_body_id, is_active=True
-        ).exists():
+        if (
+            self.user_id
+            and self.certification_body_id
+            and not CBMembership.objects.filter(
+                user_id=self.user_id, certification_body_id=self.certification_body_id, is_active=True
+            ).exists()
+        ):
             raise ValidationError({"user": _("The person is not on this certification body's staff.")})

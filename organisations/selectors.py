@@ -17,10 +17,13 @@ def certification_bodies_of(user) -> QuerySet[CertificationBody]:
     """The CBs the user works for, each with the user's roles and its open client engagements."""
     own = CBMembership.objects.filter(user=user, is_active=True).values("certification_body_id")
     return CertificationBody.objects.filter(pk__in=own).prefetch_related(
-        Prefetch("memberships", queryset=CBMembership.objects.filter(user=user, is_active=True), to_attr="my_roles"),
+        Prefetch(
+            "memberships", queryset=CBMembership.objects.filter(user=user, is_active=True), to_attr="my_roles"
+        ),
         Prefetch(
             "engagements",
-            queryset=ClientEngagement.objects.filter(ended_on__isnull=True).select_related("organisation")
+            queryset=ClientEngagement.objects.filter(ended_on__isnull=True)
+            .select_related("organisation")
             .order_by("organisation__name"),
             to_attr="open_engagements",
         ),

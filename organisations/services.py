@@ -26,6 +26,8 @@ def _apply(instance, fields: dict) -> list[str]:
 
 @transaction.atomic
 def organisation_update(*, actor: User, organisation: Organisation, fields: dict) -> Organisation:
+    # Re-read the row: a ModelForm has already written the new values onto the instance it was given.
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     iaf_codes = fields.pop("iaf_codes", None)
     changed = _apply(organisation, fields)
     if changed:
@@ -46,6 +48,7 @@ def site_create(*, actor: User, organisation: Organisation, fields: dict) -> Sit
 
 @transaction.atomic
 def site_update(*, actor: User, site: Site, fields: dict, reason: str = "") -> Site:
+    site = Site.objects.select_for_update().get(pk=site.pk)
     was_active = site.is_active
     changed = _apply(site, fields)
     if not changed:
@@ -54,8 +57,12 @@ def site_update(*, actor: User, site: Site, fields: dict, reason: str = "") -> S
     site.save(update_fields=changed)
     if site.is_active != was_active:
         transition_record(
-            subject=site, field="is_active", from_state=was_active, to_state=site.is_active,
-            actor=actor, reason=reason,
+            subject=site,
+            field="is_active",
+            from_state=was_active,
+            to_state=site.is_active,
+            actor=actor,
+            reason=reason,
         )
     return site
 
@@ -71,8 +78,10 @@ def _other_quality_managers(membership: OrganisationMembership) -> bool:
 
 
 def _guard_last_quality_manager(membership: OrganisationMembership) -> None:
-    if membership.role == OrganisationRole.QUALITY_MANAGER and membership.is_active and not (
-        _other_quality_managers(membership)
+    if (
+        membership.role == OrganisationRole.QUALITY_MANAGER
+        and membership.is_active
+        and not (_other_quality_managers(membership))
     ):
         raise MembershipError(
             _("%(name)s is the only quality manager of %(org)s. Make someone else quality manager first.")
@@ -93,7 +102,9 @@ def membership_invite(
         user=user, organisation=organisation, defaults={"role": role}
     )
     if not created and membership.is_active:
-        raise MembershipError(_("%(email)s is already a member of %(org)s.") % {"email": email, "org": organisation})
+        raise MembershipError(
+            _("%(email)s is already a member of %(org)s.") % {"email": email, "org": organisation}
+        )
     if not created:
         membership_reactivate(actor=actor, membership=membership, role=role)
     else:
@@ -103,7 +114,9 @@ def membership_invite(
 
 
 @transaction.atomic
-def membership_reactivate(*, actor: User, membership: OrganisationMembership, role: str) -> OrganisationMembership:
+def membership_reactivate(
+    *, actor: User, membership: OrganisationMembership, role: str
+) -> OrganisationMembership:
     membership.is_active = True
     membership.role = role
     membership.save(update_fields=["is_active", "role"])
@@ -112,7 +125,9 @@ def membership_reactivate(*, actor: User, membership: OrganisationMembership, ro
 
 
 @transaction.atomic
-def membership_change_role(*, actor: User, membership: OrganisationMembership, role: str) -> OrganisationMembership:
+def membership_change_role(
+    *, actor: User, membership: OrganisationMembership, role: str
+) -> OrganisationMembership:
     membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == role:
         return membership
@@ -126,7 +141,9 @@ def membership_change_role(*, actor: User, membership: OrganisationMembership, r
 
 
 @transaction.atomic
-def membership_deactivate(*, actor: User, membership: OrganisationMembership, reason: str = "") -> OrganisationMembership:
+def membership_deactivate(
+    *, actor: User, membership: OrganisationMembership, reason: str = ""
+) -> OrganisationMembership:
     membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
     if not membership.is_active:
         return membership

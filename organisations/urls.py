@@ -14,5 +14,7 @@ urlpatterns = [
     path("<int:pk>/members/", views.member_list, name="members"),
     path("<int:pk>/members/invite/", views.member_invite, name="member_invite"),
     path("<int:pk>/members/<int:membership_pk>/", views.member_edit, name="member_edit"),
-    path("<int:pk>/members/<int:membership_pk>/deactivate/", views.member_deactivate, name="member_deactivate"),
+    path(
+        "<int:pk>/members/<int:membership_pk>/deactivate/", views.member_deactivate, name="member_deactivate"
+    ),
 ]

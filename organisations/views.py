@@ -77,9 +77,16 @@ def member_list(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     form = OrganisationForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and form.is_valid() and call_service(form, lambda: services.organisation_update(
-        actor=request.user, organisation=organisation, fields=dict(form.cleaned_data)
-    )):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            lambda: services.organisation_update(
+                actor=request.user, organisation=organisation, fields=dict(form.cleaned_data)
+            ),
+        )
+    ):
         messages.success(request, _("The profile was saved."))
         return redirect(organisation)
     return _page(request, organisation, "edit", form=form)
@@ -90,9 +97,16 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def site_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     form = SiteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and call_service(form, lambda: services.site_create(
-        actor=request.user, organisation=organisation, fields=form.cleaned_data
-    )):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            lambda: services.site_create(
+                actor=request.user, organisation=organisation, fields=form.cleaned_data
+            ),
+        )
+    ):
         messages.success(request, _("The site was added."))
         return redirect("organisations:sites", pk=organisation.pk)
     return _page(request, organisation, "site_form", form=form)
@@ -104,9 +118,13 @@ def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     site = get_object_or_404(organisation.sites, pk=site_pk)
     form = SiteForm(request.POST or None, instance=site)
-    if request.method == "POST" and form.is_valid() and call_service(form, lambda: services.site_update(
-        actor=request.user, site=site, fields=form.cleaned_data
-    )):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form, lambda: services.site_update(actor=request.user, site=site, fields=form.cleaned_data)
+        )
+    ):
         messages.success(request, _("The site was saved."))
         return redirect("organisations:sites", pk=organisation.pk)
     return _page(request, organisation, "site_form", form=form, site=site)
@@ -117,9 +135,16 @@ def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
 def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     form = MemberInviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and call_service(form, lambda: services.membership_invite(
-        actor=request.user, organisation=organisation, **form.cleaned_data
-    )):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            lambda: services.membership_invite(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            ),
+        )
+    ):
         messages.success(request, _("%(email)s was added and invited by e-mail.") % form.cleaned_data)
         return redirect("organisations:members", pk=organisation.pk)
     return _page(request, organisation, "member_invite", form=form)
@@ -131,14 +156,27 @@ def member_edit(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
     organisation = _managed_organisation(request, pk)
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
     form = MembershipRoleForm(request.POST or None, initial={"role": membership.role})
-    if request.method == "POST" and form.is_valid() and call_service(form, lambda: services.membership_change_role(
-        actor=request.user, membership=membership, role=form.cleaned_data["role"]
-    )):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            lambda: services.membership_change_role(
+                actor=request.user, membership=membership, role=form.cleaned_data["role"]
+            ),
+        )
+    ):
         messages.success(request, _("The role of %(name)s was saved.") % {"name": membership.user})
         return redirect("organisations:members", pk=organisation.pk)
     deactivate_form = MembershipDeactivateForm()
-    return _page(request, organisation, "member_edit", form=form, membership=membership,
-                 deactivate_form=deactivate_form)
+    return _page(
+        request,
+        organisation,
+        "member_edit",
+        form=form,
+        membership=membership,
+        deactivate_form=deactivate_form,
+    )
 
 
 @login_required
@@ -147,10 +185,22 @@ def member_deactivate(request: HttpRequest, pk: int, membership_pk: int) -> Http
     organisation = _managed_organisation(request, pk)
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
     form = MembershipDeactivateForm(request.POST)
-    if form.is_valid() and call_service(form, lambda: services.membership_deactivate(
-        actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
-    )):
-        messages.success(request, _("%(name)s no longer belongs to %(org)s.") % {"name": membership.user, "org": organisation})
+    if form.is_valid() and call_service(
+        form,
+        lambda: services.membership_deactivate(
+            actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
+        ),
+    ):
+        messages.success(
+            request,
+            _("%(name)s no longer belongs to %(org)s.") % {"name": membership.user, "org": organisation},
+        )
         return redirect("organisations:members", pk=organisation.pk)
-    return _page(request, organisation, "member_edit", form=MembershipRoleForm(initial={"role": membership.role}),
-                 membership=membership, deactivate_form=form)
+    return _page(
+        request,
+        organisation,
+        "member_edit",
+        form=MembershipRoleForm(initial={"role": membership.role}),
+        membership=membership,
+        deactivate_form=form,
+    )

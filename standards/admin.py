@@ -22,8 +22,16 @@ class StandardAdmin(NoDeleteAdmin):
 
 @admin.register(Edition)
 class EditionAdmin(NoDeleteAdmin):
-    list_display = ["__str__", "kind", "certifiable", "status", "published_on", "last_initial_audit_on",
-                    "transition_end_on", "clause_count"]
+    list_display = [
+        "__str__",
+        "kind",
+        "certifiable",
+        "status",
+        "published_on",
+        "last_initial_audit_on",
+        "transition_end_on",
+        "clause_count",
+    ]
     list_filter = ["kind", "certifiable", "status", "standard"]
     list_select_related = ["standard"]
     search_fields = ["standard__code", "title"]
@@ -40,7 +48,7 @@ class EditionAdmin(NoDeleteAdmin):
 @admin.register(Clause)
 class ClauseAdmin(NoDeleteAdmin):
     list_display = ["number", "title", "edition", "assessable", "hs_key"]
-    list_filter = ["assessable", "edition__standard", "edition"]
+    list_filter = ["assessable", "edition__standard", "edition__year"]
     list_select_related = ["edition__standard"]
     search_fields = ["number", "title", "hs_key", "edition__standard__code"]
     autocomplete_fields = ["edition", "parent"]

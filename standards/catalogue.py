@@ -19,20 +19,27 @@ CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 
 KINDS = frozenset({"requirements", "guidance", "vocabulary"})
 STATUSES = frozenset({"current", "in_transition", "withdrawn"})
-HS_KEYS = frozenset(
-    "HS-" + number
-    for number in (
-        "4 4.1 4.2 4.3 4.4 5 5.1 5.2 5.3 6 6.1 6.2 6.3 7 7.1 7.2 7.3 7.4 7.5 7.5.1 7.5.2 7.5.3 "
-        "8 8.1 9 9.1 9.2 9.2.1 9.2.2 9.3 9.3.1 9.3.2 9.3.3 10 10.1 10.2"
-    ).split()
-)
+HS_NUMBERS = """
+4 4.1 4.2 4.3 4.4  5 5.1 5.2 5.3  6 6.1 6.2 6.3  7 7.1 7.2 7.3 7.4 7.5 7.5.1 7.5.2 7.5.3
+8 8.1  9 9.1 9.2 9.2.1 9.2.2 9.3 9.3.1 9.3.2 9.3.3  10 10.1 10.2
+"""
+HS_KEYS = frozenset(f"HS-{number}" for number in HS_NUMBERS.split())
 SUMMARY_MAX = 200
 NUMBER_RE = re.compile(r"^[A-Z0-9]+(\.[A-Za-z0-9]+)*$")
 
 STANDARD_KEYS = {"code", "title", "discipline"}
 EDITION_KEYS = {
-    "year", "title", "kind", "certifiable", "status", "published_on", "transition_end_on",
-    "last_initial_audit_on", "supersedes", "amendments", "notes",
+    "year",
+    "title",
+    "kind",
+    "certifiable",
+    "status",
+    "published_on",
+    "transition_end_on",
+    "last_initial_audit_on",
+    "supersedes",
+    "amendments",
+    "notes",
 }
 CLAUSE_KEYS = {"number", "title", "summary", "hs", "assessable", "children"}
 
@@ -136,9 +143,13 @@ def parse_file(path: Path) -> EditionSpec:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise CatalogueError([f"{path.name}: not valid YAML: {error}"]) from error
-    top = reader.mapping(document, "file", {"standard", "edition", "clauses"}, {"standard", "edition", "clauses"})
+    top = reader.mapping(
+        document, "file", {"standard", "edition", "clauses"}, {"standard", "edition", "clauses"}
+    )
     standard = reader.mapping(top.get("standard", {}), "standard", STANDARD_KEYS, STANDARD_KEYS)
-    edition = reader.mapping(top.get("edition", {}), "edition", EDITION_KEYS, EDITION_KEYS - {"notes", "amendments"})
+    edition = reader.mapping(
+        top.get("edition", {}), "edition", EDITION_KEYS, EDITION_KEYS - {"notes", "amendments"}
+    )
     spec = _edition_spec(reader, path.name, standard, edition)
     clauses = _clause_specs(reader, top.get("clauses"), spec)
     if reader.problems:
@@ -212,16 +223,18 @@ def _walk(reader: _Reader, nodes: list, parent: str | None, depth: int, out: lis
         hs_key = data.get("hs") or ""
         if hs_key and hs_key not in HS_KEYS:
             reader.problem(where, f"'{hs_key}' is not a Harmonized Structure key (see README.md)")
-        out.append(ClauseSpec(
-            number=number,
-            title=reader.text(data, "title", where),
-            summary=reader.text(data, "summary", where, max_length=SUMMARY_MAX),
-            hs_key=hs_key,
-            assessable=bool(assessable),
-            parent_number=parent,
-            position=len(out) + 1,
-            depth=depth,
-        ))
+        out.append(
+            ClauseSpec(
+                number=number,
+                title=reader.text(data, "title", where),
+                summary=reader.text(data, "summary", where, max_length=SUMMARY_MAX),
+                hs_key=hs_key,
+                assessable=bool(assessable),
+                parent_number=parent,
+                position=len(out) + 1,
+                depth=depth,
+            )
+        )
         _walk(reader, children, number, depth + 1, out)
 
 

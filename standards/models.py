@@ -9,7 +9,9 @@ from standards.enums import EditionKind, EditionStatus
 
 
 class Standard(models.Model):
-    code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("As printed, e.g. ISO/IEC 27001."))
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, help_text=_("As printed, e.g. ISO/IEC 27001.")
+    )
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=255)
     discipline = models.CharField(
@@ -37,15 +39,23 @@ class Edition(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=EditionStatus.choices)
     published_on = models.DateField(_("published on"))
     transition_end_on = models.DateField(
-        _("transition ends on"), null=True, blank=True,
+        _("transition ends on"),
+        null=True,
+        blank=True,
         help_text=_("Certificates on this edition are no longer valid after this day."),
     )
     last_initial_audit_on = models.DateField(
-        _("last day for initial audits"), null=True, blank=True,
+        _("last day for initial audits"),
+        null=True,
+        blank=True,
         help_text=_("After this day no initial or recertification audit may be planned against it."),
     )
     supersedes = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
         verbose_name=_("supersedes"),
     )
     amendments = models.JSONField(_("amendments"), default=list, blank=True)
@@ -67,13 +77,13 @@ class Edition(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def get_absolute_url(self) -> str:
+        return reverse("standards:edition_detail", args=[self.standard.slug, self.year])
+
     @property
     def label(self) -> str:
         """The reference as printed on a certificate, e.g. "ISO 9001:2015"."""
         return f"{self.standard.code}:{self.year}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("standards:edition_detail", args=[self.standard.slug, self.year])
 
     def accepts_initial_audits_on(self, day: datetime.date) -> bool:
         """Whether an initial or recertification audit may be planned against it on `day`."""
@@ -89,10 +99,14 @@ class Clause(models.Model):
     )
     number = models.CharField(_("number"), max_length=20)
     title = models.CharField(_("title"), max_length=255)
-    summary = models.CharField(_("summary"), max_length=200, help_text=_("Our own words, never the standard's text."))
+    summary = models.CharField(
+        _("summary"), max_length=200, help_text=_("Our own words, never the standard's text.")
+    )
     assessable = models.BooleanField(_("assessable"), default=True)
     hs_key = models.CharField(
-        _("Harmonized Structure key"), max_length=12, blank=True,
+        _("Harmonized Structure key"),
+        max_length=12,
+        blank=True,
         help_text=_("Set where the clause is a shared HS clause, e.g. HS-9.2."),
     )
     position = models.PositiveIntegerField(_("position"), help_text=_("Order within the edition."))

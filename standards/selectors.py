@@ -25,9 +25,11 @@ def _clause_query(query: str) -> Q:
 
 def clause_search(query: str, *, limit: int = 50) -> QuerySet[Clause]:
     """Clauses of every edition whose number starts with, or title or summary contains, `query`."""
-    return Clause.objects.filter(_clause_query(query)).select_related("edition__standard").order_by(
-        "edition__standard__code", "-edition__year", "position"
-    )[:limit]
+    return (
+        Clause.objects.filter(_clause_query(query))
+        .select_related("edition__standard")
+        .order_by("edition__standard__code", "-edition__year", "position")[:limit]
+    )
 
 
 def clause_tree(edition: Edition, query: str = "") -> list[ClauseNode]:

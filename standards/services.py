@@ -55,40 +55,66 @@ def catalogue_load(*, directory: Path = CATALOGUE_DIR) -> LoadReport:
     editions = {}
     for spec in specs:
         standard = _upsert(
-            Standard, {"code": spec.standard_code},
-            {"slug": slugify(spec.standard_code), "title": spec.standard_title, "discipline": spec.discipline},
-            report, "standards",
+            Standard,
+            {"code": spec.standard_code},
+            {
+                "slug": slugify(spec.standard_code),
+                "title": spec.standard_title,
+                "discipline": spec.discipline,
+            },
+            report,
+            "standards",
         )
         editions[spec.standard_code, spec.year] = _load_edition(standard, spec, report)
     for spec in specs:
         supersedes = editions.get((spec.standard_code, spec.supersedes_year))
-        _upsert(Edition, {"pk": editions[spec.standard_code, spec.year].pk},
-                {"supersedes_id": supersedes.pk if supersedes else None}, report, "editions")
+        _upsert(
+            Edition,
+            {"pk": editions[spec.standard_code, spec.year].pk},
+            {"supersedes_id": supersedes.pk if supersedes else None},
+            report,
+            "editions",
+        )
     return report
 
 
 def _load_edition(standard: Standard, spec: EditionSpec, report: LoadReport) -> Edition:
     edition = _upsert(
-        Edition, {"standard": standard, "year": spec.year},
+        Edition,
+        {"standard": standard, "year": spec.year},
         {
-            "title": spec.title, "kind": spec.kind, "certifiable": spec.certifiable, "status": spec.status,
-            "published_on": spec.published_on, "transition_end_on": spec.transition_end_on,
-            "last_initial_audit_on": spec.last_initial_audit_on, "amendments": list(spec.amendments),
+            "title": spec.title,
+            "kind": spec.kind,
+            "certifiable": spec.certifiable,
+            "status": spec.status,
+            "published_on": spec.published_on,
+            "transition_end_on": spec.transition_end_on,
+            "last_initial_audit_on": spec.last_initial_audit_on,
+            "amendments": list(spec.amendments),
             "notes": spec.notes,
         },
-        report, "editions",
+        report,
+        "editions",
     )
     existing = {clause.number: clause for clause in edition.clauses.all()}
     _release_moved_hs_keys(existing, spec)
     by_number: dict[str, Clause] = {}
     for clause_spec in spec.clauses:
         values = {
-            "title": clause_spec.title, "summary": clause_spec.summary, "assessable": clause_spec.assessable,
-            "hs_key": clause_spec.hs_key, "position": clause_spec.position, "depth": clause_spec.depth,
+            "title": clause_spec.title,
+            "summary": clause_spec.summary,
+            "assessable": clause_spec.assessable,
+            "hs_key": clause_spec.hs_key,
+            "position": clause_spec.position,
+            "depth": clause_spec.depth,
             "parent_id": by_number[clause_spec.parent_number].pk if clause_spec.parent_number else None,
         }
         by_number[clause_spec.number] = _create_or_update(
-            Clause, {"edition": edition, "number": clause_spec.number}, values, report, "clauses",
+            Clause,
+            {"edition": edition, "number": clause_spec.number},
+            values,
+            report,
+            "clauses",
             existing.get(clause_spec.number),
         )
     report.retired += [f"{edition.label} {number}" for number in sorted(set(existing) - set(by_number))]

@@ -11,3 +11,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = redis_url_with_db(REDIS_URL, 15) if REDIS_URL else "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+# Unit tests run tasks in-process; tests/core/test_celery.py runs a real worker on the broker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+# Serve static files from the source folders: tests never run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -17,10 +17,13 @@ class Command(BaseCommand):
             report = catalogue_load(directory=directory)
         except CatalogueError as error:
             raise CommandError(
-                f"The catalogue was not loaded: {len(error.problems)} problem(s).\n" + "\n".join(error.problems)
+                f"The catalogue was not loaded: {len(error.problems)} problem(s).\n"
+                + "\n".join(error.problems)
             ) from error
         for kind in ("standards", "editions", "clauses"):
             self.stdout.write(f"{kind}: {report.created[kind]} created, {report.updated[kind]} updated")
         for retired in report.retired:
             self.stdout.write(self.style.WARNING(f"kept, no longer in the files: {retired}"))
-        self.stdout.write(self.style.SUCCESS("Catalogue loaded." if report.changed else "Catalogue already up to date."))
+        self.stdout.write(
+            self.style.SUCCESS("Catalogue loaded." if report.changed else "Catalogue already up to date.")
+        )

@@ -1,0 +1,95 @@
+"""organisations/access.py for every persona of STYLE.md §18."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from organisations import access
+from organisations.enums import CBRole, OrganisationRole
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# persona -> (sees A, sees B, manages A, contributes to A)
+MATRIX = {
+    "qm_a": (True, False, True, True),
+    "contributor_a": (True, False, False, True),
+    "viewer_a": (True, False, False, False),
+    "qm_b": (False, True, False, False),
+    "auditor": (True, False, False, False),
+    "other_auditor": (True, False, False, False),
+    "cert_manager": (True, False, False, False),
+    "other_cb_manager": (False, True, False, False),
+    "staff": (True, True, False, False),
+    "nobody": (False, False, False, False),
+}
+
+
+@pytest.mark.parametrize("persona", MATRIX)
+def test_access_matrix_for_persona(world, persona):
+    user = getattr(world, persona)
+    sees_a, sees_b, manages_a, contributes_a = MATRIX[persona]
+    visible = set(access.organisations_for(user))
+    assert (world.org_a in visible, world.org_b in visible) == (sees_a, sees_b)
+    assert access.can_manage_organisation(user, world.org_a) is manages_a
+    assert access.can_contribute(user, world.org_a) is contributes_a
+    assert (world.site_a in set(access.sites_for(user))) is sees_a
+
+
+def test_anonymous_sees_nothing(world):
+    anonymous = AnonymousUser()
+    assert not access.organisations_for(anonymous).exists()
+    assert not access.certification_bodies_for(anonymous).exists()
+    assert access.organisation_role(anonymous, world.org_a) is None
+    assert access.can_manage_organisation(anonymous, world.org_a) is False
+
+
+def test_inactive_membership_gives_no_access(world):
+    world.qm_a.organisation_memberships.update(is_active=False)
+    assert world.org_a not in set(access.organisations_for(world.qm_a))
+    assert access.can_manage_organisation(world.qm_a, world.org_a) is False
+
+
+def test_inactive_user_gives_no_access(world):
+    world.viewer_a.is_active = False
+    world.viewer_a.save()
+    assert not access.organisations_for(world.viewer_a).exists()
+
+
+def test_ended_engagement_hides_client_from_cb_staff(world):
+    world.cb.engagements.update(ended_on=world.cb.engagements.get().since)
+    assert world.org_a not in set(access.organisations_for(world.auditor))
+
+
+def test_cb_staff_never_see_client_of_another_cb_by_membership_elsewhere(world):
+    """A CB manager who is also a viewer of A sees A through that membership only, not B."""
+    factories.OrganisationMembershipFactory(
+        user=world.other_cb_manager, organisation=world.org_a, role=OrganisationRole.VIEWER
+    )
+    assert set(access.organisations_for(world.other_cb_manager)) == {world.org_a, world.org_b}
+    assert access.can_manage_organisation(world.other_cb_manager, world.org_a) is False
+
+
+def test_roles_and_cb_predicates(world):
+    assert access.organisation_role(world.viewer_a, world.org_a) == OrganisationRole.VIEWER
+    assert access.organisation_role(world.viewer_a, world.org_b) is None
+    assert access.cb_roles(world.cert_manager, world.cb) == {CBRole.CERTIFICATION_MANAGER}
+    assert access.cb_roles(world.cert_manager, world.other_cb) == set()
+    assert access.is_cb_staff(world.auditor) and not access.is_cb_staff(world.qm_a)
+    assert access.is_client_user(world.qm_a) and not access.is_client_user(world.auditor)
+    assert access.is_cb_staff_of(world.auditor, world.cb) and not access.is_cb_staff_of(
+        world.auditor, world.other_cb
+    )
+    assert set(access.certification_bodies_for(world.auditor)) == {world.cb}
+    assert set(access.certification_bodies_for(world.staff)) == {world.cb, world.other_cb}
+
+
+def test_only_cb_admin_administers_cb(world):
+    admin = factories.CBMembershipFactory(certification_body=world.cb, role=CBRole.CB_ADMIN).user
+    assert access.can_administer_cb(admin, world.cb) is True
+    assert access.can_administer_cb(world.cert_manager, world.cb) is False
+    assert access.can_administer_cb(admin, world.other_cb) is False
+
+
+def test_memberships_for_is_scoped(world):
+    visible = set(access.memberships_for(world.auditor).values_list("organisation_id", flat=True))
+    assert visible == {world.org_a.pk}

@@ -1,0 +1,149 @@
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from core.models import Transition
+from organisations import services
+from organisations.enums import OrganisationRole
+from organisations.models import OrganisationMembership, User
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_membership_invite_new_person_creates_account_and_mails_set_password_link(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        membership = services.membership_invite(
+            actor=world.qm_a,
+            organisation=world.org_a,
+            email="New.Person@Test.Example",
+            full_name="New Person",
+            role=OrganisationRole.CONTRIBUTOR,
+        )
+    user = User.objects.get(email="new.person@test.example")
+    assert membership.user == user and membership.role == OrganisationRole.CONTRIBUTOR
+    assert not user.has_usable_password()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new.person@test.example"]
+    assert "/accounts/reset/" in mail.outbox[0].body
+    assert "Organisation A" in mail.outbox[0].subject
+
+
+def test_membership_invite_existing_user_gets_no_password_link(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_invite(
+            actor=world.qm_a,
+            organisation=world.org_a,
+            email=world.qm_b.email.upper(),
+            full_name="ignored",
+            role=OrganisationRole.VIEWER,
+        )
+    assert OrganisationMembership.objects.get(user=world.qm_b, organisation=world.org_a).role == "viewer"
+    assert "/accounts/reset/" not in mail.outbox[0].body
+    assert User.objects.filter(email__iexact=world.qm_b.email).count() == 1
+
+
+def test_membership_invite_active_member_refused(world):
+    with pytest.raises(services.MembershipError, match="already a member"):
+        services.membership_invite(
+            actor=world.qm_a,
+            organisation=world.org_a,
+            email=world.viewer_a.email,
+            full_name="x",
+            role=OrganisationRole.VIEWER,
+        )
+
+
+def test_membership_invite_former_member_reactivates_with_transition(world):
+    membership = world.viewer_a.organisation_memberships.get()
+    services.membership_deactivate(actor=world.qm_a, membership=membership)
+    services.membership_invite(
+        actor=world.qm_a,
+        organisation=world.org_a,
+        email=world.viewer_a.email,
+        full_name="x",
+        role=OrganisationRole.CONTRIBUTOR,
+    )
+    membership.refresh_from_db()
+    assert membership.is_active and membership.role == OrganisationRole.CONTRIBUTOR
+    assert list(
+        Transition.objects.filter(object_id=membership.pk, field="is_active")
+        .order_by("at", "pk")
+        .values_list("to_state", flat=True)
+    ) == ["False", "True"]
+
+
+def test_membership_change_role_records_transition(world):
+    membership = world.viewer_a.organisation_memberships.get()
+    services.membership_change_role(
+        actor=world.qm_a, membership=membership, role=OrganisationRole.CONTRIBUTOR
+    )
+    transition = Transition.objects.get(object_id=membership.pk, field="role")
+    assert (transition.from_state, transition.to_state, transition.actor) == (
+        "viewer",
+        "contributor",
+        world.qm_a,
+    )
+
+
+def test_membership_change_role_to_same_role_is_noop(world):
+    membership = world.viewer_a.organisation_memberships.get()
+    services.membership_change_role(actor=world.qm_a, membership=membership, role=OrganisationRole.VIEWER)
+    assert not Transition.objects.filter(object_id=membership.pk, field="role").exists()
+
+
+def test_last_quality_manager_cannot_be_demoted_or_removed(world):
+    with pytest.raises(services.MembershipError, match="only quality manager"):
+        services.membership_change_role(
+            actor=world.qm_a, membership=world.membership_qm_a, role=OrganisationRole.VIEWER
+        )
+    with pytest.raises(services.MembershipError, match="only quality manager"):
+        services.membership_deactivate(actor=world.qm_a, membership=world.membership_qm_a)
+    world.membership_qm_a.refresh_from_db()
+    assert world.membership_qm_a.is_active and world.membership_qm_a.role == OrganisationRole.QUALITY_MANAGER
+
+
+def test_quality_manager_can_step_down_when_another_exists(world):
+    contributor = world.contributor_a.organisation_memberships.get()
+    services.membership_change_role(
+        actor=world.qm_a, membership=contributor, role=OrganisationRole.QUALITY_MANAGER
+    )
+    services.membership_deactivate(actor=world.qm_a, membership=world.membership_qm_a, reason="Retired")
+    world.membership_qm_a.refresh_from_db()
+    assert world.membership_qm_a.is_active is False
+    assert Transition.objects.get(object_id=world.membership_qm_a.pk, field="is_active").reason == "Retired"
+
+
+def test_site_create_refuses_second_central_function(world):
+    with pytest.raises(ValidationError, match="central function"):
+        services.site_create(
+            actor=world.qm_a,
+            organisation=world.org_a,
+            fields={
+                "name": "Second HQ",
+                "street": "x",
+                "city": "y",
+                "country": "BE",
+                "headcount": 3,
+                "is_central_function": True,
+            },
+        )
+    assert world.org_a.sites.count() == 1
+
+
+def test_site_update_deactivation_is_recorded(world):
+    site = factories.SiteFactory(organisation=world.org_a)
+    services.site_update(actor=world.qm_a, site=site, fields={"is_active": False}, reason="Closed")
+    transition = Transition.objects.filter(object_id=site.pk, field="is_active").first()
+    assert (transition.from_state, transition.to_state, transition.reason) == ("True", "False", "Closed")
+
+
+def test_organisation_update_sets_fields_and_codes(world):
+    services.organisation_update(
+        actor=world.qm_a, organisation=world.org_a, fields={"headcount": 999, "iaf_codes": [36, 38]}
+    )
+    world.org_a.refresh_from_db()
+    assert world.org_a.headcount == 999
+    assert sorted(world.org_a.iaf_codes.values_list("code", flat=True)) == [36, 38]

@@ -1,0 +1,169 @@
+"""Django admin: every model registered, changelists free of N+1, business records never deleted."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core.models import Transition
+from core.transitions import transition_record
+from organisations.models import (
+    AccreditationScope,
+    AuditorQualification,
+    CBMembership,
+    CertificationBody,
+    ClientEngagement,
+    IAFCode,
+    Organisation,
+    OrganisationMembership,
+    Site,
+    User,
+)
+from standards.models import Clause, Edition, Standard
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _qualification():
+    membership = factories.CBMembershipFactory()
+    qualification = factories.QualificationFactory(
+        user=membership.user, certification_body=membership.certification_body
+    )
+    qualification.iaf_codes.set([36, 37])
+    return qualification
+
+
+def _scope():
+    scope = AccreditationScope.objects.create(
+        certification_body=factories.CertificationBodyFactory(),
+        standard=factories.StandardFactory(),
+        valid_from=datetime.date(2024, 1, 1),
+    )
+    scope.iaf_codes.set([36])
+    return scope
+
+
+MAKERS = {
+    User: factories.UserFactory,
+    Group: lambda: Group.objects.create(name=f"group {Group.objects.count()}"),
+    Organisation: factories.OrganisationFactory,
+    Site: factories.SiteFactory,
+    CertificationBody: factories.CertificationBodyFactory,
+    AccreditationScope: _scope,
+    ClientEngagement: factories.ClientEngagementFactory,
+    OrganisationMembership: factories.OrganisationMembershipFactory,
+    CBMembership: factories.CBMembershipFactory,
+    AuditorQualification: _qualification,
+    Standard: factories.StandardFactory,
+    Edition: factories.EditionFactory,
+    Clause: factories.ClauseFactory,
+    IAFCode: None,  # the 39 codes are data from a migration
+}
+
+
+def _transition():
+    site = factories.SiteFactory()
+    return transition_record(subject=site, field="is_active", from_state=True, to_state=False)
+
+
+MAKERS[Transition] = _transition
+NO_DELETE = set(MAKERS) - {Group}
+
+
+def _changelist_url(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+@pytest.fixture
+def superuser(client):
+    user = factories.UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+def test_every_registered_model_is_covered():
+    assert set(admin.site._registry) == set(MAKERS)
+
+
+@pytest.mark.parametrize("model", [m for m, make in MAKERS.items() if make], ids=lambda m: m.__name__)
+def test_changelist_query_count_does_not_grow(client, superuser, model):
+    make = MAKERS[model]
+    make()
+    with CaptureQueriesContext(connection) as one_row:
+        assert client.get(_changelist_url(model)).status_code == 200
+    make()
+    make()
+    with CaptureQueriesContext(connection) as three_rows:
+        response = client.get(_changelist_url(model))
+    assert response.status_code == 200
+    assert len(three_rows) == len(one_row)
+
+
+@pytest.mark.parametrize("model", sorted(NO_DELETE, key=lambda m: m.__name__), ids=lambda m: m.__name__)
+def test_business_records_cannot_be_deleted(rf, superuser, model):
+    model_admin = admin.site._registry[model]
+    request = rf.get("/")
+    request.user = superuser
+    assert model_admin.has_delete_permission(request) is False
+    assert "delete_selected" not in model_admin.get_actions(request)
+
+
+def test_iaf_codes_are_loaded_as_data(client, superuser):
+    assert IAFCode.objects.count() == 39
+    assert IAFCode.objects.get(code=36).title == "Public administration"
+    response = client.get(_changelist_url(IAFCode), {"q": "education"})
+    assert [code.code for code in response.context["cl"].result_list] == [37]
+
+
+def test_certification_body_policy_defaults_match_domain(client, superuser):
+    cb = factories.CertificationBodyFactory()
+    assert (
+        cb.stage2_max_gap_days,
+        cb.stage2_repeat_after_days,
+        cb.major_plan_days,
+        cb.major_close_days,
+        cb.minor_plan_days,
+        cb.suspension_max_days,
+        cb.reminder_lead_days,
+    ) == (183, 183, 30, 90, 30, 183, [90, 60, 30])
+    url = reverse("admin:organisations_certificationbody_change", args=[cb.pk])
+    page = client.get(url).content.decode()
+    assert "Policy: findings and suspension" in page
+
+
+def test_user_admin_add_creates_user_with_email_login(client, superuser):
+    response = client.post(
+        reverse("admin:organisations_user_add"),
+        {
+            "email": "New.Admin@Test.Example",
+            "full_name": "New Admin",
+            "password1": "a-very-long-pass-phrase",
+            "password2": "a-very-long-pass-phrase",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(email__iexact="new.admin@test.example")
+    assert user.check_password("a-very-long-pass-phrase")
+
+
+@pytest.mark.parametrize(
+    "model",
+    [Organisation, Site, Edition, Clause, OrganisationMembership, CertificationBody],
+    ids=lambda m: m.__name__,
+)
+def test_change_and_add_pages_render(client, superuser, model):
+    instance = MAKERS[model]()
+    opts = model._meta
+    assert (
+        client.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[instance.pk])
+        ).status_code
+        == 200
+    )
+    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
