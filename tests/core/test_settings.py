@@ -8,7 +8,7 @@ from config.settings.base import redis_url_with_db
 
 
 def _run_check(env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
         capture_output=True,

@@ -70,8 +70,9 @@ def test_catalogue_holds_every_edition(loaded):
 
 
 def test_every_edition_has_an_assessable_clause_tree(loaded):
-    counts = Edition.objects.annotate(n=Count("clauses", filter=Q(clauses__assessable=True)))
-    assert all(edition.n >= 8 for edition in counts), {e.pk: e.n for e in counts}
+    """Requirements and guidance editions are assessed clause by clause; a vocabulary has little to assess."""
+    editions = Edition.objects.annotate(n=Count("clauses", filter=Q(clauses__assessable=True)))
+    assert {e.pk: e.n for e in editions if e.n < (1 if e.kind == "vocabulary" else 20)} == {}
 
 
 def test_iso_27001_2022_annex_a_has_93_controls_in_4_themes(loaded):
