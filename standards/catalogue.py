@@ -25,6 +25,7 @@ HS_NUMBERS = """
 """
 HS_KEYS = frozenset(f"HS-{number}" for number in HS_NUMBERS.split())
 SUMMARY_MAX = 200
+CODE_RE = re.compile(r"^ISO(/IEC)? (?P<number>\d+)(-\d+)?$")
 NUMBER_RE = re.compile(r"^[A-Z0-9]+(\.[A-Za-z0-9]+)*$")
 
 STANDARD_KEYS = {"code", "title", "discipline"}
@@ -87,6 +88,11 @@ class EditionSpec:
     def label(self) -> str:
         return f"{self.standard_code}:{self.year}"
 
+    @property
+    def standard_number(self) -> int:
+        """The number in the code ("ISO/IEC 20000-1" → 20000), for sorting."""
+        return int(CODE_RE.match(self.standard_code).group("number"))
+
 
 class _Reader:
     """Collects every problem of one file instead of stopping at the first."""
@@ -147,6 +153,8 @@ def parse_file(path: Path) -> EditionSpec:
         document, "file", {"standard", "edition", "clauses"}, {"standard", "edition", "clauses"}
     )
     standard = reader.mapping(top.get("standard", {}), "standard", STANDARD_KEYS, STANDARD_KEYS)
+    if not CODE_RE.match(str(standard.get("code", ""))):
+        reader.problem("standard", "'code' must look like ISO 9001, ISO/IEC 27001 or ISO/IEC 20000-1")
     edition = reader.mapping(
         top.get("edition", {}), "edition", EDITION_KEYS, EDITION_KEYS - {"notes", "amendments"}
     )

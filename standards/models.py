@@ -13,13 +13,16 @@ class Standard(models.Model):
         _("code"), max_length=40, unique=True, help_text=_("As printed, e.g. ISO/IEC 27001.")
     )
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    number = models.PositiveIntegerField(
+        _("number"), help_text=_("The standard's number, for sorting (9001).")
+    )
     title = models.CharField(_("title"), max_length=255)
     discipline = models.CharField(
         _("discipline"), max_length=60, help_text=_("Short name of the management system, e.g. QMS.")
     )
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["number", "code"]
         verbose_name = _("standard")
         verbose_name_plural = _("standards")
 
@@ -62,7 +65,7 @@ class Edition(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
-        ordering = ["standard__code", "-year"]
+        ordering = ["standard__number", "standard__code", "-year"]
         verbose_name = _("edition")
         verbose_name_plural = _("editions")
         constraints = [

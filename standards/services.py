@@ -59,6 +59,7 @@ def catalogue_load(*, directory: Path = CATALOGUE_DIR) -> LoadReport:
             {"code": spec.standard_code},
             {
                 "slug": slugify(spec.standard_code),
+                "number": spec.standard_number,
                 "title": spec.standard_title,
                 "discipline": spec.discipline,
             },

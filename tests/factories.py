@@ -105,6 +105,7 @@ class StandardFactory(DjangoModelFactory):
         django_get_or_create = ["code"]
 
     code = factory.Sequence(lambda n: f"ISO {90000 + n}")
+    number = factory.LazyAttribute(lambda o: int(o.code.split(" ")[-1].split("-")[0]))
     slug = factory.LazyAttribute(lambda o: o.code.lower().replace(" ", "-").replace("/", "-"))
     title = "Test management systems"
     discipline = "TMS"

@@ -45,7 +45,7 @@ def _write(tmp_path: Path, text: str, name: str = "iso-9999-2020.yaml") -> Path:
 
 def test_parse_good_file_gives_tree_in_order(tmp_path):
     spec = parse_file(_write(tmp_path, GOOD))
-    assert spec.label == "ISO 9999:2020"
+    assert (spec.label, spec.standard_number) == ("ISO 9999:2020", 9999)
     assert [(c.number, c.parent_number, c.depth, c.position) for c in spec.clauses] == [
         ("1", None, 0, 1),
         ("4", None, 0, 2),
@@ -70,6 +70,7 @@ def test_parse_good_file_gives_tree_in_order(tmp_path):
         (('summary: "Issues."', 'summary: "' + "x" * 201 + '"'), "longer than 200 characters"),
         (('title: "Scope"', 'titel: "Scope"'), "unknown key 'titel'"),
         (("status: current", "status: active"), "'status' must be one of"),
+        (('code: "ISO 9999"', 'code: "ISO-9999"'), "'code' must look like ISO 9001"),
     ],
 )
 def test_parse_bad_file_names_the_problem(tmp_path, change, message):

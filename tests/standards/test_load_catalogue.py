@@ -75,6 +75,22 @@ def test_every_edition_has_an_assessable_clause_tree(loaded):
     assert {e.pk: e.n for e in editions if e.n < (1 if e.kind == "vocabulary" else 20)} == {}
 
 
+def test_standards_sort_by_number(loaded):
+    assert list(Standard.objects.values_list("code", flat=True)) == [
+        "ISO 9001",
+        "ISO 14001",
+        "ISO/IEC 20000-1",
+        "ISO 22301",
+        "ISO 26000",
+        "ISO/IEC 27001",
+        "ISO 31000",
+        "ISO 45001",
+        "ISO 56000",
+        "ISO 56001",
+        "ISO 56002",
+    ]
+
+
 def test_iso_27001_2022_annex_a_has_93_controls_in_4_themes(loaded):
     edition = Edition.objects.get(standard__code="ISO/IEC 27001", year=2022)
     themes = edition.clauses.filter(parent__number="A").order_by("position")
