@@ -108,3 +108,10 @@ def test_user_email_is_unique_whatever_the_case(db):
     factories.UserFactory(email="same@test.example")
     with pytest.raises(IntegrityError):
         factories.UserFactory(email="SAME@test.example")
+
+
+def test_500_page_renders_without_request_context():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "Something went wrong" in page and "Nothing you entered was saved" in page
