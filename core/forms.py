@@ -1,7 +1,7 @@
 from collections.abc import Callable
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 
 from core.errors import DomainError
 
@@ -18,11 +18,9 @@ def call_service(form: forms.BaseForm, service: Callable[[], object]) -> bool:
         form.add_error(None, str(error))
         return False
     except ValidationError as error:
-        for field, messages in (
-            error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-        ):
-            target = field if field in form.fields else None
+        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, messages in errors.items():
             for message in messages:
-                form.add_error(None if field == NON_FIELD_ERRORS else target, message)
+                form.add_error(field if field in form.fields else None, message)
         return False
     return True
