@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("catalogue/", include("standards.urls")),
     path("organisations/", include("organisations.urls")),
+    path("", include("audits.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -31,6 +31,17 @@ def _active_cb_ids(user) -> QuerySet:
     return CBMembership.objects.filter(user=user, is_active=True).values("certification_body_id")
 
 
+def _member_of(user) -> QuerySet:
+    return OrganisationMembership.objects.filter(user=user, is_active=True).values("organisation_id")
+
+
+def _served_by(user) -> QuerySet:
+    """Organisations that a CB the user works for serves now."""
+    return ClientEngagement.objects.filter(
+        certification_body_id__in=_active_cb_ids(user), ended_on__isnull=True
+    ).values("organisation_id")
+
+
 # --- What a user may see -------------------------------------------------------------------
 
 
@@ -39,11 +50,7 @@ def organisations_for(user) -> QuerySet[Organisation]:
         return Organisation.objects.none()
     if user.is_staff:
         return Organisation.objects.all()
-    member_of = OrganisationMembership.objects.filter(user=user, is_active=True).values("organisation_id")
-    served = ClientEngagement.objects.filter(
-        certification_body_id__in=_active_cb_ids(user), ended_on__isnull=True
-    ).values("organisation_id")
-    return Organisation.objects.filter(Q(pk__in=member_of) | Q(pk__in=served))
+    return Organisation.objects.filter(Q(pk__in=_member_of(user)) | Q(pk__in=_served_by(user)))
 
 
 def sites_for(user) -> QuerySet[Site]:
@@ -115,3 +122,29 @@ def can_administer_cb(user, certification_body: CertificationBody) -> bool:
 
 def is_cb_staff_of(user: User, certification_body: CertificationBody) -> bool:
     return bool(cb_roles(user, certification_body))
+
+
+# --- Gap analyses (rule 24): the client's own; CB staff read only what the client shared ----
+
+
+def gap_analyses_visible(user, analyses: QuerySet) -> QuerySet:
+    """Narrow a queryset of gap analyses (passed in: organisations sits below audits) to the user's.
+
+    Members of the organisation see all of its analyses; staff of a CB serving it see only those
+    the client shared with its CB; platform staff see none (they are not a party to it).
+    """
+    if not _signed_in(user):
+        return analyses.none()
+    return analyses.filter(
+        Q(organisation__in=_member_of(user)) | Q(shared_with_cb=True, organisation__in=_served_by(user))
+    )
+
+
+def can_write_gap_analysis(user, organisation: Organisation) -> bool:
+    """Start, answer and attach evidence: client users who contribute; never CB staff (rule 24)."""
+    return can_contribute(user, organisation)
+
+
+def can_conclude_gap_analysis(user, organisation: Organisation) -> bool:
+    """Complete an analysis and decide whether the CB may read it: the quality manager."""
+    return can_manage_organisation(user, organisation)

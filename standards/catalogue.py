@@ -42,7 +42,7 @@ EDITION_KEYS = {
     "amendments",
     "notes",
 }
-CLAUSE_KEYS = {"number", "title", "summary", "hs", "assessable", "children"}
+CLAUSE_KEYS = {"number", "title", "summary", "hs", "assessable", "chapter", "children"}
 
 
 class CatalogueError(Exception):
@@ -60,6 +60,7 @@ class ClauseSpec:
     summary: str
     hs_key: str
     assessable: bool
+    is_chapter: bool
     parent_number: str | None
     position: int
     depth: int
@@ -228,6 +229,9 @@ def _walk(reader: _Reader, nodes: list, parent: str | None, depth: int, out: lis
         assessable = data.get("assessable", not children)
         if not isinstance(assessable, bool):
             reader.problem(where, "'assessable' must be true or false")
+        is_chapter = data.get("chapter", parent is None)
+        if not isinstance(is_chapter, bool):
+            reader.problem(where, "'chapter' must be true or false")
         hs_key = data.get("hs") or ""
         if hs_key and hs_key not in HS_KEYS:
             reader.problem(where, f"'{hs_key}' is not a Harmonized Structure key (see README.md)")
@@ -238,6 +242,7 @@ def _walk(reader: _Reader, nodes: list, parent: str | None, depth: int, out: lis
                 summary=reader.text(data, "summary", where, max_length=SUMMARY_MAX),
                 hs_key=hs_key,
                 assessable=bool(assessable),
+                is_chapter=bool(is_chapter),
                 parent_number=parent,
                 position=len(out) + 1,
                 depth=depth,

@@ -112,6 +112,9 @@ class Clause(models.Model):
         blank=True,
         help_text=_("Set where the clause is a shared HS clause, e.g. HS-9.2."),
     )
+    is_chapter = models.BooleanField(
+        _("readiness chapter"), default=False, help_text=_("Readiness is reported per chapter.")
+    )
     position = models.PositiveIntegerField(_("position"), help_text=_("Order within the edition."))
     depth = models.PositiveSmallIntegerField(_("depth"), default=0)
 

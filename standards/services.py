@@ -105,6 +105,7 @@ def _load_edition(standard: Standard, spec: EditionSpec, report: LoadReport) -> 
             "title": clause_spec.title,
             "summary": clause_spec.summary,
             "assessable": clause_spec.assessable,
+            "is_chapter": clause_spec.is_chapter,
             "hs_key": clause_spec.hs_key,
             "position": clause_spec.position,
             "depth": clause_spec.depth,

@@ -5,10 +5,13 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audits import services
+from audits.models import EvidenceFile, GapAnalysis, GapAnswer
 from core.models import Transition
 from core.transitions import transition_record
 from organisations.models import (
@@ -48,7 +51,25 @@ def _scope():
     return scope
 
 
+def _gap():
+    membership = factories.OrganisationMembershipFactory()
+    edition = factories.ClauseFactory().edition
+    return services.gap_analysis_start(
+        actor=membership.user, organisation=membership.organisation, title="t", editions=[edition], sites=[]
+    )
+
+
+def _evidence():
+    answer = _gap().answers.get()
+    return services.gap_evidence_add(
+        actor=answer.analysis.created_by, answer=answer, upload=SimpleUploadedFile("e.txt", b"evidence")
+    )
+
+
 MAKERS = {
+    GapAnalysis: _gap,
+    GapAnswer: lambda: _gap().answers.get(),
+    EvidenceFile: _evidence,
     User: factories.UserFactory,
     Group: lambda: Group.objects.create(name=f"group {Group.objects.count()}"),
     Organisation: factories.OrganisationFactory,
@@ -77,6 +98,11 @@ NO_DELETE = set(MAKERS) - {Group}
 
 def _changelist_url(model) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

@@ -5,7 +5,11 @@ saying who may open it.
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from audits import services
+from tests.factories import ClauseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +27,11 @@ SIGNED_IN = [
 SEES_A = {"qm_a", "contributor_a", "viewer_a", "auditor", "cert_manager", "staff"}
 MANAGES_A = {"qm_a"}
 
-# url name -> (kwargs from the world, personas that get 200 on GET; signed-in others get 403 or 404)
+READS_A_GAP = {"qm_a", "contributor_a", "viewer_a"}  # not shared with the CB
+WRITES_A_GAP = {"qm_a", "contributor_a"}
+
+# url name -> (kwargs from the world, personas that get 200 on GET[, personas that get 403]);
+# other signed-in personas get 404. Without a third element, 403 is for those who see organisation A.
 ACCESS = {
     "dashboard": (lambda w: {}, set(SIGNED_IN)),
     "standards:catalogue": (lambda w: {}, set(SIGNED_IN)),
@@ -48,6 +56,32 @@ ACCESS = {
         lambda w: {"pk": w.org_a.pk, "membership_pk": w.membership_viewer_a.pk},
         set(),
     ),  # POST only
+    "audits:gap_list": (lambda w: {"org_pk": w.org_a.pk}, SEES_A),
+    "audits:gap_start": (lambda w: {"org_pk": w.org_a.pk}, WRITES_A_GAP),
+    "audits:gap_detail": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
+    "audits:gap_compare": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
+    "audits:gap_pdf": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
+    "audits:gap_csv": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
+    "audits:gap_evidence_download": (
+        lambda w: {"pk": w.gap_a.pk, "file_pk": w.evidence_a.pk},
+        READS_A_GAP,
+        set(),
+    ),
+    "audits:gap_answer": (lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk}, set()),
+    "audits:gap_evidence_upload": (lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk}, set()),
+    "audits:gap_evidence_remove": (lambda w: {"pk": w.gap_a.pk, "file_pk": w.evidence_a.pk}, set()),
+    "audits:gap_complete": (lambda w: {"pk": w.gap_a.pk}, set()),
+    "audits:gap_share": (lambda w: {"pk": w.gap_a.pk}, set()),
+    "audits:gap_copy": (lambda w: {"pk": w.gap_a.pk}, set()),
+}
+POST_ONLY = {
+    "organisations:member_deactivate",
+    "audits:gap_answer",
+    "audits:gap_evidence_upload",
+    "audits:gap_evidence_remove",
+    "audits:gap_complete",
+    "audits:gap_share",
+    "audits:gap_copy",
 }
 PUBLIC = {
     "healthz",
@@ -75,11 +109,21 @@ def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
 
 
 @pytest.fixture
-def w(world):
-    from tests.factories import EditionFactory
-
-    world.edition = EditionFactory()
+def w(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    world.edition = ClauseFactory(edition__standard__code="ISO 9999", number="4.1").edition
     world.membership_viewer_a = world.viewer_a.organisation_memberships.get()
+    for suffix, org, qm in (("a", world.org_a, world.qm_a), ("b", world.org_b, world.qm_b)):
+        gap = services.gap_analysis_start(
+            actor=qm, organisation=org, title=f"Gap {suffix}", editions=[world.edition], sites=[]
+        )
+        answer = gap.answers.get()
+        evidence = services.gap_evidence_add(
+            actor=qm, answer=answer, upload=SimpleUploadedFile("e.txt", b"e")
+        )
+        setattr(world, f"gap_{suffix}", gap)
+        setattr(world, f"answer_{suffix}", answer)
+        setattr(world, f"evidence_{suffix}", evidence)
     return world
 
 
@@ -89,46 +133,60 @@ def test_every_url_is_in_the_access_table():
 
 @pytest.mark.parametrize("name", sorted(ACCESS))
 def test_anonymous_is_sent_to_login(client, w, name):
-    kwargs, _ = ACCESS[name]
-    response = client.get(reverse(name, kwargs=kwargs(w)))
+    response = client.get(reverse(name, kwargs=ACCESS[name][0](w)))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 @pytest.mark.parametrize("persona", SIGNED_IN)
 @pytest.mark.parametrize("name", sorted(ACCESS))
 def test_get_access_per_persona(client, w, name, persona):
-    kwargs, allowed = ACCESS[name]
+    kwargs, allowed, *forbidden = ACCESS[name]
+    forbidden = forbidden[0] if forbidden else SEES_A - allowed
     client.force_login(getattr(w, persona))
     response = client.get(reverse(name, kwargs=kwargs(w)))
-    if name == "organisations:member_deactivate":
+    if name in POST_ONLY:
         assert response.status_code == 405
     elif persona in allowed:
         assert response.status_code == 200
-    elif persona in SEES_A:
-        assert response.status_code == 403
     else:
-        assert response.status_code == 404
+        assert response.status_code == (403 if persona in forbidden else 404)
 
 
-GET_ONLY = {"organisations:detail", "organisations:sites", "organisations:members"}
-POST_ONLY = {"organisations:member_deactivate"}
-ORGANISATION_URLS = sorted(
-    name for name in ACCESS if name.startswith("organisations:") and name != "organisations:list"
+GET_ONLY = {
+    "organisations:detail",
+    "organisations:sites",
+    "organisations:members",
+    "audits:gap_list",
+    "audits:gap_detail",
+    "audits:gap_compare",
+    "audits:gap_pdf",
+    "audits:gap_csv",
+    "audits:gap_evidence_download",
+}
+TENANT_URLS = sorted(
+    name
+    for name in ACCESS
+    if name.split(":")[0] in {"organisations", "audits"} and name != "organisations:list"
 )
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-@pytest.mark.parametrize("name", ORGANISATION_URLS)
+@pytest.mark.parametrize("name", TENANT_URLS)
 def test_quality_manager_of_a_gets_404_on_every_page_of_b(client, w, name, method):
     kwargs = ACCESS[name][0](w)
     ids_of_b = {
-        "pk": w.org_b.pk,
+        "pk": w.gap_b.pk if name.startswith("audits:") else w.org_b.pk,
+        "org_pk": w.org_b.pk,
         "site_pk": w.site_b.pk,
         "membership_pk": w.qm_b.organisation_memberships.get().pk,
+        "answer_pk": w.answer_b.pk,
+        "file_pk": w.evidence_b.pk,
     }
     client.force_login(w.qm_a)
     response = getattr(client, method)(reverse(name, kwargs={key: ids_of_b[key] for key in kwargs}))
     wrong_method = (method == "post" and name in GET_ONLY) or (method == "get" and name in POST_ONLY)
     assert response.status_code == (405 if wrong_method else 404)
     w.org_b.refresh_from_db()
+    w.gap_b.refresh_from_db()
     assert w.org_b.name == "Organisation B" and w.org_b.memberships.filter(is_active=True).count() == 1
+    assert not w.gap_b.is_completed and not w.gap_b.shared_with_cb and w.gap_b.copies.count() == 0

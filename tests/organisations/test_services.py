@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from core.models import Transition
+from core.transitions import transitions_of
 from organisations import services
 from organisations.enums import OrganisationRole
 from organisations.models import OrganisationMembership, User
@@ -69,7 +69,8 @@ def test_membership_invite_former_member_reactivates_with_transition(world):
     membership.refresh_from_db()
     assert membership.is_active and membership.role == OrganisationRole.CONTRIBUTOR
     assert list(
-        Transition.objects.filter(object_id=membership.pk, field="is_active")
+        transitions_of(membership)
+        .filter(field="is_active")
         .order_by("at", "pk")
         .values_list("to_state", flat=True)
     ) == ["False", "True"]
@@ -80,7 +81,7 @@ def test_membership_change_role_records_transition(world):
     services.membership_change_role(
         actor=world.qm_a, membership=membership, role=OrganisationRole.CONTRIBUTOR
     )
-    transition = Transition.objects.get(object_id=membership.pk, field="role")
+    transition = transitions_of(membership).get(field="role")
     assert (transition.from_state, transition.to_state, transition.actor) == (
         "viewer",
         "contributor",
@@ -91,7 +92,7 @@ def test_membership_change_role_records_transition(world):
 def test_membership_change_role_to_same_role_is_noop(world):
     membership = world.viewer_a.organisation_memberships.get()
     services.membership_change_role(actor=world.qm_a, membership=membership, role=OrganisationRole.VIEWER)
-    assert not Transition.objects.filter(object_id=membership.pk, field="role").exists()
+    assert not transitions_of(membership).filter(field="role").exists()
 
 
 def test_last_quality_manager_cannot_be_demoted_or_removed(world):
@@ -113,7 +114,7 @@ def test_quality_manager_can_step_down_when_another_exists(world):
     services.membership_deactivate(actor=world.qm_a, membership=world.membership_qm_a, reason="Retired")
     world.membership_qm_a.refresh_from_db()
     assert world.membership_qm_a.is_active is False
-    assert Transition.objects.get(object_id=world.membership_qm_a.pk, field="is_active").reason == "Retired"
+    assert transitions_of(world.membership_qm_a).get(field="is_active").reason == "Retired"
 
 
 def test_site_create_refuses_second_central_function(world):
@@ -136,7 +137,7 @@ def test_site_create_refuses_second_central_function(world):
 def test_site_update_deactivation_is_recorded(world):
     site = factories.SiteFactory(organisation=world.org_a)
     services.site_update(actor=world.qm_a, site=site, fields={"is_active": False}, reason="Closed")
-    transition = Transition.objects.filter(object_id=site.pk, field="is_active").first()
+    transition = transitions_of(site).filter(field="is_active").first()
     assert (transition.from_state, transition.to_state, transition.reason) == ("True", "False", "Closed")
 
 

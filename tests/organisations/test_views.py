@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from core.models import Transition
+from core.transitions import transitions_of
 from organisations.enums import OrganisationRole
 from organisations.models import OrganisationMembership, Site
 from tests import factories
@@ -157,7 +157,7 @@ def test_site_edit_deactivates_and_records(client, world):
     _post_as(client, world.qm_a, "organisations:site_edit", data, pk=world.org_a.pk, site_pk=site.pk)
     site.refresh_from_db()
     assert site.is_active is False
-    assert Transition.objects.filter(object_id=site.pk, field="is_active", to_state="False").exists()
+    assert transitions_of(site).filter(field="is_active", to_state="False").exists()
 
 
 def test_site_edit_of_other_organisations_site_is_404(client, world):

@@ -1,0 +1,136 @@
+import codecs
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from audits.enums import AnswerStatus
+from audits.models import GapAnswer
+from organisations.models import Organisation, User
+from standards.models import Edition
+
+ZIP_BASED = {"docx", "xlsx", "pptx", "odt", "ods", "odp"}
+SIGNATURES = {"pdf": b"%PDF-", "png": b"\x89PNG\r\n\x1a\n", "jpg": b"\xff\xd8\xff", "jpeg": b"\xff\xd8\xff"}
+
+
+class EditionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, edition: Edition) -> str:
+        kind = _("certifiable") if edition.certifiable else edition.get_kind_display().lower()
+        return f"{edition.label} — {edition.title} ({kind})"
+
+
+class GapAnalysisStartForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    editions = EditionChoiceField(
+        label=_("Editions"),
+        queryset=Edition.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Choose several for an integrated analysis: shared Harmonized Structure clauses are "
+            "answered once and count for every edition."
+        ),
+    )
+    sites = forms.ModelMultipleChoiceField(
+        label=_("Sites"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked for the whole organisation."),
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["editions"].queryset = Edition.objects.select_related("standard").exclude(
+            status="withdrawn"
+        )
+        self.fields["sites"].queryset = organisation.sites.filter(is_active=True)
+
+
+class GapAnswerForm(forms.ModelForm):
+    """One answer. Owner choices come precomputed so a page of 150 forms runs no query per form."""
+
+    action_owner = forms.TypedChoiceField(
+        label=_("Action owner"), required=False, coerce=int, empty_value=None
+    )
+
+    class Meta:
+        model = GapAnswer
+        fields = [
+            "status",
+            "justification",
+            "notes",
+            "action",
+            "action_owner",
+            "action_due_on",
+            "action_done",
+        ]
+        widgets = {
+            "justification": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "action": forms.Textarea(attrs={"rows": 2}),
+            "action_due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, members: dict[int, User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        self.fields["action_owner"].choices = [("", "—"), *((pk, str(user)) for pk, user in members.items())]
+        self.initial["action_owner"] = self.instance.action_owner_id
+
+    def clean_action_owner(self) -> User | None:
+        pk = self.cleaned_data["action_owner"]
+        return self.members[pk] if pk else None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("status") == AnswerStatus.NOT_APPLICABLE and not data.get("justification", "").strip():
+            self.add_error("justification", _("Say why the requirement does not apply."))
+        return data
+
+
+class EvidenceUploadForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file"))
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        extension = Path(upload.name).suffix.lower().lstrip(".")
+        allowed = settings.EVIDENCE_EXTENSIONS
+        if extension not in allowed:
+            raise forms.ValidationError(
+                _("Files of this type are not accepted. Accepted: %(types)s.") % {"types": ", ".join(allowed)}
+            )
+        if upload.size > settings.EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(max)s.") % {"max": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+            )
+        if not _content_matches(upload, extension):
+            raise forms.ValidationError(
+                _("The file's content does not match its type (.%(ext)s).") % {"ext": extension}
+            )
+        return upload
+
+
+def _content_matches(upload: UploadedFile, extension: str) -> bool:
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    if extension in SIGNATURES:
+        return head.startswith(SIGNATURES[extension])
+    if extension in ZIP_BASED:
+        return head.startswith(b"PK\x03\x04")
+    try:  # incremental: the 8 KiB cut may split a character
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in head
+
+
+class GapCopyForm(forms.Form):
+    title = forms.CharField(label=_("Title of the copy"), max_length=200)
+
+
+class GapShareForm(forms.Form):
+    shared = forms.BooleanField(label=_("Share with our certification body"), required=False)

@@ -1,0 +1,81 @@
+import pytest
+
+from audits import services
+from tests import factories
+
+
+def make_edition(code: str, year: int, clauses: list[tuple[str, str, str]], **kwargs):
+    """An edition with chapters and leaf clauses: (number, title, hs_key); chapters are the top numbers."""
+    edition = factories.EditionFactory(
+        standard__code=code, standard__slug=code.lower().replace(" ", "-"), year=year, **kwargs
+    )
+    chapters = {}
+    for position, (number, title, hs_key) in enumerate(clauses, start=1):
+        top = number.split(".")[0]
+        is_top = number == top
+        clause = factories.ClauseFactory(
+            edition=edition,
+            number=number,
+            title=title,
+            hs_key=hs_key,
+            position=position,
+            parent=None if is_top else chapters[top],
+            depth=0 if is_top else 1,
+            assessable=not is_top,
+            is_chapter=is_top,
+        )
+        if is_top:
+            chapters[top] = clause
+    return edition
+
+
+@pytest.fixture
+def qms(db):
+    return make_edition(
+        "ISO 9001",
+        2015,
+        [
+            ("4", "Context", "HS-4"),
+            ("4.1", "Context of the organisation", "HS-4.1"),
+            ("4.2", "Interested parties", "HS-4.2"),
+            ("8", "Operation", "HS-8"),
+            ("8.3", "Design and development", ""),
+            ("9", "Performance evaluation", "HS-9"),
+            ("9.2", "Internal audit", "HS-9.2"),
+        ],
+    )
+
+
+@pytest.fixture
+def ems(db):
+    return make_edition(
+        "ISO 14001",
+        2015,
+        [
+            ("4", "Context", "HS-4"),
+            ("4.1", "Context of the organisation", "HS-4.1"),
+            ("4.2", "Interested parties", "HS-4.2"),
+            ("6", "Planning", "HS-6"),
+            ("6.1", "Environmental aspects", ""),
+            ("9", "Performance evaluation", "HS-9"),
+            ("9.2", "Internal audit", "HS-9.2"),
+        ],
+    )
+
+
+@pytest.fixture
+def analysis(world, qms):
+    return services.gap_analysis_start(
+        actor=world.qm_a, organisation=world.org_a, title="QMS baseline", editions=[qms], sites=[]
+    )
+
+
+@pytest.fixture
+def integrated(world, qms, ems):
+    return services.gap_analysis_start(
+        actor=world.qm_a,
+        organisation=world.org_a,
+        title="QMS + EMS",
+        editions=[qms, ems],
+        sites=[world.site_a],
+    )
