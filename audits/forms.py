@@ -68,16 +68,21 @@ class GapAnswerForm(forms.ModelForm):
             "action_done",
         ]
         widgets = {
-            "justification": forms.Textarea(attrs={"rows": 2}),
-            "notes": forms.Textarea(attrs={"rows": 2}),
-            "action": forms.Textarea(attrs={"rows": 2}),
-            "action_due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "status": forms.RadioSelect(attrs={"class": "form-check-input"}),
+            "justification": forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+            "notes": forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+            "action": forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+            "action_due_on": forms.DateInput(
+                attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+            ),
+            "action_done": forms.CheckboxInput(attrs={"class": "form-check-input"}),
         }
 
     def __init__(self, *args, members: dict[int, User], **kwargs):
         super().__init__(*args, **kwargs)
         self.members = members
         self.fields["action_owner"].choices = [("", "—"), *((pk, str(user)) for pk, user in members.items())]
+        self.fields["action_owner"].widget.attrs["class"] = "form-select form-select-sm"
         self.initial["action_owner"] = self.instance.action_owner_id
 
     def clean_action_owner(self) -> User | None:

@@ -172,6 +172,15 @@ def test_start_refuses_other_organisations_site(client, world, qms):
     assert not GapAnalysis.objects.exists()
 
 
+def test_detail_page_offers_radio_buttons_and_labels(client, world, analysis):
+    answer = _answer(analysis, "4.1")
+    client.force_login(world.contributor_a)
+    page = client.get(analysis.get_absolute_url()).content.decode()
+    assert f'type="radio" name="a{answer.pk}-status" value="conforming"' in page
+    assert f'<label class="form-check-label" for="id_a{answer.pk}-status_1">Conforming</label>' in page
+    assert f'hx-post="{reverse("audits:gap_answer", args=[analysis.pk, answer.pk])}"' in page
+
+
 def test_answer_with_htmx_returns_row_and_progress(client, world, analysis):
     answer = _answer(analysis, "4.1")
     client.force_login(world.qm_a)

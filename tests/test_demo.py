@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from audits.models import GapAnalysis
 from organisations import access
 from organisations.models import AuditorQualification, CertificationBody, Organisation, Site, User
 from standards.models import Clause
@@ -37,6 +38,10 @@ def test_demo_personas_see_what_they_should():
         User.objects.get(email="lead@certa.example").qualifications.filter(is_lead_auditor=True).count() == 2
     )
     assert ministry_qm.check_password("demo-password-2026")
+    baseline = GapAnalysis.objects.get(title="ISO 9001 baseline 2026")
+    assert baseline.shared_with_cb and baseline.answers.exclude(status="not_assessed").count() == 7
+    integrated = GapAnalysis.objects.get(title="Integrated management system 2026")
+    assert integrated.editions.count() == 3 and integrated.answers.exclude(hs_key="").exists()
 
 
 def test_load_demo_refuses_without_debug_unless_forced(settings):
