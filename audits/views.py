@@ -89,26 +89,23 @@ def gap_start(request: HttpRequest, org_pk: int) -> HttpResponse:
         _("Only the organisation's quality managers and contributors write its gap analyses."),
     )
     form = GapAnalysisStartForm(request.POST or None, organisation=organisation)
-    result = {}
-    if (
+    analysis = (
         request.method == "POST"
         and form.is_valid()
         and call_service(
             form,
-            lambda: result.setdefault(
-                "analysis",
-                services.gap_analysis_start(
-                    actor=request.user,
-                    organisation=organisation,
-                    title=form.cleaned_data["title"],
-                    editions=list(form.cleaned_data["editions"]),
-                    sites=list(form.cleaned_data["sites"]),
-                ),
+            lambda: services.gap_analysis_start(
+                actor=request.user,
+                organisation=organisation,
+                title=form.cleaned_data["title"],
+                editions=list(form.cleaned_data["editions"]),
+                sites=list(form.cleaned_data["sites"]),
             ),
         )
-    ):
+    )
+    if analysis:
         messages.success(request, _("The gap analysis was started."))
-        return redirect(result["analysis"])
+        return redirect(analysis)
     return render(
         request, "audits/gap_start.html", {"organisation": organisation, "form": form, "tab": "gap"}
     )
@@ -258,18 +255,17 @@ def gap_share(request: HttpRequest, pk: int) -> HttpResponse:
 def gap_copy(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = _writable(request, pk)
     form = GapCopyForm(request.POST)
-    result = {}
-    if form.is_valid() and call_service(
+    copy = form.is_valid() and call_service(
         form,
-        lambda: result.setdefault(
-            "copy",
-            services.gap_analysis_copy(actor=request.user, source=analysis, title=form.cleaned_data["title"]),
+        lambda: services.gap_analysis_copy(
+            actor=request.user, source=analysis, title=form.cleaned_data["title"]
         ),
-    ):
+    )
+    if copy:
         messages.success(
             request, _("A copy was started from the answers of “%(title)s”.") % {"title": analysis.title}
         )
-        return redirect(result["copy"])
+        return redirect(copy)
     messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(analysis)
 

@@ -1,26 +1,29 @@
 from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from core.errors import DomainError
 
+T = TypeVar("T")
 
-def call_service(form: forms.BaseForm, service: Callable[[], object]) -> bool:
+
+def call_service(form: forms.BaseForm, service: Callable[[], T]) -> T | None:
     """Run a service for a valid form; put a refusal on the form instead of raising.
 
-    Returns True when the service ran. A DomainError or a model ValidationError (a constraint
-    the form could not see) becomes a form error, so the view re-renders it and nothing changes.
+    Returns what the service returned (a record), or None when it refused. A DomainError or a
+    model ValidationError (a constraint the form could not see) becomes a form error, so the view
+    re-renders it and nothing changes.
     """
     try:
-        service()
+        return service()
     except DomainError as error:
         form.add_error(None, str(error))
-        return False
+        return None
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
         for field, messages in errors.items():
             for message in messages:
                 form.add_error(field if field in form.fields else None, message)
-        return False
-    return True
+        return None
