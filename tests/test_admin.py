@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -84,6 +85,10 @@ MAKERS = {
     Edition: factories.EditionFactory,
     Clause: factories.ClauseFactory,
     IAFCode: None,  # the 39 codes are data from a migration
+    # django-axes' login-attempt records: deleting an AccessAttempt is how an admin unlocks someone
+    AccessAttempt: None,
+    AccessLog: None,
+    AccessFailureLog: None,
 }
 
 
@@ -93,7 +98,7 @@ def _transition():
 
 
 MAKERS[Transition] = _transition
-NO_DELETE = set(MAKERS) - {Group}
+NO_DELETE = set(MAKERS) - {Group, AccessAttempt, AccessLog, AccessFailureLog}
 
 
 def _changelist_url(model) -> str:

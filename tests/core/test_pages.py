@@ -19,6 +19,35 @@ def test_login_with_wrong_password_shows_error(client, world):
     assert "Please enter a correct e-mail address and password" in response.content.decode()
 
 
+def test_login_locks_user_and_address_after_five_failures(client, world):
+    for attempt in range(5):
+        email = world.qm_a.email.upper() if attempt % 2 else world.qm_a.email
+        client.post(reverse("login"), {"username": email, "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": world.qm_a.email, "password": PASSWORD})
+    assert locked.status_code == 429 and "Too many failed sign-in attempts" in locked.content.decode()
+    elsewhere = client.post(
+        reverse("login"), {"username": world.qm_a.email, "password": PASSWORD}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert elsewhere.status_code == 302  # locking the pair, not the user, so nobody can lock a colleague out
+    colleague = client.post(reverse("login"), {"username": world.viewer_a.email, "password": PASSWORD})
+    assert colleague.status_code == 302
+
+
+def test_forwarded_for_is_ignored_without_a_trusted_proxy(client, world):
+    for attempt in range(5):
+        client.post(
+            reverse("login"),
+            {"username": world.qm_a.email, "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}",
+        )
+    locked = client.post(
+        reverse("login"),
+        {"username": world.qm_a.email, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )
+    assert locked.status_code == 429
+
+
 def test_logout_needs_post(client, world):
     client.force_login(world.qm_a)
     assert client.get(reverse("logout")).status_code == 405
