@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format lock check-deploy
+.PHONY: install run test e2e lint format lock check-deploy
 
 $(STAMP):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -30,7 +30,11 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not e2e"
+
+# Browser tests: need Chromium (Debian: apt-get install chromium); CI installs it.
+e2e: install
+	$(BIN)/pytest -m e2e
 
 lint: install
 	$(BIN)/ruff check .
