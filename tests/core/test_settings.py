@@ -7,10 +7,19 @@ import pytest
 from config.settings.base import redis_url_with_db
 
 
+def _environ_without_test_switches() -> dict[str, str]:
+    """The browser tests allow sync ORM calls beside Playwright's loop; production never does."""
+    return {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _run_check(env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
+        env={
+            **_environ_without_test_switches(),
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=120,
