@@ -135,7 +135,9 @@ def _content_matches(upload: UploadedFile, extension: str) -> bool:
 
 
 class GapCopyForm(forms.Form):
-    title = forms.CharField(label=_("Title of the copy"), max_length=200)
+    title = forms.CharField(
+        label=_("Title of the copy"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
 
 class GapShareForm(forms.Form):

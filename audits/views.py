@@ -137,9 +137,7 @@ def gap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_conclude": access.can_conclude_gap_analysis(request.user, analysis.organisation),
             "others": others,
             "today": timezone.localdate(),
-            "share_form": GapShareForm(initial={"shared": analysis.shared_with_cb}),
             "copy_form": GapCopyForm(initial={"title": _("%(title)s (copy)") % {"title": analysis.title}}),
-            "upload_form": EvidenceUploadForm(),
         },
     )
 
