@@ -1,11 +1,13 @@
+"""Gap analyses are the client's own record: administrators read them here, only clients write them."""
+
 from django.contrib import admin
 
 from audits.models import EvidenceFile, GapAnalysis, GapAnswer
-from core.admin_mixins import NoDeleteAdmin
+from core.admin_mixins import ReadOnlyAdmin
 
 
 @admin.register(GapAnalysis)
-class GapAnalysisAdmin(NoDeleteAdmin):
+class GapAnalysisAdmin(ReadOnlyAdmin):
     list_display = ["title", "organisation", "status", "shared_with_cb", "created_by", "created_at"]
     list_filter = ["status", "shared_with_cb"]
     list_select_related = ["organisation", "created_by"]
@@ -16,7 +18,7 @@ class GapAnalysisAdmin(NoDeleteAdmin):
 
 
 @admin.register(GapAnswer)
-class GapAnswerAdmin(NoDeleteAdmin):
+class GapAnswerAdmin(ReadOnlyAdmin):
     list_display = ["analysis", "clause", "hs_key", "status", "action_due_on", "updated_by", "updated_at"]
     list_filter = ["status", "action_done"]
     list_select_related = ["analysis", "clause", "updated_by"]
@@ -25,7 +27,7 @@ class GapAnswerAdmin(NoDeleteAdmin):
 
 
 @admin.register(EvidenceFile)
-class EvidenceFileAdmin(NoDeleteAdmin):
+class EvidenceFileAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "answer", "size", "uploaded_by", "uploaded_at", "removed_at"]
     list_select_related = ["answer__analysis", "answer__clause", "uploaded_by"]
     search_fields = ["original_name", "answer__analysis__title"]

@@ -183,15 +183,15 @@ def gap_analysis_copy(*, actor: User, source: GapAnalysis, title: str) -> GapAna
     copy.copied_from = source
     copy.save(update_fields=["copied_from"])
     previous = {(a.clause_id, a.hs_key): a for a in source.answers.prefetch_related("evidence_files")}
+    copied, evidence = [], []
     for answer in copy.answers.all():
         old = previous.get((answer.clause_id, answer.hs_key))
         if old is None:
             continue
-        for name in COPIED_FIELDS:
+        for name in (*COPIED_FIELDS, "updated_by_id", "updated_at"):
             setattr(answer, name, getattr(old, name))
-        answer.updated_by_id, answer.updated_at = old.updated_by_id, old.updated_at
-        answer.save()
-        EvidenceFile.objects.bulk_create(
+        copied.append(answer)
+        evidence += [
             EvidenceFile(
                 answer=answer,
                 file=f.file.name,
@@ -202,5 +202,7 @@ def gap_analysis_copy(*, actor: User, source: GapAnalysis, title: str) -> GapAna
             )
             for f in old.evidence_files.all()
             if f.removed_at is None
-        )
+        ]
+    GapAnswer.objects.bulk_update(copied, [*COPIED_FIELDS, "updated_by_id", "updated_at"])
+    EvidenceFile.objects.bulk_create(evidence)
     return copy

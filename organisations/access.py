@@ -11,15 +11,12 @@ Who sees an organisation:
 
 from django.db.models import Q, QuerySet
 
-from organisations.enums import CBRole, OrganisationRole
+from organisations.enums import OrganisationRole
 from organisations.models import (
     CBMembership,
-    CertificationBody,
     ClientEngagement,
     Organisation,
     OrganisationMembership,
-    Site,
-    User,
 )
 
 
@@ -53,22 +50,6 @@ def organisations_for(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(Q(pk__in=_member_of(user)) | Q(pk__in=_served_by(user)))
 
 
-def sites_for(user) -> QuerySet[Site]:
-    return Site.objects.filter(organisation__in=organisations_for(user))
-
-
-def memberships_for(user) -> QuerySet[OrganisationMembership]:
-    return OrganisationMembership.objects.filter(organisation__in=organisations_for(user))
-
-
-def certification_bodies_for(user) -> QuerySet[CertificationBody]:
-    if not _signed_in(user):
-        return CertificationBody.objects.none()
-    if user.is_staff:
-        return CertificationBody.objects.all()
-    return CertificationBody.objects.filter(pk__in=_active_cb_ids(user))
-
-
 # --- Roles -------------------------------------------------------------------------------
 
 
@@ -81,15 +62,6 @@ def organisation_role(user, organisation: Organisation) -> OrganisationRole | No
         .first()
     )
     return OrganisationRole(role) if role else None
-
-
-def cb_roles(user, certification_body: CertificationBody) -> set[CBRole]:
-    if not _signed_in(user):
-        return set()
-    roles = CBMembership.objects.filter(
-        user=user, certification_body=certification_body, is_active=True
-    ).values_list("role", flat=True)
-    return {CBRole(role) for role in roles}
 
 
 def is_cb_staff(user) -> bool:
@@ -114,14 +86,6 @@ def can_contribute(user, organisation: Organisation) -> bool:
         OrganisationRole.QUALITY_MANAGER,
         OrganisationRole.CONTRIBUTOR,
     }
-
-
-def can_administer_cb(user, certification_body: CertificationBody) -> bool:
-    return CBRole.CB_ADMIN in cb_roles(user, certification_body)
-
-
-def is_cb_staff_of(user: User, certification_body: CertificationBody) -> bool:
-    return bool(cb_roles(user, certification_body))
 
 
 # --- Gap analyses (rule 24): the client's own; CB staff read only what the client shared ----

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.records import assign_changes
 from core.transitions import transition_record
 from organisations.enums import OrganisationRole
 from organisations.models import Organisation, OrganisationMembership, Site, User
@@ -14,22 +15,12 @@ class MembershipError(DomainError):
     pass
 
 
-def _apply(instance, fields: dict) -> list[str]:
-    """Set plain fields; return the names that changed (many-to-many fields are left out)."""
-    changed = []
-    for name, value in fields.items():
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed.append(name)
-    return changed
-
-
 @transaction.atomic
 def organisation_update(*, actor: User, organisation: Organisation, fields: dict) -> Organisation:
     # Re-read the row: a ModelForm has already written the new values onto the instance it was given.
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     iaf_codes = fields.pop("iaf_codes", None)
-    changed = _apply(organisation, fields)
+    changed = assign_changes(organisation, fields)
     if changed:
         organisation.save(update_fields=changed)
     if iaf_codes is not None:
@@ -50,7 +41,7 @@ def site_create(*, actor: User, organisation: Organisation, fields: dict) -> Sit
 def site_update(*, actor: User, site: Site, fields: dict, reason: str = "") -> Site:
     site = Site.objects.select_for_update().get(pk=site.pk)
     was_active = site.is_active
-    changed = _apply(site, fields)
+    changed = assign_changes(site, fields)
     if not changed:
         return site
     site.full_clean()

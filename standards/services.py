@@ -6,6 +6,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from core.records import assign_changes
 from standards.catalogue import CATALOGUE_DIR, EditionSpec, read_catalogue
 from standards.models import Clause, Edition, Standard
 
@@ -22,9 +23,7 @@ class LoadReport:
 
 
 def _save_changes(instance, values: dict) -> bool:
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    for name in changed:
-        setattr(instance, name, values[name])
+    changed = assign_changes(instance, values)
     if changed:
         instance.save(update_fields=changed)
     return bool(changed)

@@ -198,3 +198,12 @@ def test_change_and_add_pages_render(client, superuser, model):
         == 200
     )
     assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
+
+
+@pytest.mark.parametrize("model", [GapAnalysis, GapAnswer, EvidenceFile], ids=lambda m: m.__name__)
+def test_gap_analyses_are_read_only_in_admin(rf, superuser, model):
+    """Only client users write a gap analysis (rule 24), through services that log each change."""
+    request = rf.get("/")
+    request.user = superuser
+    model_admin = admin.site._registry[model]
+    assert not model_admin.has_add_permission(request) and not model_admin.has_change_permission(request)

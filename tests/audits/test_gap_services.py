@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audits import services
 from audits.enums import AnswerStatus, GapAnalysisStatus
@@ -120,7 +121,8 @@ def test_contributor_cannot_complete_or_share(world, analysis):
         services.gap_analysis_share(actor=world.contributor_a, analysis=analysis, shared=True)
 
 
-def test_copy_starts_from_previous_answers(world, analysis):
+def test_copy_starts_from_previous_answers(world, analysis, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     _save(
         world.qm_a,
         _answer(analysis, "4.1"),
@@ -129,10 +131,22 @@ def test_copy_starts_from_previous_answers(world, analysis):
         action="Review yearly",
         action_owner=world.viewer_a,
     )
+    kept = services.gap_evidence_add(
+        actor=world.qm_a,
+        answer=_answer(analysis, "4.1"),
+        upload=SimpleUploadedFile("register.txt", b"register"),
+    )
+    removed = services.gap_evidence_add(
+        actor=world.qm_a, answer=_answer(analysis, "4.1"), upload=SimpleUploadedFile("old.txt", b"old")
+    )
+    services.gap_evidence_remove(actor=world.qm_a, evidence=removed)
     services.gap_analysis_complete(actor=world.qm_a, analysis=analysis)
     copy = services.gap_analysis_copy(actor=world.contributor_a, source=analysis, title="QMS 2027")
     copied = _answer(copy, "4.1")
     assert (copy.copied_from, copy.status) == (analysis, GapAnalysisStatus.IN_PROGRESS)
+    assert [(e.original_name, e.file.name) for e in copied.evidence_files.all()] == [
+        ("register.txt", kept.file.name)
+    ]
     assert (copied.status, copied.notes, copied.action_owner) == (
         "conforming",
         "Context documented",

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from organisations import access
-from organisations.enums import CBRole, OrganisationRole
+from organisations.enums import OrganisationRole
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -32,13 +32,11 @@ def test_access_matrix_for_persona(world, persona):
     assert (world.org_a in visible, world.org_b in visible) == (sees_a, sees_b)
     assert access.can_manage_organisation(user, world.org_a) is manages_a
     assert access.can_contribute(user, world.org_a) is contributes_a
-    assert (world.site_a in set(access.sites_for(user))) is sees_a
 
 
 def test_anonymous_sees_nothing(world):
     anonymous = AnonymousUser()
     assert not access.organisations_for(anonymous).exists()
-    assert not access.certification_bodies_for(anonymous).exists()
     assert access.organisation_role(anonymous, world.org_a) is None
     assert access.can_manage_organisation(anonymous, world.org_a) is False
 
@@ -69,27 +67,8 @@ def test_cb_staff_never_see_client_of_another_cb_by_membership_elsewhere(world):
     assert access.can_manage_organisation(world.other_cb_manager, world.org_a) is False
 
 
-def test_roles_and_cb_predicates(world):
+def test_roles_and_staff_predicates(world):
     assert access.organisation_role(world.viewer_a, world.org_a) == OrganisationRole.VIEWER
     assert access.organisation_role(world.viewer_a, world.org_b) is None
-    assert access.cb_roles(world.cert_manager, world.cb) == {CBRole.CERTIFICATION_MANAGER}
-    assert access.cb_roles(world.cert_manager, world.other_cb) == set()
     assert access.is_cb_staff(world.auditor) and not access.is_cb_staff(world.qm_a)
     assert access.is_client_user(world.qm_a) and not access.is_client_user(world.auditor)
-    assert access.is_cb_staff_of(world.auditor, world.cb) and not access.is_cb_staff_of(
-        world.auditor, world.other_cb
-    )
-    assert set(access.certification_bodies_for(world.auditor)) == {world.cb}
-    assert set(access.certification_bodies_for(world.staff)) == {world.cb, world.other_cb}
-
-
-def test_only_cb_admin_administers_cb(world):
-    admin = factories.CBMembershipFactory(certification_body=world.cb, role=CBRole.CB_ADMIN).user
-    assert access.can_administer_cb(admin, world.cb) is True
-    assert access.can_administer_cb(world.cert_manager, world.cb) is False
-    assert access.can_administer_cb(admin, world.other_cb) is False
-
-
-def test_memberships_for_is_scoped(world):
-    visible = set(access.memberships_for(world.auditor).values_list("organisation_id", flat=True))
-    assert visible == {world.org_a.pk}
