@@ -117,6 +117,10 @@ TABLES = {
 }
 
 
+# The built-in table of each standard, by its number; other standards need a table loaded as data.
+BUILT_IN_TABLES = {9001: "QMS", 14001: "EMS", 45001: "OHSMS", 27001: "ISMS"}
+
+
 class AuditTimeError(ValueError):
     """The calculation is refused; the message says why, in words an auditor can act on."""
 
@@ -157,11 +161,15 @@ class InitialTime:
 
 
 def initial_time(
-    *, table: str, personnel: int, complexity: str = "all", adjustments: Sequence[Adjustment] = ()
+    *, table: "str | Table", personnel: int, complexity: str = "all", adjustments: Sequence[Adjustment] = ()
 ) -> InitialTime:
-    """Initial audit time (stage 1 + stage 2) for one standard, with its justification steps."""
-    table_days = TABLES[table].days(personnel, complexity)
-    steps = [Step(f"{TABLES[table].title}, {personnel} people, {complexity}", table_days)]
+    """Initial audit time (stage 1 + stage 2) for one standard, with its justification steps.
+
+    `table` is a built-in table's key or a table loaded as data.
+    """
+    table = TABLES[table] if isinstance(table, str) else table
+    table_days = table.days(personnel, complexity)
+    steps = [Step(f"{table.title}, {personnel} people, {complexity}", table_days)]
     for adjustment in adjustments:
         if not adjustment.reason.strip():
             raise AuditTimeError("Every adjustment needs a reason.")

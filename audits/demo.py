@@ -4,9 +4,9 @@ import datetime
 
 from django.db import transaction
 
-from audits import services
 from audits.enums import AnswerStatus
 from audits.models import GapAnalysis
+from audits.services import gap as services
 from organisations.models import Organisation, User
 from standards.models import Edition
 

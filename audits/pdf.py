@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from audits.models import GapAnalysis
-from audits.selectors import gap_sheet
+from audits.selectors.gap import gap_sheet
 from core.pdf import render_pdf
 
 

@@ -32,6 +32,7 @@ class Member:
     role: str  # lead, auditor, technical_expert, observer
     qualifications: tuple[Qualification, ...] = ()
     coi_declared: bool = False
+    conflict_declared: bool = False  # declared, and the declaration names a conflict
     consultancy_ended_on: datetime.date | None = None  # last consultancy for this client, if any
     objected: bool = False
 
@@ -94,6 +95,9 @@ def impartiality_problems(team: Sequence[Member], audit: AuditFacts) -> list[str
         if m.consultancy_ended_on and m.consultancy_ended_on > limit
     ]
     problems += [f"{m.name} has not declared conflicts of interest." for m in team if not m.coi_declared]
+    problems += [
+        f"{m.name} declared a conflict of interest with this client." for m in team if m.conflict_declared
+    ]
     problems += [f"The client objected to {m.name}: assign someone else." for m in team if m.objected]
     return problems
 

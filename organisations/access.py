@@ -11,13 +11,16 @@ Who sees an organisation:
 
 from django.db.models import Q, QuerySet
 
-from organisations.enums import OrganisationRole
+from organisations.enums import CBRole, OrganisationRole
 from organisations.models import (
     CBMembership,
+    CertificationBody,
     ClientEngagement,
     Organisation,
     OrganisationMembership,
 )
+
+PLANNING_ROLES = (CBRole.CERTIFICATION_MANAGER, CBRole.CB_ADMIN)
 
 
 def _signed_in(user) -> bool:
@@ -111,4 +114,52 @@ def can_write_gap_analysis(user, organisation: Organisation) -> bool:
 
 def can_conclude_gap_analysis(user, organisation: Organisation) -> bool:
     """Complete an analysis and decide whether the CB may read it: the quality manager."""
+    return can_manage_organisation(user, organisation)
+
+
+# --- Audit programmes and audits: the CB's records, read by its staff and by the client ------
+
+
+def programmes_visible(user, programmes: QuerySet) -> QuerySet:
+    """Narrow a queryset of programmes (passed in: organisations sits below audits) to the user's.
+
+    The staff of the programme's CB, the members of the client organisation (read-only: the audit
+    time and its justification are theirs to see, DOMAIN §3.1) and platform staff.
+    """
+    if not _signed_in(user):
+        return programmes.none()
+    if user.is_staff:
+        return programmes
+    return programmes.filter(
+        Q(certification_body__in=_active_cb_ids(user)) | Q(organisation__in=_member_of(user))
+    )
+
+
+def planning_bodies(user) -> QuerySet[CertificationBody]:
+    """The CBs for which the user plans programmes: certification managers and CB administrators."""
+    if not _signed_in(user):
+        return CertificationBody.objects.none()
+    return CertificationBody.objects.filter(
+        is_active=True,
+        memberships__user=user,
+        memberships__is_active=True,
+        memberships__role__in=PLANNING_ROLES,
+    ).distinct()
+
+
+def can_plan(user, certification_body: CertificationBody) -> bool:
+    """Open and change programmes, plan audits and compose teams for the CB."""
+    return planning_bodies(user).filter(pk=certification_body.pk).exists()
+
+
+def clients_of(certification_body: CertificationBody) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        is_active=True,
+        engagements__certification_body=certification_body,
+        engagements__ended_on__isnull=True,
+    )
+
+
+def can_object_to_team(user, organisation: Organisation) -> bool:
+    """Object to a member of an audit team: the client's quality manager (DOMAIN §9.5)."""
     return can_manage_organisation(user, organisation)

@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_mixins import NoDeleteAdmin
-from standards.models import Clause, Edition, Standard
+from standards.models import AuditTimeRow, AuditTimeTable, Clause, Edition, Standard
+from standards.time_tables import Row, table_problems
 
 
 @admin.register(Standard)
@@ -53,3 +55,38 @@ class ClauseAdmin(NoDeleteAdmin):
     search_fields = ["number", "title", "hs_key", "edition__standard__code"]
     autocomplete_fields = ["edition", "parent"]
     ordering = ["edition", "position"]
+
+
+class AuditTimeRowFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        rows = [
+            Row(
+                f.cleaned_data["complexity"],
+                f.cleaned_data["personnel_min"],
+                f.cleaned_data["personnel_max"],
+                f.cleaned_data["days"],
+            )
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("days") is not None
+        ]
+        problems = table_problems(rows)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+class AuditTimeRowInline(admin.TabularInline):
+    model = AuditTimeRow
+    formset = AuditTimeRowFormSet
+    extra = 3
+
+
+@admin.register(AuditTimeTable)
+class AuditTimeTableAdmin(NoDeleteAdmin):
+    """Tables for standards without an IAF one; loaded row by row here or by `load_audit_time_table`."""
+
+    list_display = ["title", "standard", "source", "updated_at"]
+    list_select_related = ["standard"]
+    search_fields = ["title", "standard__code"]
+    autocomplete_fields = ["standard"]
+    inlines = [AuditTimeRowInline]

@@ -1,7 +1,9 @@
 import datetime
+from decimal import Decimal
 
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -132,3 +134,59 @@ class Clause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+class AuditTimeTable(models.Model):
+    """An audit-time table for one standard, loaded as data by an administrator (DOMAIN §3.6).
+
+    Standards without an IAF table (ISO 22301, ISO/IEC 20000-1, ISO 56001) get the CB's own table
+    here; a table loaded for a standard with a built-in one (a newer MD 5 issue, say) replaces it.
+    """
+
+    standard = models.OneToOneField(Standard, on_delete=models.PROTECT, related_name="audit_time_table")
+    title = models.CharField(_("title"), max_length=200, help_text=_("As a justification cites it."))
+    source = models.CharField(
+        _("source"), max_length=200, help_text=_("Where the values come from, e.g. a CB procedure.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["standard__number"]
+        verbose_name = _("audit-time table")
+        verbose_name_plural = _("audit-time tables")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AuditTimeRow(models.Model):
+    """Initial audit time (stage 1 + stage 2) in auditor-days for a band of effective personnel."""
+
+    table = models.ForeignKey(AuditTimeTable, on_delete=models.CASCADE, related_name="rows")
+    complexity = models.CharField(
+        _("complexity"), max_length=20, default="all", help_text=_("all, or high, medium, low, limited…")
+    )
+    personnel_min = models.PositiveIntegerField(_("from (people)"), validators=[MinValueValidator(1)])
+    personnel_max = models.PositiveIntegerField(_("to (people)"))
+    days = models.DecimalField(
+        _("days"), max_digits=4, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
+    )
+
+    class Meta:
+        ordering = ["table", "complexity", "personnel_min"]
+        verbose_name = _("audit-time row")
+        verbose_name_plural = _("audit-time rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "complexity", "personnel_min"], name="audit_time_row_unique_band"
+            ),
+            models.CheckConstraint(
+                condition=Q(personnel_max__gte=F("personnel_min")),
+                name="audit_time_row_band_order",
+                violation_error_message=_("A band cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complexity} {self.personnel_min}–{self.personnel_max}: {self.days}"

@@ -1,4 +1,4 @@
-"""Writing the catalogue files into the database, idempotently."""
+"""Writing the catalogue files, and audit-time tables, into the database."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -6,9 +6,11 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from core.errors import DomainError
 from core.records import assign_changes
 from standards.catalogue import CATALOGUE_DIR, EditionSpec, read_catalogue
-from standards.models import Clause, Edition, Standard
+from standards.models import AuditTimeRow, AuditTimeTable, Clause, Edition, Standard
+from standards.time_tables import Row, table_problems
 
 
 @dataclass
@@ -128,3 +130,21 @@ def _release_moved_hs_keys(existing: dict[str, Clause], spec: EditionSpec) -> No
     for clause in existing.values():
         if clause.hs_key and wanted.get(clause.number) != clause.hs_key:
             _save_changes(clause, {"hs_key": ""})
+
+
+class AuditTimeTableError(DomainError):
+    pass
+
+
+@transaction.atomic
+def audit_time_table_load(*, standard: Standard, title: str, source: str, rows: list[Row]) -> AuditTimeTable:
+    """Create or replace the standard's audit-time table with these rows, all or nothing."""
+    problems = table_problems(rows)
+    if problems:
+        raise AuditTimeTableError(" ".join(problems))
+    table, _ = AuditTimeTable.objects.update_or_create(
+        standard=standard, defaults={"title": title, "source": source}
+    )
+    table.rows.all().delete()  # table rows are reference data, replaced as a whole
+    AuditTimeRow.objects.bulk_create(AuditTimeRow(table=table, **row._asdict()) for row in rows)
+    return table

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits import services
+from audits.services import gap as services
 from audits.models import EvidenceFile, GapAnalysis, GapAnswer
 from core.models import Transition
 from core.transitions import transition_record

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from audits import services
+from audits.services import gap as services
 from tests.factories import ClauseFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 import pytest
 
-from audits import services
+from audits.services import gap as services
 from tests import factories
 
 

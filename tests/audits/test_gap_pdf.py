@@ -1,6 +1,6 @@
 import pytest
 
-from audits import services
+from audits.services import gap as services
 from audits.pdf import render_gap_analysis_pdf
 from tests.core.test_pdf import pdf_text
 

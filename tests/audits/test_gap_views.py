@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audits import services
+from audits.services import gap as services
 from audits.enums import AnswerStatus
 from audits.models import EvidenceFile, GapAnalysis
 from tests.audits.conftest import make_edition

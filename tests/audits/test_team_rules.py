@@ -60,6 +60,7 @@ def test_complete_team_has_no_problem():
             "Lars gave this client consultancy until 2025-03-02",
         ),
         (_team(coi_declared=False), _audit(), "Lars has not declared conflicts of interest"),
+        (_team(conflict_declared=True), _audit(), "Lars declared a conflict of interest"),
         (_team(objected=True), _audit(), "The client objected to Lars"),
         (_team(), _audit(notified_on=None), "Tell the client who is on the team by 2027-02-15"),
         (_team(), _audit(notified_on=date(2027, 2, 16)), "less than 14 days before the audit"),

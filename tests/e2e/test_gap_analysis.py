@@ -57,7 +57,7 @@ def test_viewer_sees_no_answer_controls(page, live_server, world):
     edition = make_edition(
         "ISO 9001", 2015, [("4", "Context", ""), ("4.1", "Context of the organisation", "")]
     )
-    from audits import services
+    from audits.services import gap as services
 
     analysis = services.gap_analysis_start(
         actor=world.qm_a, organisation=world.org_a, title="Read me", editions=[edition], sites=[]

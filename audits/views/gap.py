@@ -10,10 +10,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audits import selectors, services
-from audits.forms import EvidenceUploadForm, GapAnalysisStartForm, GapAnswerForm, GapCopyForm, GapShareForm
+from audits.forms.gap import (
+    EvidenceUploadForm,
+    GapAnalysisStartForm,
+    GapAnswerForm,
+    GapCopyForm,
+    GapShareForm,
+)
 from audits.models import EvidenceFile, GapAnalysis, GapAnswer
 from audits.pdf import render_gap_analysis_pdf
+from audits.selectors import gap as selectors
+from audits.services import gap as services
 from core.errors import DomainError
 from core.forms import call_service
 from organisations import access

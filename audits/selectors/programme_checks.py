@@ -1,0 +1,272 @@
+"""What stands between a programme (or an audit team) and its approval: the DOMAIN §11 rules
+that apply at planning, each problem in words a certification manager can act on."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from audits import audit_time, programme_rules, team_rules
+from audits.enums import (
+    MANDATORY_SURVEILLANCE_KEYS,
+    SURVEILLANCES,
+    AssignmentStatus,
+    AuditKind,
+    Declaration,
+    TeamRole,
+)
+from audits.models import Audit, AuditProgramme
+from audits.selectors.programmes import consultancy_ended_on, time_sheet
+from organisations.enums import ExpiryConvention, QualificationKind
+from organisations.models import AuditorQualification
+from standards.models import Clause
+
+AUDITING_KINDS = (QualificationKind.AUDITOR, QualificationKind.TECHNICAL_EXPERT)
+
+
+def decision_day(programme: AuditProgramme, audits: dict[str, Audit]) -> tuple[datetime.date | None, bool]:
+    """The decision that starts the cycle, or (provisionally) the last day of stage 2."""
+    if programme.cycle_started_on:
+        return programme.cycle_started_on, False
+    stage2 = audits.get(AuditKind.STAGE2)
+    return (stage2.ends_on, True) if stage2 else (None, True)
+
+
+def expiry_of(programme: AuditProgramme, decided_on: datetime.date) -> datetime.date:
+    day_before = programme.certification_body.expiry_convention == ExpiryConvention.DAY_BEFORE
+    return programme_rules.expiry_date(decided_on, day_before=day_before)
+
+
+def due_window(programme: AuditProgramme, kind: str, audits: dict[str, Audit] | None = None):
+    audits = audits if audits is not None else {a.kind: a for a in programme.audits.all()}
+    decided_on, _provisional = decision_day(programme, audits)
+    if decided_on is None:
+        return None
+    body = programme.certification_body
+    if kind in SURVEILLANCES:
+        return programme_rules.surveillance_window(
+            decided_on,
+            1 if kind == AuditKind.SURVEILLANCE_1 else 2,
+            months_before=body.surveillance_window_before_months,
+            months_after=body.surveillance_window_after_months,
+        )
+    if kind == AuditKind.RECERTIFICATION:
+        return programme_rules.recertification_window(expiry_of(programme, decided_on))
+    return None
+
+
+def _date_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
+    problems = []
+    stage1, stage2 = audits[AuditKind.STAGE1], audits[AuditKind.STAGE2]
+    gap = (stage2.starts_on - stage1.ends_on).days
+    body = programme.certification_body
+    if gap < max(body.stage2_min_gap_days, 0) or stage2.starts_on < stage1.ends_on:
+        problems.append(_("Stage 2 must start after stage 1 ends."))
+    elif gap > body.stage2_max_gap_days:
+        problems.append(
+            _(
+                "Stage 2 starts %(gap)s days after stage 1, beyond the CB's %(max)s: "
+                "plan it sooner or repeat stage 1."
+            )
+            % {"gap": gap, "max": body.stage2_max_gap_days}
+        )
+    decided_on, provisional = decision_day(programme, audits)
+    when = _(" (counted from the end of stage 2 until the decision is taken)") if provisional else ""
+    for kind in (*SURVEILLANCES, AuditKind.RECERTIFICATION):
+        window = due_window(programme, kind, audits)
+        audit = audits[kind]
+        if window and not (audit.starts_on in window and audit.ends_on in window):
+            problems.append(
+                _("%(audit)s must take place between %(opens)s and %(closes)s%(when)s.")
+                % {
+                    "audit": audit.get_kind_display(),
+                    "opens": window.opens,
+                    "closes": window.closes,
+                    "when": when,
+                }
+            )
+    recert_year = audits[AuditKind.RECERTIFICATION].starts_on.year
+    missing = programme_rules.years_missing_surveillance(
+        decided_on, [audits[k].starts_on for k in SURVEILLANCES], recertification_year=recert_year
+    )
+    problems += [
+        _("No surveillance audit is planned in %(year)s: every calendar year of the cycle needs one.")
+        % {"year": y}
+        for y in missing
+    ]
+    return problems
+
+
+def _time_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
+    sheet = time_sheet(programme)
+    problems = [item.error for item in sheet.editions if item.error]
+    problems += [f"{site.name}: {problem}" for site, _days, problem in sheet.sites if problem]
+    for audit in audits.values():
+        minimum = audit_time.ceil_half_day(audit.planned_days * audit_time.MIN_ON_SITE_SHARE)
+        if audit.on_site_days < minimum:
+            problems.append(
+                _("%(audit)s: at least %(min)s of its %(days)s days must be on site.")
+                % {"audit": audit.get_kind_display(), "min": minimum, "days": audit.planned_days}
+            )
+        deviates = audit.suggested_days is not None and audit.planned_days != audit.suggested_days
+        if deviates and not audit.days_justification.strip():
+            problems.append(
+                _("%(audit)s: %(days)s days planned, %(suggested)s suggested; justify the difference.")
+                % {
+                    "audit": audit.get_kind_display(),
+                    "days": audit.planned_days,
+                    "suggested": audit.suggested_days,
+                }
+            )
+    initial = audits[AuditKind.STAGE1].planned_days + audits[AuditKind.STAGE2].planned_days
+    if sheet.cycle and initial < sheet.cycle.initial * Decimal("0.7"):
+        problems.append(
+            _("Stage 1 and stage 2 together plan %(days)s days, below 70%% of the %(initial)s calculated.")
+            % {"days": initial, "initial": sheet.cycle.initial}
+        )
+    return problems
+
+
+def _coverage_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
+    clauses = list(
+        Clause.objects.filter(edition__in=programme.editions.all(), assessable=True).select_related(
+            "edition__standard"
+        )
+    )
+    covered = {kind: set(audits[kind].clauses.values_list("pk", flat=True)) for kind in SURVEILLANCES}
+    union = covered[AuditKind.SURVEILLANCE_1] | covered[AuditKind.SURVEILLANCE_2]
+    missing = [c for c in clauses if c.pk not in union]
+    problems = []
+    if missing:
+        listed = ", ".join(f"{c.edition.label} {c.number}" for c in missing[:8])
+        more = _(" and %(n)s more") % {"n": len(missing) - 8} if len(missing) > 8 else ""
+        problems.append(_("No surveillance covers %(clauses)s%(more)s.") % {"clauses": listed, "more": more})
+    for kind in SURVEILLANCES:
+        absent = [
+            c
+            for c in clauses
+            if c.hs_key.startswith(MANDATORY_SURVEILLANCE_KEYS) and c.pk not in covered[kind]
+        ]
+        if absent:
+            problems.append(
+                _(
+                    "%(audit)s must look at internal audit, management review and corrective action "
+                    "(%(clauses)s)."
+                )
+                % {
+                    "audit": audits[kind].get_kind_display(),
+                    "clauses": ", ".join(f"{c.edition.label} {c.number}" for c in absent),
+                }
+            )
+    return problems
+
+
+def _site_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
+    if programme.sites.count() < 2:
+        return []
+    drawn = {a.kind for a in audits.values() if a.sampled_at}
+    return [
+        _("Draw the sites of %(audit)s.") % {"audit": audit.get_kind_display()}
+        for kind, audit in audits.items()
+        if kind not in drawn
+    ]
+
+
+def _edition_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
+    """Rule 31: no initial or recertification audit against an edition past its last day."""
+    problems = []
+    for edition in programme.editions.select_related("standard"):
+        for kind in (AuditKind.STAGE1, AuditKind.STAGE2, AuditKind.RECERTIFICATION):
+            if not edition.accepts_initial_audits_on(audits[kind].starts_on):
+                problems.append(
+                    _("%(audit)s cannot be held against %(edition)s: plan it against the new edition.")
+                    % {"audit": audits[kind].get_kind_display(), "edition": edition.label}
+                )
+    return problems
+
+
+def programme_problems(programme: AuditProgramme) -> list[str]:
+    audits = {audit.kind: audit for audit in programme.audits.all()}
+    return [
+        *_edition_problems(programme, audits),
+        *_date_problems(programme, audits),
+        *_time_problems(programme, audits),
+        *_coverage_problems(programme, audits),
+        *_site_problems(programme, audits),
+    ]
+
+
+# --- Audit teams (rules 22, 23, 25) -----------------------------------------------------------
+
+
+def _qualifications(audit: Audit, user_ids: list[int]) -> dict[int, list[team_rules.Qualification]]:
+    programme = audit.programme
+    found: dict[int, list[team_rules.Qualification]] = {pk: [] for pk in user_ids}
+    rows = (
+        AuditorQualification.objects.filter(
+            user_id__in=user_ids,
+            certification_body_id=programme.certification_body_id,
+            kind__in=AUDITING_KINDS,
+            standard__in=[e.standard_id for e in programme.editions.all()],
+        )
+        .select_related("standard")
+        .prefetch_related("iaf_codes")
+    )
+    for q in rows:
+        found[q.user_id].append(
+            team_rules.Qualification(
+                standard=q.standard.code,
+                iaf_codes=frozenset(code.pk for code in q.iaf_codes.all()),
+                valid_from=q.valid_from,
+                valid_until=q.valid_until,
+                is_lead=q.is_lead_auditor,
+            )
+        )
+    return found
+
+
+def audit_facts(audit: Audit) -> team_rules.AuditFacts:
+    programme = audit.programme
+    return team_rules.AuditFacts(
+        standards=frozenset(e.standard.code for e in programme.editions.select_related("standard")),
+        scope_codes=frozenset(programme.iaf_codes.values_list("pk", flat=True)),
+        starts_on=audit.starts_on,
+        ends_on=audit.ends_on,
+        notified_on=audit.team_notified_on,
+        notice_days=programme.certification_body.team_notice_days,
+        short_notice=audit.short_notice,
+    )
+
+
+def team_members(audit: Audit) -> list[team_rules.Member]:
+    assignments = list(audit.assignments.filter(status=AssignmentStatus.ACTIVE).select_related("user"))
+    qualifications = _qualifications(audit, [a.user_id for a in assignments])
+    organisation = audit.programme.organisation
+    return [
+        team_rules.Member(
+            name=str(a.user),
+            role="lead" if a.role == TeamRole.LEAD else a.role,
+            qualifications=tuple(qualifications[a.user_id]),
+            coi_declared=a.declaration != Declaration.PENDING,
+            conflict_declared=a.declaration == Declaration.CONFLICT,
+            consultancy_ended_on=consultancy_ended_on(a.user, organisation),
+        )
+        for a in assignments
+    ]
+
+
+def team_problems(audit: Audit) -> list[str]:
+    """What stops the team from being confirmed (the notice to the client comes after)."""
+    team, facts = team_members(audit), audit_facts(audit)
+    if not team:
+        return [_("Nobody is on the team yet.")]
+    return [
+        *team_rules.lead_problems(team, facts),
+        *team_rules.competence_problems(team, facts),
+        *team_rules.impartiality_problems(team, facts),
+    ]
+
+
+def notice_problems(audit: Audit) -> list[str]:
+    """Rule 25, once the team is confirmed: tell the client in time (short-notice audits exempt)."""
+    return team_rules.notice_problems(audit_facts(audit))

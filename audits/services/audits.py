@@ -1,0 +1,188 @@
+"""Planning one audit of a programme: its dates and time, its sites, the clauses it covers."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audits import audit_time, sampling
+from audits.enums import SURVEILLANCES, AuditKind, AuditStatus, SiteSelection
+from audits.models import Audit, AuditProgramme, AuditSite
+from audits.services.programmes import (
+    INITIAL_KINDS,
+    SAMPLING_KIND,
+    ProgrammeError,
+    guard_editions,
+    guard_planner,
+    reopen,
+)
+from core.records import assign_changes
+from core.transitions import transition_record
+from organisations.models import Site, User
+from standards.models import Clause
+
+
+@transaction.atomic
+def audit_plan(
+    *,
+    actor: User,
+    audit: Audit,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    planned_days: Decimal,
+    on_site_days: Decimal,
+    days_justification: str,
+    short_notice: bool,
+) -> Audit:
+    """Dates and time of one audit (rules 26, 27, 31); new dates need the team confirmed again."""
+    audit = Audit.objects.select_for_update().select_related("programme__certification_body").get(pk=audit.pk)
+    programme = audit.programme
+    guard_planner(actor, programme.certification_body)
+    if ends_on < starts_on:
+        raise ProgrammeError(_("An audit cannot end before it starts."))
+    if (planned_days * 2) % 1 or (on_site_days * 2) % 1:
+        raise ProgrammeError(_("Plan the time in half days."))
+    if on_site_days > planned_days or on_site_days < audit_time.ceil_half_day(
+        planned_days * audit_time.MIN_ON_SITE_SHARE
+    ):
+        raise ProgrammeError(
+            _("At least 80%% of the audit time is spent on site: %(min)s of %(days)s days.")
+            % {
+                "min": audit_time.ceil_half_day(planned_days * audit_time.MIN_ON_SITE_SHARE),
+                "days": planned_days,
+            }
+        )
+    if (
+        audit.suggested_days is not None
+        and planned_days != audit.suggested_days
+        and not days_justification.strip()
+    ):
+        raise ProgrammeError(
+            _("The suggested time is %(days)s days: justify planning another.")
+            % {"days": audit.suggested_days}
+        )
+    if audit.kind in INITIAL_KINDS:
+        guard_editions(list(programme.editions.select_related("standard")), starts_on)
+    dates_changed = (audit.starts_on, audit.ends_on) != (starts_on, ends_on)
+    changed = assign_changes(
+        audit,
+        {
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "planned_days": planned_days,
+            "on_site_days": on_site_days,
+            "days_justification": days_justification,
+            "short_notice": short_notice,
+        },
+    )
+    if not changed:
+        return audit
+    audit.save(update_fields=changed)
+    if dates_changed and audit.status == AuditStatus.TEAM_ASSIGNED:
+        audit_reset_team(actor=actor, audit=audit, reason=_("The audit dates changed."))
+    reopen(programme, actor, _("%(audit)s was re-planned.") % {"audit": audit.get_kind_display()})
+    return audit
+
+
+def audit_reset_team(*, actor: User, audit: Audit, reason: str) -> None:
+    """The confirmed team no longer holds (dates moved, someone left, the client objected)."""
+    if audit.status == AuditStatus.TEAM_ASSIGNED:
+        audit.status, audit.team_notified_on = AuditStatus.PLANNED, None
+        audit.save(update_fields=["status", "team_notified_on"])
+        transition_record(
+            subject=audit,
+            field="status",
+            from_state=AuditStatus.TEAM_ASSIGNED,
+            to_state=AuditStatus.PLANNED,
+            actor=actor,
+            reason=reason,
+        )
+
+
+@transaction.atomic
+def programme_coverage_set(*, actor: User, programme: AuditProgramme, coverage: dict[int, set[int]]) -> None:
+    """Which clauses each surveillance covers ({audit pk: clause pks}); the whole-system audits
+    keep every clause."""
+    guard_planner(actor, programme.certification_body)
+    allowed = set(
+        Clause.objects.filter(edition__in=programme.editions.all(), assessable=True).values_list(
+            "pk", flat=True
+        )
+    )
+    surveillances = {a.pk: a for a in programme.audits.filter(kind__in=SURVEILLANCES)}
+    if set(coverage) - set(surveillances) or any(ids - allowed for ids in coverage.values()):
+        raise ProgrammeError(_("Choose clauses of the programme's editions for its surveillance audits."))
+    changed = False
+    for pk, ids in coverage.items():
+        audit = surveillances[pk]
+        if set(audit.clauses.values_list("pk", flat=True)) != ids:
+            audit.clauses.set(ids)
+            changed = True
+    if changed:
+        reopen(programme, actor, _("The clause coverage changed."))
+
+
+@transaction.atomic
+def audit_sites_draw(
+    *, actor: User, audit: Audit, chosen_on_risk: list[Site], seed: int | None = None
+) -> Audit:
+    """Choose the sites the audit visits (IAF MD 1): the central function, the sites chosen on
+    risk, and at least a quarter of the sample drawn at random, the draw recorded by its seed."""
+    audit = Audit.objects.select_for_update().select_related("programme__certification_body").get(pk=audit.pk)
+    programme = audit.programme
+    guard_planner(actor, programme.certification_body)
+    sites = list(programme.sites.all())
+    central = [site for site in sites if site.is_central_function]
+    candidates = [site for site in sites if not site.is_central_function]
+    kind = SAMPLING_KIND[audit.kind]
+    if not programme.sampling_appropriate and kind != sampling.AuditKind.SURVEILLANCE:
+        chosen = {site.pk: SiteSelection.ALL_SITES for site in candidates}
+        seed = None
+    else:
+        size = sampling.sample_size(
+            len(candidates), kind, sampling_appropriate=programme.sampling_appropriate
+        )
+        pool = _fresh_candidates(audit, candidates, size)
+        try:
+            draw = sampling.draw_sample(
+                [site.pk for site in pool],
+                size,
+                chosen_on_risk=[site.pk for site in chosen_on_risk],
+                seed=seed,
+            )
+        except ValueError as error:
+            raise ProgrammeError(str(error)) from error
+        chosen = dict.fromkeys(draw.chosen_on_risk, SiteSelection.RISK)
+        chosen |= dict.fromkeys(draw.drawn_at_random, SiteSelection.RANDOM)
+        seed = draw.seed
+    chosen |= {site.pk: SiteSelection.CENTRAL_FUNCTION for site in central}
+    if len(sites) == 1:
+        chosen = {sites[0].pk: SiteSelection.CENTRAL_FUNCTION if central else SiteSelection.ALL_SITES}
+    before = ", ".join(str(s) for s in audit.audit_sites.select_related("site")) or "—"
+    audit.audit_sites.all().delete()  # the previous draw stays in the transition log below
+    AuditSite.objects.bulk_create(
+        AuditSite(audit=audit, site_id=pk, selection=how) for pk, how in chosen.items()
+    )
+    audit.sample_seed, audit.sampled_at, audit.sampled_by = seed, timezone.now(), actor
+    audit.save(update_fields=["sample_seed", "sampled_at", "sampled_by"])
+    after = ", ".join(str(s) for s in audit.audit_sites.select_related("site"))
+    transition_record(
+        subject=audit, field="sites", from_state=before, to_state=after, actor=actor, reason=f"seed {seed}"
+    )
+    reopen(programme, actor, _("The sites of %(audit)s were drawn.") % {"audit": audit.get_kind_display()})
+    return audit
+
+
+def _fresh_candidates(audit: Audit, candidates: list[Site], size: int) -> list[Site]:
+    """The second surveillance prefers sites the first did not visit, when there are enough."""
+    if audit.kind != AuditKind.SURVEILLANCE_2:
+        return candidates
+    visited = set(
+        AuditSite.objects.filter(
+            audit__programme=audit.programme, audit__kind=AuditKind.SURVEILLANCE_1
+        ).values_list("site_id", flat=True)
+    )
+    fresh = [site for site in candidates if site.pk not in visited]
+    return fresh if len(fresh) >= size else candidates
