@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits.services import gap as services
 from audits.models import EvidenceFile, GapAnalysis, GapAnswer
+from audits.services import gap as services
 from core.models import Transition
 from core.transitions import transition_record
 from organisations.models import (

@@ -1,7 +1,7 @@
 import pytest
 
-from audits.services import gap as services
 from audits.pdf import render_gap_analysis_pdf
+from audits.services import gap as services
 from tests.core.test_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db

@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from audits.services import gap as services
 from audits.enums import AnswerStatus, GapAnalysisStatus
 from audits.models import GapAnswer
 from audits.selectors.gap import gap_compare, gap_sheet
+from audits.services import gap as services
 from core.transitions import transitions_of
 
 pytestmark = pytest.mark.django_db

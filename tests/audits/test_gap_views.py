@@ -4,9 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audits.services import gap as services
 from audits.enums import AnswerStatus
 from audits.models import EvidenceFile, GapAnalysis
+from audits.services import gap as services
 from tests.audits.conftest import make_edition
 
 pytestmark = pytest.mark.django_db
