@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits.views import gap
+from audits.views import audits, gap, programmes
 
 app_name = "audits"
 
@@ -30,4 +30,26 @@ urlpatterns = [
     path("gap-analyses/<int:pk>/compare/", gap.gap_compare, name="gap_compare"),
     path("gap-analyses/<int:pk>/pdf/", gap.gap_pdf, name="gap_pdf"),
     path("gap-analyses/<int:pk>/csv/", gap.gap_csv, name="gap_csv"),
+    path("programmes/", programmes.programme_list, name="programme_list"),
+    path("organisations/<int:org_pk>/programmes/new/", programmes.programme_open, name="programme_open"),
+    path("programmes/<int:pk>/", programmes.programme_detail, name="programme_detail"),
+    path("programmes/<int:pk>/edit/", programmes.programme_edit, name="programme_edit"),
+    path("programmes/<int:pk>/time/", programmes.programme_time, name="programme_time"),
+    path(
+        "programmes/<int:pk>/time/<int:edition_pk>/",
+        programmes.programme_edition_time,
+        name="programme_edition_time",
+    ),
+    path("programmes/<int:pk>/coverage/", programmes.programme_coverage, name="programme_coverage"),
+    path("programmes/<int:pk>/approve/", programmes.programme_approve, name="programme_approve"),
+    path("my-audits/", audits.my_audits, name="my_audits"),
+    path("audits/<int:pk>/", audits.audit_detail, name="audit_detail"),
+    path("audits/<int:pk>/plan/", audits.audit_plan, name="audit_plan"),
+    path("audits/<int:pk>/sites/", audits.audit_sites, name="audit_sites"),
+    path("audits/<int:pk>/team/", audits.team_assign, name="team_assign"),
+    path("audits/<int:pk>/team/confirm/", audits.team_confirm, name="team_confirm"),
+    path("audits/<int:pk>/team/notify/", audits.team_notify, name="team_notify"),
+    path("audits/<int:pk>/team/<int:assignment_pk>/withdraw/", audits.team_withdraw, name="team_withdraw"),
+    path("audits/<int:pk>/team/<int:assignment_pk>/declare/", audits.team_declare, name="team_declare"),
+    path("audits/<int:pk>/team/<int:assignment_pk>/object/", audits.team_object, name="team_object"),
 ]

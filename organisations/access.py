@@ -152,12 +152,13 @@ def can_plan(user, certification_body: CertificationBody) -> bool:
     return planning_bodies(user).filter(pk=certification_body.pk).exists()
 
 
-def clients_of(certification_body: CertificationBody) -> QuerySet[Organisation]:
+def clients_of(bodies) -> QuerySet[Organisation]:
+    """Active organisations that one of these CBs serves now."""
     return Organisation.objects.filter(
         is_active=True,
-        engagements__certification_body=certification_body,
+        engagements__certification_body__in=bodies,
         engagements__ended_on__isnull=True,
-    )
+    ).distinct()
 
 
 def can_object_to_team(user, organisation: Organisation) -> bool:

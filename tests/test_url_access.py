@@ -4,11 +4,17 @@ The test fails when a URL pattern is missing from ACCESS, so a new page cannot s
 saying who may open it.
 """
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audits.services import gap as services
+from audits.services import programmes as programme_services
+from audits.services import teams as team_services
+from tests import factories
 from tests.factories import ClauseFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +32,23 @@ SIGNED_IN = [
 ]
 SEES_A = {"qm_a", "contributor_a", "viewer_a", "auditor", "cert_manager", "staff"}
 MANAGES_A = {"qm_a"}
+PLANS_A = {"cert_manager"}
 
 READS_A_GAP = {"qm_a", "contributor_a", "viewer_a"}  # not shared with the CB
 WRITES_A_GAP = {"qm_a", "contributor_a"}
+
+PROGRAMME_VALUES = {
+    "scope": "Services",
+    "headcount": 10,
+    "effective_personnel": 10,
+    "personnel_justification": "",
+    "is_integrated": False,
+    "integration_reduction_percent": Decimal(0),
+    "integration_reason": "",
+    "sampling_appropriate": True,
+    "site_reduction_percent": Decimal(0),
+    "site_reduction_reason": "",
+}
 
 # url name -> (kwargs from the world, personas that get 200 on GET[, personas that get 403]);
 # other signed-in personas get 404. Without a third element, 403 is for those who see organisation A.
@@ -73,6 +93,27 @@ ACCESS = {
     "audits:gap_complete": (lambda w: {"pk": w.gap_a.pk}, set()),
     "audits:gap_share": (lambda w: {"pk": w.gap_a.pk}, set()),
     "audits:gap_copy": (lambda w: {"pk": w.gap_a.pk}, set()),
+    "audits:programme_list": (lambda w: {}, set(SIGNED_IN)),
+    "audits:programme_open": (lambda w: {"org_pk": w.org_a.pk}, PLANS_A),
+    "audits:programme_detail": (lambda w: {"pk": w.programme_a.pk}, SEES_A),
+    "audits:programme_edit": (lambda w: {"pk": w.programme_a.pk}, PLANS_A),
+    "audits:programme_time": (lambda w: {"pk": w.programme_a.pk}, SEES_A),
+    "audits:programme_edition_time": (
+        lambda w: {"pk": w.programme_a.pk, "edition_pk": w.programme_edition_a.pk},
+        PLANS_A,
+    ),
+    "audits:programme_coverage": (lambda w: {"pk": w.programme_a.pk}, SEES_A),
+    "audits:programme_approve": (lambda w: {"pk": w.programme_a.pk}, set()),
+    "audits:my_audits": (lambda w: {}, set(SIGNED_IN)),
+    "audits:audit_detail": (lambda w: {"pk": w.audit_a.pk}, SEES_A),
+    "audits:audit_plan": (lambda w: {"pk": w.audit_a.pk}, PLANS_A),
+    "audits:audit_sites": (lambda w: {"pk": w.audit_a.pk}, set()),
+    "audits:team_assign": (lambda w: {"pk": w.audit_a.pk}, set()),
+    "audits:team_confirm": (lambda w: {"pk": w.audit_a.pk}, set()),
+    "audits:team_notify": (lambda w: {"pk": w.audit_a.pk}, set()),
+    "audits:team_withdraw": (lambda w: {"pk": w.audit_a.pk, "assignment_pk": w.assignment_a.pk}, set()),
+    "audits:team_declare": (lambda w: {"pk": w.audit_a.pk, "assignment_pk": w.assignment_a.pk}, {"auditor"}),
+    "audits:team_object": (lambda w: {"pk": w.audit_a.pk, "assignment_pk": w.assignment_a.pk}, MANAGES_A),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -82,6 +123,12 @@ POST_ONLY = {
     "audits:gap_complete",
     "audits:gap_share",
     "audits:gap_copy",
+    "audits:programme_approve",
+    "audits:audit_sites",
+    "audits:team_assign",
+    "audits:team_confirm",
+    "audits:team_notify",
+    "audits:team_withdraw",
 }
 PUBLIC = {
     "healthz",
@@ -124,6 +171,30 @@ def w(world, settings, tmp_path):
         setattr(world, f"gap_{suffix}", gap)
         setattr(world, f"answer_{suffix}", answer)
         setattr(world, f"evidence_{suffix}", evidence)
+    for suffix, cb, manager, org, site, auditor in (
+        ("a", world.cb, world.cert_manager, world.org_a, world.site_a, world.auditor),
+        ("b", world.other_cb, world.other_cb_manager, world.org_b, world.site_b, None),
+    ):
+        if auditor is None:
+            auditor = factories.CBMembershipFactory(certification_body=cb, user__full_name="Auditor B").user
+        programme = programme_services.programme_open(
+            actor=manager,
+            certification_body=cb,
+            organisation=org,
+            editions=[world.edition],
+            sites=[site],
+            iaf_codes=[],
+            stage1_on=datetime.date(2027, 3, 1),
+            **PROGRAMME_VALUES,
+        )
+        audit = programme.audits.get(kind="stage1")
+        assignment = team_services.team_assign(actor=manager, audit=audit, user=auditor, role="lead")
+        audit.team_notified_on = datetime.date(2027, 1, 1)  # so that the client may object
+        audit.save(update_fields=["team_notified_on"])
+        setattr(world, f"programme_{suffix}", programme)
+        setattr(world, f"programme_edition_{suffix}", programme.programme_editions.get())
+        setattr(world, f"audit_{suffix}", audit)
+        setattr(world, f"assignment_{suffix}", assignment)
     return world
 
 
@@ -162,12 +233,26 @@ GET_ONLY = {
     "audits:gap_pdf",
     "audits:gap_csv",
     "audits:gap_evidence_download",
+    "audits:programme_detail",
+    "audits:programme_time",
+    "audits:audit_detail",
 }
 TENANT_URLS = sorted(
     name
     for name in ACCESS
-    if name.split(":")[0] in {"organisations", "audits"} and name != "organisations:list"
+    if name.split(":")[0] in {"organisations", "audits"}
+    and name not in {"organisations:list", "audits:programme_list", "audits:my_audits"}
 )
+
+
+def _pk_of_b(w, name: str) -> int:
+    if name.startswith("audits:gap_"):
+        return w.gap_b.pk
+    if name.startswith("audits:programme_"):
+        return w.programme_b.pk
+    if name.startswith(("audits:audit_", "audits:team_")):
+        return w.audit_b.pk
+    return w.org_b.pk
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -175,7 +260,9 @@ TENANT_URLS = sorted(
 def test_quality_manager_of_a_gets_404_on_every_page_of_b(client, w, name, method):
     kwargs = ACCESS[name][0](w)
     ids_of_b = {
-        "pk": w.gap_b.pk if name.startswith("audits:") else w.org_b.pk,
+        "pk": _pk_of_b(w, name),
+        "edition_pk": w.programme_edition_b.pk,
+        "assignment_pk": w.assignment_b.pk,
         "org_pk": w.org_b.pk,
         "site_pk": w.site_b.pk,
         "membership_pk": w.qm_b.organisation_memberships.get().pk,
@@ -190,3 +277,11 @@ def test_quality_manager_of_a_gets_404_on_every_page_of_b(client, w, name, metho
     w.gap_b.refresh_from_db()
     assert w.org_b.name == "Organisation B" and w.org_b.memberships.filter(is_active=True).count() == 1
     assert not w.gap_b.is_completed and not w.gap_b.shared_with_cb and w.gap_b.copies.count() == 0
+    w.audit_b.refresh_from_db()
+    w.assignment_b.refresh_from_db()
+    assert (
+        w.audit_b.status == "planned" and w.assignment_b.is_active and w.assignment_b.declaration == "pending"
+    )
+    w.programme_b.refresh_from_db()
+    assert w.programme_b.status == "draft" and w.programme_b.scope == "Services"
+    assert w.audit_b.audit_sites.count() == 0 and w.audit_b.starts_on == datetime.date(2027, 3, 1)

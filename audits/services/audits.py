@@ -160,16 +160,21 @@ def audit_sites_draw(
     chosen |= {site.pk: SiteSelection.CENTRAL_FUNCTION for site in central}
     if len(sites) == 1:
         chosen = {sites[0].pk: SiteSelection.CENTRAL_FUNCTION if central else SiteSelection.ALL_SITES}
-    before = ", ".join(str(s) for s in audit.audit_sites.select_related("site")) or "—"
+    before = audit.audit_sites.count()
     audit.audit_sites.all().delete()  # the previous draw stays in the transition log below
     AuditSite.objects.bulk_create(
         AuditSite(audit=audit, site_id=pk, selection=how) for pk, how in chosen.items()
     )
     audit.sample_seed, audit.sampled_at, audit.sampled_by = seed, timezone.now(), actor
     audit.save(update_fields=["sample_seed", "sampled_at", "sampled_by"])
-    after = ", ".join(str(s) for s in audit.audit_sites.select_related("site"))
+    names = "; ".join(str(s) for s in audit.audit_sites.select_related("site"))
     transition_record(
-        subject=audit, field="sites", from_state=before, to_state=after, actor=actor, reason=f"seed {seed}"
+        subject=audit,
+        field="sites",
+        from_state=_("%(n)s sites") % {"n": before},
+        to_state=_("%(n)s sites") % {"n": len(chosen)},
+        actor=actor,
+        reason=_("seed %(seed)s: %(sites)s") % {"seed": seed, "sites": names},
     )
     reopen(programme, actor, _("The sites of %(audit)s were drawn.") % {"audit": audit.get_kind_display()})
     return audit

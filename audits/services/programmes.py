@@ -231,7 +231,7 @@ def programme_open(
 ) -> AuditProgramme:
     """Open the programme and plan its cycle: stage 1 and 2, two surveillances, recertification."""
     guard_planner(actor, certification_body)
-    if not access.clients_of(certification_body).filter(pk=organisation.pk).exists():
+    if not access.clients_of([certification_body]).filter(pk=organisation.pk).exists():
         raise ProgrammeError(
             _("%(org)s is not a client of %(cb)s.") % {"org": organisation, "cb": certification_body}
         )

@@ -1,0 +1,227 @@
+"""Audit programmes: the CB's certification managers plan, the client and the CB's staff read."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audits.enums import AuditKind
+from audits.forms.programmes import (
+    AdjustmentFormSet,
+    CoverageForm,
+    EditionTimeForm,
+    ProgrammeForm,
+    ProgrammeOpenForm,
+    adjustments_from,
+)
+from audits.models import AuditProgramme
+from audits.selectors import programme_checks
+from audits.selectors import programmes as selectors
+from audits.services import audits as audit_services
+from audits.services import programmes as services
+from core.errors import DomainError
+from core.forms import call_service
+from core.transitions import transitions_of
+from organisations import access
+
+PLANNERS_ONLY = _("Only the certification body's certification managers plan its programmes.")
+
+
+def programme_for(request: HttpRequest, pk: int) -> AuditProgramme:
+    return get_object_or_404(selectors.programmes_for(request.user), pk=pk)
+
+
+def plannable(request: HttpRequest, pk: int) -> AuditProgramme:
+    programme = programme_for(request, pk)
+    if not access.can_plan(request.user, programme.certification_body):
+        raise PermissionDenied(PLANNERS_ONLY)
+    return programme
+
+
+@login_required
+@require_GET
+def programme_list(request: HttpRequest) -> HttpResponse:
+    programmes = selectors.programmes_for(request.user).prefetch_related("editions__standard")
+    bodies = access.planning_bodies(request.user)
+    clients = access.clients_of(bodies).order_by("name")
+    return render(
+        request,
+        "audits/programme_list.html",
+        {"programmes": programmes, "clients": clients, "can_plan": bool(clients)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_open(request: HttpRequest, org_pk: int) -> HttpResponse:
+    organisation = get_object_or_404(access.organisations_for(request.user), pk=org_pk)
+    bodies = access.planning_bodies(request.user).filter(
+        engagements__organisation=organisation, engagements__ended_on__isnull=True
+    )
+    if not bodies:
+        raise PermissionDenied(PLANNERS_ONLY)
+    form = ProgrammeOpenForm(request.POST or None, organisation=organisation, bodies=bodies)
+    programme = (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            lambda: services.programme_open(actor=request.user, organisation=organisation, **form.values()),
+        )
+    )
+    if programme:
+        messages.success(request, _("The programme was opened and its cycle planned."))
+        return redirect(programme)
+    return render(request, "audits/programme_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_GET
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = programme_for(request, pk)
+    audits = list(
+        programme.audits.prefetch_related("audit_sites__site", "assignments__user").order_by("starts_on")
+    )
+    by_kind = {audit.kind: audit for audit in audits}
+    for audit in audits:
+        audit.window = programme_checks.due_window(programme, audit.kind, by_kind)
+    decided_on, provisional = programme_checks.decision_day(programme, by_kind)
+    can_plan = access.can_plan(request.user, programme.certification_body)
+    return render(
+        request,
+        "audits/programme_detail.html",
+        {
+            "programme": programme,
+            "audits": audits,
+            "editions": selectors.programme_editions(programme),
+            "sites": programme.sites.all(),
+            "iaf_codes": programme.iaf_codes.all(),
+            "problems": programme_checks.programme_problems(programme) if can_plan else [],
+            "provisional": provisional and decided_on,
+            "can_plan": can_plan,
+            "history": transitions_of(programme),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = plannable(request, pk)
+    form = ProgrammeForm(request.POST or None, instance=programme, organisation=programme.organisation)
+    saved = (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form, lambda: services.programme_update(actor=request.user, programme=programme, **form.values())
+        )
+    )
+    if saved:
+        messages.success(request, _("The programme was saved."))
+        return redirect(programme)
+    return render(request, "audits/programme_form.html", {"form": form, "programme": programme})
+
+
+@login_required
+@require_GET
+def programme_time(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit-time sheet: every step, as the CB justifies it to the client and the AB."""
+    programme = programme_for(request, pk)
+    return render(
+        request,
+        "audits/programme_time.html",
+        {
+            "programme": programme,
+            "sheet": selectors.time_sheet(programme),
+            "can_plan": access.can_plan(request.user, programme.certification_body),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edition_time(request: HttpRequest, pk: int, edition_pk: int) -> HttpResponse:
+    programme = plannable(request, pk)
+    pe = get_object_or_404(programme.programme_editions.select_related("edition__standard"), pk=edition_pk)
+    table = selectors.table_for(pe.edition)
+    initial = [{"reason": a.reason, "percent": a.percent} for a in pe.adjustments.all()]
+    data = request.POST if request.method == "POST" else None
+    form = EditionTimeForm(
+        data,
+        table=table,
+        initial={
+            "complexity": pe.complexity,
+            "override_days": pe.override_days,
+            "override_justification": pe.override_justification,
+        },
+    )
+    formset = AdjustmentFormSet(data, initial=initial, prefix="adjustments")
+    saved = (
+        data is not None
+        and form.is_valid()
+        and formset.is_valid()
+        and call_service(
+            form,
+            lambda: services.programme_edition_time_set(
+                actor=request.user,
+                programme_edition=pe,
+                adjustments=adjustments_from(formset),
+                **form.cleaned_data,
+            ),
+        )
+    )
+    if saved:
+        messages.success(request, _("The audit time of %(edition)s was saved.") % {"edition": pe.edition})
+        return redirect("audits:programme_time", programme.pk)
+    return render(
+        request,
+        "audits/edition_time_form.html",
+        {"programme": programme, "pe": pe, "table": table, "form": form, "formset": formset},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_coverage(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = programme_for(request, pk)
+    can_plan = access.can_plan(request.user, programme.certification_body)
+    if request.method == "POST" and not can_plan:
+        raise PermissionDenied(PLANNERS_ONLY)
+    form = CoverageForm(request.POST or None, programme=programme)
+    saved = (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            lambda: (
+                audit_services.programme_coverage_set(
+                    actor=request.user, programme=programme, coverage=form.coverage()
+                )
+                or True
+            ),
+        )
+    )
+    if saved:
+        messages.success(request, _("The clause coverage was saved."))
+        return redirect(programme)
+    return render(
+        request,
+        "audits/programme_coverage.html",
+        {"programme": programme, "form": form, "can_plan": can_plan, "whole": AuditKind.STAGE2},
+    )
+
+
+@login_required
+@require_POST
+def programme_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = plannable(request, pk)
+    try:
+        services.programme_approve(actor=request.user, programme=programme)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The programme is approved."))
+    return redirect(programme)
