@@ -1,9 +1,20 @@
-"""Gap analyses are the client's own record: administrators read them here, only clients write them."""
+"""Administrators read the audit records here; they change through the app's pages and services,
+which enforce the rules and log every state change. Consultancy records are entered here too."""
 
 from django.contrib import admin
 
-from audits.models import EvidenceFile, GapAnalysis, GapAnswer
-from core.admin_mixins import ReadOnlyAdmin
+from audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditSite,
+    ConsultancyRecord,
+    EvidenceFile,
+    GapAnalysis,
+    GapAnswer,
+    ProgrammeEdition,
+    TeamAssignment,
+)
+from core.admin_mixins import NoDeleteAdmin, ReadOnlyAdmin
 
 
 @admin.register(GapAnalysis)
@@ -32,3 +43,68 @@ class EvidenceFileAdmin(ReadOnlyAdmin):
     list_select_related = ["answer__analysis", "answer__clause", "uploaded_by"]
     search_fields = ["original_name", "answer__analysis__title"]
     raw_id_fields = ["answer", "uploaded_by"]
+
+
+class ProgrammeEditionInline(admin.TabularInline):
+    model = ProgrammeEdition
+    fields = ["edition", "complexity", "table_days", "override_days", "initial_days"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditProgramme)
+class AuditProgrammeAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "organisation", "certification_body", "initial_days", "status", "created_at"]
+    list_filter = ["status", "certification_body"]
+    list_select_related = ["organisation", "certification_body"]
+    search_fields = ["organisation__name", "scope"]
+    inlines = [ProgrammeEditionInline]
+
+
+class AuditSiteInline(admin.TabularInline):
+    model = AuditSite
+    readonly_fields = ["site", "selection"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Audit)
+class AuditAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "kind", "status", "starts_on", "ends_on", "planned_days"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["programme__organisation"]
+    search_fields = ["programme__organisation__name"]
+    date_hierarchy = "starts_on"
+    exclude = ["clauses"]
+    inlines = [AuditSiteInline]
+
+
+@admin.register(TeamAssignment)
+class TeamAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["user", "role", "audit", "status", "declaration", "assigned_at"]
+    list_filter = ["role", "status", "declaration"]
+    list_select_related = ["user", "audit__programme__organisation"]
+    search_fields = ["user__full_name", "user__email", "audit__programme__organisation__name"]
+
+
+@admin.register(ConsultancyRecord)
+class ConsultancyRecordAdmin(NoDeleteAdmin):
+    """Who advised which client until when: rule 23 keeps them off its audits for 2 years."""
+
+    list_display = ["user", "organisation", "started_on", "ended_on", "recorded_by"]
+    list_select_related = ["user", "organisation", "recorded_by"]
+    search_fields = ["user__full_name", "user__email", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+    exclude = ["recorded_by", "recorded_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

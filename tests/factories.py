@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import factory
 from factory.django import DjangoModelFactory
@@ -145,3 +146,18 @@ class QualificationFactory(DjangoModelFactory):
     kind = QualificationKind.AUDITOR
     valid_from = datetime.date(2025, 1, 1)
     valid_until = datetime.date(2027, 12, 31)
+
+
+# The scope values of a plain single-site programme (audits.services.programmes.programme_open).
+PROGRAMME_VALUES = {
+    "scope": "Services",
+    "headcount": 10,
+    "effective_personnel": 10,
+    "personnel_justification": "",
+    "is_integrated": False,
+    "integration_reduction_percent": Decimal(0),
+    "integration_reason": "",
+    "sampling_appropriate": True,
+    "site_reduction_percent": Decimal(0),
+    "site_reduction_reason": "",
+}

@@ -1,6 +1,7 @@
 """Django admin: every model registered, changelists free of N+1, business records never deleted."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -11,10 +12,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits.models import EvidenceFile, GapAnalysis, GapAnswer
+from audits.enums import TeamRole
+from audits.models import (
+    Audit,
+    AuditProgramme,
+    ConsultancyRecord,
+    EvidenceFile,
+    GapAnalysis,
+    GapAnswer,
+    TeamAssignment,
+)
 from audits.services import gap as services
+from audits.services import programmes as programme_services
+from audits.services import teams as team_services
 from core.models import Transition
 from core.transitions import transition_record
+from organisations.enums import CBRole
 from organisations.models import (
     AccreditationScope,
     AuditorQualification,
@@ -27,8 +40,11 @@ from organisations.models import (
     Site,
     User,
 )
-from standards.models import Clause, Edition, Standard
+from standards.models import AuditTimeTable, Clause, Edition, Standard
+from standards.services import audit_time_table_load
+from standards.time_tables import Row
 from tests import factories
+from tests.factories import PROGRAMME_VALUES
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +83,57 @@ def _evidence():
     )
 
 
+def _programme():
+    engagement = factories.ClientEngagementFactory()
+    manager = factories.CBMembershipFactory(
+        certification_body=engagement.certification_body, role=CBRole.CERTIFICATION_MANAGER
+    ).user
+    site = factories.SiteFactory(organisation=engagement.organisation, is_central_function=True)
+    return programme_services.programme_open(
+        actor=manager,
+        certification_body=engagement.certification_body,
+        organisation=engagement.organisation,
+        editions=[factories.EditionFactory()],
+        sites=[site],
+        iaf_codes=[],
+        stage1_on=datetime.date(2027, 3, 1),
+        **PROGRAMME_VALUES,
+    )
+
+
+def _assignment():
+    audit = _programme().audits.first()
+    manager = audit.programme.certification_body.memberships.get().user
+    return team_services.team_assign(actor=manager, audit=audit, user=manager, role=TeamRole.AUDITOR)
+
+
+def _consultancy():
+    return ConsultancyRecord.objects.create(
+        organisation=factories.OrganisationFactory(),
+        user=factories.UserFactory(),
+        description="Wrote the manual",
+        started_on=datetime.date(2025, 1, 1),
+        ended_on=datetime.date(2025, 6, 30),
+        recorded_by=factories.UserFactory(),
+    )
+
+
+def _time_table():
+    standard = factories.StandardFactory()
+    return audit_time_table_load(
+        standard=standard,
+        title=f"Table {standard.code}",
+        source="CB",
+        rows=[Row("all", 1, 10, Decimal("2.5"))],
+    )
+
+
 MAKERS = {
+    AuditProgramme: _programme,
+    Audit: lambda: _programme().audits.first(),
+    TeamAssignment: _assignment,
+    ConsultancyRecord: _consultancy,
+    AuditTimeTable: _time_table,
     GapAnalysis: _gap,
     GapAnswer: lambda: _gap().answers.get(),
     EvidenceFile: _evidence,

@@ -1,9 +1,12 @@
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from audits.models import GapAnalysis
+from audits.enums import AuditKind, AuditStatus, ProgrammeStatus, SiteSelection, TeamRole
+from audits.models import AuditProgramme, GapAnalysis
+from audits.selectors.programme_checks import programme_problems
 from organisations import access
 from organisations.models import AuditorQualification, CertificationBody, Organisation, Site, User
 from standards.models import Clause
@@ -49,3 +52,22 @@ def test_load_demo_refuses_without_debug_unless_forced(settings):
     with pytest.raises(CommandError, match="refusing with DEBUG off"):
         call_command("load_demo", stdout=StringIO())
     assert not User.objects.exists()
+
+
+def test_demo_programme_has_a_planned_approved_cycle():
+    call_command("load_demo", force=True, stdout=StringIO())
+    call_command("load_demo", force=True, stdout=StringIO())
+    programme = AuditProgramme.objects.get()
+    audits = {a.kind: a for a in programme.audits.all()}
+    assert programme.status == ProgrammeStatus.APPROVED and programme_problems(programme) == []
+    # 380 people: QMS table 10 days, −10% → 9.0; stage 1 (33%, down to the half day) 2.5 + stage 2 6.5
+    assert programme.initial_days == Decimal("9.0")
+    assert [audits[k].planned_days for k in AuditKind.values] == [
+        Decimal(d) for d in ("2.5", "6.5", "3", "3", "6")
+    ]
+    assert all(
+        a.audit_sites.filter(selection=SiteSelection.CENTRAL_FUNCTION).exists() for a in audits.values()
+    )
+    stage1 = audits[AuditKind.STAGE1]
+    assert stage1.status == AuditStatus.TEAM_ASSIGNED and stage1.team_notified_on is not None
+    assert stage1.assignments.filter(role=TeamRole.LEAD, user__email="lead@certa.example").exists()

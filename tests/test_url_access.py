@@ -5,7 +5,6 @@ saying who may open it.
 """
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +14,7 @@ from audits.services import gap as services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
 from tests import factories
-from tests.factories import ClauseFactory
+from tests.factories import PROGRAMME_VALUES, ClauseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,18 +36,6 @@ PLANS_A = {"cert_manager"}
 READS_A_GAP = {"qm_a", "contributor_a", "viewer_a"}  # not shared with the CB
 WRITES_A_GAP = {"qm_a", "contributor_a"}
 
-PROGRAMME_VALUES = {
-    "scope": "Services",
-    "headcount": 10,
-    "effective_personnel": 10,
-    "personnel_justification": "",
-    "is_integrated": False,
-    "integration_reduction_percent": Decimal(0),
-    "integration_reason": "",
-    "sampling_appropriate": True,
-    "site_reduction_percent": Decimal(0),
-    "site_reduction_reason": "",
-}
 
 # url name -> (kwargs from the world, personas that get 200 on GET[, personas that get 403]);
 # other signed-in personas get 404. Without a third element, 403 is for those who see organisation A.

@@ -1,0 +1,224 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from audits.enums import AuditKind, AuditStatus, ProgrammeStatus, TeamRole
+from audits.models import AuditProgramme
+from audits.services import teams as team_services
+from standards.enums import EditionKind
+from tests import factories
+from tests.audits.test_programme_services import open_programme
+from tests.audits.test_team_services import qualify
+
+
+def open_form(edition, **changes) -> dict:
+    return {
+        "editions": [edition.pk],
+        "stage1_on": "2027-03-01",
+        "scope": "Digital public services",
+        "sites": [],
+        "headcount": "40",
+        "effective_personnel": "40",
+        "integration_reduction_percent": "0",
+        "site_reduction_percent": "0",
+        "sampling_appropriate": "on",
+        **changes,
+    }
+
+
+def test_a_manager_opens_a_programme_from_the_form(client, world, qms):
+    client.force_login(world.cert_manager)
+    url = reverse("audits:programme_open", args=[world.org_a.pk])
+    response = client.post(url, open_form(qms, sites=[world.site_a.pk], certification_body=world.cb.pk))
+    programme = AuditProgramme.objects.get()
+    assert response.status_code == 302 and response.url == programme.get_absolute_url()
+    assert programme.certification_body == world.cb and programme.initial_days == Decimal("4.0")
+    page = client.get(response.url)
+    assert "Every planning rule holds" in page.content.decode()
+
+
+def test_a_guidance_edition_is_refused_with_a_message_and_nothing_changes(client, world, qms):
+    guidance = factories.EditionFactory(kind=EditionKind.GUIDANCE, certifiable=False)
+    client.force_login(world.cert_manager)
+    response = client.post(
+        reverse("audits:programme_open", args=[world.org_a.pk]),
+        open_form(guidance, sites=[world.site_a.pk], certification_body=world.cb.pk),
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()  # not even offered
+    assert not AuditProgramme.objects.exists()
+
+
+def test_bad_numbers_get_messages_not_errors(client, world, qms):
+    client.force_login(world.cert_manager)
+    response = client.post(
+        reverse("audits:programme_open", args=[world.org_a.pk]),
+        open_form(
+            qms,
+            sites=[world.site_a.pk],
+            certification_body=world.cb.pk,
+            effective_personnel="20",
+            integration_reduction_percent="35",
+        ),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 20" in body
+    assert not AuditProgramme.objects.exists()
+
+
+def post_time(client, programme, adjustments: list[tuple[str, str]]):
+    """Post the audit-time form of the programme's (only) edition with these (reason, percent)."""
+    pe = programme.programme_editions.get()
+    data = {"complexity": "all", "adjustments-TOTAL_FORMS": "2", "adjustments-INITIAL_FORMS": "0"}
+    for n, (reason, percent) in enumerate([*adjustments, ("", "")][:2]):
+        data |= {f"adjustments-{n}-reason": reason, f"adjustments-{n}-percent": percent}
+    return client.post(reverse("audits:programme_edition_time", args=[programme.pk, pe.pk]), data)
+
+
+def test_the_time_sheet_shows_every_step(client, world, qms):
+    programme = open_programme(world, [qms])
+    client.force_login(world.cert_manager)
+    assert post_time(client, programme, [("Single process, no design", "-10")]).status_code == 302
+    client.force_login(world.viewer_a)  # the client reads the justification too
+    body = client.get(reverse("audits:programme_time", args=[programme.pk])).content.decode()
+    assert "IAF MD 5 Table QMS 1, 40 people, all" in body
+    assert "-10.0% Single process, no design" in body
+    assert "Adjust the time" not in body
+
+
+def test_an_over_cap_reduction_is_refused_on_the_form(client, world, qms):
+    programme = open_programme(world, [qms])
+    client.force_login(world.cert_manager)
+    response = post_time(client, programme, [("Mature system", "-20"), ("Small", "-20")])
+    assert response.status_code == 200 and "at most 30%" in response.content.decode()
+    assert not programme.programme_editions.get().adjustments.exists()
+
+
+def test_audit_plan_refuses_too_little_time_on_site(client, world, qms):
+    programme = open_programme(world, [qms])
+    audit = programme.audits.get(kind=AuditKind.STAGE2)
+    client.force_login(world.cert_manager)
+    response = client.post(
+        reverse("audits:audit_plan", args=[audit.pk]),
+        {"starts_on": "2027-04-01", "ends_on": "2027-04-02", "planned_days": "3.0", "on_site_days": "2.0"},
+    )
+    assert response.status_code == 200 and "At least 80% of the audit time" in response.content.decode()
+    audit.refresh_from_db()
+    assert audit.starts_on == datetime.date(2027, 3, 31)
+
+
+def test_team_flow_through_the_pages(client, world, qms, django_capture_on_commit_callbacks):
+    programme = open_programme(world, [qms])
+    audit = programme.audits.get(kind=AuditKind.STAGE1)
+    qualify(world, world.auditor, lead=True, codes=())
+    client.force_login(world.cert_manager)
+    client.post(
+        reverse("audits:team_assign", args=[audit.pk]), {"user": world.auditor.pk, "role": TeamRole.LEAD}
+    )
+    assignment = audit.assignments.get()
+    client.force_login(world.auditor)
+    assert "Declare" in client.get(reverse("audits:my_audits")).content.decode()
+    client.post(
+        reverse("audits:team_declare", args=[audit.pk, assignment.pk]), {"conflict": "no", "note": ""}
+    )
+    client.force_login(world.cert_manager)
+    client.post(reverse("audits:team_confirm", args=[audit.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("audits:team_notify", args=[audit.pk]))
+    audit.refresh_from_db()
+    assert audit.status == AuditStatus.TEAM_ASSIGNED and audit.team_notified_on
+    client.force_login(world.qm_a)
+    assert "Object to Auditor" in client.get(audit.get_absolute_url()).content.decode()
+    response = client.post(
+        reverse("audits:team_object", args=[audit.pk, assignment.pk]), {"reason": "Former colleague"}
+    )
+    assert response.status_code == 302
+    audit.refresh_from_db()
+    assert audit.status == AuditStatus.PLANNED
+
+
+def test_site_draw_and_coverage_through_the_pages(client, world, qms):
+    offices = [factories.SiteFactory(organisation=world.org_a, name=f"Office {n}") for n in range(4)]
+    programme = open_programme(world, [qms], sites=[world.site_a, *offices])
+    audit = programme.audits.get(kind=AuditKind.STAGE2)
+    client.force_login(world.cert_manager)
+    client.post(reverse("audits:audit_sites", args=[audit.pk]), {"chosen_on_risk": [offices[0].pk]})
+    assert audit.audit_sites.count() == 1 + 2  # central function + ⌈√4⌉
+    s1, s2 = programme.audits.filter(kind__in=[AuditKind.SURVEILLANCE_1, AuditKind.SURVEILLANCE_2]).order_by(
+        "kind"
+    )
+    everything = [c.pk for c in audit.clauses.all()]
+    response = client.post(
+        reverse("audits:programme_coverage", args=[programme.pk]),
+        {f"audit_{s1.pk}": everything, f"audit_{s2.pk}": everything},
+    )
+    assert response.status_code == 302
+    assert s2.clauses.count() == len(everything)
+
+
+def test_a_read_only_client_cannot_post_coverage(client, world, qms):
+    programme = open_programme(world, [qms])
+    client.force_login(world.qm_a)
+    response = client.post(reverse("audits:programme_coverage", args=[programme.pk]), {})
+    assert response.status_code == 403
+    assert programme.audits.get(kind=AuditKind.SURVEILLANCE_1).clauses.exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("cert_manager", 302),
+        ("auditor", 403),
+        ("qm_a", 403),
+        ("viewer_a", 403),
+        ("qm_b", 404),
+        ("other_cb_manager", 404),
+    ],
+)
+def test_approve_permission_matrix(client, world, qms, persona, status):
+    programme = open_programme(world, [qms])
+    client.force_login(getattr(world, persona))
+    response = client.post(reverse("audits:programme_approve", args=[programme.pk]))
+    programme.refresh_from_db()
+    assert response.status_code == status
+    assert programme.status == (ProgrammeStatus.APPROVED if status == 302 else ProgrammeStatus.DRAFT)
+
+
+def _programmes(world, qms, count):
+    for _ in range(count):
+        programme = open_programme(world, [qms])
+        audit = programme.audits.get(kind=AuditKind.STAGE1)
+        team_services.team_assign(
+            actor=world.cert_manager, audit=audit, user=world.auditor, role=TeamRole.LEAD
+        )
+    return programme
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_lists_run_a_constant_number_of_queries(client, world, qms, count, django_assert_num_queries):
+    _programmes(world, qms, count)
+    client.force_login(world.cert_manager)
+    with django_assert_num_queries(8):
+        assert client.get(reverse("audits:programme_list")).status_code == 200
+    client.force_login(world.auditor)
+    with django_assert_num_queries(6):
+        body = client.get(reverse("audits:my_audits")).content.decode()
+    assert body.count(">Declare</a>") == count
+
+
+@pytest.mark.parametrize("team", [1, 3])
+def test_audit_page_queries_do_not_grow_with_the_team(client, world, qms, team, django_assert_num_queries):
+    programme = open_programme(world, [qms])
+    audit = programme.audits.get(kind=AuditKind.STAGE1)
+    members = [world.auditor, world.other_auditor, world.cert_manager][:team]
+    for n, member in enumerate(members):
+        role = TeamRole.LEAD if n == 0 else TeamRole.AUDITOR
+        team_services.team_assign(actor=world.cert_manager, audit=audit, user=member, role=role)
+    client.force_login(world.qm_a)
+    with django_assert_num_queries(13):
+        assert client.get(audit.get_absolute_url()).status_code == 200
+    with django_assert_num_queries(15):
+        assert client.get(programme.get_absolute_url()).status_code == 200
