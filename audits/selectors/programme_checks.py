@@ -15,8 +15,8 @@ from audits.enums import (
     Declaration,
     TeamRole,
 )
-from audits.models import Audit, AuditProgramme
-from audits.selectors.programmes import consultancy_ended_on, time_sheet
+from audits.models import Audit, AuditProgramme, AuditSite
+from audits.selectors.programmes import consultancy_ends, time_sheet
 from organisations.enums import ExpiryConvention, QualificationKind
 from organisations.models import AuditorQualification
 from standards.models import Clause
@@ -162,14 +162,24 @@ def _coverage_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> l
 
 
 def _site_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
-    if programme.sites.count() < 2:
+    in_scope = set(programme.sites.values_list("pk", flat=True))
+    if len(in_scope) < 2:
         return []
-    drawn = {a.kind for a in audits.values() if a.sampled_at}
-    return [
-        _("Draw the sites of %(audit)s.") % {"audit": audit.get_kind_display()}
-        for kind, audit in audits.items()
-        if kind not in drawn
-    ]
+    drawn: dict[int, set[int]] = {}
+    for audit_id, site_id in AuditSite.objects.filter(audit__in=audits.values()).values_list(
+        "audit_id", "site_id"
+    ):
+        drawn.setdefault(audit_id, set()).add(site_id)
+    problems = []
+    for audit in audits.values():
+        if not audit.sampled_at:
+            problems.append(_("Draw the sites of %(audit)s.") % {"audit": audit.get_kind_display()})
+        elif not drawn.get(audit.pk, set()) <= in_scope:
+            problems.append(
+                _("Some sites drawn for %(audit)s are no longer in scope: draw again.")
+                % {"audit": audit.get_kind_display()}
+            )
+    return problems
 
 
 def _edition_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
@@ -240,8 +250,9 @@ def audit_facts(audit: Audit) -> team_rules.AuditFacts:
 
 def team_members(audit: Audit) -> list[team_rules.Member]:
     assignments = list(audit.assignments.filter(status=AssignmentStatus.ACTIVE).select_related("user"))
-    qualifications = _qualifications(audit, [a.user_id for a in assignments])
-    organisation = audit.programme.organisation
+    user_ids = [a.user_id for a in assignments]
+    qualifications = _qualifications(audit, user_ids)
+    ends = consultancy_ends(user_ids, audit.programme.organisation)
     return [
         team_rules.Member(
             name=str(a.user),
@@ -249,7 +260,7 @@ def team_members(audit: Audit) -> list[team_rules.Member]:
             qualifications=tuple(qualifications[a.user_id]),
             coi_declared=a.declaration != Declaration.PENDING,
             conflict_declared=a.declaration == Declaration.CONFLICT,
-            consultancy_ended_on=consultancy_ended_on(a.user, organisation),
+            consultancy_ended_on=ends.get(a.user_id),
         )
         for a in assignments
     ]

@@ -73,25 +73,37 @@ def table_for(edition: Edition) -> audit_time.Table | None:
     return audit_time.TABLES[key] if key else None
 
 
-def consultancy_ended_on(user, organisation) -> datetime.date | None:
-    """The last day the person advised the client or wrote its gap analysis (rule 23), if ever."""
-    days = [
-        ConsultancyRecord.objects.filter(user=user, organisation=organisation).aggregate(d=Max("ended_on"))[
-            "d"
-        ],
-        *(
-            moment.date() if moment else None
-            for moment in (
-                GapAnalysis.objects.filter(created_by=user, organisation=organisation).aggregate(
-                    d=Max("created_at")
-                )["d"],
-                GapAnswer.objects.filter(updated_by=user, analysis__organisation=organisation).aggregate(
-                    d=Max("updated_at")
-                )["d"],
-            )
-        ),
-    ]
-    return max((day for day in days if day), default=None)
+def consultancy_ends(user_ids: list[int], organisation) -> dict[int, datetime.date]:
+    """The last day each person advised the client or wrote in its gap analyses (rule 23)."""
+    ends: dict[int, datetime.date] = {}
+
+    def keep(rows, as_date=False) -> None:
+        for user_id, day in rows:
+            day = day.date() if as_date else day
+            if day and (user_id not in ends or day > ends[user_id]):
+                ends[user_id] = day
+
+    keep(
+        ConsultancyRecord.objects.filter(user_id__in=user_ids, organisation=organisation)
+        .values("user_id")
+        .annotate(d=Max("ended_on"))
+        .values_list("user_id", "d")
+    )
+    keep(
+        GapAnalysis.objects.filter(created_by_id__in=user_ids, organisation=organisation)
+        .values("created_by_id")
+        .annotate(d=Max("created_at"))
+        .values_list("created_by_id", "d"),
+        as_date=True,
+    )
+    keep(
+        GapAnswer.objects.filter(updated_by_id__in=user_ids, analysis__organisation=organisation)
+        .values("updated_by_id")
+        .annotate(d=Max("updated_at"))
+        .values_list("updated_by_id", "d"),
+        as_date=True,
+    )
+    return ends
 
 
 @dataclass

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from audits.enums import AssignmentStatus, AuditStatus, Declaration, TeamRole
 from audits.models import Audit, TeamAssignment
 from audits.selectors.programme_checks import team_problems
-from audits.selectors.programmes import consultancy_ended_on
+from audits.selectors.programmes import consultancy_ends
 from audits.services.audits import audit_reset_team
 from audits.services.programmes import ProgrammeError, guard_planner
 from audits.tasks import send_team_notice, send_team_objection
@@ -53,7 +53,7 @@ def team_assign(*, actor: User, audit: Audit, user: User, role: TeamRole) -> Tea
         raise TeamError(_("The team already has a lead auditor: withdraw them first."))
     if audit.assignments.filter(user=user, status=AssignmentStatus.OBJECTED).exists():
         raise TeamError(_("The client objected to %(user)s on this audit.") % {"user": user})
-    ended = consultancy_ended_on(user, programme.organisation)
+    ended = consultancy_ends([user.pk], programme.organisation).get(user.pk)
     if ended and ended > audit.starts_on - relativedelta(years=CONSULTANCY_COOLING_OFF_YEARS):
         raise TeamError(
             _("%(user)s advised this client until %(ended)s: not on its audits for 2 years (rule 23).")

@@ -418,3 +418,15 @@ def test_per_site_reduction_is_capped_at_50_percent(world, qms):
     sheet = time_sheet(programme)
     # each office: 10 people → 2.0 days table, −50% → 1.0
     assert [days for site, days, _p in sheet.sites if not site.is_central_function] == [D("1.0")] * 3
+
+
+def test_draws_go_stale_when_the_scope_loses_a_site(world, qms):
+    programme, sites = _multi_site(world, qms, 3)
+    for audit in programme.audits.all():
+        audit_services.audit_sites_draw(actor=world.cert_manager, audit=audit, chosen_on_risk=[], seed=3)
+    assert programme_problems(programme) == []
+    services.programme_update(
+        actor=world.cert_manager, programme=programme, sites=sites[:2], iaf_codes=[], **scope()
+    )
+    stale = [p for p in programme_problems(programme) if "no longer in scope" in p]
+    assert "Some sites drawn for Stage 2 are no longer in scope: draw again." in stale

@@ -187,6 +187,9 @@ def test_approve_permission_matrix(client, world, qms, persona, status):
     assert programme.status == (ProgrammeStatus.APPROVED if status == 302 else ProgrammeStatus.DRAFT)
 
 
+PLANNER_AUDIT_PAGE = 23
+
+
 def _programmes(world, qms, count):
     for _ in range(count):
         programme = open_programme(world, [qms])
@@ -220,5 +223,9 @@ def test_audit_page_queries_do_not_grow_with_the_team(client, world, qms, team, 
     client.force_login(world.qm_a)
     with django_assert_num_queries(13):
         assert client.get(audit.get_absolute_url()).status_code == 200
+    client.force_login(world.cert_manager)  # the planner also gets the team checks
+    with django_assert_num_queries(PLANNER_AUDIT_PAGE):
+        assert client.get(audit.get_absolute_url()).status_code == 200
+    client.force_login(world.qm_a)
     with django_assert_num_queries(15):
         assert client.get(programme.get_absolute_url()).status_code == 200
