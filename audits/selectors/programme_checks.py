@@ -13,7 +13,6 @@ from audits.enums import (
     AssignmentStatus,
     AuditKind,
     Declaration,
-    TeamRole,
 )
 from audits.models import Audit, AuditProgramme, AuditSite
 from audits.selectors.programmes import consultancy_ends, time_sheet
@@ -256,7 +255,7 @@ def team_members(audit: Audit) -> list[team_rules.Member]:
     return [
         team_rules.Member(
             name=str(a.user),
-            role="lead" if a.role == TeamRole.LEAD else a.role,
+            role=a.role,
             qualifications=tuple(qualifications[a.user_id]),
             coi_declared=a.declaration != Declaration.PENDING,
             conflict_declared=a.declaration == Declaration.CONFLICT,

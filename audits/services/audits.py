@@ -102,7 +102,9 @@ def audit_reset_team(*, actor: User, audit: Audit, reason: str) -> None:
 
 
 @transaction.atomic
-def programme_coverage_set(*, actor: User, programme: AuditProgramme, coverage: dict[int, set[int]]) -> None:
+def programme_coverage_set(
+    *, actor: User, programme: AuditProgramme, coverage: dict[int, set[int]]
+) -> AuditProgramme:
     """Which clauses each surveillance covers ({audit pk: clause pks}); the whole-system audits
     keep every clause."""
     guard_planner(actor, programme.certification_body)
@@ -117,11 +119,20 @@ def programme_coverage_set(*, actor: User, programme: AuditProgramme, coverage: 
     changed = False
     for pk, ids in coverage.items():
         audit = surveillances[pk]
-        if set(audit.clauses.values_list("pk", flat=True)) != ids:
+        before = set(audit.clauses.values_list("pk", flat=True))
+        if before != ids:
             audit.clauses.set(ids)
+            transition_record(
+                subject=audit,
+                field="clauses",
+                from_state=_("%(n)s clauses") % {"n": len(before)},
+                to_state=_("%(n)s clauses") % {"n": len(ids)},
+                actor=actor,
+            )
             changed = True
     if changed:
         reopen(programme, actor, _("The clause coverage changed."))
+    return programme
 
 
 @transaction.atomic

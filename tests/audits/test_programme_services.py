@@ -325,6 +325,7 @@ def test_coverage_defaults_split_the_system_and_keep_the_mandatory_clauses(world
     audit_services.programme_coverage_set(
         actor=world.cert_manager, programme=programme, coverage=services_coverage
     )
+    assert Transition.objects.filter(field="clauses", to_state="0 clauses").count() == 2
     problems = programme_problems(programme)
     assert any(p.startswith("No surveillance covers ISO 9001:2015 4.1") for p in problems)
     assert any("Surveillance 1 must look at internal audit" in p for p in problems)
