@@ -49,10 +49,6 @@ def audits_of_auditor(user) -> QuerySet[Audit]:
     )
 
 
-def active_team(audit: Audit) -> list[TeamAssignment]:
-    return list(audit.assignments.filter(status=AssignmentStatus.ACTIVE).select_related("user"))
-
-
 def table_for(edition: Edition) -> audit_time.Table | None:
     """The audit-time table of the edition's standard: one loaded as data wins over the built-in."""
     loaded = AuditTimeTable.objects.filter(standard_id=edition.standard_id).prefetch_related("rows").first()
