@@ -2,6 +2,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 
 from core.errors import DomainError
@@ -27,3 +28,17 @@ def call_service(form: forms.BaseForm, service: Callable[[], T]) -> T | None:
             for message in messages:
                 form.add_error(field if field in form.fields else None, message)
         return None
+
+
+def call_action(request, service: Callable[[], object], success: str) -> bool:
+    """Run a one-button service (a POST without a form) and tell the user how it went.
+
+    The counterpart of `call_service`: a refusal becomes an error message, nothing changes.
+    """
+    try:
+        service()
+    except DomainError as error:
+        messages.error(request, str(error))
+        return False
+    messages.success(request, success)
+    return True

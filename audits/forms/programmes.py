@@ -7,23 +7,12 @@ from audits import audit_time
 from audits.enums import SURVEILLANCES, TeamRole
 from audits.forms.gap import EditionChoiceField
 from audits.models import Audit, AuditProgramme
+from audits.models.programme import SCOPE_FIELDS
 from organisations.models import CertificationBody, IAFCode, Organisation, Site, User
 from standards.enums import EditionStatus
 from standards.models import Clause, Edition
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-PROGRAMME_FIELDS = [
-    "scope",
-    "headcount",
-    "effective_personnel",
-    "personnel_justification",
-    "is_integrated",
-    "integration_reduction_percent",
-    "integration_reason",
-    "sampling_appropriate",
-    "site_reduction_percent",
-    "site_reduction_reason",
-]
 
 
 class SiteChoiceField(forms.ModelMultipleChoiceField):
@@ -42,7 +31,7 @@ class ProgrammeForm(forms.ModelForm):
 
     class Meta:
         model = AuditProgramme
-        fields = PROGRAMME_FIELDS
+        fields = list(SCOPE_FIELDS)
         widgets = {
             "scope": forms.Textarea(attrs={"rows": 3}),
             "personnel_justification": forms.Textarea(attrs={"rows": 2}),
@@ -63,7 +52,7 @@ class ProgrammeForm(forms.ModelForm):
             self.initial["iaf_codes"] = list(self.instance.iaf_codes.all())
 
     def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in (*PROGRAMME_FIELDS, "sites", "iaf_codes")} | {
+        return {name: self.cleaned_data[name] for name in (*SCOPE_FIELDS, "sites", "iaf_codes")} | {
             "sites": list(self.cleaned_data["sites"]),
             "iaf_codes": list(self.cleaned_data["iaf_codes"]),
         }

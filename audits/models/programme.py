@@ -21,6 +21,19 @@ from audits.enums import (
 )
 
 DAYS = {"max_digits": 5, "decimal_places": 1}
+# What the application review records about the scope; the forms and services share this list.
+SCOPE_FIELDS = (
+    "scope",
+    "headcount",
+    "effective_personnel",
+    "personnel_justification",
+    "is_integrated",
+    "integration_reduction_percent",
+    "integration_reason",
+    "sampling_appropriate",
+    "site_reduction_percent",
+    "site_reduction_reason",
+)
 
 
 class AuditProgramme(models.Model):

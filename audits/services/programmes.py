@@ -23,6 +23,7 @@ from audits.enums import (
     ProgrammeStatus,
 )
 from audits.models import Audit, AuditProgramme, ProgrammeEdition, TimeAdjustment
+from audits.models.programme import SCOPE_FIELDS
 from audits.selectors.programme_checks import due_window, programme_problems
 from audits.selectors.programmes import table_for, time_sheet
 from core.errors import DomainError
@@ -138,8 +139,7 @@ def default_dates(stage1_on: datetime.date, decided_on: datetime.date | None = N
     ]
 
 
-def _suggestions(programme: AuditProgramme) -> dict[str, Decimal | None]:
-    cycle = time_sheet(programme).cycle
+def _suggestions(cycle: audit_time.CycleTimes | None) -> dict[str, Decimal | None]:
     if cycle is None:
         return dict.fromkeys(AuditKind.values)
     return {
@@ -165,7 +165,7 @@ def _recalculate(programme: AuditProgramme) -> None:
     total = sheet.cycle.initial if sheet.cycle else None
     if assign_changes(programme, {"initial_days": total}):
         programme.save(update_fields=["initial_days"])
-    suggestions = _suggestions(programme)
+    suggestions = _suggestions(sheet.cycle)
     for audit in programme.audits.all():
         suggested = suggestions[audit.kind]
         follows = audit.suggested_days is None or audit.planned_days == audit.suggested_days
@@ -197,19 +197,7 @@ def _default_coverage(programme: AuditProgramme, audits: dict[str, Audit]) -> No
 
 
 def _programme_values(values: dict) -> dict:
-    keys = (
-        "scope",
-        "headcount",
-        "effective_personnel",
-        "personnel_justification",
-        "is_integrated",
-        "integration_reduction_percent",
-        "integration_reason",
-        "sampling_appropriate",
-        "site_reduction_percent",
-        "site_reduction_reason",
-    )
-    return {key: values[key] for key in keys}
+    return {key: values[key] for key in SCOPE_FIELDS}
 
 
 def _default_complexity(programme_edition: ProgrammeEdition) -> str:

@@ -16,8 +16,7 @@ from audits.selectors import programmes as selectors
 from audits.services import audits as audit_services
 from audits.services import teams as team_services
 from audits.views.programmes import PLANNERS_ONLY
-from core.errors import DomainError
-from core.forms import call_service
+from core.forms import call_action, call_service
 from core.transitions import transitions_of
 from organisations import access
 
@@ -96,16 +95,6 @@ def audit_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "audits/audit_plan_form.html", {"audit": audit, "form": form})
 
 
-def _act(request: HttpRequest, service, success: str) -> None:
-    """Run a one-button service and say how it went."""
-    try:
-        service()
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, success)
-
-
 @login_required
 @require_POST
 def audit_sites(request: HttpRequest, pk: int) -> HttpResponse:
@@ -113,7 +102,7 @@ def audit_sites(request: HttpRequest, pk: int) -> HttpResponse:
     form = SiteDrawForm(request.POST, audit=audit)
     if form.is_valid():
         sites = list(form.cleaned_data["chosen_on_risk"])
-        _act(
+        call_action(
             request,
             lambda: audit_services.audit_sites_draw(actor=request.user, audit=audit, chosen_on_risk=sites),
             _("The sites were drawn and the draw recorded."),
@@ -129,7 +118,7 @@ def team_assign(request: HttpRequest, pk: int) -> HttpResponse:
     audit = plannable_audit(request, pk)
     form = TeamAssignForm(request.POST, audit=audit)
     if form.is_valid():
-        _act(
+        call_action(
             request,
             lambda: team_services.team_assign(actor=request.user, audit=audit, **form.cleaned_data),
             _("%(user)s joined the team.") % {"user": form.cleaned_data["user"]},
@@ -148,7 +137,7 @@ def _assignment(audit: Audit, assignment_pk: int) -> TeamAssignment:
 def team_withdraw(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     audit = plannable_audit(request, pk)
     assignment = _assignment(audit, assignment_pk)
-    _act(
+    call_action(
         request,
         lambda: team_services.team_withdraw(
             actor=request.user, assignment=assignment, reason=request.POST.get("reason", "")[:500]
@@ -162,7 +151,7 @@ def team_withdraw(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResp
 @require_POST
 def team_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     audit = plannable_audit(request, pk)
-    _act(
+    call_action(
         request,
         lambda: team_services.team_confirm(actor=request.user, audit=audit),
         _("The team is confirmed."),
@@ -174,7 +163,7 @@ def team_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_notify(request: HttpRequest, pk: int) -> HttpResponse:
     audit = plannable_audit(request, pk)
-    _act(
+    call_action(
         request,
         lambda: team_services.team_notify(actor=request.user, audit=audit),
         _("The client's quality managers were told who is on the team."),

@@ -21,8 +21,7 @@ from audits.models import EvidenceFile, GapAnalysis, GapAnswer
 from audits.pdf import render_gap_analysis_pdf
 from audits.selectors import gap as selectors
 from audits.services import gap as services
-from core.errors import DomainError
-from core.forms import call_service
+from core.forms import call_action, call_service
 from organisations import access
 from organisations.models import Organisation
 
@@ -224,14 +223,11 @@ def gap_evidence_download(request: HttpRequest, pk: int, file_pk: int) -> FileRe
 def gap_evidence_remove(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     analysis = _writable(request, pk)
     evidence = _evidence(request, pk, file_pk, analysis)
-    try:
-        services.gap_evidence_remove(actor=request.user, evidence=evidence)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, _("The file %(name)s was removed from the answer.") % {"name": evidence.original_name}
-        )
+    call_action(
+        request,
+        lambda: services.gap_evidence_remove(actor=request.user, evidence=evidence),
+        _("The file %(name)s was removed from the answer.") % {"name": evidence.original_name},
+    )
     return redirect(f"{analysis.get_absolute_url()}#answer-{evidence.answer_id}")
 
 

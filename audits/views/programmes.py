@@ -22,8 +22,7 @@ from audits.selectors import programme_checks
 from audits.selectors import programmes as selectors
 from audits.services import audits as audit_services
 from audits.services import programmes as services
-from core.errors import DomainError
-from core.forms import call_service
+from core.forms import call_action, call_service
 from core.transitions import transitions_of
 from organisations import access
 
@@ -218,10 +217,9 @@ def programme_coverage(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def programme_approve(request: HttpRequest, pk: int) -> HttpResponse:
     programme = plannable(request, pk)
-    try:
-        services.programme_approve(actor=request.user, programme=programme)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The programme is approved."))
+    call_action(
+        request,
+        lambda: services.programme_approve(actor=request.user, programme=programme),
+        _("The programme is approved."),
+    )
     return redirect(programme)
