@@ -5,7 +5,7 @@ from django.urls import reverse
 from audits.enums import AssignmentStatus
 from audits.models import Audit, TeamAssignment
 from core.mail import absolute_url, send_templated_mail
-from organisations import access
+from organisations import access as tenancy
 from organisations.enums import OrganisationRole
 from organisations.models import CBMembership, User
 
@@ -42,7 +42,7 @@ def send_team_objection_mail(*, assignment: TeamAssignment) -> None:
     recipients = list(
         CBMembership.objects.filter(
             certification_body_id=audit.programme.certification_body_id,
-            role__in=access.PLANNING_ROLES,
+            role__in=tenancy.PLANNING_ROLES,
             is_active=True,
             user__is_active=True,
         )

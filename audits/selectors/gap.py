@@ -2,17 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from audits.enums import AnswerStatus
 from audits.gap_readiness import Bar, Readiness, chart_bars, readiness, readiness_by
 from audits.models import EvidenceFile, GapAnalysis, GapAnswer
-from organisations import access
 from standards.models import Clause, Edition
-
-
-def gap_analyses_for(user) -> QuerySet[GapAnalysis]:
-    return access.gap_analyses_visible(user, GapAnalysis.objects.select_related("organisation"))
 
 
 @dataclass

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Max, Prefetch, QuerySet
 
-from audits import audit_time
+from audits import access, audit_time
 from audits.enums import AssignmentStatus
 from audits.models import (
     Audit,
@@ -17,26 +17,13 @@ from audits.models import (
     ProgrammeEdition,
     TeamAssignment,
 )
-from organisations import access
 from standards.models import AuditTimeTable, Edition
-
-
-def programmes_for(user) -> QuerySet[AuditProgramme]:
-    return access.programmes_visible(
-        user, AuditProgramme.objects.select_related("organisation", "certification_body")
-    )
-
-
-def audits_for(user) -> QuerySet[Audit]:
-    return Audit.objects.filter(programme__in=programmes_for(user)).select_related(
-        "programme__organisation", "programme__certification_body"
-    )
 
 
 def audits_of_auditor(user) -> QuerySet[Audit]:
     """The audits the user is on the team of, soonest first."""
     return (
-        audits_for(user)
+        access.audits_for(user)
         .filter(assignments__user=user, assignments__status=AssignmentStatus.ACTIVE)
         .prefetch_related(
             Prefetch(

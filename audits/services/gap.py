@@ -7,11 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audits import access
 from audits.enums import AnswerStatus, GapAnalysisStatus
 from audits.models import EvidenceFile, GapAnalysis, GapAnswer
 from core.errors import DomainError
 from core.transitions import transition_record
-from organisations import access
+from organisations import access as tenancy
+from organisations.access import require
 from organisations.models import Organisation, Site, User
 from standards.models import Clause, Edition
 
@@ -21,10 +23,7 @@ class GapAnalysisError(DomainError):
 
 
 def _guard_writer(actor: User, organisation: Organisation) -> None:
-    if not access.can_write_gap_analysis(actor, organisation):
-        raise GapAnalysisError(
-            _("Only the organisation's quality managers and contributors write its gap analyses.")
-        )
+    require(access.can_write_gap_analysis(actor, organisation), access.GAP_WRITERS_ONLY)
 
 
 def _guard_open(analysis: GapAnalysis) -> None:
@@ -88,7 +87,7 @@ def gap_answer_save(*, actor: User, answer: GapAnswer, fields: dict) -> GapAnswe
             _("Say why the requirement does not apply: not applicable needs a justification.")
         )
     owner = fields.get("action_owner")
-    if owner is not None and access.organisation_role(owner, analysis.organisation) is None:
+    if owner is not None and tenancy.organisation_role(owner, analysis.organisation) is None:
         raise GapAnalysisError(_("The action owner must be a member of the organisation."))
     previous = answer.status
     for name, value in fields.items():
@@ -124,8 +123,7 @@ def gap_evidence_remove(*, actor: User, evidence: EvidenceFile) -> EvidenceFile:
 
 
 def _guard_conclude(actor: User, analysis: GapAnalysis) -> None:
-    if not access.can_conclude_gap_analysis(actor, analysis.organisation):
-        raise GapAnalysisError(_("Only a quality manager of the organisation may do this."))
+    require(access.can_conclude_gap_analysis(actor, analysis.organisation), access.GAP_MANAGERS_ONLY)
 
 
 @transaction.atomic

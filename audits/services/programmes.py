@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audits import audit_time, programme_rules, sampling
+from audits import access, audit_time, programme_rules, sampling
 from audits.enums import (
     MANDATORY_SURVEILLANCE_KEYS,
     SURVEILLANCES,
@@ -29,7 +29,7 @@ from audits.selectors.programmes import table_for, time_sheet
 from core.errors import DomainError
 from core.records import assign_changes
 from core.transitions import transition_record
-from organisations import access
+from organisations import access as tenancy
 from organisations.models import CertificationBody, IAFCode, Organisation, Site, User
 from standards.models import Clause, Edition
 
@@ -219,7 +219,7 @@ def programme_open(
 ) -> AuditProgramme:
     """Open the programme and plan its cycle: stage 1 and 2, two surveillances, recertification."""
     guard_planner(actor, certification_body)
-    if not access.clients_of([certification_body]).filter(pk=organisation.pk).exists():
+    if not tenancy.clients_of([certification_body]).filter(pk=organisation.pk).exists():
         raise ProgrammeError(
             _("%(org)s is not a client of %(cb)s.") % {"org": organisation, "cb": certification_body}
         )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audits import access
 from audits.enums import AssignmentStatus, AuditStatus, Declaration, TeamRole
 from audits.models import Audit, TeamAssignment
 from audits.selectors.programme_checks import team_problems
@@ -19,7 +20,6 @@ from audits.services.programmes import ProgrammeError, guard_planner
 from audits.tasks import send_team_notice, send_team_objection
 from audits.team_rules import CONSULTANCY_COOLING_OFF_YEARS
 from core.transitions import transition_record
-from organisations import access
 from organisations.models import CBMembership, User
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audits import access
 from audits.enums import AssignmentStatus, AuditStatus
 from audits.forms.programmes import AuditPlanForm, DeclarationForm, ReasonForm, SiteDrawForm, TeamAssignForm
 from audits.models import Audit, TeamAssignment
@@ -18,11 +19,10 @@ from audits.services import teams as team_services
 from audits.views.programmes import PLANNERS_ONLY
 from core.forms import call_action, call_service
 from core.transitions import transitions_of
-from organisations import access
 
 
 def audit_for(request: HttpRequest, pk: int) -> Audit:
-    return get_object_or_404(selectors.audits_for(request.user), pk=pk)
+    return get_object_or_404(access.audits_for(request.user), pk=pk)
 
 
 def plannable_audit(request: HttpRequest, pk: int) -> Audit:

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audits import access
 from audits.forms.gap import (
     EvidenceUploadForm,
     GapAnalysisStartForm,
@@ -22,12 +23,12 @@ from audits.pdf import render_gap_analysis_pdf
 from audits.selectors import gap as selectors
 from audits.services import gap as services
 from core.forms import call_action, call_service
-from organisations import access
+from organisations import access as tenancy
 from organisations.models import Organisation
 
 
 def _analysis(request: HttpRequest, pk: int) -> GapAnalysis:
-    return get_object_or_404(selectors.gap_analyses_for(request.user), pk=pk)
+    return get_object_or_404(access.gap_analyses_for(request.user), pk=pk)
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -67,9 +68,9 @@ def _answer_form(answer: GapAnswer, members: dict, data=None) -> GapAnswerForm:
 @login_required
 @require_GET
 def gap_list(request: HttpRequest, org_pk: int) -> HttpResponse:
-    organisation = get_object_or_404(access.organisations_for(request.user), pk=org_pk)
+    organisation = get_object_or_404(tenancy.organisations_for(request.user), pk=org_pk)
     analyses = (
-        selectors.gap_analyses_for(request.user)
+        access.gap_analyses_for(request.user)
         .filter(organisation=organisation)
         .prefetch_related("editions__standard")
     )
@@ -81,7 +82,7 @@ def gap_list(request: HttpRequest, org_pk: int) -> HttpResponse:
             "analyses": analyses,
             "tab": "gap",
             "can_write": access.can_write_gap_analysis(request.user, organisation),
-            "can_manage": access.can_manage_organisation(request.user, organisation),
+            "can_manage": tenancy.can_manage_organisation(request.user, organisation),
         },
     )
 
@@ -89,7 +90,7 @@ def gap_list(request: HttpRequest, org_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def gap_start(request: HttpRequest, org_pk: int) -> HttpResponse:
-    organisation = get_object_or_404(access.organisations_for(request.user), pk=org_pk)
+    organisation = get_object_or_404(tenancy.organisations_for(request.user), pk=org_pk)
     _require(
         access.can_write_gap_analysis(request.user, organisation),
         _("Only the organisation's quality managers and contributors write its gap analyses."),
@@ -130,7 +131,7 @@ def gap_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for row in sheet.rows:
             row.form = _answer_form(row.answer, members)
     others = (
-        selectors.gap_analyses_for(request.user).filter(organisation=analysis.organisation).exclude(pk=pk)
+        access.gap_analyses_for(request.user).filter(organisation=analysis.organisation).exclude(pk=pk)
     )
     return render(
         request,
@@ -276,7 +277,7 @@ def gap_copy(request: HttpRequest, pk: int) -> HttpResponse:
 def gap_compare(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = _analysis(request, pk)
     others = (
-        selectors.gap_analyses_for(request.user).filter(organisation=analysis.organisation).exclude(pk=pk)
+        access.gap_analyses_for(request.user).filter(organisation=analysis.organisation).exclude(pk=pk)
     )
     editions = set(analysis.editions.values_list("pk", flat=True))
     comparable = [

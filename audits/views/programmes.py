@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audits import access
 from audits.enums import AuditKind
 from audits.forms.programmes import (
     AdjustmentFormSet,
@@ -24,13 +25,13 @@ from audits.services import audits as audit_services
 from audits.services import programmes as services
 from core.forms import call_action, call_service
 from core.transitions import transitions_of
-from organisations import access
+from organisations import access as tenancy
 
 PLANNERS_ONLY = _("Only the certification body's certification managers plan its programmes.")
 
 
 def programme_for(request: HttpRequest, pk: int) -> AuditProgramme:
-    return get_object_or_404(selectors.programmes_for(request.user), pk=pk)
+    return get_object_or_404(access.programmes_for(request.user), pk=pk)
 
 
 def plannable(request: HttpRequest, pk: int) -> AuditProgramme:
@@ -43,9 +44,8 @@ def plannable(request: HttpRequest, pk: int) -> AuditProgramme:
 @login_required
 @require_GET
 def programme_list(request: HttpRequest) -> HttpResponse:
-    programmes = selectors.programmes_for(request.user).prefetch_related("editions__standard")
-    bodies = access.planning_bodies(request.user)
-    clients = access.clients_of(bodies).order_by("name")
+    programmes = access.programmes_for(request.user).prefetch_related("editions__standard")
+    clients = access.plannable_clients(request.user).order_by("name")
     return render(
         request,
         "audits/programme_list.html",
@@ -56,7 +56,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_open(request: HttpRequest, org_pk: int) -> HttpResponse:
-    organisation = get_object_or_404(access.organisations_for(request.user), pk=org_pk)
+    organisation = get_object_or_404(tenancy.organisations_for(request.user), pk=org_pk)
     bodies = access.planning_bodies(request.user).filter(
         engagements__organisation=organisation, engagements__ended_on__isnull=True
     )
