@@ -47,7 +47,7 @@ class EvidenceFileAdmin(ReadOnlyAdmin):
 
 class ProgrammeEditionInline(admin.TabularInline):
     model = ProgrammeEdition
-    fields = ["edition", "complexity", "table_days", "override_days", "initial_days"]
+    fields = ["edition", "complexity", "override_days", "override_justification"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -58,7 +58,7 @@ class ProgrammeEditionInline(admin.TabularInline):
 
 @admin.register(AuditProgramme)
 class AuditProgrammeAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "organisation", "certification_body", "initial_days", "status", "created_at"]
+    list_display = ["reference", "organisation", "certification_body", "status", "created_at"]
     list_filter = ["status", "certification_body"]
     list_select_related = ["organisation", "certification_body"]
     search_fields = ["organisation__name", "scope"]

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from audits import audit_time
 from audits.enums import AnswerStatus, AuditKind, TeamRole
+from audits.models.programme import ProgrammeScope
 from audits.models import AuditProgramme, GapAnalysis
 from audits.selectors.programme_checks import programme_problems
 from audits.services import audits as audit_services
@@ -82,17 +83,15 @@ def _ministry_programme(ministry: Organisation) -> AuditProgramme:
         sites=list(ministry.sites.filter(is_active=True)),
         iaf_codes=list(ministry.iaf_codes.all()),
         stage1_on=datetime.date(2027, 1, 11),
-        scope="Design and delivery of the federal digital public services "
-        "and operation of the government data centre.",
-        headcount=420,
-        effective_personnel=380,
-        personnel_justification="80 part-time staff counted as 40 full-time equivalents.",
-        is_integrated=False,
-        integration_reduction_percent=Decimal(0),
-        integration_reason="",
-        sampling_appropriate=True,
-        site_reduction_percent=Decimal(10),
-        site_reduction_reason="Purchasing, HR and document control run at headquarters.",
+        scope=ProgrammeScope(
+            scope="Design and delivery of the federal digital public services "
+            "and operation of the government data centre.",
+            headcount=420,
+            effective_personnel=380,
+            personnel_justification="80 part-time staff counted as 40 full-time equivalents.",
+            site_reduction_percent=Decimal(10),
+            site_reduction_reason="Purchasing, HR and document control run at headquarters.",
+        ),
     )
     programme_services.programme_edition_time_set(
         actor=manager,

@@ -40,6 +40,8 @@ class AuditKind(models.TextChoices):
 
 
 SURVEILLANCES = (AuditKind.SURVEILLANCE_1, AuditKind.SURVEILLANCE_2)
+# Audits that look at the whole system and need an edition open to initial audits (rule 31)
+INITIAL_KINDS = (AuditKind.STAGE1, AuditKind.STAGE2, AuditKind.RECERTIFICATION)
 # HS clauses every surveillance looks at (DOMAIN §1.6): internal audit, management review, corrective action
 MANDATORY_SURVEILLANCE_KEYS = ("HS-9.2", "HS-9.3", "HS-10.2")
 

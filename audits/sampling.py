@@ -13,14 +13,14 @@ from enum import StrEnum
 from math import isqrt
 
 
-class AuditKind(StrEnum):
+class SampleKind(StrEnum):
     INITIAL = "initial"
     SURVEILLANCE = "surveillance"
     RECERTIFICATION = "recertification"
 
 
 # y = factor × √x with factor = numerator / 10
-FACTORS = {AuditKind.INITIAL: 10, AuditKind.SURVEILLANCE: 6, AuditKind.RECERTIFICATION: 8}
+FACTORS = {SampleKind.INITIAL: 10, SampleKind.SURVEILLANCE: 6, SampleKind.RECERTIFICATION: 8}
 MIN_RANDOM_SHARE = (1, 4)  # at least 25% of the sample is drawn at random
 
 
@@ -33,7 +33,7 @@ def _ceil_scaled_sqrt(x: int, tenths: int) -> int:
     return y
 
 
-def sample_size(sites: int, kind: AuditKind, *, sampling_appropriate: bool = True) -> int:
+def sample_size(sites: int, kind: SampleKind, *, sampling_appropriate: bool = True) -> int:
     """Sites to audit besides the central function.
 
     Where sampling is not appropriate (MD 1 §6.2): every site at initial and recertification
@@ -42,7 +42,7 @@ def sample_size(sites: int, kind: AuditKind, *, sampling_appropriate: bool = Tru
     if sites < 0:
         raise ValueError("The number of sites cannot be negative.")
     if not sampling_appropriate:
-        return (3 * sites + 9) // 10 if kind == AuditKind.SURVEILLANCE else sites
+        return (3 * sites + 9) // 10 if kind == SampleKind.SURVEILLANCE else sites
     return min(_ceil_scaled_sqrt(sites, FACTORS[kind]), sites)
 
 

@@ -1,3 +1,4 @@
+import copy
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -8,6 +9,17 @@ from django.core.exceptions import ValidationError
 from core.errors import DomainError
 
 T = TypeVar("T")
+F = TypeVar("F", bound=forms.BaseModelForm)
+
+
+def edit_form(form_class: type[F], data, *, instance, **kwargs) -> F:
+    """The one way to edit a record with a ModelForm: the form validates over a copy.
+
+    `ModelForm.is_valid()` writes the cleaned values onto its instance; the service that makes the
+    change must find the record as it is, check its rules, and change it itself. So the form gets a
+    copy, and the view passes `form.cleaned_data` (typed values) to the service.
+    """
+    return form_class(data, instance=copy.copy(instance), **kwargs)
 
 
 def call_service(form: forms.BaseForm, service: Callable[[], T]) -> T | None:

@@ -19,9 +19,12 @@ CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 
 KINDS = frozenset({"requirements", "guidance", "vocabulary"})
 STATUSES = frozenset({"current", "in_transition", "withdrawn"})
+# The HS clauses an answer can be about. Chapters (4 to 10) are headings and carry no key. The HS
+# splits 7.5, 9.2 and 9.3 itself; 9.2 and 9.3 keep a whole-clause key for the standards that keep
+# them as one clause (ISO 9001:2015 9.2, ISO 14001:2015 9.3). Every standard splits 7.5.
 HS_NUMBERS = """
-4 4.1 4.2 4.3 4.4  5 5.1 5.2 5.3  6 6.1 6.2 6.3  7 7.1 7.2 7.3 7.4 7.5 7.5.1 7.5.2 7.5.3
-8 8.1  9 9.1 9.2 9.2.1 9.2.2 9.3 9.3.1 9.3.2 9.3.3  10 10.1 10.2
+4.1 4.2 4.3 4.4  5.1 5.2 5.3  6.1 6.2 6.3  7.1 7.2 7.3 7.4 7.5.1 7.5.2 7.5.3
+8.1  9.1 9.2 9.2.1 9.2.2 9.3 9.3.1 9.3.2 9.3.3  10.1 10.2
 """
 HS_KEYS = frozenset(f"HS-{number}" for number in HS_NUMBERS.split())
 SUMMARY_MAX = 200
@@ -235,6 +238,12 @@ def _walk(reader: _Reader, nodes: list, parent: str | None, depth: int, out: lis
         hs_key = data.get("hs") or ""
         if hs_key and hs_key not in HS_KEYS:
             reader.problem(where, f"'{hs_key}' is not a Harmonized Structure key (see README.md)")
+        elif hs_key and assessable is False:
+            reader.problem(
+                where,
+                f"'{hs_key}' sits on a clause that gets no answer: put it on the assessable "
+                "sub-clause that carries the HS text (see README.md)",
+            )
         out.append(
             ClauseSpec(
                 number=number,

@@ -90,6 +90,10 @@ class Edition(models.Model):
         """The reference as printed on a certificate, e.g. "ISO 9001:2015"."""
         return f"{self.standard.code}:{self.year}"
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == EditionStatus.WITHDRAWN
+
     def accepts_initial_audits_on(self, day: datetime.date) -> bool:
         """Whether an initial or recertification audit may be planned against it on `day`."""
         if not self.certifiable or self.status == EditionStatus.WITHDRAWN:

@@ -2,7 +2,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from standards.models import Clause, Edition, Standard
+from standards.models import AuditTimeRow, Clause, Edition, Standard
+from standards.time_tables import Row, Table, table_from_rows
 
 
 @dataclass
@@ -51,3 +52,28 @@ def _prune(nodes: list[ClauseNode]) -> list[ClauseNode]:
         if node.matches or node.children:
             kept.append(node)
     return kept
+
+
+def time_tables_for(standard_ids: list[int]) -> dict[int, Table]:
+    """The audit-time table of each of these standards that has one, in one query."""
+    rows = (
+        AuditTimeRow.objects.filter(table__standard_id__in=set(standard_ids))
+        .select_related("table")
+        .order_by("table_id", "pk")
+    )
+    grouped: dict[int, list[AuditTimeRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.table.standard_id, []).append(row)
+    return {
+        standard_id: table_from_rows(
+            found[0].table.title,
+            [Row(r.complexity, r.personnel_min, r.personnel_max, r.days) for r in found],
+            notes=found[0].table.notes,
+            source=found[0].table.source,
+        )
+        for standard_id, found in grouped.items()
+    }
+
+
+def time_table_for(standard_id: int) -> Table | None:
+    return time_tables_for([standard_id]).get(standard_id)

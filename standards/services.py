@@ -10,7 +10,7 @@ from core.errors import DomainError
 from core.records import assign_changes
 from standards.catalogue import CATALOGUE_DIR, EditionSpec, read_catalogue
 from standards.models import AuditTimeRow, AuditTimeTable, Clause, Edition, Standard
-from standards.time_tables import Row, table_problems
+from standards.time_tables import BuiltInTable, Row, built_in_tables, table_problems
 
 
 @dataclass
@@ -18,6 +18,7 @@ class LoadReport:
     created: dict[str, int] = field(default_factory=lambda: {"standards": 0, "editions": 0, "clauses": 0})
     updated: dict[str, int] = field(default_factory=lambda: {"standards": 0, "editions": 0, "clauses": 0})
     retired: list[str] = field(default_factory=list)
+    time_tables: list[str] = field(default_factory=list)  # what happened to each built-in table
 
     @property
     def changed(self) -> bool:
@@ -77,6 +78,7 @@ def catalogue_load(*, directory: Path = CATALOGUE_DIR) -> LoadReport:
             report,
             "editions",
         )
+    report.time_tables = built_in_time_tables_load()
     return report
 
 
@@ -137,14 +139,58 @@ class AuditTimeTableError(DomainError):
 
 
 @transaction.atomic
-def audit_time_table_load(*, standard: Standard, title: str, source: str, rows: list[Row]) -> AuditTimeTable:
-    """Create or replace the standard's audit-time table with these rows, all or nothing."""
+def audit_time_table_load(
+    *, standard: Standard, title: str, source: str, rows: list[Row], notes: str = ""
+) -> AuditTimeTable:
+    """Create or replace the standard's audit-time table with these rows, all or nothing.
+
+    Audit times are computed from the table whenever they are shown, so every programme of the
+    standard reads the new values at once; audits planned on the old ones are flagged by the
+    planning checks until their planner applies the new suggestion.
+    """
     problems = table_problems(rows)
     if problems:
         raise AuditTimeTableError(" ".join(problems))
     table, _ = AuditTimeTable.objects.update_or_create(
-        standard=standard, defaults={"title": title, "source": source}
+        standard=standard, defaults={"title": title, "source": source, "notes": notes}
     )
     table.rows.all().delete()  # table rows are reference data, replaced as a whole
     AuditTimeRow.objects.bulk_create(AuditTimeRow(table=table, **row._asdict()) for row in rows)
     return table
+
+
+def _same_rows(table: AuditTimeTable, rows: list[Row]) -> bool:
+    stored = {(r.complexity, r.personnel_min, r.personnel_max, r.days) for r in table.rows.all()}
+    return stored == {tuple(row) for row in rows}
+
+
+def _built_in_load(standard: Standard, built_in: BuiltInTable) -> str:
+    table = AuditTimeTable.objects.filter(standard=standard).prefetch_related("rows").first()
+    ours = table is not None and (table.title, table.source) == (built_in.title, built_in.source)
+    if table is not None and not ours:
+        return f"{standard}: kept the table an administrator loaded ({table.title})."
+    if ours and table.notes == built_in.notes and _same_rows(table, built_in.rows):
+        return f"{standard}: {built_in.title} unchanged."
+    audit_time_table_load(
+        standard=standard,
+        title=built_in.title,
+        source=built_in.source,
+        rows=built_in.rows,
+        notes=built_in.notes,
+    )
+    return f"{standard}: {built_in.title} {'updated' if ours else 'loaded'}."
+
+
+@transaction.atomic
+def built_in_time_tables_load(*, standards: list[Standard] | None = None) -> list[str]:
+    """Load the tables the catalogue ships for the standards in the database (or these ones).
+
+    A table an administrator loaded for the standard (another title or source) is kept.
+    """
+    wanted = standards if standards is not None else list(Standard.objects.all())
+    by_code = {standard.code: standard for standard in wanted}
+    return [
+        _built_in_load(by_code[built_in.standard_code], built_in)
+        for built_in in built_in_tables()
+        if built_in.standard_code in by_code
+    ]

@@ -1,9 +1,9 @@
 import datetime
-from decimal import Decimal
 
 import factory
 from factory.django import DjangoModelFactory
 
+from audits.models.programme import ProgrammeScope
 from organisations.enums import CBRole, OrganisationKind, OrganisationRole, QualificationKind
 from organisations.models import (
     AuditorQualification,
@@ -148,16 +148,5 @@ class QualificationFactory(DjangoModelFactory):
     valid_until = datetime.date(2027, 12, 31)
 
 
-# The scope values of a plain single-site programme (audits.services.programmes.programme_open).
-PROGRAMME_VALUES = {
-    "scope": "Services",
-    "headcount": 10,
-    "effective_personnel": 10,
-    "personnel_justification": "",
-    "is_integrated": False,
-    "integration_reduction_percent": Decimal(0),
-    "integration_reason": "",
-    "sampling_appropriate": True,
-    "site_reduction_percent": Decimal(0),
-    "site_reduction_reason": "",
-}
+# The scope of a plain single-site programme (audits.services.programmes.programme_open).
+PROGRAMME_SCOPE = ProgrammeScope(scope="Services", headcount=10, effective_personnel=10)

@@ -44,7 +44,7 @@ from standards.models import AuditTimeTable, Clause, Edition, Standard
 from standards.services import audit_time_table_load
 from standards.time_tables import Row
 from tests import factories
-from tests.factories import PROGRAMME_VALUES
+from tests.factories import PROGRAMME_SCOPE
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def _programme():
         sites=[site],
         iaf_codes=[],
         stage1_on=datetime.date(2027, 3, 1),
-        **PROGRAMME_VALUES,
+        scope=PROGRAMME_SCOPE,
     )
 
 

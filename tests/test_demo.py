@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from audits.enums import AuditKind, AuditStatus, ProgrammeStatus, SiteSelection, TeamRole
 from audits.models import AuditProgramme, GapAnalysis
 from audits.selectors.programme_checks import programme_problems
+from audits.selectors.programmes import time_sheet
 from organisations import access
 from organisations.models import AuditorQualification, CertificationBody, Organisation, Site, User
 from standards.models import Clause
@@ -61,7 +62,7 @@ def test_demo_programme_has_a_planned_approved_cycle():
     audits = {a.kind: a for a in programme.audits.all()}
     assert programme.status == ProgrammeStatus.APPROVED and programme_problems(programme) == []
     # 380 people: QMS table 10 days, −10% → 9.0; stage 1 (33%, down to the half day) 2.5 + stage 2 6.5
-    assert programme.initial_days == Decimal("9.0")
+    assert time_sheet(programme).initial_days == Decimal("9.0")
     assert [audits[k].planned_days for k in AuditKind.values] == [
         Decimal(d) for d in ("2.5", "6.5", "3", "3", "6")
     ]

@@ -14,7 +14,7 @@ from audits.services import gap as services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
 from tests import factories
-from tests.factories import PROGRAMME_VALUES, ClauseFactory
+from tests.factories import PROGRAMME_SCOPE, ClauseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +91,7 @@ ACCESS = {
     ),
     "audits:programme_coverage": (lambda w: {"pk": w.programme_a.pk}, SEES_A),
     "audits:programme_approve": (lambda w: {"pk": w.programme_a.pk}, set()),
+    "audits:programme_times_apply": (lambda w: {"pk": w.programme_a.pk}, set()),
     "audits:my_audits": (lambda w: {}, set(SIGNED_IN)),
     "audits:audit_detail": (lambda w: {"pk": w.audit_a.pk}, SEES_A),
     "audits:audit_plan": (lambda w: {"pk": w.audit_a.pk}, PLANS_A),
@@ -111,6 +112,7 @@ POST_ONLY = {
     "audits:gap_share",
     "audits:gap_copy",
     "audits:programme_approve",
+    "audits:programme_times_apply",
     "audits:audit_sites",
     "audits:team_assign",
     "audits:team_confirm",
@@ -172,7 +174,7 @@ def w(world, settings, tmp_path):
             sites=[site],
             iaf_codes=[],
             stage1_on=datetime.date(2027, 3, 1),
-            **PROGRAMME_VALUES,
+            scope=PROGRAMME_SCOPE,
         )
         audit = programme.audits.get(kind="stage1")
         assignment = team_services.team_assign(actor=manager, audit=audit, user=auditor, role="lead")

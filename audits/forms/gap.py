@@ -19,7 +19,7 @@ SIGNATURES = {"pdf": b"%PDF-", "png": b"\x89PNG\r\n\x1a\n", "jpg": b"\xff\xd8\xf
 class EditionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, edition: Edition) -> str:
         kind = _("certifiable") if edition.certifiable else edition.get_kind_display().lower()
-        withdrawn = _(", withdrawn") if edition.status == "withdrawn" else ""
+        withdrawn = _(", withdrawn") if edition.is_withdrawn else ""
         return f"{edition.label} — {edition.title} ({kind}{withdrawn})"
 
 

@@ -7,7 +7,7 @@ from audits import audit_time
 from audits.enums import SURVEILLANCES, TeamRole
 from audits.forms.gap import EditionChoiceField
 from audits.models import Audit, AuditProgramme
-from audits.models.programme import SCOPE_FIELDS
+from audits.models.programme import SCOPE_FIELDS, ProgrammeScope
 from organisations.models import CertificationBody, IAFCode, Organisation, Site, User
 from standards.enums import EditionStatus
 from standards.models import Clause, Edition
@@ -51,11 +51,14 @@ class ProgrammeForm(forms.ModelForm):
             self.initial["sites"] = list(self.instance.sites.all())
             self.initial["iaf_codes"] = list(self.instance.iaf_codes.all())
 
-    def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in (*SCOPE_FIELDS, "sites", "iaf_codes")} | {
-            "sites": list(self.cleaned_data["sites"]),
-            "iaf_codes": list(self.cleaned_data["iaf_codes"]),
-        }
+    def scope(self) -> ProgrammeScope:
+        return ProgrammeScope(**{name: self.cleaned_data[name] for name in SCOPE_FIELDS})
+
+    def clean_sites(self) -> list[Site]:
+        return list(self.cleaned_data["sites"])
+
+    def clean_iaf_codes(self) -> list[IAFCode]:
+        return list(self.cleaned_data["iaf_codes"])
 
 
 class ProgrammeOpenForm(ProgrammeForm):
@@ -84,12 +87,8 @@ class ProgrammeOpenForm(ProgrammeForm):
             .select_related("standard")
         )
 
-    def values(self) -> dict:
-        return super().values() | {
-            "certification_body": self.cleaned_data["certification_body"],
-            "editions": list(self.cleaned_data["editions"]),
-            "stage1_on": self.cleaned_data["stage1_on"],
-        }
+    def clean_editions(self) -> list[Edition]:
+        return list(self.cleaned_data["editions"])
 
 
 class EditionTimeForm(forms.Form):
@@ -146,12 +145,6 @@ class AuditPlanForm(forms.ModelForm):
             "ends_on": DATE,
             "days_justification": forms.Textarea(attrs={"rows": 2}),
         }
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
-            self.add_error("ends_on", _("An audit cannot end before it starts."))
-        return cleaned
 
 
 class SiteDrawForm(forms.Form):

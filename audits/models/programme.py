@@ -1,5 +1,6 @@
 """The CB's planning side (DOMAIN.md §1.1, §3–§5, §9): programmes, planned audits, teams."""
 
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,19 +22,26 @@ from audits.enums import (
 )
 
 DAYS = {"max_digits": 5, "decimal_places": 1}
-# What the application review records about the scope; the forms and services share this list.
-SCOPE_FIELDS = (
-    "scope",
-    "headcount",
-    "effective_personnel",
-    "personnel_justification",
-    "is_integrated",
-    "integration_reduction_percent",
-    "integration_reason",
-    "sampling_appropriate",
-    "site_reduction_percent",
-    "site_reduction_reason",
-)
+
+
+@dataclass(frozen=True)
+class ProgrammeScope:
+    """What the application review records about the scope: the inputs of the audit time and of
+    the multi-site sample. The form builds it, the services take it, the programme stores it."""
+
+    scope: str
+    headcount: int
+    effective_personnel: int
+    personnel_justification: str = ""
+    is_integrated: bool = False
+    integration_reduction_percent: Decimal = Decimal(0)
+    integration_reason: str = ""
+    sampling_appropriate: bool = True
+    site_reduction_percent: Decimal = Decimal(0)
+    site_reduction_reason: str = ""
+
+
+SCOPE_FIELDS = tuple(field.name for field in fields(ProgrammeScope))
 
 
 class AuditProgramme(models.Model):
@@ -97,7 +105,6 @@ class AuditProgramme(models.Model):
         help_text=_("E.g. for processes run centrally; with the MD 5 reductions at most 50% per site."),
     )
     site_reduction_reason = models.TextField(_("reason for the per-site reduction"), blank=True)
-    initial_days = models.DecimalField(_("initial audit time (days)"), null=True, blank=True, **DAYS)
     status = models.CharField(
         _("status"), max_length=20, choices=ProgrammeStatus.choices, default=ProgrammeStatus.DRAFT
     )
@@ -116,6 +123,11 @@ class AuditProgramme(models.Model):
         verbose_name_plural = _("audit programmes")
         indexes = [models.Index(fields=["certification_body", "-created_at"], name="programme_cb_created")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_personnel__lte=F("headcount")),
+                name="programme_personnel_within_headcount",
+                violation_error_message=_("The effective personnel cannot exceed the people in scope."),
+            ),
             models.CheckConstraint(
                 condition=Q(effective_personnel__gte=F("headcount")) | ~Q(personnel_justification=""),
                 name="programme_personnel_reduction_justified",
@@ -159,8 +171,6 @@ class ProgrammeEdition(models.Model):
     complexity = models.CharField(
         _("complexity category"), max_length=20, default="all", help_text=_("The column of the table.")
     )
-    table_days = models.DecimalField(_("table value (days)"), null=True, blank=True, **DAYS)
-    initial_days = models.DecimalField(_("initial audit time (days)"), null=True, blank=True, **DAYS)
     override_days = models.DecimalField(
         _("initial time entered by hand (days)"),
         null=True,
@@ -222,7 +232,6 @@ class Audit(models.Model):
     )
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
-    suggested_days = models.DecimalField(_("suggested time (days)"), null=True, blank=True, **DAYS)
     planned_days = models.DecimalField(
         _("planned time (days)"), validators=[MinValueValidator(Decimal("0.5"))], **DAYS
     )
@@ -232,7 +241,10 @@ class Audit(models.Model):
     days_justification = models.TextField(
         _("justification of the planned time"),
         blank=True,
-        help_text=_("Needed when it differs from the suggestion."),
+        help_text=_(
+            "Needed when it differs from the suggestion. Without one, the planned time follows the "
+            "suggestion when the programme's audit time is recalculated."
+        ),
     )
     short_notice = models.BooleanField(
         _("short-notice audit"), default=False, help_text=_("Exempt from the team notice period.")
@@ -271,6 +283,14 @@ class Audit(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("audits:audit_detail", args=[self.pk])
+
+    @property
+    def is_team_confirmed(self) -> bool:
+        return self.status == AuditStatus.TEAM_ASSIGNED
+
+    @property
+    def is_being_staffed(self) -> bool:
+        return self.status == AuditStatus.PLANNED
 
 
 class AuditSite(models.Model):
@@ -341,6 +361,10 @@ class TeamAssignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == AssignmentStatus.ACTIVE
+
+    @property
+    def is_declared(self) -> bool:
+        return self.declaration != Declaration.PENDING
 
 
 class ConsultancyRecord(models.Model):

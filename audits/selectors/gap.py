@@ -1,25 +1,65 @@
-"""Reads of gap analyses: the user's analyses, and one analysis laid out as a sheet."""
+"""Reads of gap analyses: one analysis laid out as a sheet, its filters, and comparisons."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from audits.enums import AnswerStatus
 from audits.gap_readiness import Bar, Readiness, chart_bars, readiness, readiness_by
 from audits.models import EvidenceFile, GapAnalysis, GapAnswer
+from organisations.models import User
 from standards.models import Clause, Edition
+
+ANSWER_ORDER = ("clause__edition__standard__number", "clause__edition__year", "clause__position")
+GAPS = (AnswerStatus.NONCONFORMING, AnswerStatus.PARTIAL)
+
+
+class GapFilter:
+    """Which answers the page lists (the readiness always counts them all)."""
+
+    ALL = "all"
+    UNANSWERED = "unanswered"
+    GAPS = "gaps"
+    OPEN_ACTIONS = "open_actions"
+    choices = [
+        (ALL, _("All clauses")),
+        (UNANSWERED, _("Not yet assessed")),
+        (GAPS, _("Not conforming or partial")),
+        (OPEN_ACTIONS, _("With open actions")),
+    ]
+
+
+def answer_shown(answer: GapAnswer, show: str) -> bool:
+    if show == GapFilter.UNANSWERED:
+        return answer.status == AnswerStatus.NOT_ASSESSED
+    if show == GapFilter.GAPS:
+        return answer.status in GAPS
+    if show == GapFilter.OPEN_ACTIONS:
+        return answer.has_open_action
+    return True
 
 
 @dataclass
 class Row:
     answer: GapAnswer
     refs: list[Clause] = field(default_factory=list)  # every clause the answer counts for
+    blocks: list["ChapterBlock"] = field(default_factory=list)  # the chapters it scores in
     form: object = None  # the answer's form, set by a view that lets the user write
 
     @property
     def evidence(self) -> list[EvidenceFile]:
         live = getattr(self.answer, "live_evidence", None)  # prefetched by gap_sheet
         return live if live is not None else list(self.answer.evidence_files.filter(removed_at__isnull=True))
+
+    @property
+    def number(self) -> str:
+        return self.answer.hs_key or self.answer.clause.number
+
+    @property
+    def counts_for(self) -> str:
+        """The clause of each edition the answer counts for: "ISO 9001:2015 5.1.1 · ISO 14001:2015 5.1"."""
+        return " · ".join(f"{clause.edition.label} {clause.number}" for clause in self.refs)
 
 
 @dataclass
@@ -28,6 +68,25 @@ class ChapterBlock:
     chapter: Clause
     rows: list[Row]
     readiness: Readiness | None = None
+
+
+@dataclass
+class Section:
+    """An edition's part of the page: its chapters, each with the rows the filter lets through."""
+
+    edition: Edition
+    chapters: list[tuple[ChapterBlock, list[Row]]]
+
+
+@dataclass
+class Shown:
+    show: str
+    shared_rows: list[Row]
+    sections: list[Section]
+
+    @property
+    def count(self) -> int:
+        return len(self.shared_rows) + sum(len(rows) for s in self.sections for _, rows in s.chapters)
 
 
 @dataclass
@@ -46,10 +105,37 @@ class Sheet:
 
     @property
     def rows(self) -> list[Row]:
+        """Every answer once, in page order: the shared ones first, then each edition's own."""
         return [*self.shared_rows, *(row for block in self.blocks for row in block.rows)]
 
     def row_for(self, answer_pk: int) -> Row:
         return next(row for row in self.rows if row.answer.pk == answer_pk)
+
+    def shown(self, show: str) -> Shown:
+        sections: dict[int, Section] = {}
+        for block in self.blocks:
+            rows = [row for row in block.rows if answer_shown(row.answer, show)]
+            if rows:
+                sections.setdefault(block.edition.pk, Section(block.edition, [])).chapters.append((block, rows))
+        shared = [row for row in self.shared_rows if answer_shown(row.answer, show)]
+        return Shown(show, shared, list(sections.values()))
+
+    def filter_counts(self) -> list[tuple[str, str, int]]:
+        """(value, label, number of answers) of each filter, for the page's filter links."""
+        return [
+            (value, label, sum(answer_shown(a, value) for a in self.answers))
+            for value, label in GapFilter.choices
+        ]
+
+    def next_unanswered(self, after: int | None = None) -> GapAnswer | None:
+        """The next answer not yet assessed after answer `after` in page order, wrapping round to
+        the top; with no `after`, the first one. Never `after` itself."""
+        rows = self.rows
+        start = next((i + 1 for i, row in enumerate(rows) if row.answer.pk == after), 0)
+        for row in rows[start:] + rows[:start]:
+            if row.answer.status == AnswerStatus.NOT_ASSESSED and row.answer.pk != after:
+                return row.answer
+        return None
 
     def charts(self) -> list[tuple[Edition, list[Bar], int]]:
         """Per edition: the bars of its chapters and the chart's height."""
@@ -69,13 +155,20 @@ class Sheet:
         return sorted(actions, key=lambda a: (a.action_due_on is None, a.action_due_on, a.clause.position))
 
 
-def _answers(analysis: GapAnalysis) -> list[GapAnswer]:
-    live = EvidenceFile.objects.filter(removed_at__isnull=True).select_related("uploaded_by")
-    return list(
-        analysis.answers.select_related("clause__edition__standard", "updated_by", "action_owner")
-        .prefetch_related(Prefetch("evidence_files", queryset=live, to_attr="live_evidence"))
-        .order_by("clause__edition__standard__number", "clause__edition__year", "clause__position")
+def _answers(analysis: GapAnalysis, clauses: dict[int, Clause]) -> list[GapAnswer]:
+    """The answers with their clause (from `clauses`), people and live evidence: three queries."""
+    live = EvidenceFile.objects.filter(removed_at__isnull=True)
+    answers = list(
+        analysis.answers.prefetch_related(Prefetch("evidence_files", queryset=live, to_attr="live_evidence"))
     )
+    people = User.objects.in_bulk(
+        {pk for a in answers for pk in (a.updated_by_id, a.action_owner_id) if pk is not None}
+    )
+    for answer in answers:
+        answer.clause = clauses[answer.clause_id]
+        answer.updated_by = people.get(answer.updated_by_id)
+        answer.action_owner = people.get(answer.action_owner_id)
+    return sorted(answers, key=lambda a: (a.clause.edition.standard.number, a.clause.edition.year, a.clause.position))
 
 
 def _chapter_of(clause: Clause, by_pk: dict[int, Clause]) -> Clause:
@@ -87,26 +180,31 @@ def _chapter_of(clause: Clause, by_pk: dict[int, Clause]) -> Clause:
 def gap_sheet(analysis: GapAnalysis) -> Sheet:
     """The analysis as the page shows it, in a fixed number of queries whatever its size."""
     editions = list(analysis.editions.select_related("standard").order_by("standard__number", "year"))
+    by_edition = {e.pk: e for e in editions}
     clauses = list(Clause.objects.filter(edition__in=editions).order_by("position"))
     by_pk = {c.pk: c for c in clauses}
-    answers = _answers(analysis)
-    by_clause = {a.clause_id: a for a in answers if not a.hs_key}
+    for clause in clauses:
+        clause.edition = by_edition[clause.edition_id]
+    answers = _answers(analysis, by_pk)
+    by_clause = {a.clause_id: a for a in answers}
     by_key = {a.hs_key: Row(a) for a in answers if a.hs_key}
     blocks: dict[tuple[int, int], ChapterBlock] = {}
     slots = []
     for edition in editions:
         for clause in (c for c in clauses if c.edition_id == edition.pk and c.assessable):
             chapter = _chapter_of(clause, by_pk)
-            shared = by_key.get(clause.hs_key) if clause.hs_key else None
-            answer = shared.answer if shared else by_clause.get(clause.pk)
+            answer = by_clause.get(clause.pk)  # its own answer first: HS keys may have moved since
+            shared = by_key.get(answer.hs_key if answer else clause.hs_key)
+            answer = shared.answer if shared else answer
             if answer is None:  # a clause added to the catalogue after the analysis started
                 continue
             slots.append((edition, chapter, answer.status))
             block = blocks.setdefault((edition.pk, chapter.pk), ChapterBlock(edition, chapter, []))
-            if shared:
-                shared.refs.append(clause)
-            else:
-                block.rows.append(Row(answer, [clause]))
+            row = shared or Row(answer)
+            row.refs.append(clause)
+            row.blocks.append(block)
+            if not shared:
+                block.rows.append(row)
     for key, result in readiness_by(((e.pk, c.pk), s) for e, c, s in slots).items():
         blocks[key].readiness = result
     return Sheet(
@@ -118,6 +216,18 @@ def gap_sheet(analysis: GapAnalysis) -> Sheet:
         combined=readiness(s for _, _, s in slots),
         answers=answers,
     )
+
+
+# --- Comparing two analyses of the same editions ------------------------------------------------
+
+
+def gap_comparable(analysis: GapAnalysis, visible: QuerySet[GapAnalysis]) -> list[GapAnalysis]:
+    """The other analyses of the organisation, among `visible`, over exactly the same editions."""
+    editions = set(analysis.editions.values_list("pk", flat=True))
+    others = (
+        visible.filter(organisation=analysis.organisation_id).exclude(pk=analysis.pk).prefetch_related("editions")
+    )
+    return [other for other in others if {e.pk for e in other.editions.all()} == editions]
 
 
 @dataclass(frozen=True)
@@ -140,15 +250,25 @@ class Change:
         return "same" if self.before == self.answer.status else "changed"
 
 
+@dataclass(frozen=True)
+class Comparison:
+    older: GapAnalysis
+    newer: GapAnalysis
+    changes: dict[str, list[Change]]
+
+
+def gap_comparison(analysis: GapAnalysis, other: GapAnalysis) -> Comparison:
+    """The two analyses, the older first, and what changed from it to the newer."""
+    older, newer = sorted([analysis, other], key=lambda a: a.created_at)
+    return Comparison(older, newer, gap_compare(older, newer))
+
+
 def gap_compare(older: GapAnalysis, newer: GapAnalysis) -> dict[str, list[Change]]:
     """Each answer of `newer` against the same clause (or shared key) in `older`, by kind of change."""
     before = {(a.clause_id, a.hs_key): a.status for a in older.answers.only("clause_id", "hs_key", "status")}
     changes: dict[str, list[Change]] = {"improved": [], "regressed": [], "new": [], "changed": [], "same": []}
-    for answer in newer.answers.select_related("clause__edition__standard").order_by(
-        "clause__edition__standard__number", "clause__edition__year", "clause__position"
-    ):
-        if answer.status == AnswerStatus.NOT_ASSESSED:
-            continue
+    answers = newer.answers.exclude(status=AnswerStatus.NOT_ASSESSED)
+    for answer in answers.select_related("clause__edition__standard").order_by(*ANSWER_ORDER):
         change = Change(answer, before.get((answer.clause_id, answer.hs_key)))
         changes[change.kind].append(change)
     return changes

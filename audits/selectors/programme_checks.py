@@ -2,12 +2,12 @@
 that apply at planning, each problem in words a certification manager can act on."""
 
 import datetime
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from audits import audit_time, programme_rules, team_rules
+from audits import audit_time, cycle, team_rules
 from audits.enums import (
+    INITIAL_KINDS,
     MANDATORY_SURVEILLANCE_KEYS,
     SURVEILLANCES,
     AssignmentStatus,
@@ -15,10 +15,10 @@ from audits.enums import (
     Declaration,
 )
 from audits.models import Audit, AuditProgramme, AuditSite
-from audits.selectors.programmes import consultancy_ends, time_sheet
+from audits.selectors.programmes import TimeSheet, consultancy_ends, time_sheet
 from organisations.enums import ExpiryConvention, QualificationKind
-from organisations.models import AuditorQualification
-from standards.models import Clause
+from organisations.models import AuditorQualification, CertificationBody
+from standards.models import Clause, Edition
 
 AUDITING_KINDS = (QualificationKind.AUDITOR, QualificationKind.TECHNICAL_EXPERT)
 
@@ -31,27 +31,39 @@ def decision_day(programme: AuditProgramme, audits: dict[str, Audit]) -> tuple[d
     return (stage2.ends_on, True) if stage2 else (None, True)
 
 
-def expiry_of(programme: AuditProgramme, decided_on: datetime.date) -> datetime.date:
-    day_before = programme.certification_body.expiry_convention == ExpiryConvention.DAY_BEFORE
-    return programme_rules.expiry_date(decided_on, day_before=day_before)
+def cycle_policy(body: CertificationBody) -> cycle.CyclePolicy:
+    """The CB's settings that cycle dates depend on."""
+    return cycle.CyclePolicy(
+        expiry_day_before=body.expiry_convention == ExpiryConvention.DAY_BEFORE,
+        surveillance_months_before=body.surveillance_window_before_months,
+        surveillance_months_after=body.surveillance_window_after_months,
+    )
 
 
-def due_window(programme: AuditProgramme, kind: str, audits: dict[str, Audit] | None = None):
+def due_window(
+    programme: AuditProgramme, kind: str, audits: dict[str, Audit] | None = None
+) -> cycle.Window | None:
+    """When an audit of this kind falls due in the programme's cycle (none for stage 1 and 2)."""
     audits = audits if audits is not None else {a.kind: a for a in programme.audits.all()}
     decided_on, _provisional = decision_day(programme, audits)
     if decided_on is None:
         return None
-    body = programme.certification_body
-    if kind in SURVEILLANCES:
-        return programme_rules.surveillance_window(
-            decided_on,
-            1 if kind == AuditKind.SURVEILLANCE_1 else 2,
-            months_before=body.surveillance_window_before_months,
-            months_after=body.surveillance_window_after_months,
-        )
-    if kind == AuditKind.RECERTIFICATION:
-        return programme_rules.recertification_window(expiry_of(programme, decided_on))
-    return None
+    return cycle.due_windows(decided_on, cycle_policy(programme.certification_body)).get(kind)
+
+
+def edition_refusal(edition: Edition, day: datetime.date) -> str:
+    """Rules 31 and 32: why no initial or recertification audit may be held against the edition
+    on that day, or "" when it may."""
+    if not edition.certifiable:
+        return _("%(edition)s gives guidance only: it can be used in a gap analysis, never certified.") % {
+            "edition": edition.label
+        }
+    if not edition.accepts_initial_audits_on(day):
+        return _("%(edition)s no longer accepts initial or recertification audits (last day %(last)s).") % {
+            "edition": edition.label,
+            "last": edition.last_initial_audit_on or _("passed"),
+        }
+    return ""
 
 
 def _date_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
@@ -85,7 +97,7 @@ def _date_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[
                 }
             )
     recert_year = audits[AuditKind.RECERTIFICATION].starts_on.year
-    missing = programme_rules.years_missing_surveillance(
+    missing = cycle.years_missing_surveillance(
         decided_on, [audits[k].starts_on for k in SURVEILLANCES], recertification_year=recert_year
     )
     problems += [
@@ -96,32 +108,34 @@ def _date_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[
     return problems
 
 
-def _time_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
-    sheet = time_sheet(programme)
+def days_problem(audit: Audit, sheet: TimeSheet) -> str:
+    """An audit planned off the suggestion needs a justification (rule 26), or ""."""
+    suggested = sheet.suggested_days(audit.kind)
+    if suggested is None or audit.planned_days == suggested or audit.days_justification.strip():
+        return ""
+    return _("%(audit)s: %(days)s days planned, %(suggested)s suggested; justify the difference.") % {
+        "audit": audit.get_kind_display(),
+        "days": audit.planned_days,
+        "suggested": suggested,
+    }
+
+
+def _time_problems(programme: AuditProgramme, audits: dict[str, Audit], sheet: TimeSheet) -> list[str]:
     problems = [item.error for item in sheet.editions if item.error]
     problems += [f"{site.name}: {problem}" for site, _days, problem in sheet.sites if problem]
     for audit in audits.values():
-        minimum = audit_time.ceil_half_day(audit.planned_days * audit_time.MIN_ON_SITE_SHARE)
-        if audit.on_site_days < minimum:
-            problems.append(
-                _("%(audit)s: at least %(min)s of its %(days)s days must be on site.")
-                % {"audit": audit.get_kind_display(), "min": minimum, "days": audit.planned_days}
-            )
-        deviates = audit.suggested_days is not None and audit.planned_days != audit.suggested_days
-        if deviates and not audit.days_justification.strip():
-            problems.append(
-                _("%(audit)s: %(days)s days planned, %(suggested)s suggested; justify the difference.")
-                % {
-                    "audit": audit.get_kind_display(),
-                    "days": audit.planned_days,
-                    "suggested": audit.suggested_days,
-                }
-            )
+        if problem := audit_time.on_site_problem(audit.planned_days, audit.on_site_days):
+            problems.append(f"{audit.get_kind_display()}: {problem}")
+        if problem := days_problem(audit, sheet):
+            problems.append(problem)
     initial = audits[AuditKind.STAGE1].planned_days + audits[AuditKind.STAGE2].planned_days
-    if sheet.cycle and initial < sheet.cycle.initial * Decimal("0.7"):
+    if sheet.cycle and initial < sheet.cycle.initial * audit_time.MIN_TABLE_SHARE:
         problems.append(
-            _("Stage 1 and stage 2 together plan %(days)s days, below 70%% of the %(initial)s calculated.")
-            % {"days": initial, "initial": sheet.cycle.initial}
+            _(
+                "Stage 1 and stage 2 together plan %(days)s days, "
+                "below %(share)s of the %(initial)s calculated."
+            )
+            % {"days": initial, "share": f"{audit_time.MIN_TABLE_SHARE:.0%}", "initial": sheet.cycle.initial}
         )
     return problems
 
@@ -185,21 +199,19 @@ def _edition_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> li
     """Rule 31: no initial or recertification audit against an edition past its last day."""
     problems = []
     for edition in programme.editions.select_related("standard"):
-        for kind in (AuditKind.STAGE1, AuditKind.STAGE2, AuditKind.RECERTIFICATION):
-            if not edition.accepts_initial_audits_on(audits[kind].starts_on):
-                problems.append(
-                    _("%(audit)s cannot be held against %(edition)s: plan it against the new edition.")
-                    % {"audit": audits[kind].get_kind_display(), "edition": edition.label}
-                )
+        for kind in INITIAL_KINDS:
+            if refusal := edition_refusal(edition, audits[kind].starts_on):
+                problems.append(f"{audits[kind].get_kind_display()}: {refusal}")
     return problems
 
 
-def programme_problems(programme: AuditProgramme) -> list[str]:
+def programme_problems(programme: AuditProgramme, sheet: TimeSheet | None = None) -> list[str]:
+    """Everything that stands between the programme and its approval (an empty list: nothing)."""
     audits = {audit.kind: audit for audit in programme.audits.all()}
     return [
         *_edition_problems(programme, audits),
         *_date_problems(programme, audits),
-        *_time_problems(programme, audits),
+        *_time_problems(programme, audits, sheet or time_sheet(programme, with_sites=True)),
         *_coverage_problems(programme, audits),
         *_site_problems(programme, audits),
     ]

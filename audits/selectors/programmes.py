@@ -1,13 +1,19 @@
-"""Reads of programmes and audits: the user's, the table of an edition, the audit-time sheet."""
+"""Reads of programmes and audits: an auditor's audits, consultancy, and the audit-time sheet.
+
+Audit time is computed here, from the tables (`standards`), the programme's inputs and the CB's
+policy, every time it is shown: one truth, never stored. What is stored is what people decide
+from it (each audit's planned and on-site days, with a justification when they differ).
+"""
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Max, Prefetch, QuerySet
 
 from audits import access, audit_time
-from audits.enums import AssignmentStatus
+from audits.enums import AssignmentStatus, AuditKind
 from audits.models import (
     Audit,
     AuditProgramme,
@@ -17,7 +23,9 @@ from audits.models import (
     ProgrammeEdition,
     TeamAssignment,
 )
-from standards.models import AuditTimeTable, Edition
+from organisations.models import Site
+from standards.selectors import time_table_for, time_tables_for
+from standards.time_tables import Table
 
 
 def audits_of_auditor(user) -> QuerySet[Audit]:
@@ -34,26 +42,6 @@ def audits_of_auditor(user) -> QuerySet[Audit]:
         )
         .order_by("starts_on", "pk")
     )
-
-
-def table_for(edition: Edition) -> audit_time.Table | None:
-    """The audit-time table of the edition's standard: one loaded as data wins over the built-in."""
-    loaded = AuditTimeTable.objects.filter(standard_id=edition.standard_id).prefetch_related("rows").first()
-    if loaded is not None:
-        rows = sorted(loaded.rows.all(), key=lambda r: (r.complexity, r.personnel_min))
-        columns: dict[str, list] = {}
-        for row in rows:
-            columns.setdefault(row.complexity, []).append(row)
-        first = next(iter(columns.values()), [])
-        return audit_time.Table(
-            key=f"table-{loaded.pk}",
-            title=loaded.title,
-            bands=tuple((r.personnel_min, r.personnel_max) for r in first),
-            columns={name: tuple(r.days for r in column) for name, column in columns.items()},
-            notes=loaded.source,
-        )
-    key = audit_time.BUILT_IN_TABLES.get(edition.standard.number)
-    return audit_time.TABLES[key] if key else None
 
 
 def consultancy_ends(user_ids: list[int], organisation) -> dict[int, datetime.date]:
@@ -89,10 +77,18 @@ def consultancy_ends(user_ids: list[int], organisation) -> dict[int, datetime.da
     return ends
 
 
+# --- Audit time ---------------------------------------------------------------------------------
+
+
+def table_for(programme_edition: ProgrammeEdition) -> Table | None:
+    """The audit-time table of the edition's standard, if one is loaded."""
+    return time_table_for(programme_edition.edition.standard_id)
+
+
 @dataclass
 class EditionTime:
     programme_edition: ProgrammeEdition
-    table: audit_time.Table | None
+    table: Table | None
     result: audit_time.InitialTime | None
     error: str = ""
 
@@ -103,50 +99,59 @@ class TimeSheet:
     editions: list[EditionTime]
     integration_steps: tuple[audit_time.Step, ...]
     cycle: audit_time.CycleTimes | None
-    sites: list[tuple[object, Decimal | None, str]]  # (site, days, problem)
+    sites: list[tuple[Site, Decimal | None, str]] = field(default_factory=list)  # (site, days, problem)
+
+    @property
+    def initial_days(self) -> Decimal | None:
+        return self.cycle.initial if self.cycle else None
+
+    @property
+    def site_days(self) -> Decimal:
+        return sum((days for _site, days, _problem in self.sites if days), Decimal(0))
+
+    def suggested_days(self, kind: str) -> Decimal | None:
+        """The time the tables and the CB's policy suggest for an audit of this kind."""
+        if self.cycle is None:
+            return None
+        return {
+            AuditKind.STAGE1: self.cycle.stage1,
+            AuditKind.STAGE2: self.cycle.stage2,
+            AuditKind.SURVEILLANCE_1: self.cycle.surveillance,
+            AuditKind.SURVEILLANCE_2: self.cycle.surveillance,
+            AuditKind.RECERTIFICATION: self.cycle.recertification,
+        }[kind]
 
 
 def adjustments_of(programme_edition: ProgrammeEdition) -> list[audit_time.Adjustment]:
     return [audit_time.Adjustment(a.reason, a.percent) for a in programme_edition.adjustments.all()]
 
 
-def edition_time(programme_edition: ProgrammeEdition, personnel: int) -> EditionTime:
-    table = table_for(programme_edition.edition)
-    if programme_edition.override_days is not None:
-        step = audit_time.Step(
-            f"Entered by hand: {programme_edition.override_justification}", programme_edition.override_days
-        )
-        result = audit_time.InitialTime(
-            programme_edition.override_days, programme_edition.override_days, Decimal(0), (step,)
-        )
-        return EditionTime(programme_edition, table, result)
+def edition_time(programme_edition: ProgrammeEdition, personnel: int, table: Table | None) -> EditionTime:
+    pe = programme_edition
+    if pe.override_days is not None:
+        step = audit_time.Step(f"Entered by hand: {pe.override_justification}", pe.override_days)
+        result = audit_time.InitialTime(pe.override_days, pe.override_days, Decimal(0), (step,))
+        return EditionTime(pe, table, result)
     if table is None:
         return EditionTime(
-            programme_edition,
+            pe,
             None,
             None,
-            f"No audit-time table for {programme_edition.edition.standard}: an administrator loads one, "
+            f"No audit-time table for {pe.edition.standard}: an administrator loads one, "
             "or enter the time by hand with its justification.",
         )
     try:
         result = audit_time.initial_time(
-            table=table,
-            personnel=personnel,
-            complexity=programme_edition.complexity,
-            adjustments=adjustments_of(programme_edition),
+            table=table, personnel=personnel, complexity=pe.complexity, adjustments=adjustments_of(pe)
         )
     except audit_time.AuditTimeError as error:
-        return EditionTime(programme_edition, table, None, str(error))
-    return EditionTime(programme_edition, table, result)
+        return EditionTime(pe, table, None, str(error))
+    return EditionTime(pe, table, result)
 
 
-def programme_editions(programme: AuditProgramme) -> list[ProgrammeEdition]:
-    return list(
-        programme.programme_editions.select_related("edition__standard").prefetch_related("adjustments")
-    )
-
-
-def _site_time(programme: AuditProgramme, site, editions: list[EditionTime]) -> tuple[Decimal | None, str]:
+def _site_time(
+    programme: AuditProgramme, site: Site, editions: list[EditionTime]
+) -> tuple[Decimal | None, str]:
     """A sampled site's time: each standard's table value for the site's people, reduced by that
     standard's MD 5 reductions and the programme's per-site reduction, together at most 50%."""
     total = Decimal(0)
@@ -167,9 +172,15 @@ def _site_time(programme: AuditProgramme, site, editions: list[EditionTime]) -> 
     return total, ""
 
 
-def time_sheet(programme: AuditProgramme) -> TimeSheet:
-    """The audit time of the programme, every step of it, as the page and the services need it."""
-    items = [edition_time(pe, programme.effective_personnel) for pe in programme_editions(programme)]
+def _sheet(
+    programme: AuditProgramme,
+    editions: list[ProgrammeEdition],
+    tables: dict[int, Table],
+    sites: list[Site] | None = None,
+) -> TimeSheet:
+    items = [
+        edition_time(pe, programme.effective_personnel, tables.get(pe.edition.standard_id)) for pe in editions
+    ]
     results = [item.result.days for item in items if item.result]
     integration_steps: tuple[audit_time.Step, ...] = ()
     cycle = None
@@ -185,6 +196,38 @@ def time_sheet(programme: AuditProgramme) -> TimeSheet:
         cycle = audit_time.cycle_times(
             total, stage1_share_percent=body.stage1_time_share_percent, stage1_min_days=body.stage1_min_days
         )
-    sites = list(programme.sites.order_by("-is_central_function", "name"))
-    site_rows = [(site, *_site_time(programme, site, items)) for site in sites] if len(sites) > 1 else []
-    return TimeSheet(programme, items, integration_steps, cycle, site_rows)
+    sheet = TimeSheet(programme, items, integration_steps, cycle)
+    if sites and len(sites) > 1:
+        sheet.sites = [(site, *_site_time(programme, site, items)) for site in sites]
+    return sheet
+
+
+def programme_editions(programmes: Iterable[AuditProgramme]) -> dict[int, list[ProgrammeEdition]]:
+    """The editions of each programme with their adjustments, in two queries."""
+    found: dict[int, list[ProgrammeEdition]] = {programme.pk: [] for programme in programmes}
+    rows = (
+        ProgrammeEdition.objects.filter(programme_id__in=found)
+        .select_related("edition__standard")
+        .prefetch_related("adjustments")
+        .order_by("edition__standard__number")
+    )
+    for pe in rows:
+        found[pe.programme_id].append(pe)
+    return found
+
+
+def time_sheets(programmes: Iterable[AuditProgramme]) -> dict[int, TimeSheet]:
+    """The audit time of each programme (CB selected), in a fixed number of queries (for lists)."""
+    programmes = list(programmes)
+    editions = programme_editions(programmes)
+    tables = time_tables_for([pe.edition.standard_id for pes in editions.values() for pe in pes])
+    return {p.pk: _sheet(p, editions[p.pk], tables) for p in programmes}
+
+
+def time_sheet(programme: AuditProgramme, *, with_sites: bool = False) -> TimeSheet:
+    """The audit time of one programme, every step of it, as the pages and the services need it;
+    with the time of each site when the programme has several (the sheet and the checks)."""
+    editions = programme_editions([programme])[programme.pk]
+    tables = time_tables_for([pe.edition.standard_id for pe in editions])
+    sites = list(programme.sites.order_by("-is_central_function", "name")) if with_sites else None
+    return _sheet(programme, editions, tables, sites)

@@ -7,21 +7,29 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audits import audit_time, sampling
-from audits.enums import SURVEILLANCES, AuditKind, AuditStatus, SiteSelection
+from audits import access, audit_time, sampling
+from audits.enums import INITIAL_KINDS, SURVEILLANCES, AuditKind, AuditStatus, SiteSelection
 from audits.models import Audit, AuditProgramme, AuditSite
-from audits.services.programmes import (
-    INITIAL_KINDS,
-    SAMPLING_KIND,
-    ProgrammeError,
-    guard_editions,
-    guard_planner,
-    reopen,
-)
-from core.records import assign_changes
+from audits.selectors.programme_checks import edition_refusal
+from audits.selectors.programmes import time_sheet
+from audits.services.programmes import ProgrammeError, programme_reopen
+from core.records import assign_changes, refuse_invalid
 from core.transitions import transition_record
+from organisations.access import require
 from organisations.models import Site, User
 from standards.models import Clause
+
+SAMPLING_KIND = {
+    AuditKind.STAGE1: sampling.SampleKind.INITIAL,
+    AuditKind.STAGE2: sampling.SampleKind.INITIAL,
+    AuditKind.SURVEILLANCE_1: sampling.SampleKind.SURVEILLANCE,
+    AuditKind.SURVEILLANCE_2: sampling.SampleKind.SURVEILLANCE,
+    AuditKind.RECERTIFICATION: sampling.SampleKind.RECERTIFICATION,
+}
+
+
+def _locked(audit: Audit) -> Audit:
+    return Audit.objects.select_for_update().select_related("programme__certification_body").get(pk=audit.pk)
 
 
 @transaction.atomic
@@ -37,35 +45,22 @@ def audit_plan(
     short_notice: bool,
 ) -> Audit:
     """Dates and time of one audit (rules 26, 27, 31); new dates need the team confirmed again."""
-    audit = Audit.objects.select_for_update().select_related("programme__certification_body").get(pk=audit.pk)
+    audit = _locked(audit)
     programme = audit.programme
-    guard_planner(actor, programme.certification_body)
-    if ends_on < starts_on:
-        raise ProgrammeError(_("An audit cannot end before it starts."))
-    if (planned_days * 2) % 1 or (on_site_days * 2) % 1:
-        raise ProgrammeError(_("Plan the time in half days."))
-    if on_site_days > planned_days or on_site_days < audit_time.ceil_half_day(
-        planned_days * audit_time.MIN_ON_SITE_SHARE
-    ):
+    require(access.can_plan(actor, programme.certification_body), access.PLANNERS_ONLY)
+    if problem := audit_time.on_site_problem(planned_days, on_site_days):
+        raise ProgrammeError(problem)
+    suggested = time_sheet(programme).suggested_days(audit.kind)
+    if suggested is not None and planned_days != suggested and not days_justification.strip():
         raise ProgrammeError(
-            _("At least 80%% of the audit time is spent on site: %(min)s of %(days)s days.")
-            % {
-                "min": audit_time.ceil_half_day(planned_days * audit_time.MIN_ON_SITE_SHARE),
-                "days": planned_days,
-            }
-        )
-    if (
-        audit.suggested_days is not None
-        and planned_days != audit.suggested_days
-        and not days_justification.strip()
-    ):
-        raise ProgrammeError(
-            _("The suggested time is %(days)s days: justify planning another.")
-            % {"days": audit.suggested_days}
+            _("The suggested time is %(days)s days: justify planning another.") % {"days": suggested}
         )
     if audit.kind in INITIAL_KINDS:
-        guard_editions(list(programme.editions.select_related("standard")), starts_on)
+        for edition in programme.editions.select_related("standard"):
+            if refusal := edition_refusal(edition, starts_on):
+                raise ProgrammeError(refusal)
     dates_changed = (audit.starts_on, audit.ends_on) != (starts_on, ends_on)
+    before = {"starts_on": audit.starts_on, "planned_days": audit.planned_days}
     changed = assign_changes(
         audit,
         {
@@ -79,10 +74,20 @@ def audit_plan(
     )
     if not changed:
         return audit
+    refuse_invalid(audit, ProgrammeError)
     audit.save(update_fields=changed)
+    for field, was in before.items():
+        if field in changed:
+            transition_record(
+                subject=audit, field=field, from_state=was, to_state=getattr(audit, field), actor=actor
+            )
     if dates_changed and audit.status == AuditStatus.TEAM_ASSIGNED:
         audit_reset_team(actor=actor, audit=audit, reason=_("The audit dates changed."))
-    reopen(programme, actor, _("%(audit)s was re-planned.") % {"audit": audit.get_kind_display()})
+    programme_reopen(
+        actor=actor,
+        programme=programme,
+        reason=_("%(audit)s was re-planned.") % {"audit": audit.get_kind_display()},
+    )
     return audit
 
 
@@ -107,7 +112,7 @@ def programme_coverage_set(
 ) -> AuditProgramme:
     """Which clauses each surveillance covers ({audit pk: clause pks}); the whole-system audits
     keep every clause."""
-    guard_planner(actor, programme.certification_body)
+    require(access.can_plan(actor, programme.certification_body), access.PLANNERS_ONLY)
     allowed = set(
         Clause.objects.filter(edition__in=programme.editions.all(), assessable=True).values_list(
             "pk", flat=True
@@ -131,7 +136,7 @@ def programme_coverage_set(
             )
             changed = True
     if changed:
-        reopen(programme, actor, _("The clause coverage changed."))
+        programme_reopen(actor=actor, programme=programme, reason=_("The clause coverage changed."))
     return programme
 
 
@@ -141,14 +146,14 @@ def audit_sites_draw(
 ) -> Audit:
     """Choose the sites the audit visits (IAF MD 1): the central function, the sites chosen on
     risk, and at least a quarter of the sample drawn at random, the draw recorded by its seed."""
-    audit = Audit.objects.select_for_update().select_related("programme__certification_body").get(pk=audit.pk)
+    audit = _locked(audit)
     programme = audit.programme
-    guard_planner(actor, programme.certification_body)
+    require(access.can_plan(actor, programme.certification_body), access.PLANNERS_ONLY)
     sites = list(programme.sites.all())
     central = [site for site in sites if site.is_central_function]
     candidates = [site for site in sites if not site.is_central_function]
     kind = SAMPLING_KIND[audit.kind]
-    if not programme.sampling_appropriate and kind != sampling.AuditKind.SURVEILLANCE:
+    if not programme.sampling_appropriate and kind != sampling.SampleKind.SURVEILLANCE:
         chosen = {site.pk: SiteSelection.ALL_SITES for site in candidates}
         seed = None
     else:
@@ -187,7 +192,11 @@ def audit_sites_draw(
         actor=actor,
         reason=_("seed %(seed)s: %(sites)s") % {"seed": seed, "sites": names},
     )
-    reopen(programme, actor, _("The sites of %(audit)s were drawn.") % {"audit": audit.get_kind_display()})
+    programme_reopen(
+        actor=actor,
+        programme=programme,
+        reason=_("The sites of %(audit)s were drawn.") % {"audit": audit.get_kind_display()},
+    )
     return audit
 
 

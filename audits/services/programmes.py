@@ -1,21 +1,22 @@
-"""State changes of audit programmes and their planned audits. Each guards its rule first.
+"""State changes of audit programmes and their planned audits. Each re-checks its actor and its rule.
 
 The CB's certification managers open a programme at application review (DOMAIN §1.1): the
 certifiable editions (rules 31, 32), scope, sites, personnel, IAF codes; the audit time comes
-from the tables (§3), the cycle's audits are planned with it, and the programme is approved
-only when the checks in `audits.selectors.programme_checks` find nothing.
+from the tables (§3) and is computed whenever it is read (`audits.selectors.programmes`); the
+cycle's audits are planned with it, and the programme is approved only when the checks in
+`audits.selectors.programme_checks` find nothing.
 """
 
+import dataclasses
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audits import access, audit_time, programme_rules, sampling
+from audits import access, audit_time, cycle
 from audits.enums import (
+    INITIAL_KINDS,
     MANDATORY_SURVEILLANCE_KEYS,
     SURVEILLANCES,
     AuditKind,
@@ -23,56 +24,40 @@ from audits.enums import (
     ProgrammeStatus,
 )
 from audits.models import Audit, AuditProgramme, ProgrammeEdition, TimeAdjustment
-from audits.models.programme import SCOPE_FIELDS
-from audits.selectors.programme_checks import due_window, programme_problems
+from audits.models.programme import ProgrammeScope
+from audits.selectors.programme_checks import cycle_policy, due_window, edition_refusal, programme_problems
 from audits.selectors.programmes import table_for, time_sheet
 from core.errors import DomainError
-from core.records import assign_changes
+from core.records import assign_changes, refuse_invalid
 from core.transitions import transition_record
 from organisations import access as tenancy
+from organisations.access import require
 from organisations.models import CertificationBody, IAFCode, Organisation, Site, User
 from standards.models import Clause, Edition
-
-INITIAL_KINDS = (AuditKind.STAGE1, AuditKind.STAGE2, AuditKind.RECERTIFICATION)
-SAMPLING_KIND = {
-    AuditKind.STAGE1: sampling.AuditKind.INITIAL,
-    AuditKind.STAGE2: sampling.AuditKind.INITIAL,
-    AuditKind.SURVEILLANCE_1: sampling.AuditKind.SURVEILLANCE,
-    AuditKind.SURVEILLANCE_2: sampling.AuditKind.SURVEILLANCE,
-    AuditKind.RECERTIFICATION: sampling.AuditKind.RECERTIFICATION,
-}
+from standards.time_tables import is_half_days
 
 
 class ProgrammeError(DomainError):
     pass
 
 
-def guard_planner(actor: User, certification_body: CertificationBody) -> None:
-    if not access.can_plan(actor, certification_body):
-        raise ProgrammeError(_("Only the CB's certification managers plan its programmes."))
+def _require_planner(actor: User, certification_body: CertificationBody) -> None:
+    require(access.can_plan(actor, certification_body), access.PLANNERS_ONLY)
 
 
-def guard_editions(editions: list[Edition], day: datetime.date) -> None:
-    """Rules 31 and 32: only certifiable editions still open to initial audits on that day."""
+def _refuse_editions(editions: list[Edition], day: datetime.date) -> None:
+    """Rules 31 and 32, and one edition per standard."""
     if not editions:
         raise ProgrammeError(_("Choose at least one certifiable edition."))
     for edition in editions:
-        if not edition.certifiable:
-            raise ProgrammeError(
-                _("%(edition)s gives guidance only: it can be used in a gap analysis, never certified.")
-                % {"edition": edition.label}
-            )
-        if not edition.accepts_initial_audits_on(day):
-            raise ProgrammeError(
-                _("%(edition)s no longer accepts initial or recertification audits (last day %(last)s).")
-                % {"edition": edition.label, "last": edition.last_initial_audit_on or _("passed")}
-            )
+        if refusal := edition_refusal(edition, day):
+            raise ProgrammeError(refusal)
     standards = [edition.standard_id for edition in editions]
     if len(set(standards)) != len(standards):
         raise ProgrammeError(_("Choose one edition per standard."))
 
 
-def _guard_scope(organisation: Organisation, sites: list[Site], values: dict) -> None:
+def _refuse_sites(organisation: Organisation, sites: list[Site]) -> None:
     if not sites:
         raise ProgrammeError(_("Choose the sites in scope."))
     if any(site.organisation_id != organisation.pk or not site.is_active for site in sites):
@@ -84,23 +69,11 @@ def _guard_scope(organisation: Organisation, sites: list[Site], values: dict) ->
                 "it is audited every time (IAF MD 1)."
             )
         )
-    if values["effective_personnel"] < values["headcount"] and not values["personnel_justification"].strip():
-        raise ProgrammeError(_("Justify an effective personnel below the people in scope."))
-    if values["integration_reduction_percent"] and not (
-        values["is_integrated"] and values["integration_reason"].strip()
-    ):
-        raise ProgrammeError(
-            _(
-                "A reduction for integration needs an integrated system "
-                "and its level of integration described."
-            )
-        )
-    if values["site_reduction_percent"] and not values["site_reduction_reason"].strip():
-        raise ProgrammeError(_("Give the reason for the per-site reduction."))
 
 
-def reopen(programme: AuditProgramme, actor: User, reason: str) -> None:
-    """A change to an approved programme sends it back for approval."""
+@transaction.atomic
+def programme_reopen(*, actor: User | None, programme: AuditProgramme, reason: str) -> AuditProgramme:
+    """A change to an approved programme sends it back for approval; a draft stays a draft."""
     if programme.status == ProgrammeStatus.APPROVED:
         programme.status = ProgrammeStatus.DRAFT
         programme.save(update_fields=["status"])
@@ -112,71 +85,52 @@ def reopen(programme: AuditProgramme, actor: User, reason: str) -> None:
             actor=actor,
             reason=reason,
         )
+    return programme
 
 
 def _days_span(starts_on: datetime.date, days: Decimal) -> datetime.date:
     return starts_on + datetime.timedelta(days=max(int(-(-days // 1)) - 1, 0))
 
 
-@dataclass(frozen=True)
-class PlannedDates:
-    kind: AuditKind
-    starts_on: datetime.date
-
-
-def default_dates(stage1_on: datetime.date, decided_on: datetime.date | None = None) -> list[PlannedDates]:
-    """Where the cycle's audits fall by default: stage 2 a month after stage 1, each surveillance a
-    month before its anniversary, recertification three months before expiry."""
+def default_dates(
+    stage1_on: datetime.date, policy: cycle.CyclePolicy, decided_on: datetime.date | None = None
+) -> dict[str, datetime.date]:
+    """Where the cycle's audits fall by default: stage 2 a month after stage 1; the surveillances
+    and recertification where `cycle.default_days` puts them in the CB's windows, counted from the
+    decision (provisionally from the end of stage 2 until it is taken)."""
     stage2_on = stage1_on + datetime.timedelta(days=30)
-    decided_on = decided_on or stage2_on  # provisional until the decision is taken
-    expiry = programme_rules.expiry_date(decided_on)
-    return [
-        PlannedDates(AuditKind.STAGE1, stage1_on),
-        PlannedDates(AuditKind.STAGE2, stage2_on),
-        PlannedDates(AuditKind.SURVEILLANCE_1, decided_on + relativedelta(months=11)),
-        PlannedDates(AuditKind.SURVEILLANCE_2, decided_on + relativedelta(months=23)),
-        PlannedDates(AuditKind.RECERTIFICATION, expiry - relativedelta(months=3)),
-    ]
+    later = cycle.default_days(decided_on or stage2_on, policy)
+    return {AuditKind.STAGE1: stage1_on, AuditKind.STAGE2: stage2_on} | later
 
 
-def _suggestions(cycle: audit_time.CycleTimes | None) -> dict[str, Decimal | None]:
-    if cycle is None:
-        return dict.fromkeys(AuditKind.values)
-    return {
-        AuditKind.STAGE1: cycle.stage1,
-        AuditKind.STAGE2: cycle.stage2,
-        AuditKind.SURVEILLANCE_1: cycle.surveillance,
-        AuditKind.SURVEILLANCE_2: cycle.surveillance,
-        AuditKind.RECERTIFICATION: cycle.recertification,
-    }
-
-
-def _recalculate(programme: AuditProgramme) -> None:
-    """Store the time the tables give, and follow it in every audit whose time was not set by hand."""
+def _follow_suggestions(programme: AuditProgramme, actor: User | None, reason: str) -> list[Audit]:
+    """The explicit, logged recalculation: every audit planned without a justification takes the
+    time the tables now suggest (its time on site follows), each change in the transition log."""
     sheet = time_sheet(programme)
-    for item in sheet.editions:
-        pe = item.programme_edition
-        values = {
-            "table_days": item.result.table_days if item.result and pe.override_days is None else None,
-            "initial_days": item.result.days if item.result else None,
-        }
-        if changed := assign_changes(pe, values):
-            pe.save(update_fields=changed)
-    total = sheet.cycle.initial if sheet.cycle else None
-    if assign_changes(programme, {"initial_days": total}):
-        programme.save(update_fields=["initial_days"])
-    suggestions = _suggestions(sheet.cycle)
-    for audit in programme.audits.all():
-        suggested = suggestions[audit.kind]
-        follows = audit.suggested_days is None or audit.planned_days == audit.suggested_days
-        values = {"suggested_days": suggested}
-        if follows and suggested is not None:
-            on_site = (
-                suggested if audit.on_site_days == audit.planned_days else min(audit.on_site_days, suggested)
-            )
-            values |= {"planned_days": suggested, "on_site_days": on_site}
-        if changed := assign_changes(audit, values):
-            audit.save(update_fields=changed)
+    followed = []
+    for audit in programme.audits.filter(status__in=(AuditStatus.PLANNED, AuditStatus.TEAM_ASSIGNED)):
+        suggested = sheet.suggested_days(audit.kind)
+        if suggested is None or audit.days_justification.strip() or audit.planned_days == suggested:
+            continue
+        before = audit.planned_days
+        on_site = (
+            suggested if audit.on_site_days == audit.planned_days else min(audit.on_site_days, suggested)
+        )
+        audit.planned_days, audit.on_site_days = (
+            suggested,
+            max(on_site, audit_time.on_site_minimum(suggested)),
+        )
+        audit.save(update_fields=["planned_days", "on_site_days"])
+        transition_record(
+            subject=audit,
+            field="planned_days",
+            from_state=before,
+            to_state=suggested,
+            actor=actor,
+            reason=reason,
+        )
+        followed.append(audit)
+    return followed
 
 
 def _default_coverage(programme: AuditProgramme, audits: dict[str, Audit]) -> None:
@@ -196,12 +150,8 @@ def _default_coverage(programme: AuditProgramme, audits: dict[str, Audit]) -> No
     audits[AuditKind.SURVEILLANCE_2].clauses.set([*mandatory, *rest[half:]])
 
 
-def _programme_values(values: dict) -> dict:
-    return {key: values[key] for key in SCOPE_FIELDS}
-
-
 def _default_complexity(programme_edition: ProgrammeEdition) -> str:
-    table = table_for(programme_edition.edition)
+    table = table_for(programme_edition)
     return next(iter(table.columns)) if table else "all"
 
 
@@ -215,43 +165,42 @@ def programme_open(
     sites: list[Site],
     iaf_codes: list[IAFCode],
     stage1_on: datetime.date,
-    **values,
+    scope: ProgrammeScope,
 ) -> AuditProgramme:
     """Open the programme and plan its cycle: stage 1 and 2, two surveillances, recertification."""
-    guard_planner(actor, certification_body)
+    _require_planner(actor, certification_body)
     if not tenancy.clients_of([certification_body]).filter(pk=organisation.pk).exists():
         raise ProgrammeError(
             _("%(org)s is not a client of %(cb)s.") % {"org": organisation, "cb": certification_body}
         )
-    guard_editions(editions, stage1_on)
-    _guard_scope(organisation, sites, values)
-    programme = AuditProgramme.objects.create(
+    _refuse_editions(editions, stage1_on)
+    _refuse_sites(organisation, sites)
+    programme = AuditProgramme(
         certification_body=certification_body,
         organisation=organisation,
         created_by=actor,
-        **_programme_values(values),
+        **dataclasses.asdict(scope),
     )
+    refuse_invalid(programme, ProgrammeError)
+    programme.save()
     programme.sites.set(sites)
     programme.iaf_codes.set(iaf_codes)
     for edition in editions:
         pe = ProgrammeEdition(programme=programme, edition=edition)
         pe.complexity = _default_complexity(pe)
         pe.save()
-    audits = {
-        planned.kind: Audit.objects.create(
+    sheet = time_sheet(programme)
+    audits = {}
+    for kind, starts_on in default_dates(stage1_on, cycle_policy(certification_body)).items():
+        days = sheet.suggested_days(kind) or audit_time.HALF
+        audits[kind] = Audit.objects.create(
             programme=programme,
-            kind=planned.kind,
-            starts_on=planned.starts_on,
-            ends_on=planned.starts_on,
-            planned_days=Decimal("0.5"),
-            on_site_days=Decimal("0.5"),
+            kind=kind,
+            starts_on=starts_on,
+            ends_on=_days_span(starts_on, days),
+            planned_days=days,
+            on_site_days=days,
         )
-        for planned in default_dates(stage1_on)
-    }
-    _recalculate(programme)
-    for audit in programme.audits.all():
-        audit.ends_on = _days_span(audit.starts_on, audit.planned_days)
-        audit.save(update_fields=["ends_on"])
     _default_coverage(programme, audits)
     transition_record(
         subject=programme, field="status", from_state=None, to_state=programme.status, actor=actor
@@ -261,12 +210,22 @@ def programme_open(
 
 @transaction.atomic
 def programme_update(
-    *, actor: User, programme: AuditProgramme, sites: list[Site], iaf_codes: list[IAFCode], **values
+    *,
+    actor: User,
+    programme: AuditProgramme,
+    scope: ProgrammeScope,
+    sites: list[Site],
+    iaf_codes: list[IAFCode],
 ) -> AuditProgramme:
-    programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
-    guard_planner(actor, programme.certification_body)
-    _guard_scope(programme.organisation, sites, values)
-    changed = assign_changes(programme, _programme_values(values))
+    """Change the scope, sites and IAF codes; audits planned without a justification follow the
+    new audit time."""
+    programme = (
+        AuditProgramme.objects.select_for_update().select_related("certification_body").get(pk=programme.pk)
+    )
+    _require_planner(actor, programme.certification_body)
+    _refuse_sites(programme.organisation, sites)
+    changed = assign_changes(programme, dataclasses.asdict(scope))
+    refuse_invalid(programme, ProgrammeError)
     if changed:
         programme.save(update_fields=changed)
     sites_changed = set(programme.sites.values_list("pk", flat=True)) != {site.pk for site in sites}
@@ -274,8 +233,9 @@ def programme_update(
     programme.sites.set(sites)
     programme.iaf_codes.set(iaf_codes)
     if changed or sites_changed or codes_changed:
-        _recalculate(programme)
-        reopen(programme, actor, _("The programme was changed after approval."))
+        reason = _("The programme's scope changed.")
+        _follow_suggestions(programme, actor, reason)
+        programme_reopen(actor=actor, programme=programme, reason=reason)
     return programme
 
 
@@ -292,16 +252,14 @@ def programme_edition_time_set(
     """The inputs of one standard's audit time; refused when the tables' rules refuse them."""
     pe = (
         ProgrammeEdition.objects.select_for_update()
-        .select_related("programme", "edition__standard")
+        .select_related("programme__certification_body", "edition__standard")
         .get(pk=programme_edition.pk)
     )
     programme = pe.programme
-    guard_planner(actor, programme.certification_body)
-    if override_days is not None and not override_justification.strip():
-        raise ProgrammeError(_("A time entered by hand needs its justification."))
-    if override_days is not None and (override_days * 2) % 1:
+    _require_planner(actor, programme.certification_body)
+    if override_days is not None and not is_half_days(override_days):
         raise ProgrammeError(_("Enter the time in half days (IAF MD 5 rounds to the nearest half day)."))
-    table = table_for(pe.edition)
+    table = table_for(pe)
     if override_days is None:
         if table is None:
             raise ProgrammeError(
@@ -317,36 +275,59 @@ def programme_edition_time_set(
             )
         except audit_time.AuditTimeError as error:
             raise ProgrammeError(str(error)) from error
-    before = pe.initial_days
+    before = _edition_days(programme, pe)
     pe.complexity, pe.override_days, pe.override_justification = (
         complexity,
         override_days,
         override_justification,
     )
+    refuse_invalid(pe, ProgrammeError)
     pe.save(update_fields=["complexity", "override_days", "override_justification"])
     pe.adjustments.all().delete()  # inputs, replaced as a set; the transition below keeps the history
     TimeAdjustment.objects.bulk_create(
         TimeAdjustment(programme_edition=pe, reason=a.reason, percent=a.percent) for a in adjustments
     )
-    _recalculate(programme)
-    pe.refresh_from_db()
     described = "; ".join(f"{a.percent:+}% {a.reason}" for a in adjustments) or _("no adjustment")
     transition_record(
         subject=pe,
         field="initial_days",
         from_state=before,
-        to_state=pe.initial_days,
+        to_state=_edition_days(programme, pe),
         actor=actor,
         reason=described,
     )
-    reopen(programme, actor, _("The audit time of %(edition)s changed.") % {"edition": pe.edition})
+    reason = _("The audit time of %(edition)s changed.") % {"edition": pe.edition}
+    _follow_suggestions(programme, actor, reason)
+    programme_reopen(actor=actor, programme=programme, reason=reason)
     return pe
+
+
+def _edition_days(programme: AuditProgramme, pe: ProgrammeEdition) -> Decimal | None:
+    item = next(i for i in time_sheet(programme).editions if i.programme_edition.pk == pe.pk)
+    return item.result.days if item.result else None
+
+
+@transaction.atomic
+def programme_times_apply(*, actor: User, programme: AuditProgramme) -> list[Audit]:
+    """Apply the suggested times (after a new table or a change of the CB's policy) to every audit
+    planned without a justification; each change is logged. Returns the audits that changed."""
+    programme = (
+        AuditProgramme.objects.select_for_update().select_related("certification_body").get(pk=programme.pk)
+    )
+    _require_planner(actor, programme.certification_body)
+    reason = _("The suggested audit times were applied.")
+    followed = _follow_suggestions(programme, actor, reason)
+    if followed:
+        programme_reopen(actor=actor, programme=programme, reason=reason)
+    return followed
 
 
 @transaction.atomic
 def programme_approve(*, actor: User, programme: AuditProgramme) -> AuditProgramme:
-    programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
-    guard_planner(actor, programme.certification_body)
+    programme = (
+        AuditProgramme.objects.select_for_update().select_related("certification_body").get(pk=programme.pk)
+    )
+    _require_planner(actor, programme.certification_body)
     if programme.is_approved:
         return programme
     problems = programme_problems(programme)
@@ -370,7 +351,9 @@ def programme_cycle_start(
 ) -> AuditProgramme:
     """The certification decision starts the cycle: surveillance falls due from it (rule 10), and
     audits not yet staffed move into their due windows. Called by the decision, never by a page."""
-    programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
+    programme = (
+        AuditProgramme.objects.select_for_update().select_related("certification_body").get(pk=programme.pk)
+    )
     if programme.cycle_started_on == decided_on:
         return programme
     before = programme.cycle_started_on
@@ -379,12 +362,21 @@ def programme_cycle_start(
     transition_record(
         subject=programme, field="cycle_started_on", from_state=before, to_state=decided_on, actor=actor
     )
-    planned = {p.kind: p.starts_on for p in default_dates(decided_on, decided_on)}
+    planned = cycle.default_days(decided_on, cycle_policy(programme.certification_body))
     for audit in programme.audits.filter(kind__in=(*SURVEILLANCES, AuditKind.RECERTIFICATION)):
         window = due_window(programme, audit.kind)
         if audit.status == AuditStatus.PLANNED and window and audit.starts_on not in window:
             length = audit.ends_on - audit.starts_on
+            before_on = audit.starts_on
             audit.starts_on = planned[audit.kind]
             audit.ends_on = audit.starts_on + length
             audit.save(update_fields=["starts_on", "ends_on"])
+            transition_record(
+                subject=audit,
+                field="starts_on",
+                from_state=before_on,
+                to_state=audit.starts_on,
+                actor=actor,
+                reason=_("Moved into its due window after the certification decision."),
+            )
     return programme

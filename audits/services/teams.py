@@ -16,10 +16,11 @@ from audits.models import Audit, TeamAssignment
 from audits.selectors.programme_checks import team_problems
 from audits.selectors.programmes import consultancy_ends
 from audits.services.audits import audit_reset_team
-from audits.services.programmes import ProgrammeError, guard_planner
+from audits.services.programmes import ProgrammeError
 from audits.tasks import send_team_notice, send_team_objection
 from audits.team_rules import CONSULTANCY_COOLING_OFF_YEARS
 from core.transitions import transition_record
+from organisations.access import require
 from organisations.models import CBMembership, User
 
 
@@ -39,7 +40,7 @@ def _locked(audit: Audit) -> Audit:
 def team_assign(*, actor: User, audit: Audit, user: User, role: TeamRole) -> TeamAssignment:
     audit = _locked(audit)
     programme = audit.programme
-    guard_planner(actor, programme.certification_body)
+    require(access.can_plan(actor, programme.certification_body), access.PLANNERS_ONLY)
     if not CBMembership.objects.filter(
         user=user, certification_body=programme.certification_body, is_active=True
     ).exists():
@@ -70,7 +71,7 @@ def team_assign(*, actor: User, audit: Audit, user: User, role: TeamRole) -> Tea
 @transaction.atomic
 def team_withdraw(*, actor: User, assignment: TeamAssignment, reason: str) -> TeamAssignment:
     audit = _locked(assignment.audit)
-    guard_planner(actor, audit.programme.certification_body)
+    require(access.can_plan(actor, audit.programme.certification_body), access.PLANNERS_ONLY)
     assignment = TeamAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.status != AssignmentStatus.ACTIVE:
         return assignment
@@ -94,8 +95,7 @@ def team_withdraw(*, actor: User, assignment: TeamAssignment, reason: str) -> Te
 def team_declare(*, actor: User, assignment: TeamAssignment, conflict: bool, note: str) -> TeamAssignment:
     """The member's own conflict-of-interest declaration for this client."""
     assignment = TeamAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.user_id != actor.pk:
-        raise TeamError(_("Only the team member declares their own conflicts of interest."))
+    require(assignment.user_id == actor.pk, access.DECLARANT_ONLY)
     if assignment.status != AssignmentStatus.ACTIVE:
         raise TeamError(_("You are no longer on this team."))
     if conflict and not note.strip():
@@ -127,7 +127,7 @@ def team_declare(*, actor: User, assignment: TeamAssignment, conflict: bool, not
 @transaction.atomic
 def team_confirm(*, actor: User, audit: Audit) -> Audit:
     audit = _locked(audit)
-    guard_planner(actor, audit.programme.certification_body)
+    require(access.can_plan(actor, audit.programme.certification_body), access.PLANNERS_ONLY)
     if audit.status == AuditStatus.TEAM_ASSIGNED:
         return audit
     problems = team_problems(audit)
@@ -145,7 +145,7 @@ def team_confirm(*, actor: User, audit: Audit) -> Audit:
 def team_notify(*, actor: User, audit: Audit) -> Audit:
     """Tell the client who is on the confirmed team, so that it can object (rule 25)."""
     audit = _locked(audit)
-    guard_planner(actor, audit.programme.certification_body)
+    require(access.can_plan(actor, audit.programme.certification_body), access.PLANNERS_ONLY)
     if audit.status != AuditStatus.TEAM_ASSIGNED:
         raise TeamError(_("Confirm the team before telling the client."))
     if audit.team_notified_on:
@@ -163,8 +163,7 @@ def team_notify(*, actor: User, audit: Audit) -> Audit:
 def team_object(*, actor: User, assignment: TeamAssignment, reason: str) -> TeamAssignment:
     """The client objects to a member: they leave the team, and a new assignment is needed."""
     audit = _locked(assignment.audit)
-    if not access.can_object_to_team(actor, audit.programme.organisation):
-        raise TeamError(_("Only the client's quality manager may object to a team member."))
+    require(access.can_object_to_team(actor, audit.programme.organisation), access.OBJECTORS_ONLY)
     if not reason.strip():
         raise TeamError(_("Say why you object: the CB needs it to choose someone else."))
     assignment = TeamAssignment.objects.select_for_update().select_related("user").get(pk=assignment.pk)

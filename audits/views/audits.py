@@ -16,8 +16,7 @@ from audits.selectors import programme_checks
 from audits.selectors import programmes as selectors
 from audits.services import audits as audit_services
 from audits.services import teams as team_services
-from audits.views.programmes import PLANNERS_ONLY
-from core.forms import call_action, call_service
+from core.forms import call_action, call_service, edit_form
 from core.transitions import transitions_of
 
 
@@ -28,7 +27,7 @@ def audit_for(request: HttpRequest, pk: int) -> Audit:
 def plannable_audit(request: HttpRequest, pk: int) -> Audit:
     audit = audit_for(request, pk)
     if not access.can_plan(request.user, audit.programme.certification_body):
-        raise PermissionDenied(PLANNERS_ONLY)
+        raise PermissionDenied(access.PLANNERS_ONLY)
     return audit
 
 
@@ -50,6 +49,7 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "audits/audit_detail.html",
         {
             "audit": audit,
+            "suggested_days": selectors.time_sheet(programme).suggested_days(audit.kind),
             "programme": programme,
             "window": programme_checks.due_window(programme, audit.kind),
             "sites": audit.audit_sites.select_related("site"),
@@ -78,21 +78,21 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def audit_plan(request: HttpRequest, pk: int) -> HttpResponse:
     audit = plannable_audit(request, pk)
-    form = AuditPlanForm(request.POST or None, instance=audit)
+    form = edit_form(AuditPlanForm, request.POST or None, instance=audit)
     saved = (
         request.method == "POST"
         and form.is_valid()
         and call_service(
-            form,
-            lambda: audit_services.audit_plan(
-                actor=request.user, audit=Audit.objects.get(pk=audit.pk), **form.cleaned_data
-            ),
+            form, lambda: audit_services.audit_plan(actor=request.user, audit=audit, **form.cleaned_data)
         )
     )
     if saved:
         messages.success(request, _("%(audit)s was planned.") % {"audit": audit.get_kind_display()})
         return redirect(audit)
-    return render(request, "audits/audit_plan_form.html", {"audit": audit, "form": form})
+    suggested = selectors.time_sheet(audit.programme).suggested_days(audit.kind)
+    return render(
+        request, "audits/audit_plan_form.html", {"audit": audit, "form": form, "suggested_days": suggested}
+    )
 
 
 @login_required

@@ -23,11 +23,9 @@ from audits.selectors import programme_checks
 from audits.selectors import programmes as selectors
 from audits.services import audits as audit_services
 from audits.services import programmes as services
-from core.forms import call_action, call_service
+from core.forms import call_action, call_service, edit_form
 from core.transitions import transitions_of
 from organisations import access as tenancy
-
-PLANNERS_ONLY = _("Only the certification body's certification managers plan its programmes.")
 
 
 def programme_for(request: HttpRequest, pk: int) -> AuditProgramme:
@@ -37,14 +35,17 @@ def programme_for(request: HttpRequest, pk: int) -> AuditProgramme:
 def plannable(request: HttpRequest, pk: int) -> AuditProgramme:
     programme = programme_for(request, pk)
     if not access.can_plan(request.user, programme.certification_body):
-        raise PermissionDenied(PLANNERS_ONLY)
+        raise PermissionDenied(access.PLANNERS_ONLY)
     return programme
 
 
 @login_required
 @require_GET
 def programme_list(request: HttpRequest) -> HttpResponse:
-    programmes = access.programmes_for(request.user).prefetch_related("editions__standard")
+    programmes = list(access.programmes_for(request.user))
+    sheets = selectors.time_sheets(programmes)
+    for programme in programmes:
+        programme.sheet = sheets[programme.pk]
     clients = access.plannable_clients(request.user).order_by("name")
     return render(
         request,
@@ -61,14 +62,23 @@ def programme_open(request: HttpRequest, org_pk: int) -> HttpResponse:
         engagements__organisation=organisation, engagements__ended_on__isnull=True
     )
     if not bodies:
-        raise PermissionDenied(PLANNERS_ONLY)
+        raise PermissionDenied(access.PLANNERS_ONLY)
     form = ProgrammeOpenForm(request.POST or None, organisation=organisation, bodies=bodies)
     programme = (
         request.method == "POST"
         and form.is_valid()
         and call_service(
             form,
-            lambda: services.programme_open(actor=request.user, organisation=organisation, **form.values()),
+            lambda: services.programme_open(
+                actor=request.user,
+                organisation=organisation,
+                certification_body=form.cleaned_data["certification_body"],
+                editions=form.cleaned_data["editions"],
+                sites=form.cleaned_data["sites"],
+                iaf_codes=form.cleaned_data["iaf_codes"],
+                stage1_on=form.cleaned_data["stage1_on"],
+                scope=form.scope(),
+            ),
         )
     )
     if programme:
@@ -89,16 +99,24 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         audit.window = programme_checks.due_window(programme, audit.kind, by_kind)
     decided_on, provisional = programme_checks.decision_day(programme, by_kind)
     can_plan = access.can_plan(request.user, programme.certification_body)
+    sheet = selectors.time_sheet(programme, with_sites=can_plan)
+    for audit in audits:
+        audit.suggested_days = sheet.suggested_days(audit.kind)
     return render(
         request,
         "audits/programme_detail.html",
         {
             "programme": programme,
             "audits": audits,
-            "editions": selectors.programme_editions(programme),
+            "sheet": sheet,
+            "editions": [item.programme_edition for item in sheet.editions],
             "sites": programme.sites.all(),
             "iaf_codes": programme.iaf_codes.all(),
-            "problems": programme_checks.programme_problems(programme) if can_plan else [],
+            "problems": programme_checks.programme_problems(programme, sheet) if can_plan else [],
+            "off_suggestion": can_plan
+            and any(
+                a.suggested_days not in (None, a.planned_days) and not a.days_justification for a in audits
+            ),
             "provisional": provisional and decided_on,
             "can_plan": can_plan,
             "history": transitions_of(programme),
@@ -110,12 +128,21 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = plannable(request, pk)
-    form = ProgrammeForm(request.POST or None, instance=programme, organisation=programme.organisation)
+    form = edit_form(
+        ProgrammeForm, request.POST or None, instance=programme, organisation=programme.organisation
+    )
     saved = (
         request.method == "POST"
         and form.is_valid()
         and call_service(
-            form, lambda: services.programme_update(actor=request.user, programme=programme, **form.values())
+            form,
+            lambda: services.programme_update(
+                actor=request.user,
+                programme=programme,
+                scope=form.scope(),
+                sites=form.cleaned_data["sites"],
+                iaf_codes=form.cleaned_data["iaf_codes"],
+            ),
         )
     )
     if saved:
@@ -134,7 +161,7 @@ def programme_time(request: HttpRequest, pk: int) -> HttpResponse:
         "audits/programme_time.html",
         {
             "programme": programme,
-            "sheet": selectors.time_sheet(programme),
+            "sheet": selectors.time_sheet(programme, with_sites=True),
             "can_plan": access.can_plan(request.user, programme.certification_body),
         },
     )
@@ -145,7 +172,7 @@ def programme_time(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_edition_time(request: HttpRequest, pk: int, edition_pk: int) -> HttpResponse:
     programme = plannable(request, pk)
     pe = get_object_or_404(programme.programme_editions.select_related("edition__standard"), pk=edition_pk)
-    table = selectors.table_for(pe.edition)
+    table = selectors.table_for(pe)
     initial = [{"reason": a.reason, "percent": a.percent} for a in pe.adjustments.all()]
     data = request.POST if request.method == "POST" else None
     form = EditionTimeForm(
@@ -188,7 +215,7 @@ def programme_coverage(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_for(request, pk)
     can_plan = access.can_plan(request.user, programme.certification_body)
     if request.method == "POST" and not can_plan:
-        raise PermissionDenied(PLANNERS_ONLY)
+        raise PermissionDenied(access.PLANNERS_ONLY)
     form = CoverageForm(request.POST or None, programme=programme)
     saved = (
         request.method == "POST"
@@ -221,5 +248,18 @@ def programme_approve(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.programme_approve(actor=request.user, programme=programme),
         _("The programme is approved."),
+    )
+    return redirect(programme)
+
+
+@login_required
+@require_POST
+def programme_times_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Plan the suggested times (after a new table or policy) for audits planned without a justification."""
+    programme = plannable(request, pk)
+    call_action(
+        request,
+        lambda: services.programme_times_apply(actor=request.user, programme=programme),
+        _("The suggested audit times were applied."),
     )
     return redirect(programme)

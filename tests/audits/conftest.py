@@ -1,6 +1,7 @@
 import pytest
 
 from audits.services import gap as services
+from standards.services import built_in_time_tables_load
 from tests import factories
 
 
@@ -9,6 +10,7 @@ def make_edition(code: str, year: int, clauses: list[tuple[str, str, str]], **kw
     edition = factories.EditionFactory(
         standard__code=code, standard__slug=code.lower().replace(" ", "-"), year=year, **kwargs
     )
+    built_in_time_tables_load(standards=[edition.standard])  # the IAF MD 5 / 27006-1 table, if any
     chapters = {}
     for position, (number, title, hs_key) in enumerate(clauses, start=1):
         top = number.split(".")[0]

@@ -5,7 +5,6 @@ from decimal import Decimal as D
 import pytest
 
 from audits.audit_time import (
-    TABLES,
     Adjustment,
     AuditTimeError,
     cycle_times,
@@ -14,6 +13,11 @@ from audits.audit_time import (
     round_half_day,
     site_time,
 )
+from standards.time_tables import built_in_tables
+
+# The tables the catalogue ships (standards/catalogue/audit-time/), by their usual short names.
+SHORT_NAMES = {"ISO 9001": "QMS", "ISO 14001": "EMS", "ISO 45001": "OHSMS", "ISO/IEC 27001": "ISMS"}
+TABLES = {SHORT_NAMES[t.standard_code]: t.table for t in built_in_tables()}
 
 # (table, column, personnel, days) — every band's edges of DOMAIN §3.2–§3.5, sampled
 TABLE_ROWS = [
@@ -96,7 +100,7 @@ def test_rounding_to_half_days(value, rounded):
 def test_worked_example_qms_40_people():
     """DOMAIN §3.7: 40 people → initial 4.0 = stage 1 1.0 + stage 2 3.0; surveillance 1.5;
     recertification 2.5."""
-    initial = initial_time(table="QMS", personnel=40)
+    initial = initial_time(table=TABLES["QMS"], personnel=40)
     assert initial.days == D("4.0")
     cycle = cycle_times(initial.days)
     assert (cycle.stage1, cycle.stage2, cycle.surveillance, cycle.recertification) == (
@@ -110,7 +114,7 @@ def test_worked_example_qms_40_people():
 
 def test_adjustments_are_listed_with_reasons_and_rounded():
     result = initial_time(
-        table="QMS",
+        table=TABLES["QMS"],
         personnel=300,
         adjustments=[Adjustment("No design and development", D(-10)), Adjustment("Several languages", D(5))],
     )
@@ -124,29 +128,29 @@ def test_adjustments_are_listed_with_reasons_and_rounded():
 
 def test_reduction_cap_of_30_percent():
     assert initial_time(
-        table="QMS", personnel=300, adjustments=[Adjustment("Mature system", D(-30))]
+        table=TABLES["QMS"], personnel=300, adjustments=[Adjustment("Mature system", D(-30))]
     ).days == D(7)
     with pytest.raises(AuditTimeError, match="at most 30%"):
         initial_time(
-            table="QMS", personnel=300, adjustments=[Adjustment("a", D(-20)), Adjustment("b", D(-11))]
+            table=TABLES["QMS"], personnel=300, adjustments=[Adjustment("a", D(-20)), Adjustment("b", D(-11))]
         )
 
 
 def test_rounding_never_goes_below_70_percent_of_table():
-    result = initial_time(table="QMS", personnel=3, adjustments=[Adjustment("Small office", D(-30))])
+    result = initial_time(table=TABLES["QMS"], personnel=3, adjustments=[Adjustment("Small office", D(-30))])
     assert result.days == D("1.5")  # 1.05 would round to 1.0, below the 70% floor
 
 
 def test_adjustment_without_reason_refused():
     with pytest.raises(AuditTimeError, match="needs a reason"):
-        initial_time(table="QMS", personnel=40, adjustments=[Adjustment("  ", D(-5))])
+        initial_time(table=TABLES["QMS"], personnel=40, adjustments=[Adjustment("  ", D(-5))])
 
 
 def test_integrated_audit_after_md5_reductions():
     """MD 11: QMS 10 + EMS 8 + OH&SMS 11 = 29 days; 20% off is 23.2, rounded up to 23.5 to stay ≥ 80%."""
-    qms = initial_time(table="QMS", personnel=300).days
-    ems = initial_time(table="EMS", personnel=300, complexity="low", adjustments=[]).days
-    ohs = initial_time(table="OHSMS", personnel=300, complexity="medium").days
+    qms = initial_time(table=TABLES["QMS"], personnel=300).days
+    ems = initial_time(table=TABLES["EMS"], personnel=300, complexity="low", adjustments=[]).days
+    ohs = initial_time(table=TABLES["OHSMS"], personnel=300, complexity="medium").days
     days, steps = integrated_time(
         [qms, ems, ohs], reduction_percent=D(20), reason="One manual, joint reviews"
     )
@@ -159,7 +163,9 @@ def test_integrated_audit_after_md5_reductions():
 
 
 def test_md5_and_md11_reductions_stack_to_about_44_percent():
-    reduced = initial_time(table="QMS", personnel=300, adjustments=[Adjustment("Low risk", D(-30))]).days
+    reduced = initial_time(
+        table=TABLES["QMS"], personnel=300, adjustments=[Adjustment("Low risk", D(-30))]
+    ).days
     days, _ = integrated_time([reduced, reduced], reduction_percent=D(20), reason="Fully integrated")
     # 20 → 14 (MD 5, −30%) → 11.2 (MD 11, −20%): 44% in all; rounded up to 11.5 to keep ≥ 80% of 14
     assert days == D("11.5")

@@ -5,10 +5,12 @@ import pytest
 
 from audits import audit_time
 from audits.enums import AuditKind, ProgrammeStatus, SiteSelection
+from audits.models.programme import ProgrammeScope
 from audits.selectors.programme_checks import programme_problems
 from audits.selectors.programmes import time_sheet
 from audits.services import audits as audit_services
 from audits.services import programmes as services
+from core.errors import NotAllowed
 from core.models import Transition
 from standards.enums import EditionKind
 from standards.services import audit_time_table_load
@@ -20,20 +22,10 @@ STAGE1 = datetime.date(2027, 3, 1)
 D = Decimal
 
 
-def scope(**changes) -> dict:
-    return {
-        "scope": "Digital public services",
-        "headcount": 40,
-        "effective_personnel": 40,
-        "personnel_justification": "",
-        "is_integrated": False,
-        "integration_reduction_percent": D(0),
-        "integration_reason": "",
-        "sampling_appropriate": True,
-        "site_reduction_percent": D(0),
-        "site_reduction_reason": "",
-        **changes,
-    }
+def scope(**changes) -> ProgrammeScope:
+    return ProgrammeScope(
+        **{"scope": "Digital public services", "headcount": 40, "effective_personnel": 40} | changes
+    )
 
 
 def open_programme(world, editions, sites=None, stage1_on=STAGE1, **changes):
@@ -45,7 +37,7 @@ def open_programme(world, editions, sites=None, stage1_on=STAGE1, **changes):
         sites=sites or [world.site_a],
         iaf_codes=[],
         stage1_on=stage1_on,
-        **scope(**changes),
+        scope=scope(**changes),
     )
 
 
@@ -56,7 +48,7 @@ def audits_of(programme) -> dict:
 def test_open_plans_the_cycle_with_the_worked_example_times(world, qms):
     programme = open_programme(world, [qms])
     audits = audits_of(programme)
-    assert programme.initial_days == D("4.0")  # 40 people, QMS table (DOMAIN §3.7)
+    assert time_sheet(programme).initial_days == D("4.0")  # 40 people, QMS table (DOMAIN §3.7)
     assert [audits[k].planned_days for k in AuditKind.values] == [
         D("1.0"),
         D("3.0"),
@@ -90,7 +82,7 @@ def test_last_initial_audit_day_itself_is_still_allowed(world):
 
 @pytest.mark.parametrize("persona", ["auditor", "qm_a", "other_cb_manager", "staff"])
 def test_only_the_cbs_planners_open_programmes(world, qms, persona):
-    with pytest.raises(services.ProgrammeError, match="certification managers"):
+    with pytest.raises(NotAllowed, match="certification managers"):
         services.programme_open(
             actor=getattr(world, persona),
             certification_body=world.cb,
@@ -99,7 +91,7 @@ def test_only_the_cbs_planners_open_programmes(world, qms, persona):
             sites=[world.site_a],
             iaf_codes=[],
             stage1_on=STAGE1,
-            **scope(),
+            scope=scope(),
         )
 
 
@@ -113,7 +105,7 @@ def test_a_programme_needs_a_client_of_the_cb(world, qms):
             sites=[world.site_b],
             iaf_codes=[],
             stage1_on=STAGE1,
-            **scope(),
+            scope=scope(),
         )
 
 
@@ -123,7 +115,7 @@ def test_reduced_personnel_needs_a_justification(world, qms):
     programme = open_programme(
         world, [qms], effective_personnel=20, personnel_justification="Part-timers as FTE"
     )
-    assert programme.initial_days == D("3.0")
+    assert time_sheet(programme).initial_days == D("3.0")
 
 
 def test_multi_site_needs_the_central_function(world, qms):
@@ -145,7 +137,7 @@ def test_adjustments_reduce_within_the_cap_and_record_why(world, qms):
         override_justification="",
     )
     programme.refresh_from_db()
-    assert programme.initial_days == D("3.5")  # 4.0 × 0.9 = 3.6 → 3.5
+    assert time_sheet(programme).initial_days == D("3.5")  # 4.0 × 0.9 = 3.6 → 3.5
     assert audits_of(programme)[AuditKind.SURVEILLANCE_1].planned_days == D("1.0")  # 3.5 / 3 = 1.17 → 1.0
     log = Transition.objects.get(field="initial_days", object_id=pe.pk)
     assert (log.from_state, log.to_state, log.reason) == ("4.0", "3.5", "-10% No design and development")
@@ -170,8 +162,8 @@ def test_integrated_programme_sums_then_reduces_at_most_20_percent(world, qms, e
         integration_reason="One system",
     )
     # QMS 4.0 + EMS (40 people, high column) 7.0 = 11.0; −20% = 8.8 → 9.0
-    assert [pe.initial_days for pe in programme.programme_editions.all()] == [D("4.0"), D("7.0")]
-    assert programme.initial_days == D("9.0")
+    assert [item.result.days for item in time_sheet(programme).editions] == [D("4.0"), D("7.0")]
+    assert time_sheet(programme).initial_days == D("9.0")
     with pytest.raises(services.ProgrammeError, match="integrated system"):
         open_programme(world, [qms, ems], integration_reduction_percent=D(10), integration_reason="x")
 
@@ -179,7 +171,7 @@ def test_integrated_programme_sums_then_reduces_at_most_20_percent(world, qms, e
 def test_a_loaded_table_serves_a_standard_without_a_built_in_one(world):
     bcms = make_edition("ISO 22301", 2019, [("8", "Operation", ""), ("8.1", "Planning", "")])
     programme = open_programme(world, [bcms])
-    assert programme.initial_days is None
+    assert time_sheet(programme).initial_days is None
     assert "No audit-time table for ISO 22301" in programme_problems(programme)[0]
     audit_time_table_load(
         standard=bcms.standard,
@@ -196,7 +188,7 @@ def test_a_loaded_table_serves_a_standard_without_a_built_in_one(world):
         override_justification="",
     )
     programme.refresh_from_db()
-    assert programme.initial_days == D("4.5")
+    assert time_sheet(programme).initial_days == D("4.5")
 
 
 def test_approval_runs_the_checks_then_records_the_state(world, qms):
@@ -407,16 +399,16 @@ def test_per_site_reduction_is_capped_at_50_percent(world, qms):
         override_days=None,
         override_justification="",
     )
-    sheet = time_sheet(programme)
+    sheet = time_sheet(programme, with_sites=True)
     assert all("at most 50%" in problem for _site, _days, problem in sheet.sites)
     programme = services.programme_update(
         actor=world.cert_manager,
         programme=programme,
         sites=list(programme.sites.all()),
         iaf_codes=[],
-        **scope(site_reduction_percent=D(20), site_reduction_reason="Central HR"),
+        scope=scope(site_reduction_percent=D(20), site_reduction_reason="Central HR"),
     )
-    sheet = time_sheet(programme)
+    sheet = time_sheet(programme, with_sites=True)
     # each office: 10 people → 2.0 days table, −50% → 1.0
     assert [days for site, days, _p in sheet.sites if not site.is_central_function] == [D("1.0")] * 3
 
@@ -427,7 +419,7 @@ def test_draws_go_stale_when_the_scope_loses_a_site(world, qms):
         audit_services.audit_sites_draw(actor=world.cert_manager, audit=audit, chosen_on_risk=[], seed=3)
     assert programme_problems(programme) == []
     services.programme_update(
-        actor=world.cert_manager, programme=programme, sites=sites[:2], iaf_codes=[], **scope()
+        actor=world.cert_manager, programme=programme, sites=sites[:2], iaf_codes=[], scope=scope()
     )
     stale = [p for p in programme_problems(programme) if "no longer in scope" in p]
     assert "Some sites drawn for Stage 2 are no longer in scope: draw again." in stale

@@ -2,9 +2,9 @@
 
 import pytest
 
-from audits.sampling import AuditKind, draw_sample, minimum_random, sample_size
+from audits.sampling import SampleKind, draw_sample, minimum_random, sample_size
 
-INI, S, R = AuditKind.INITIAL, AuditKind.SURVEILLANCE, AuditKind.RECERTIFICATION
+INI, S, R = SampleKind.INITIAL, SampleKind.SURVEILLANCE, SampleKind.RECERTIFICATION
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from audits.selectors.programmes import table_for
+from standards.selectors import time_table_for
 from standards.models import AuditTimeTable
 from standards.time_tables import Row, table_problems
 from tests import factories
@@ -45,7 +45,7 @@ def test_the_command_loads_and_replaces_a_table_that_then_serves_its_standard(db
     call_command(
         "load_audit_time_table", good, standard="iso 22301", title="BCMS", source="P-12", stdout=StringIO()
     )
-    table = table_for(edition)
+    table = time_table_for(edition.standard_id)
     assert (table.title, table.days(40, "all")) == ("BCMS", D("4.5"))
     call_command(
         "load_audit_time_table", good, standard="ISO 22301", title="BCMS 2", source="P-12", stdout=StringIO()

@@ -26,7 +26,6 @@ clauses:
   - number: "4"
     title: "Context of the organization"
     summary: "Know the organisation."
-    hs: HS-4
     children:
       - {number: "4.1", title: "Context", summary: "Issues.", hs: HS-4.1}
       - number: "4.2"
@@ -62,7 +61,12 @@ def test_parse_good_file_gives_tree_in_order(tmp_path):
     [
         (('number: "4.1"', 'number: "5.1"'), "must start with its parent's number '4.'"),
         (("hs: HS-4.1", "hs: HS-4.9"), "'HS-4.9' is not a Harmonized Structure key"),
-        (("hs: HS-4.1", "hs: HS-4"), "HS key 'HS-4' used twice"),
+        (('summary: "General."}', 'summary: "General.", hs: HS-4.1}'), "HS key 'HS-4.1' used twice"),
+        (("hs: HS-4.1", "hs: HS-4"), "'HS-4' is not a Harmonized Structure key"),
+        (
+            ('summary: "Stakeholders."', 'summary: "Stakeholders."\n        hs: HS-4.2'),
+            "'HS-4.2' sits on a clause that gets no answer",
+        ),
         (('number: "4.2.1"', 'number: "4.1"'), "must start with its parent's number '4.2.'"),
         (("kind: requirements", "kind: guidance"), "only a requirements edition can be certifiable"),
         (("kind: requirements", "kind: norm"), "'kind' must be one of"),

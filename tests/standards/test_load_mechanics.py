@@ -40,12 +40,10 @@ def test_load_moves_hs_key_between_clauses(tmp_path):
     catalogue_load(directory=directory)
     _tmp_catalogue(
         tmp_path,
-        GOOD.replace("hs: HS-4.1", "").replace(
-            'title: "Interested parties"', 'title: "Interested parties"\n        hs: HS-4.1'
-        ),
+        GOOD.replace("hs: HS-4.1", "").replace('summary: "General."}', 'summary: "General.", hs: HS-4.1}'),
     )
     catalogue_load(directory=directory)
-    assert Clause.objects.get(hs_key="HS-4.1").number == "4.2"
+    assert Clause.objects.get(hs_key="HS-4.1").number == "4.2.1"
 
 
 def test_invalid_file_loads_nothing(tmp_path):

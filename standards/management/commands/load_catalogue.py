@@ -22,6 +22,8 @@ class Command(BaseCommand):
             ) from error
         for kind in ("standards", "editions", "clauses"):
             self.stdout.write(f"{kind}: {report.created[kind]} created, {report.updated[kind]} updated")
+        for line in report.time_tables:
+            self.stdout.write(f"audit-time table: {line}")
         for retired in report.retired:
             self.stdout.write(self.style.WARNING(f"kept, no longer in the files: {retired}"))
         self.stdout.write(

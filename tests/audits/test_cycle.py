@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from audits.programme_rules import (
+from audits.cycle import (
     expiry_date,
     recertification_window,
     surveillance_window,

@@ -1,4 +1,8 @@
-"""The dates of a certification cycle (DOMAIN.md §1.5, §1.6, §11 rules 10, 11): pure functions.
+"""The dates of a certification cycle (DOMAIN.md §1.5–1.8, §11 rules 7, 10–13): pure functions.
+
+The one home of cycle dates: audit programmes plan with them, and certificates (expiry,
+restoration) and the calendar (due items) use them too. Each function takes the CB's policy
+(`CyclePolicy`) where DOMAIN leaves a value to the CB.
 
 The cycle starts on the certification decision. The first surveillance is due no more than 12
 months after it; the CB's window around each anniversary never stretches past that. Every
@@ -13,6 +17,17 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 CYCLE_YEARS = 3
+RESTORATION_MONTHS = 6  # rule 13: an expired certificate may be restored within 6 months
+
+
+@dataclass(frozen=True)
+class CyclePolicy:
+    """What the CB decides about cycle dates (its settings; DOMAIN's defaults)."""
+
+    expiry_day_before: bool = False
+    surveillance_months_before: int = 3
+    surveillance_months_after: int = 3
+    recertification_months_before: int = 6
 
 
 @dataclass(frozen=True)
@@ -28,6 +43,16 @@ def expiry_date(decision_on: datetime.date, *, day_before: bool = False) -> date
     """Decision date + 3 years (29 February → 28 February), optionally − 1 day (CB policy)."""
     expiry = decision_on + relativedelta(years=CYCLE_YEARS)
     return expiry - datetime.timedelta(days=1) if day_before else expiry
+
+
+def restoration_deadline(expired_on: datetime.date) -> datetime.date:
+    """Rule 13: the last day on which an expired certificate may still be restored."""
+    return expired_on + relativedelta(months=RESTORATION_MONTHS)
+
+
+def clamp(day: datetime.date, window: Window) -> datetime.date:
+    """The day, moved into the window if it falls outside it."""
+    return min(max(day, window.opens), window.closes)
 
 
 def surveillance_window(
@@ -48,6 +73,35 @@ def surveillance_window(
 def recertification_window(expiry_on: datetime.date, *, months_before: int = 6) -> Window:
     """Recertification must be completed before expiry (the decision too, so the day before)."""
     return Window(expiry_on - relativedelta(months=months_before), expiry_on - datetime.timedelta(days=1))
+
+
+def due_windows(decision_on: datetime.date, policy: CyclePolicy) -> dict[str, Window]:
+    """The due windows of surveillance 1, surveillance 2 and recertification of a cycle."""
+    expiry = expiry_date(decision_on, day_before=policy.expiry_day_before)
+    return {
+        f"surveillance{number}": surveillance_window(
+            decision_on,
+            number,
+            months_before=policy.surveillance_months_before,
+            months_after=policy.surveillance_months_after,
+        )
+        for number in (1, 2)
+    } | {
+        "recertification": recertification_window(expiry, months_before=policy.recertification_months_before)
+    }
+
+
+def default_days(decision_on: datetime.date, policy: CyclePolicy) -> dict[str, datetime.date]:
+    """Where the surveillance and recertification audits fall by default: a month before each
+    anniversary and three months before expiry, moved into the CB's windows where they fall out."""
+    windows = due_windows(decision_on, policy)
+    expiry = expiry_date(decision_on, day_before=policy.expiry_day_before)
+    preferred = {
+        "surveillance1": decision_on + relativedelta(months=11),
+        "surveillance2": decision_on + relativedelta(months=23),
+        "recertification": expiry - relativedelta(months=3),
+    }
+    return {kind: clamp(day, windows[kind]) for kind, day in preferred.items()}
 
 
 def years_missing_surveillance(
