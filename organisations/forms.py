@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.enums import OrganisationRole
 from organisations.models import Organisation, Site
+from organisations.services import OrganisationProfile, SiteDetails
 
 
 class OrganisationForm(forms.ModelForm):
@@ -24,6 +25,10 @@ class OrganisationForm(forms.ModelForm):
             "iaf_codes": _("The economic sectors of the scope (IAF ID 1); hold Ctrl to pick several.")
         }
 
+    def profile(self) -> OrganisationProfile:
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return OrganisationProfile(**values | {"iaf_codes": tuple(values["iaf_codes"])})
+
 
 class SiteForm(forms.ModelForm):
     class Meta:
@@ -39,6 +44,9 @@ class SiteForm(forms.ModelForm):
             "is_central_function",
             "is_active",
         ]
+
+    def details(self) -> SiteDetails:
+        return SiteDetails(**{name: self.cleaned_data[name] for name in self.Meta.fields})
 
 
 class MemberInviteForm(forms.Form):

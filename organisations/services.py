@@ -1,4 +1,11 @@
-"""State changes of organisations, sites and memberships. Views and tasks call these only."""
+"""State changes of organisations, sites and memberships. Views and tasks call these only.
+
+Each service re-checks its actor with the predicates of `organisations.access` (see
+docs/architecture.md, "Access").
+"""
+
+import dataclasses
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -6,8 +13,10 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.records import assign_changes
 from core.transitions import transition_record
-from organisations.enums import OrganisationRole
-from organisations.models import Organisation, OrganisationMembership, Site, User
+from organisations import access
+from organisations.access import require
+from organisations.enums import OrganisationKind, OrganisationRole, SiteKind
+from organisations.models import IAFCode, Organisation, OrganisationMembership, Site, User
 from organisations.tasks import send_invitation
 
 
@@ -15,33 +24,70 @@ class MembershipError(DomainError):
     pass
 
 
+@dataclass(frozen=True)
+class OrganisationProfile:
+    """What the organisation says of itself (its quality manager keeps it up to date)."""
+
+    name: str
+    kind: OrganisationKind
+    street: str
+    city: str
+    country: str
+    headcount: int
+    registration_number: str = ""
+    postcode: str = ""
+    iaf_codes: tuple[IAFCode, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteDetails:
+    name: str
+    street: str
+    city: str
+    country: str
+    headcount: int
+    kind: SiteKind = SiteKind.PERMANENT
+    postcode: str = ""
+    is_central_function: bool = False
+    is_active: bool = True
+
+
+def _require_manager(actor: User, organisation: Organisation) -> None:
+    require(access.can_manage_organisation(actor, organisation), access.MANAGERS_ONLY)
+
+
 @transaction.atomic
-def organisation_update(*, actor: User, organisation: Organisation, fields: dict) -> Organisation:
-    # Re-read the row: a ModelForm has already written the new values onto the instance it was given.
+def organisation_update(
+    *, actor: User, organisation: Organisation, profile: OrganisationProfile
+) -> Organisation:
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    iaf_codes = fields.pop("iaf_codes", None)
-    changed = assign_changes(organisation, fields)
+    _require_manager(actor, organisation)
+    values = dataclasses.asdict(profile)
+    iaf_codes = values.pop("iaf_codes")
+    changed = assign_changes(organisation, values)
+    organisation.full_clean()
     if changed:
         organisation.save(update_fields=changed)
-    if iaf_codes is not None:
-        organisation.iaf_codes.set(iaf_codes)
+    organisation.iaf_codes.set(iaf_codes)
     return organisation
 
 
 @transaction.atomic
-def site_create(*, actor: User, organisation: Organisation, fields: dict) -> Site:
-    site = Site(organisation=organisation, **fields)
+def site_create(*, actor: User, organisation: Organisation, details: SiteDetails) -> Site:
+    _require_manager(actor, organisation)
+    site = Site(organisation=organisation, **dataclasses.asdict(details))
     site.full_clean()
     site.save()
-    transition_record(subject=site, field="is_active", from_state=None, to_state=True, actor=actor)
+    transition_record(subject=site, field="is_active", from_state=None, to_state=site.is_active, actor=actor)
     return site
 
 
 @transaction.atomic
-def site_update(*, actor: User, site: Site, fields: dict, reason: str = "") -> Site:
-    site = Site.objects.select_for_update().get(pk=site.pk)
+def site_update(*, actor: User, site: Site, details: SiteDetails, reason: str = "") -> Site:
+    site = Site.objects.select_for_update().select_related("organisation").get(pk=site.pk)
+    _require_manager(actor, site.organisation)
     was_active = site.is_active
-    changed = assign_changes(site, fields)
+    changed = assign_changes(site, dataclasses.asdict(details))
     if not changed:
         return site
     site.full_clean()
@@ -85,6 +131,7 @@ def membership_invite(
     *, actor: User, organisation: Organisation, email: str, full_name: str, role: str
 ) -> OrganisationMembership:
     """Add a person to the organisation, creating their account if needed, and invite them."""
+    _require_manager(actor, organisation)
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -108,6 +155,7 @@ def membership_invite(
 def membership_reactivate(
     *, actor: User, membership: OrganisationMembership, role: str
 ) -> OrganisationMembership:
+    _require_manager(actor, membership.organisation)
     membership.is_active = True
     membership.role = role
     membership.save(update_fields=["is_active", "role"])
@@ -119,7 +167,12 @@ def membership_reactivate(
 def membership_change_role(
     *, actor: User, membership: OrganisationMembership, role: str
 ) -> OrganisationMembership:
-    membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
+    membership = (
+        OrganisationMembership.objects.select_for_update()
+        .select_related("organisation")
+        .get(pk=membership.pk)
+    )
+    _require_manager(actor, membership.organisation)
     if membership.role == role:
         return membership
     if role != OrganisationRole.QUALITY_MANAGER:
@@ -135,7 +188,12 @@ def membership_change_role(
 def membership_deactivate(
     *, actor: User, membership: OrganisationMembership, reason: str = ""
 ) -> OrganisationMembership:
-    membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
+    membership = (
+        OrganisationMembership.objects.select_for_update()
+        .select_related("organisation")
+        .get(pk=membership.pk)
+    )
+    _require_manager(actor, membership.organisation)
     if not membership.is_active:
         return membership
     _guard_last_quality_manager(membership)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.forms import call_service
+from core.forms import call_service, edit_form
 from organisations import access, services
 from organisations.forms import (
     MemberInviteForm,
@@ -76,14 +76,14 @@ def member_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = edit_form(OrganisationForm, request.POST or None, instance=organisation)
     if (
         request.method == "POST"
         and form.is_valid()
         and call_service(
             form,
             lambda: services.organisation_update(
-                actor=request.user, organisation=organisation, fields=dict(form.cleaned_data)
+                actor=request.user, organisation=organisation, profile=form.profile()
             ),
         )
     ):
@@ -103,7 +103,7 @@ def site_create(request: HttpRequest, pk: int) -> HttpResponse:
         and call_service(
             form,
             lambda: services.site_create(
-                actor=request.user, organisation=organisation, fields=form.cleaned_data
+                actor=request.user, organisation=organisation, details=form.details()
             ),
         )
     ):
@@ -117,12 +117,12 @@ def site_create(request: HttpRequest, pk: int) -> HttpResponse:
 def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     site = get_object_or_404(organisation.sites, pk=site_pk)
-    form = SiteForm(request.POST or None, instance=site)
+    form = edit_form(SiteForm, request.POST or None, instance=site)
     if (
         request.method == "POST"
         and form.is_valid()
         and call_service(
-            form, lambda: services.site_update(actor=request.user, site=site, fields=form.cleaned_data)
+            form, lambda: services.site_update(actor=request.user, site=site, details=form.details())
         )
     ):
         messages.success(request, _("The site was saved."))

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -5,7 +7,7 @@ from django.core.exceptions import ValidationError
 from core.transitions import transitions_of
 from organisations import services
 from organisations.enums import OrganisationRole
-from organisations.models import OrganisationMembership, User
+from organisations.models import IAFCode, OrganisationMembership, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -122,28 +124,34 @@ def test_site_create_refuses_second_central_function(world):
         services.site_create(
             actor=world.qm_a,
             organisation=world.org_a,
-            fields={
-                "name": "Second HQ",
-                "street": "x",
-                "city": "y",
-                "country": "BE",
-                "headcount": 3,
-                "is_central_function": True,
-            },
+            details=services.SiteDetails(
+                name="Second HQ", street="x", city="y", country="BE", headcount=3, is_central_function=True
+            ),
         )
     assert world.org_a.sites.count() == 1
 
 
 def test_site_update_deactivation_is_recorded(world):
     site = factories.SiteFactory(organisation=world.org_a)
-    services.site_update(actor=world.qm_a, site=site, fields={"is_active": False}, reason="Closed")
+    details = services.SiteDetails(
+        name=site.name, street=site.street, city=site.city, country=site.country, headcount=site.headcount
+    )
+    services.site_update(
+        actor=world.qm_a, site=site, details=dataclasses.replace(details, is_active=False), reason="Closed"
+    )
     transition = transitions_of(site).filter(field="is_active").first()
     assert (transition.from_state, transition.to_state, transition.reason) == ("True", "False", "Closed")
 
 
 def test_organisation_update_sets_fields_and_codes(world):
+    org = world.org_a
+    profile = services.OrganisationProfile(
+        name=org.name, kind=org.kind, street=org.street, city=org.city, country=org.country, headcount=999
+    )
     services.organisation_update(
-        actor=world.qm_a, organisation=world.org_a, fields={"headcount": 999, "iaf_codes": [36, 38]}
+        actor=world.qm_a,
+        organisation=org,
+        profile=dataclasses.replace(profile, iaf_codes=tuple(IAFCode.objects.filter(code__in=[36, 38]))),
     )
     world.org_a.refresh_from_db()
     assert world.org_a.headcount == 999
