@@ -7,8 +7,8 @@ from django.db import transaction
 
 from audits import audit_time
 from audits.enums import AnswerStatus, AuditKind, TeamRole
-from audits.models.programme import ProgrammeScope
 from audits.models import AuditProgramme, GapAnalysis
+from audits.models.programme import ProgrammeScope
 from audits.selectors.programme_checks import programme_problems
 from audits.services import audits as audit_services
 from audits.services import gap as services
@@ -133,15 +133,13 @@ def _ministry_baseline(ministry: Organisation) -> None:
         services.gap_answer_save(
             actor=contributor,
             answer=answer,
-            fields={
-                "status": status,
-                "notes": notes,
-                "action": action,
-                "action_owner": qm if action else None,
-                "action_due_on": due,
-                "justification": "No design of services: they are defined by law."
-                if status == "not_applicable"
-                else "",
-            },
+            status=status,
+            notes=notes,
+            action=action,
+            action_owner=qm if action else None,
+            action_due_on=due,
+            justification="No design of services: they are defined by law."
+            if status == AnswerStatus.NOT_APPLICABLE
+            else "",
         )
     services.gap_analysis_share(actor=qm, analysis=analysis, shared=True)

@@ -93,6 +93,13 @@ class EditionTime:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class Visit:
+    audit: Audit
+    sites: list[Site]
+    site_days: Decimal
+
+
 @dataclass
 class TimeSheet:
     programme: AuditProgramme
@@ -107,7 +114,21 @@ class TimeSheet:
 
     @property
     def site_days(self) -> Decimal:
+        """The per-site times added up: not the programme's time (see `visits`)."""
         return sum((days for _site, days, _problem in self.sites if days), Decimal(0))
+
+    def visits(self, audits: list[Audit]) -> list[Visit]:
+        """For each audit, the sites it visits and the per-site times of those sites, beside its
+        planned time: how the per-site times and the programme's time relate."""
+        days = {site.pk: site_days for site, site_days, _problem in self.sites}
+        return [
+            Visit(
+                audit,
+                [audit_site.site for audit_site in audit.audit_sites.all()],
+                sum((days.get(a.site_id) or Decimal(0) for a in audit.audit_sites.all()), Decimal(0)),
+            )
+            for audit in audits
+        ]
 
     def suggested_days(self, kind: str) -> Decimal | None:
         """The time the tables and the CB's policy suggest for an audit of this kind."""

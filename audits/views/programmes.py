@@ -156,12 +156,15 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_time(request: HttpRequest, pk: int) -> HttpResponse:
     """The audit-time sheet: every step, as the CB justifies it to the client and the AB."""
     programme = programme_for(request, pk)
+    sheet = selectors.time_sheet(programme, with_sites=True)
+    audits = list(programme.audits.prefetch_related("audit_sites__site").order_by("starts_on"))
     return render(
         request,
         "audits/programme_time.html",
         {
             "programme": programme,
-            "sheet": selectors.time_sheet(programme, with_sites=True),
+            "sheet": sheet,
+            "visits": sheet.visits(audits) if sheet.sites else [],
             "can_plan": access.can_plan(request.user, programme.certification_body),
         },
     )

@@ -7,6 +7,7 @@ from django.urls import reverse
 from audits.enums import AuditKind, AuditStatus, ProgrammeStatus, TeamRole
 from audits.models import AuditProgramme
 from audits.selectors.programmes import time_sheet
+from audits.services import audits as audit_services
 from audits.services import teams as team_services
 from standards.enums import EditionKind
 from tests import factories
@@ -228,5 +229,26 @@ def test_audit_page_queries_do_not_grow_with_the_team(client, world, qms, team, 
     with django_assert_num_queries(PLANNER_AUDIT_PAGE):
         assert client.get(audit.get_absolute_url()).status_code == 200
     client.force_login(world.qm_a)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):  # + the audit-time table's rows
         assert client.get(programme.get_absolute_url()).status_code == 200
+
+
+def test_the_time_sheet_reconciles_the_per_site_times_with_the_total(client, world, qms):
+    sites = [world.site_a] + [
+        factories.SiteFactory(organisation=world.org_a, name=f"Branch {n}", headcount=30) for n in (1, 2)
+    ]
+    programme = open_programme(world, [qms], sites=sites)
+    stage2 = programme.audits.get(kind=AuditKind.STAGE2)
+    audit_services.audit_sites_draw(actor=world.cert_manager, audit=stage2, chosen_on_risk=[], seed=7)
+    client.force_login(world.cert_manager)
+    body = client.get(reverse("audits:programme_time", args=[programme.pk])).content.decode()
+    sheet = time_sheet(programme, with_sites=True)
+    assert sheet.site_days > sheet.initial_days  # the sum differs: the page says why
+    assert "How the per-site times relate to the programme" in body
+    assert (
+        f"The per-site times are not added into the programme's time, so their sum ({sheet.site_days}"
+        in body
+    )
+    visit = next(v for v in sheet.visits([stage2]) if v.audit == stage2)
+    assert {s.pk for s in visit.sites} == {s.pk for s in sites}  # initial sample: every site of three
+    assert visit.site_days == sheet.site_days
