@@ -13,6 +13,7 @@ from audits.models import Audit, AuditProgramme, AuditSite
 from audits.selectors.programme_checks import edition_refusal
 from audits.selectors.programmes import time_sheet
 from audits.services.programmes import ProgrammeError, programme_reopen
+from audits.services.teams import team_unconfirm
 from core.records import assign_changes, refuse_invalid
 from core.transitions import transition_record
 from organisations.access import require
@@ -82,28 +83,13 @@ def audit_plan(
                 subject=audit, field=field, from_state=was, to_state=getattr(audit, field), actor=actor
             )
     if dates_changed and audit.status == AuditStatus.TEAM_ASSIGNED:
-        audit_reset_team(actor=actor, audit=audit, reason=_("The audit dates changed."))
+        team_unconfirm(actor=actor, audit=audit, reason=_("The audit dates changed."))
     programme_reopen(
         actor=actor,
         programme=programme,
         reason=_("%(audit)s was re-planned.") % {"audit": audit.get_kind_display()},
     )
     return audit
-
-
-def audit_reset_team(*, actor: User, audit: Audit, reason: str) -> None:
-    """The confirmed team no longer holds (dates moved, someone left, the client objected)."""
-    if audit.status == AuditStatus.TEAM_ASSIGNED:
-        audit.status, audit.team_notified_on = AuditStatus.PLANNED, None
-        audit.save(update_fields=["status", "team_notified_on"])
-        transition_record(
-            subject=audit,
-            field="status",
-            from_state=AuditStatus.TEAM_ASSIGNED,
-            to_state=AuditStatus.PLANNED,
-            actor=actor,
-            reason=reason,
-        )
 
 
 @transaction.atomic

@@ -73,7 +73,9 @@ def _refuse_sites(organisation: Organisation, sites: list[Site]) -> None:
 
 @transaction.atomic
 def programme_reopen(*, actor: User | None, programme: AuditProgramme, reason: str) -> AuditProgramme:
-    """A change to an approved programme sends it back for approval; a draft stays a draft."""
+    """A change to an approved programme sends it back for approval; a draft stays a draft.
+
+    A consequence with no door of its own: only services that checked their own rule call it."""
     if programme.status == ProgrammeStatus.APPROVED:
         programme.status = ProgrammeStatus.DRAFT
         programme.save(update_fields=["status"])
@@ -92,7 +94,7 @@ def _days_span(starts_on: datetime.date, days: Decimal) -> datetime.date:
     return starts_on + datetime.timedelta(days=max(int(-(-days // 1)) - 1, 0))
 
 
-def default_dates(
+def _default_dates(
     stage1_on: datetime.date, policy: cycle.CyclePolicy, decided_on: datetime.date | None = None
 ) -> dict[str, datetime.date]:
     """Where the cycle's audits fall by default: stage 2 a month after stage 1; the surveillances
@@ -191,7 +193,7 @@ def programme_open(
         pe.save()
     sheet = time_sheet(programme)
     audits = {}
-    for kind, starts_on in default_dates(stage1_on, cycle_policy(certification_body)).items():
+    for kind, starts_on in _default_dates(stage1_on, cycle_policy(certification_body)).items():
         days = sheet.suggested_days(kind) or audit_time.HALF
         audits[kind] = Audit.objects.create(
             programme=programme,

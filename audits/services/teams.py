@@ -15,7 +15,6 @@ from audits.enums import AssignmentStatus, AuditStatus, Declaration, TeamRole
 from audits.models import Audit, TeamAssignment
 from audits.selectors.programme_checks import team_problems
 from audits.selectors.programmes import consultancy_ends
-from audits.services.audits import audit_reset_team
 from audits.services.programmes import ProgrammeError
 from audits.tasks import send_team_notice, send_team_objection
 from audits.team_rules import CONSULTANCY_COOLING_OFF_YEARS
@@ -34,6 +33,25 @@ def _locked(audit: Audit) -> Audit:
         .select_related("programme__certification_body", "programme__organisation")
         .get(pk=audit.pk)
     )
+
+
+def team_unconfirm(*, actor: User | None, audit: Audit, reason: str) -> Audit:
+    """The confirmed team no longer holds (dates moved, someone joined or left, a conflict, the
+    client objected): it must be confirmed and notified again.
+
+    A consequence with no door of its own: only services that checked their own rule call it."""
+    if audit.status == AuditStatus.TEAM_ASSIGNED:
+        audit.status, audit.team_notified_on = AuditStatus.PLANNED, None
+        audit.save(update_fields=["status", "team_notified_on"])
+        transition_record(
+            subject=audit,
+            field="status",
+            from_state=AuditStatus.TEAM_ASSIGNED,
+            to_state=AuditStatus.PLANNED,
+            actor=actor,
+            reason=reason,
+        )
+    return audit
 
 
 @transaction.atomic
@@ -64,7 +82,7 @@ def team_assign(*, actor: User, audit: Audit, user: User, role: TeamRole) -> Tea
     transition_record(
         subject=assignment, field="status", from_state=None, to_state=assignment.status, actor=actor
     )
-    audit_reset_team(actor=actor, audit=audit, reason=_("%(user)s joined the team.") % {"user": user})
+    team_unconfirm(actor=actor, audit=audit, reason=_("%(user)s joined the team.") % {"user": user})
     return assignment
 
 
@@ -85,9 +103,7 @@ def team_withdraw(*, actor: User, assignment: TeamAssignment, reason: str) -> Te
         actor=actor,
         reason=reason,
     )
-    audit_reset_team(
-        actor=actor, audit=audit, reason=_("%(user)s left the team.") % {"user": assignment.user}
-    )
+    team_unconfirm(actor=actor, audit=audit, reason=_("%(user)s left the team.") % {"user": assignment.user})
     return assignment
 
 
@@ -118,7 +134,7 @@ def team_declare(*, actor: User, assignment: TeamAssignment, conflict: bool, not
             reason=note,
         )
     if conflict:
-        audit_reset_team(
+        team_unconfirm(
             actor=actor, audit=_locked(assignment.audit), reason=_("A member declared a conflict.")
         )
     return assignment
@@ -180,7 +196,7 @@ def team_object(*, actor: User, assignment: TeamAssignment, reason: str) -> Team
         actor=actor,
         reason=reason,
     )
-    audit_reset_team(
+    team_unconfirm(
         actor=actor, audit=audit, reason=_("The client objected to %(user)s.") % {"user": assignment.user}
     )
     send_team_objection.delay_on_commit(assignment.pk)
