@@ -1,5 +1,5 @@
 # Two commands for a fresh machine (Python 3.11 and pip, nothing else):
-#   make run    set up, load the catalogue and demo data, serve on 127.0.0.1:8000 with a Celery worker + beat
+#   make run    set up, load the catalogue and demo data, serve on 127.0.0.1:8000 (HOST=, PORT=) with a Celery worker + beat
 #   make test   set up and run the whole test suite (PostgreSQL when DATABASE_URL is set, SQLite otherwise)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -8,8 +8,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails follow the address `make run` serves on, unless SITE_URL is set.
+SITE_URL ?= http://$(HOST):$(PORT)
+VAR_DIR ?= var
 
-.PHONY: install run test e2e lint format lock check-deploy
+.PHONY: install run test e2e bench lint format lock check-deploy
 
 $(STAMP):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -21,11 +24,11 @@ $(STAMP):
 install: $(STAMP)
 
 run: install
-	mkdir -p var/broker var/mail var/media
+	mkdir -p $(VAR_DIR)/broker $(VAR_DIR)/broker-control $(VAR_DIR)/mail $(VAR_DIR)/media
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@echo "Serving on http://$(HOST):$(PORT)/ with a Celery worker and beat. Ctrl-C stops both."
-	@trap 'kill 0' INT TERM EXIT; \
+	@echo "Serving on http://$(HOST):$(PORT)/ with a Celery worker and beat; links in e-mails use $(SITE_URL). Ctrl-C stops both."
+	@export SITE_URL='$(SITE_URL)'; trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=1 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -35,6 +38,14 @@ test: install
 # Browser tests: need Chromium (Debian: apt-get install chromium); CI installs it.
 e2e: install
 	$(BIN)/pytest -m e2e
+
+# Query counts and server times of every page on the demo data, against the admin changelist of
+# organisations (PostgreSQL when DATABASE_URL is set). Extra options: make bench BENCH_ARGS="--fail-over 1.5"
+bench: install
+	mkdir -p $(VAR_DIR)/broker $(VAR_DIR)/broker-control $(VAR_DIR)/mail $(VAR_DIR)/media $(VAR_DIR)/static
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo --force
+	$(BIN)/python manage.py benchmark $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -6,7 +7,8 @@ from organisations import access
 
 def roles(request: HttpRequest) -> dict:
     """What the navigation shows: computed once per page, only when a template asks."""
-    user = request.user
+    # An error page can render before AuthenticationMiddleware ran (a bad Host header gives a 400).
+    user = request.user if hasattr(request, "user") else AnonymousUser()
 
     def compute() -> dict:
         return {

@@ -1,10 +1,16 @@
 import os
+import runpy
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from kombu import Connection
 
-from config.settings.base import redis_url_with_db
+from config.settings.base import BASE_DIR, redis_url_with_db
+
+BASE_SETTINGS = BASE_DIR / "config" / "settings" / "base.py"
 
 
 def _environ_without_test_switches() -> dict[str, str]:
@@ -51,3 +57,75 @@ def test_production_settings_pass_check_deploy():
 )
 def test_redis_url_with_db(url, db, expected):
     assert redis_url_with_db(url, db) == expected
+
+
+def _base_settings(monkeypatch, var_dir: Path, redis_url: str = "") -> dict:
+    """config/settings/base.py evaluated afresh in another environment."""
+    monkeypatch.setenv("VAR_DIR", str(var_dir))
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    return runpy.run_path(str(BASE_SETTINGS))
+
+
+def test_filesystem_broker_keeps_every_folder_under_var_dir(monkeypatch, tmp_path):
+    settings = _base_settings(monkeypatch, tmp_path / "var")
+    options = settings["CELERY_BROKER_TRANSPORT_OPTIONS"]
+    assert settings["CELERY_BROKER_URL"] == "filesystem://"
+    assert options["control_folder"] == str(tmp_path / "var" / "broker-control")
+    assert options["data_folder_in"] == options["data_folder_out"] == str(tmp_path / "var" / "broker")
+
+
+def test_redis_broker_has_no_folders(monkeypatch, tmp_path):
+    settings = _base_settings(monkeypatch, tmp_path / "var", redis_url="redis://cache:6379/0")
+    assert settings["CELERY_BROKER_URL"] == "redis://cache:6379/0"
+    assert settings["CELERY_BROKER_TRANSPORT_OPTIONS"] == {"visibility_timeout": 3600}
+
+
+def test_filesystem_broker_writes_no_control_folder_where_it_was_started(monkeypatch, tmp_path):
+    var_dir = tmp_path / "var"
+    (var_dir / "broker").mkdir(parents=True)
+    options = _base_settings(monkeypatch, var_dir)["CELERY_BROKER_TRANSPORT_OPTIONS"]
+    monkeypatch.chdir(tmp_path)
+    with Connection("filesystem://", transport_options=options) as connection:
+        channel = connection.channel()
+        channel.exchange_declare("celery.pidbox", type="fanout")
+        channel.queue_declare("worker.pidbox")
+        channel.queue_bind("worker.pidbox", "celery.pidbox", "")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["var"]
+    assert (var_dir / "broker-control" / "celery.pidbox.exchange").is_file()
+
+
+def _make_run_dry(*args: str, **env: str) -> str:
+    """The commands `make run` would run, without running them."""
+    inherited = {
+        key: value
+        for key, value in _environ_without_test_switches().items()
+        if key not in {"SITE_URL", "VAR_DIR", "HOST", "PORT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}
+    }
+    result = subprocess.run(  # noqa: S603  (the arguments are this test's own literals)
+        [shutil.which("make") or "make", "--dry-run", "run", *args],
+        env={**inherited, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "site_url"),
+    [
+        ((), {}, "http://127.0.0.1:8000"),
+        (("PORT=8765",), {}, "http://127.0.0.1:8765"),
+        (("HOST=localhost", "PORT=8765"), {}, "http://localhost:8765"),
+        (("PORT=8765",), {"SITE_URL": "https://audit.example"}, "https://audit.example"),
+    ],
+)
+def test_make_run_links_in_emails_follow_its_port(args, env, site_url):
+    commands = _make_run_dry(*args, **env)
+    assert f"export SITE_URL='{site_url}'" in commands
+
+
+def test_make_run_creates_the_broker_folders_under_var():
+    commands = _make_run_dry()
+    assert "mkdir -p var/broker var/broker-control var/mail var/media" in commands

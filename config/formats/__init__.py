@@ -1,0 +1,1 @@
+"""The project's date formats (FORMAT_MODULE_PATH), one module per language."""
