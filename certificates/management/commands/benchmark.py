@@ -1,0 +1,183 @@
+"""`manage.py benchmark`: every page of the app against one baseline, on the demo data.
+
+The baseline is the Django admin changelist of organisations, measured in the same run; the rule
+is that every page's p50 stays within RULE times it. Each app lists its own pages in a
+`benchmark.py` module with `benchmark_pages() -> [(label, url, persona e-mail)]`.
+"""
+
+import math
+import statistics
+import time
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.module_loading import module_has_submodule
+
+from organisations.models import User
+
+RULE = 1.5  # every page's p50 at most this many times the baseline's
+BASELINE_LABEL = "BASELINE: admin organisations changelist"
+ADMIN = "admin@isocert.example"
+
+
+@dataclass
+class Page:
+    label: str
+    url: str
+    persona: str
+    queries: int = 0
+    p50: float = 0.0
+    p95: float = 0.0
+    kilobytes: float = 0.0
+    error: str = ""
+
+
+class Command(BaseCommand):
+    """Lives in the topmost app because it spans every app; each app lists its pages in benchmark.py."""
+
+    help = (
+        "Measure every page on the demo data (queries, p50/p95 server time, size) against the Django "
+        f"admin changelist of organisations. The rule: every page <= {RULE}x that baseline. "
+        "Runs in a transaction that is rolled back."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--repetitions", type=int, default=30, help="Timed requests per page (30).")
+        parser.add_argument("--warmup", type=int, default=2, help="Untimed requests per page first (2).")
+        parser.add_argument("--only", default="", help="Only the pages whose label contains this text.")
+        parser.add_argument(
+            "--fail-over",
+            type=float,
+            default=None,
+            metavar="RATIO",
+            help="Exit non-zero when a page's p50 is above RATIO times the baseline's (off by default).",
+        )
+
+    def handle(self, *args, repetitions: int, warmup: int, only: str, fail_over: float | None, **options):
+        if repetitions < 1 or warmup < 0:
+            raise CommandError("--repetitions must be at least 1 and --warmup at least 0.")
+        if fail_over is not None and fail_over <= 0:
+            raise CommandError("--fail-over must be a positive ratio, e.g. 1.5.")
+        # DEBUG off, as in production: with it on, every query is also logged. "testserver" is the
+        # host name of Django's test client.
+        hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts), transaction.atomic():
+            pages = self._measure_all(only, repetitions, warmup)
+            transaction.set_rollback(True)
+        self._report(pages, repetitions, warmup)
+        self._verdict(pages, fail_over)
+
+    def _measure_all(self, only: str, repetitions: int, warmup: int) -> list[Page]:
+        try:
+            pages = [Page(BASELINE_LABEL, reverse("admin:organisations_organisation_changelist"), ADMIN)]
+            pages += [page for page in app_pages() if only.lower() in page.label.lower()]
+            clients = {email: logged_in_client(email) for email in {page.persona for page in pages}}
+        except ObjectDoesNotExist as error:
+            raise CommandError(
+                f"The benchmark runs on the demo data: run `manage.py load_demo` first ({error})."
+            ) from error
+        for page in pages:
+            prepare(page, clients[page.persona], warmup)
+        time_rounds([page for page in pages if not page.error], clients, repetitions)
+        return pages
+
+    def _report(self, pages: list[Page], repetitions: int, warmup: int) -> None:
+        database = connection.settings_dict
+        self.stdout.write(
+            f"{len(pages)} pages, {repetitions} timed requests each after {warmup} warm-up, DEBUG off, "
+            f"{connection.vendor} database {database['NAME']}. "
+            f"Rule: every page's p50 <= {RULE}x the baseline's."
+        )
+        baseline = pages[0].p50 if not pages[0].error else 0.0
+        width = max(len(page.label) for page in pages)
+        persona_width = max(len(page.persona) for page in pages)
+        self.stdout.write(
+            f"{'page'.ljust(width)}  {'persona'.ljust(persona_width)}  queries   p50 ms   p95 ms"
+            "        KB  x base"
+        )
+        for page in pages:
+            self.stdout.write(row(page, baseline, width, persona_width))
+
+    def _verdict(self, pages: list[Page], fail_over: float | None) -> None:
+        errors = [page for page in pages if page.error]
+        baseline = pages[0].p50
+        over = [page for page in pages if not page.error and baseline and page.p50 / baseline > RULE]
+        self.stdout.write(
+            f"{len(over)} page(s) over {RULE}x the baseline: {', '.join(p.label for p in over) or 'none'}."
+        )
+        if errors:
+            raise CommandError(
+                f"{len(errors)} page(s) did not answer 200: {', '.join(p.label for p in errors)}."
+            )
+        failing = [page for page in pages if fail_over is not None and page.p50 / baseline > fail_over]
+        if failing:
+            raise CommandError(f"{len(failing)} page(s) over {fail_over}x the baseline (--fail-over).")
+
+
+def app_pages() -> list[Page]:
+    """Every app's `benchmark.benchmark_pages()`, in the order of INSTALLED_APPS."""
+    pages = [Page("dashboard (quality manager)", reverse("dashboard"), "qm@ministry.example")]
+    pages.append(Page("dashboard (certification manager)", reverse("dashboard"), "manager@certa.example"))
+    for app in apps.get_app_configs():
+        if module_has_submodule(app.module, "benchmark"):
+            module = import_module(f"{app.name}.benchmark")
+            pages += [Page(label, url, persona) for label, url, persona in module.benchmark_pages()]
+    return pages
+
+
+def logged_in_client(email: str) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(email=email))
+    return client
+
+
+def prepare(page: Page, client: Client, warmup: int) -> None:
+    """Warm up, then count the queries and the bytes of one request (not timed: counting slows it)."""
+    with transaction.atomic():
+        for _ in range(warmup):
+            client.get(page.url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page.url)
+        if response.status_code != 200:
+            page.error = f"HTTP {response.status_code}"
+            transaction.set_rollback(True)
+            return
+    page.queries, page.kilobytes = len(queries), len(response.content) / 1024
+
+
+def time_rounds(pages: list[Page], clients: dict[str, Client], repetitions: int) -> None:
+    """Each round requests every page once, so a slower moment of the machine hits all pages alike."""
+    timings: list[list[float]] = [[] for _ in pages]
+    for _ in range(repetitions):
+        for page, times in zip(pages, timings, strict=True):
+            times.append(timed_get(clients[page.persona], page.url))
+    for page, times in zip(pages, timings, strict=True):
+        ordered = sorted(times)
+        page.p50 = statistics.median(ordered)
+        page.p95 = ordered[math.ceil(0.95 * len(ordered)) - 1]
+
+
+def timed_get(client: Client, url: str) -> float:
+    start = time.perf_counter()
+    client.get(url)
+    return (time.perf_counter() - start) * 1000
+
+
+def row(page: Page, baseline: float, width: int, persona_width: int) -> str:
+    start = f"{page.label.ljust(width)}  {page.persona.ljust(persona_width)}"
+    if page.error:
+        return f"{start}  ERROR {page.error} at {page.url}"
+    ratio = page.p50 / baseline if baseline else math.nan
+    mark = "  OVER" if ratio > RULE else ""
+    return (
+        f"{start}  {page.queries:7d}  {page.p50:7.1f}  {page.p95:7.1f}  {page.kilobytes:8.1f}"
+        f"  {ratio:5.2f}x{mark}"
+    )

@@ -1,0 +1,115 @@
+"""`manage.py benchmark`: what it lists and how it ends, never how fast anything is."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from audits.models import GapAnalysis, GapAnswer
+from core.models import Transition
+from organisations.models import User
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "BASELINE: admin organisations changelist",
+    "dashboard (quality manager)",
+    "dashboard (certification manager)",
+    "organisations list",
+    "organisation detail",
+    "organisation sites",
+    "organisation members",
+    "organisation edit form",
+    "site form",
+    "member invite form",
+    "catalogue",
+    "standard (ISO 9001)",
+    "edition (ISO/IEC 27001:2022)",
+    "gap list",
+    "gap start form",
+    "gap detail (demo ISO 9001 baseline)",
+    "gap detail (demo integrated, 3 editions)",
+    "gap detail (N answers, synthetic)",
+    "gap compare (demo baseline with a copy)",
+    "gap compare (N answers with a copy)",
+    "programme list",
+    "programme open form",
+    "programme detail",
+    "programme edit form",
+    "programme time sheet",
+    "programme edition time form",
+    "programme coverage",
+    "audit detail (stage 1, planner)",
+    "audit detail (stage 1, lead auditor)",
+    "audit plan form",
+    "my audits",
+]
+# label, persona, queries, p50, p95, KB, ratio to the baseline, then OVER for a page above the rule
+ROW = re.compile(
+    r"^(?P<label>.+?)\s{2,}(\S+@\S+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(?P<ratio>[\d.]+)x(  OVER)?$"
+)
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", force=True, stdout=StringIO())
+
+
+def _labels(out: StringIO) -> list[str]:
+    return [match["label"] for line in out.getvalue().splitlines() if (match := ROW.match(line))]
+
+
+def _answer_counts(labels: list[str]) -> list[int]:
+    return [int(n) for label in labels for n in re.findall(r"\((\d+) answers", label)]
+
+
+def _counts() -> tuple[int, ...]:
+    return tuple(m.objects.count() for m in (GapAnalysis, GapAnswer, Transition))
+
+
+def test_benchmark_lists_every_page_with_the_baseline_and_leaves_the_data(demo):
+    before = _counts()
+    out = StringIO()
+    call_command("benchmark", repetitions=1, warmup=0, stdout=out)
+    labels = _labels(out)
+    assert [re.sub(r"\(\d+ answers", "(N answers", label) for label in labels] == PAGES
+    assert all(count >= 150 for count in _answer_counts(labels)) and len(_answer_counts(labels)) == 2
+    assert ROW.match(out.getvalue().splitlines()[2])["ratio"] == "1.00"
+    assert "Rule: every page's p50 <= 1.5x the baseline's." in out.getvalue()
+    assert _counts() == before
+
+
+def test_benchmark_fails_over_a_ratio_only_when_asked(demo):
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"page\(s\) over 0.5x the baseline \(--fail-over\)"):
+        call_command("benchmark", repetitions=1, warmup=0, fail_over=0.5, stdout=out)
+    assert "BASELINE: admin organisations changelist" in out.getvalue()
+
+
+def test_benchmark_only_keeps_the_baseline_and_the_matching_pages(demo):
+    out = StringIO()
+    call_command("benchmark", repetitions=1, warmup=0, only="programme detail", stdout=out)
+    assert _labels(out) == ["BASELINE: admin organisations changelist", "programme detail"]
+
+
+def test_benchmark_reports_a_page_that_does_not_answer(demo):
+    User.objects.filter(email="manager@certa.example").update(is_active=False)
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"did not answer 200: .*programme detail"):
+        call_command("benchmark", repetitions=1, warmup=0, only="programme detail", stdout=out)
+    assert re.search(
+        r"^programme detail\s+manager@certa.example\s+ERROR HTTP 302 at /programmes/\d+/$",
+        out.getvalue(),
+        re.M,
+    )
+
+
+def test_benchmark_needs_the_demo_data(db):
+    with pytest.raises(CommandError, match=r"run `manage\.py load_demo` first"):
+        call_command("benchmark", repetitions=1, stdout=StringIO())
+
+
+def test_benchmark_refuses_zero_repetitions(demo):
+    with pytest.raises(CommandError, match="--repetitions must be at least 1"):
+        call_command("benchmark", repetitions=0, stdout=StringIO())
