@@ -10,8 +10,9 @@ Who sees an organisation:
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotAllowed
@@ -22,6 +23,7 @@ from organisations.models import (
     ClientEngagement,
     Organisation,
     OrganisationMembership,
+    User,
 )
 
 PLANNING_ROLES = (CBRole.CERTIFICATION_MANAGER, CBRole.CB_ADMIN)
@@ -108,12 +110,26 @@ def organisation_role(user, organisation: Organisation) -> OrganisationRole | No
     return OrganisationRole(role) if role else None
 
 
-def is_cb_staff(user) -> bool:
-    return signed_in(user) and CBMembership.objects.filter(user=user, is_active=True).exists()
+@dataclass(frozen=True)
+class Memberships:
+    is_client: bool = False
+    is_cb_staff: bool = False
 
 
-def is_client_user(user) -> bool:
-    return signed_in(user) and OrganisationMembership.objects.filter(user=user, is_active=True).exists()
+def memberships_of(user) -> Memberships:
+    """Whether the user belongs to any organisation and to any CB, in one query (the navigation)."""
+    if not signed_in(user):
+        return Memberships()
+    found = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            client=Exists(OrganisationMembership.objects.filter(user=OuterRef("pk"), is_active=True)),
+            staff=Exists(CBMembership.objects.filter(user=OuterRef("pk"), is_active=True)),
+        )
+        .values_list("client", "staff")
+        .first()
+    )
+    return Memberships(*found) if found else Memberships()
 
 
 # --- What a user may do with the organisation itself -----------------------------------------

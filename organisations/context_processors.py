@@ -11,9 +11,10 @@ def roles(request: HttpRequest) -> dict:
     user = request.user if hasattr(request, "user") else AnonymousUser()
 
     def compute() -> dict:
+        memberships = access.memberships_of(user)
         return {
-            "is_client": access.is_client_user(user),
-            "is_cb_staff": access.is_cb_staff(user),
+            "is_client": memberships.is_client,
+            "is_cb_staff": memberships.is_cb_staff,
             "is_platform_staff": bool(user.is_authenticated and user.is_staff),
         }
 

@@ -14,7 +14,7 @@ from audits.enums import (
     AuditKind,
     Declaration,
 )
-from audits.models import Audit, AuditProgramme, AuditSite
+from audits.models import Audit, AuditProgramme
 from audits.selectors.programmes import TimeSheet, consultancy_ends, time_sheet
 from organisations.enums import ExpiryConvention, QualificationKind
 from organisations.models import AuditorQualification, CertificationBody
@@ -140,13 +140,18 @@ def _time_problems(programme: AuditProgramme, audits: dict[str, Audit], sheet: T
     return problems
 
 
-def _coverage_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
+def _coverage_problems(editions: list[Edition], audits: dict[str, Audit]) -> list[str]:
     clauses = list(
-        Clause.objects.filter(edition__in=programme.editions.all(), assessable=True).select_related(
-            "edition__standard"
-        )
+        Clause.objects.filter(edition__in=editions, assessable=True)
+        .select_related("edition__standard")
+        .order_by("edition__standard__number", "position")
     )
-    covered = {kind: set(audits[kind].clauses.values_list("pk", flat=True)) for kind in SURVEILLANCES}
+    covered: dict[str, set[int]] = {kind: set() for kind in SURVEILLANCES}
+    kinds = {audits[kind].pk: kind for kind in SURVEILLANCES}
+    for audit_id, clause_id in Audit.clauses.through.objects.filter(audit_id__in=kinds).values_list(
+        "audit_id", "clause_id"
+    ):
+        covered[kinds[audit_id]].add(clause_id)
     union = covered[AuditKind.SURVEILLANCE_1] | covered[AuditKind.SURVEILLANCE_2]
     missing = [c for c in clauses if c.pk not in union]
     problems = []
@@ -174,20 +179,18 @@ def _coverage_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> l
     return problems
 
 
-def _site_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
-    in_scope = set(programme.sites.values_list("pk", flat=True))
-    if len(in_scope) < 2:
+def _site_problems(sheet: TimeSheet, audits: dict[str, Audit]) -> list[str]:
+    """Multi-site programmes (the sheet lists sites only when there are several): every audit's
+    sites are drawn, and only among the sites in scope now."""
+    in_scope = {site.pk for site, _days, _problem in sheet.sites}
+    if not in_scope:
         return []
-    drawn: dict[int, set[int]] = {}
-    for audit_id, site_id in AuditSite.objects.filter(audit__in=audits.values()).values_list(
-        "audit_id", "site_id"
-    ):
-        drawn.setdefault(audit_id, set()).add(site_id)
     problems = []
     for audit in audits.values():
+        drawn = {audit_site.site_id for audit_site in audit.audit_sites.all()}
         if not audit.sampled_at:
             problems.append(_("Draw the sites of %(audit)s.") % {"audit": audit.get_kind_display()})
-        elif not drawn.get(audit.pk, set()) <= in_scope:
+        elif not drawn <= in_scope:
             problems.append(
                 _("Some sites drawn for %(audit)s are no longer in scope: draw again.")
                 % {"audit": audit.get_kind_display()}
@@ -195,25 +198,35 @@ def _site_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[
     return problems
 
 
-def _edition_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
+def _edition_problems(editions: list[Edition], audits: dict[str, Audit]) -> list[str]:
     """Rule 31: no initial or recertification audit against an edition past its last day."""
     problems = []
-    for edition in programme.editions.select_related("standard"):
+    for edition in editions:
         for kind in INITIAL_KINDS:
             if refusal := edition_refusal(edition, audits[kind].starts_on):
                 problems.append(f"{audits[kind].get_kind_display()}: {refusal}")
     return problems
 
 
-def programme_problems(programme: AuditProgramme, sheet: TimeSheet | None = None) -> list[str]:
-    """Everything that stands between the programme and its approval (an empty list: nothing)."""
-    audits = {audit.kind: audit for audit in programme.audits.all()}
+def programme_problems(
+    programme: AuditProgramme, *, sheet: TimeSheet | None = None, audits: list[Audit] | None = None
+) -> list[str]:
+    """Everything that stands between the programme and its approval (an empty list: nothing).
+
+    A page that has already read the time sheet (with its sites) and the audits (with their
+    `audit_sites`) passes them in, so the checks read nothing twice."""
+    if sheet is None or not sheet.with_sites:
+        sheet = time_sheet(programme, with_sites=True)
+    if audits is None:
+        audits = list(programme.audits.prefetch_related("audit_sites"))
+    by_kind = {audit.kind: audit for audit in audits}
+    editions = [item.programme_edition.edition for item in sheet.editions]
     return [
-        *_edition_problems(programme, audits),
-        *_date_problems(programme, audits),
-        *_time_problems(programme, audits, sheet or time_sheet(programme, with_sites=True)),
-        *_coverage_problems(programme, audits),
-        *_site_problems(programme, audits),
+        *_edition_problems(editions, by_kind),
+        *_date_problems(programme, by_kind),
+        *_time_problems(programme, by_kind, sheet),
+        *_coverage_problems(editions, by_kind),
+        *_site_problems(sheet, by_kind),
     ]
 
 
@@ -246,11 +259,16 @@ def _qualifications(audit: Audit, user_ids: list[int]) -> dict[int, list[team_ru
     return found
 
 
-def audit_facts(audit: Audit) -> team_rules.AuditFacts:
+def audit_facts(audit: Audit, *, with_scope: bool = True) -> team_rules.AuditFacts:
+    """What the team rules need of the audit; the standards and IAF codes only when asked."""
     programme = audit.programme
     return team_rules.AuditFacts(
-        standards=frozenset(e.standard.code for e in programme.editions.select_related("standard")),
-        scope_codes=frozenset(programme.iaf_codes.values_list("pk", flat=True)),
+        standards=frozenset(e.standard.code for e in programme.editions.select_related("standard"))
+        if with_scope
+        else frozenset(),
+        scope_codes=frozenset(programme.iaf_codes.values_list("pk", flat=True))
+        if with_scope
+        else frozenset(),
         starts_on=audit.starts_on,
         ends_on=audit.ends_on,
         notified_on=audit.team_notified_on,
@@ -291,4 +309,4 @@ def team_problems(audit: Audit) -> list[str]:
 
 def notice_problems(audit: Audit) -> list[str]:
     """Rule 25, once the team is confirmed: tell the client in time (short-notice audits exempt)."""
-    return team_rules.notice_problems(audit_facts(audit))
+    return team_rules.notice_problems(audit_facts(audit, with_scope=False))

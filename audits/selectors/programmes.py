@@ -24,6 +24,7 @@ from audits.models import (
     TeamAssignment,
 )
 from organisations.models import Site
+from standards.models import Edition
 from standards.selectors import time_table_for, time_tables_for
 from standards.time_tables import Table
 
@@ -42,6 +43,14 @@ def audits_of_auditor(user) -> QuerySet[Audit]:
         )
         .order_by("starts_on", "pk")
     )
+
+
+def clause_labels(audit: Audit) -> list[str]:
+    """The clauses an audit covers, as one line each ("ISO 9001:2015 4.1 Understanding …")."""
+    rows = audit.clauses.order_by("edition__standard__number", "position").values_list(
+        "edition__standard__code", "edition__year", "number", "title"
+    )
+    return [f"{Edition.label_for(code, year)} {number} {title}" for code, year, number, title in rows]
 
 
 def consultancy_ends(user_ids: list[int], organisation) -> dict[int, datetime.date]:
@@ -107,6 +116,7 @@ class TimeSheet:
     integration_steps: tuple[audit_time.Step, ...]
     cycle: audit_time.CycleTimes | None
     sites: list[tuple[Site, Decimal | None, str]] = field(default_factory=list)  # (site, days, problem)
+    with_sites: bool = False  # whether `sites` was read (it stays empty for a single site)
 
     @property
     def initial_days(self) -> Decimal | None:
@@ -217,7 +227,7 @@ def _sheet(
         cycle = audit_time.cycle_times(
             total, stage1_share_percent=body.stage1_time_share_percent, stage1_min_days=body.stage1_min_days
         )
-    sheet = TimeSheet(programme, items, integration_steps, cycle)
+    sheet = TimeSheet(programme, items, integration_steps, cycle, with_sites=sites is not None)
     if sites and len(sites) > 1:
         sheet.sites = [(site, *_site_time(programme, site, items)) for site in sites]
     return sheet

@@ -40,22 +40,22 @@ def my_audits(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = audit_for(request, pk)
+    audit = get_object_or_404(access.audits_for(request.user).select_related("sampled_by"), pk=pk)
     programme = audit.programme
     can_plan = access.can_plan(request.user, programme.certification_body)
     assignments = list(audit.assignments.select_related("user", "objected_by").order_by("status", "role"))
+    sheet = selectors.time_sheet(programme)
     return render(
         request,
         "audits/audit_detail.html",
         {
             "audit": audit,
-            "suggested_days": selectors.time_sheet(programme).suggested_days(audit.kind),
+            "suggested_days": sheet.suggested_days(audit.kind),
+            "editions": [item.programme_edition.edition for item in sheet.editions],
             "programme": programme,
             "window": programme_checks.due_window(programme, audit.kind),
             "sites": audit.audit_sites.select_related("site"),
-            "clauses": audit.clauses.select_related("edition__standard").order_by(
-                "edition__standard__number", "position"
-            ),
+            "clauses": selectors.clause_labels(audit),
             "assignments": assignments,
             "can_plan": can_plan,
             "can_object": audit.team_notified_on

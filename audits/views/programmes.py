@@ -112,7 +112,9 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editions": [item.programme_edition for item in sheet.editions],
             "sites": programme.sites.all(),
             "iaf_codes": programme.iaf_codes.all(),
-            "problems": programme_checks.programme_problems(programme, sheet) if can_plan else [],
+            "problems": programme_checks.programme_problems(programme, sheet=sheet, audits=audits)
+            if can_plan
+            else [],
             "off_suggestion": can_plan
             and any(
                 a.suggested_days not in (None, a.planned_days) and not a.days_justification for a in audits

@@ -70,5 +70,6 @@ def test_cb_staff_never_see_client_of_another_cb_by_membership_elsewhere(world):
 def test_roles_and_staff_predicates(world):
     assert access.organisation_role(world.viewer_a, world.org_a) == OrganisationRole.VIEWER
     assert access.organisation_role(world.viewer_a, world.org_b) is None
-    assert access.is_cb_staff(world.auditor) and not access.is_cb_staff(world.qm_a)
-    assert access.is_client_user(world.qm_a) and not access.is_client_user(world.auditor)
+    assert access.memberships_of(world.auditor) == access.Memberships(is_client=False, is_cb_staff=True)
+    assert access.memberships_of(world.qm_a) == access.Memberships(is_client=True, is_cb_staff=False)
+    assert access.memberships_of(world.nobody) == access.Memberships()
