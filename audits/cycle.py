@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
+from core.bounds import clamped_add
+
 CYCLE_YEARS = 3
 RESTORATION_MONTHS = 6  # rule 13: an expired certificate may be restored within 6 months
 
@@ -41,13 +43,13 @@ class Window:
 
 def expiry_date(decision_on: datetime.date, *, day_before: bool = False) -> datetime.date:
     """Decision date + 3 years (29 February → 28 February), optionally − 1 day (CB policy)."""
-    expiry = decision_on + relativedelta(years=CYCLE_YEARS)
-    return expiry - datetime.timedelta(days=1) if day_before else expiry
+    expiry = clamped_add(decision_on, relativedelta(years=CYCLE_YEARS))
+    return clamped_add(expiry, -datetime.timedelta(days=1)) if day_before else expiry
 
 
 def restoration_deadline(expired_on: datetime.date) -> datetime.date:
     """Rule 13: the last day on which an expired certificate may still be restored."""
-    return expired_on + relativedelta(months=RESTORATION_MONTHS)
+    return clamped_add(expired_on, relativedelta(months=RESTORATION_MONTHS))
 
 
 def clamp(day: datetime.date, window: Window) -> datetime.date:
@@ -65,14 +67,17 @@ def surveillance_window(
     """
     if number not in (1, 2):
         raise ValueError("A cycle has surveillance 1 and surveillance 2.")
-    anniversary = decision_on + relativedelta(years=number)
-    closes = anniversary if number == 1 else anniversary + relativedelta(months=months_after)
-    return Window(anniversary - relativedelta(months=months_before), closes)
+    anniversary = clamped_add(decision_on, relativedelta(years=number))
+    closes = anniversary if number == 1 else clamped_add(anniversary, relativedelta(months=months_after))
+    return Window(clamped_add(anniversary, -relativedelta(months=months_before)), closes)
 
 
 def recertification_window(expiry_on: datetime.date, *, months_before: int = 6) -> Window:
     """Recertification must be completed before expiry (the decision too, so the day before)."""
-    return Window(expiry_on - relativedelta(months=months_before), expiry_on - datetime.timedelta(days=1))
+    return Window(
+        clamped_add(expiry_on, -relativedelta(months=months_before)),
+        clamped_add(expiry_on, -datetime.timedelta(days=1)),
+    )
 
 
 def due_windows(decision_on: datetime.date, policy: CyclePolicy) -> dict[str, Window]:
@@ -97,9 +102,9 @@ def default_days(decision_on: datetime.date, policy: CyclePolicy) -> dict[str, d
     windows = due_windows(decision_on, policy)
     expiry = expiry_date(decision_on, day_before=policy.expiry_day_before)
     preferred = {
-        "surveillance1": decision_on + relativedelta(months=11),
-        "surveillance2": decision_on + relativedelta(months=23),
-        "recertification": expiry - relativedelta(months=3),
+        "surveillance1": clamped_add(decision_on, relativedelta(months=11)),
+        "surveillance2": clamped_add(decision_on, relativedelta(months=23)),
+        "recertification": clamped_add(expiry, -relativedelta(months=3)),
     }
     return {kind: clamp(day, windows[kind]) for kind, day in preferred.items()}
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
+from core.bounds import clamped_add
+
 CONSULTANCY_COOLING_OFF_YEARS = 2
 AUDITING_ROLES = frozenset({"lead", "auditor", "technical_expert"})
 
@@ -87,10 +89,10 @@ def competence_problems(team: Sequence[Member], audit: AuditFacts) -> list[str]:
 
 def impartiality_problems(team: Sequence[Member], audit: AuditFacts) -> list[str]:
     """Rule 23: no consultancy for the client in the 2 years before the audit; declarations; objections."""
-    limit = audit.starts_on - relativedelta(years=CONSULTANCY_COOLING_OFF_YEARS)
+    limit = clamped_add(audit.starts_on, -relativedelta(years=CONSULTANCY_COOLING_OFF_YEARS))
     problems = [
         f"{m.name} gave this client consultancy until {m.consultancy_ended_on}: not before "
-        f"{m.consultancy_ended_on + relativedelta(years=CONSULTANCY_COOLING_OFF_YEARS)}."
+        f"{clamped_add(m.consultancy_ended_on, relativedelta(years=CONSULTANCY_COOLING_OFF_YEARS))}."
         for m in team
         if m.consultancy_ended_on and m.consultancy_ended_on > limit
     ]
@@ -106,7 +108,7 @@ def notice_problems(audit: AuditFacts) -> list[str]:
     """Rule 25: the client hears of the team at least N days ahead, except for short-notice audits."""
     if audit.short_notice:
         return []
-    deadline = audit.starts_on - datetime.timedelta(days=audit.notice_days)
+    deadline = clamped_add(audit.starts_on, -datetime.timedelta(days=audit.notice_days))
     if audit.notified_on is None:
         return [f"Tell the client who is on the team by {deadline}."]
     if audit.notified_on > deadline:

@@ -4,8 +4,10 @@ from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 
+from core import bounds
 from core.errors import DomainError
 
 T = TypeVar("T")
@@ -54,3 +56,76 @@ def call_action(request, service: Callable[[], object], success: str) -> bool:
         return False
     messages.success(request, success)
     return True
+
+
+class BoundedForm:
+    """Every form's first base (`class F(BoundedForm, forms.Form)`): the bounds of `core.bounds` on
+    each field that does not bring its own, so a new form is bounded by default.
+
+    A date keeps to the window. A text without a `max_length` gets one: a paragraph in a Textarea,
+    a line otherwise. A text on one line (any widget but a Textarea) refuses line breaks and
+    control characters; a Textarea refuses control characters other than line breaks. A number
+    without a maximum takes its model field's, or `bounds.NUMBER_MAX`. Fields added after
+    `__init__` are bounded before validation. A hidden field's error, which its page cannot show
+    beside the field, is shown with the form's own errors.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_fields(self)
+
+    def full_clean(self) -> None:
+        bound_fields(self)
+        super().full_clean()
+        for field in self.hidden_fields():
+            for error in field.errors:
+                self.add_error(None, f"{field.label}: {error}")
+
+
+def bound_fields(form: forms.BaseForm) -> None:
+    """Put the project's bounds on the form's fields; running it twice adds nothing."""
+    for name, field in form.fields.items():
+        if isinstance(field, forms.DateField | forms.DateTimeField):
+            _bound_date(field)
+        elif isinstance(field, forms.CharField):
+            _bound_text(field)
+        elif isinstance(field, forms.IntegerField) and field.max_value is None:  # decimals too
+            _bound_number(field, _model_maximum(form, name))
+
+
+def _add(field: forms.Field, validator) -> None:
+    if validator not in field.validators:
+        field.validators.append(validator)
+
+
+def _bound_date(field: forms.Field) -> None:
+    _add(field, bounds.validate_date)
+    if isinstance(field.widget, forms.DateInput):
+        field.widget.attrs.setdefault("min", bounds.EARLIEST_DATE.isoformat())
+        field.widget.attrs.setdefault("max", bounds.LATEST_DATE.isoformat())
+
+
+def _bound_text(field: forms.CharField) -> None:
+    multiline = isinstance(field.widget, forms.Textarea)
+    if field.max_length is None:
+        field.max_length = bounds.TEXT_MAX if multiline else bounds.SHORT_TEXT_MAX
+        _add(field, MaxLengthValidator(field.max_length))
+        field.widget.attrs.update(field.widget_attrs(field.widget))
+    _add(field, bounds.validate_text if multiline else bounds.validate_single_line)
+
+
+def _bound_number(field: forms.IntegerField, maximum) -> None:
+    field.max_value = maximum
+    _add(field, MaxValueValidator(maximum))
+    field.widget.attrs.update(field.widget_attrs(field.widget))
+
+
+def _model_maximum(form: forms.BaseForm, name: str):
+    """The smallest maximum among a ModelForm field's model validators, or the generic one."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    try:
+        validators = model._meta.get_field(name).validators if model else []
+    except FieldDoesNotExist:
+        validators = []
+    limits = [v.limit_value for v in validators if isinstance(v, MaxValueValidator)]
+    return min(limits, default=bounds.NUMBER_MAX)

@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedForm
+from core.widgets import FastSelect, FastSelectMultiple
 from organisations.enums import OrganisationRole
 from organisations.models import Organisation, Site
 from organisations.services import OrganisationProfile, SiteDetails
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(BoundedForm, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
@@ -20,7 +22,7 @@ class OrganisationForm(forms.ModelForm):
             "headcount",
             "iaf_codes",
         ]
-        widgets = {"iaf_codes": forms.SelectMultiple(attrs={"size": 10})}
+        widgets = {"iaf_codes": FastSelectMultiple(attrs={"size": 10}), "country": FastSelect}
         help_texts = {
             "iaf_codes": _("The economic sectors of the scope (IAF ID 1); hold Ctrl to pick several.")
         }
@@ -30,7 +32,7 @@ class OrganisationForm(forms.ModelForm):
         return OrganisationProfile(**values | {"iaf_codes": tuple(values["iaf_codes"])})
 
 
-class SiteForm(forms.ModelForm):
+class SiteForm(BoundedForm, forms.ModelForm):
     class Meta:
         model = Site
         fields = [
@@ -44,12 +46,13 @@ class SiteForm(forms.ModelForm):
             "is_central_function",
             "is_active",
         ]
+        widgets = {"country": FastSelect}
 
     def details(self) -> SiteDetails:
         return SiteDetails(**{name: self.cleaned_data[name] for name in self.Meta.fields})
 
 
-class MemberInviteForm(forms.Form):
+class MemberInviteForm(BoundedForm, forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.choices)
@@ -58,9 +61,9 @@ class MemberInviteForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class MembershipRoleForm(forms.Form):
+class MembershipRoleForm(BoundedForm, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.choices)
 
 
-class MembershipDeactivateForm(forms.Form):
+class MembershipDeactivateForm(BoundedForm, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core import bounds
 from organisations.enums import (
     CBRole,
     ExpiryConvention,
@@ -20,6 +21,11 @@ from organisations.enums import (
     QualificationKind,
     SiteKind,
 )
+
+LINE = [bounds.validate_single_line]
+DATE = [bounds.validate_date]
+HEADCOUNT = [MaxValueValidator(bounds.HEADCOUNT_MAX)]
+POLICY_DAYS = [MaxValueValidator(bounds.POLICY_DAYS_MAX)]
 
 
 class UserManager(BaseUserManager):
@@ -50,7 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person. Signs in with an e-mail address; what they may do comes from memberships."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150, validators=LINE)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("platform staff"), default=False, help_text=_("May sign in to the administration site.")
@@ -89,7 +95,7 @@ class IAFCode(models.Model):
     code = models.PositiveSmallIntegerField(
         _("code"), primary_key=True, validators=[MinValueValidator(1), MaxValueValidator(39)]
     )
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, validators=LINE)
 
     class Meta:
         ordering = ["code"]
@@ -101,9 +107,9 @@ class IAFCode(models.Model):
 
 
 class Address(models.Model):
-    street = models.CharField(_("street and number"), max_length=200)
-    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
-    city = models.CharField(_("city"), max_length=100)
+    street = models.CharField(_("street and number"), max_length=200, validators=LINE)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True, validators=LINE)
+    city = models.CharField(_("city"), max_length=100, validators=LINE)
     country = CountryField(_("country"))
 
     class Meta:
@@ -118,17 +124,20 @@ class Address(models.Model):
 class Organisation(Address):
     """A public body that seeks or holds certification (the CB's client)."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=LINE)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
     registration_number = models.CharField(
         _("registration number"),
         max_length=60,
         blank=True,
         help_text=_("The official registration or identification number of the body."),
+        validators=LINE,
     )
     iaf_codes = models.ManyToManyField(IAFCode, blank=True, verbose_name=_("IAF codes"))
     headcount = models.PositiveIntegerField(
-        _("headcount"), help_text=_("Everyone working within the scope, on every shift.")
+        _("headcount"),
+        help_text=_("Everyone working within the scope, on every shift."),
+        validators=HEADCOUNT,
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -157,9 +166,9 @@ class Organisation(Address):
 
 class Site(Address):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="sites")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=LINE)
     kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices, default=SiteKind.PERMANENT)
-    headcount = models.PositiveIntegerField(_("headcount"))
+    headcount = models.PositiveIntegerField(_("headcount"), validators=HEADCOUNT)
     is_central_function = models.BooleanField(
         _("central function"),
         default=False,
@@ -196,24 +205,30 @@ def default_reminder_lead_days() -> list[int]:
 class CertificationBody(Address):
     """An accredited certification body, with the policy settings ISO/IEC 17021-1 leaves to it."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    accreditation_body = models.CharField(_("accreditation body"), max_length=120, blank=True)
-    accreditation_number = models.CharField(_("accreditation number"), max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=LINE)
+    accreditation_body = models.CharField(
+        _("accreditation body"), max_length=120, blank=True, validators=LINE
+    )
+    accreditation_number = models.CharField(
+        _("accreditation number"), max_length=60, blank=True, validators=LINE
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     # CB policy (DOMAIN §1.2, §1.5, §1.6, §2.4, §3.1, §9, §11): defaults as DOMAIN gives them.
     stage2_min_gap_days = models.PositiveSmallIntegerField(
-        _("minimum days between stage 1 and stage 2"), default=0
+        _("minimum days between stage 1 and stage 2"), default=0, validators=POLICY_DAYS
     )
     stage2_max_gap_days = models.PositiveSmallIntegerField(
         _("maximum days between stage 1 and stage 2"),
         default=183,
         help_text=_("Beyond it, stage 2 needs a recorded justification or a repeated stage 1."),
+        validators=POLICY_DAYS,
     )
     stage2_repeat_after_days = models.PositiveSmallIntegerField(
         _("days to verify majors after stage 2"),
         default=183,
         help_text=_("A major nonconformity not verified within this many days requires a new stage 2."),
+        validators=POLICY_DAYS,
     )
     stage1_time_share_percent = models.PositiveSmallIntegerField(
         _("stage 1 share of initial audit time (%)"),
@@ -225,7 +240,7 @@ class CertificationBody(Address):
         max_digits=3,
         decimal_places=1,
         default=Decimal("0.5"),
-        validators=[MinValueValidator(Decimal("0.5"))],
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(bounds.AUDIT_DAYS_MAX)],
     )
     expiry_convention = models.CharField(
         _("expiry date convention"),
@@ -249,9 +264,15 @@ class CertificationBody(Address):
         default=default_reminder_lead_days,
         help_text=_("Days before a due date on which reminders go out, e.g. [90, 60, 30]."),
     )
-    major_plan_days = models.PositiveSmallIntegerField(_("major NC: plan due (days)"), default=30)
-    major_close_days = models.PositiveSmallIntegerField(_("major NC: closure due (days)"), default=90)
-    minor_plan_days = models.PositiveSmallIntegerField(_("minor NC: plan due (days)"), default=30)
+    major_plan_days = models.PositiveSmallIntegerField(
+        _("major NC: plan due (days)"), default=30, validators=POLICY_DAYS
+    )
+    major_close_days = models.PositiveSmallIntegerField(
+        _("major NC: closure due (days)"), default=90, validators=POLICY_DAYS
+    )
+    minor_plan_days = models.PositiveSmallIntegerField(
+        _("minor NC: plan due (days)"), default=30, validators=POLICY_DAYS
+    )
     observations_need_response = models.BooleanField(
         _("observations and OFIs need a response"), default=False
     )
@@ -262,24 +283,25 @@ class CertificationBody(Address):
         _("an overdue major NC of a certified client leads to suspension"), default=True
     )
     suspension_max_days = models.PositiveSmallIntegerField(
-        _("suspension resolution deadline (days)"), default=183
+        _("suspension resolution deadline (days)"), default=183, validators=POLICY_DAYS
     )
     team_notice_days = models.PositiveSmallIntegerField(
-        _("team notified to the client at least (days before the audit)"), default=14
+        _("team notified to the client at least (days before the audit)"), default=14, validators=POLICY_DAYS
     )
     change_review_days = models.PositiveSmallIntegerField(
-        _("client change notifications reviewed within (days)"), default=30
+        _("client change notifications reviewed within (days)"), default=30, validators=POLICY_DAYS
     )
     retention_extra_cycles = models.PositiveSmallIntegerField(
         _("records kept for the current cycle plus (cycles)"),
         default=1,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.POLICY_CYCLES_MAX)],
     )
     lead_auditor_max_consecutive_years = models.PositiveSmallIntegerField(
         _("same lead auditor for a client at most (consecutive years)"),
         null=True,
         blank=True,
         help_text=_("Empty: no limit."),
+        validators=[MaxValueValidator(bounds.POLICY_YEARS_MAX)],
     )
 
     class Meta:
@@ -320,8 +342,8 @@ class AccreditationScope(models.Model):
     )
     standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="+")
     iaf_codes = models.ManyToManyField(IAFCode, blank=True, verbose_name=_("IAF codes"))
-    valid_from = models.DateField(_("valid from"))
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), validators=DATE)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, validators=DATE)
 
     class Meta:
         ordering = ["certification_body", "standard__code", "-valid_from"]
@@ -351,8 +373,8 @@ class ClientEngagement(models.Model):
         CertificationBody, on_delete=models.PROTECT, related_name="engagements"
     )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="engagements")
-    since = models.DateField(_("client since"), default=datetime.date.today)
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    since = models.DateField(_("client since"), default=datetime.date.today, validators=DATE)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=DATE)
 
     class Meta:
         ordering = ["-since"]
@@ -428,8 +450,8 @@ class AuditorQualification(models.Model):
     )
     is_lead_auditor = models.BooleanField(_("lead auditor"), default=False)
     iaf_codes = models.ManyToManyField(IAFCode, blank=True, verbose_name=_("IAF codes"))
-    valid_from = models.DateField(_("valid from"))
-    valid_until = models.DateField(_("valid until"))
+    valid_from = models.DateField(_("valid from"), validators=DATE)
+    valid_until = models.DateField(_("valid until"), validators=DATE)
 
     class Meta:
         ordering = ["user__full_name", "standard__code"]

@@ -68,7 +68,7 @@ class AuditTimeRowFormSet(forms.BaseInlineFormSet):
                 f.cleaned_data["days"],
             )
             for f in self.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("days") is not None
+            if f.cleaned_data and not f.errors and not f.cleaned_data.get("DELETE")
         ]
         problems = table_problems(rows)
         if problems:

@@ -8,6 +8,9 @@ from audits.enums import SURVEILLANCES, TeamRole
 from audits.forms.gap import EditionChoiceField
 from audits.models import Audit, AuditProgramme
 from audits.models.programme import SCOPE_FIELDS, ProgrammeScope
+from core import bounds
+from core.forms import BoundedForm
+from core.widgets import FastSelect, FastSelectMultiple
 from organisations.models import CertificationBody, IAFCode, Organisation, Site, User
 from standards.enums import EditionStatus
 from standards.models import Clause, Edition
@@ -21,12 +24,15 @@ class SiteChoiceField(forms.ModelMultipleChoiceField):
         return f"{site.name} — {site.city} ({site.headcount} people{central})"
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(BoundedForm, forms.ModelForm):
     sites = SiteChoiceField(
         label=_("Sites in scope"), queryset=Site.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     iaf_codes = forms.ModelMultipleChoiceField(
-        label=_("IAF codes of the scope"), queryset=IAFCode.objects.all(), required=False
+        label=_("IAF codes of the scope"),
+        queryset=IAFCode.objects.all(),
+        required=False,
+        widget=FastSelectMultiple(attrs={"size": 10}),
     )
 
     class Meta:
@@ -91,12 +97,13 @@ class ProgrammeOpenForm(ProgrammeForm):
         return list(self.cleaned_data["editions"])
 
 
-class EditionTimeForm(forms.Form):
+class EditionTimeForm(BoundedForm, forms.Form):
     complexity = forms.ChoiceField(label=_("Complexity category (column of the table)"))
     override_days = forms.DecimalField(
         label=_("Or enter the initial time by hand (days)"),
         required=False,
         min_value=Decimal("0.5"),
+        max_value=bounds.AUDIT_DAYS_MAX,
         max_digits=5,
         decimal_places=1,
         help_text=_("Only beyond the table (over 10 700 people) or where no table applies."),
@@ -111,7 +118,7 @@ class EditionTimeForm(forms.Form):
         self.fields["complexity"].choices = [(c, c) for c in columns]
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(BoundedForm, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
     percent = forms.DecimalField(
         label=_("Change (%)"), min_value=Decimal(-30), max_value=Decimal(100), max_digits=4, decimal_places=1
@@ -129,7 +136,7 @@ def adjustments_from(formset) -> list[audit_time.Adjustment]:
     ]
 
 
-class AuditPlanForm(forms.ModelForm):
+class AuditPlanForm(BoundedForm, forms.ModelForm):
     class Meta:
         model = Audit
         fields = [
@@ -147,7 +154,7 @@ class AuditPlanForm(forms.ModelForm):
         }
 
 
-class SiteDrawForm(forms.Form):
+class SiteDrawForm(BoundedForm, forms.Form):
     chosen_on_risk = SiteChoiceField(
         label=_("Sites chosen on risk"),
         queryset=Site.objects.none(),
@@ -161,7 +168,7 @@ class SiteDrawForm(forms.Form):
         self.fields["chosen_on_risk"].queryset = audit.programme.sites.filter(is_central_function=False)
 
 
-class CoverageForm(forms.Form):
+class CoverageForm(BoundedForm, forms.Form):
     """One set of clause checkboxes per surveillance audit, laid out as a grid by the template."""
 
     def __init__(self, *args, programme: AuditProgramme, **kwargs):
@@ -193,8 +200,8 @@ class CoverageForm(forms.Form):
         return {audit.pk: {c.pk for c in self.cleaned_data[f"audit_{audit.pk}"]} for audit in self.audits}
 
 
-class TeamAssignForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+class TeamAssignForm(BoundedForm, forms.Form):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), widget=FastSelect)
     role = forms.ChoiceField(label=_("Role"), choices=TeamRole.choices)
 
     def __init__(self, *args, audit: Audit, **kwargs):
@@ -206,7 +213,7 @@ class TeamAssignForm(forms.Form):
         ).distinct()
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(BoundedForm, forms.Form):
     conflict = forms.TypedChoiceField(
         label=_("Do you have a conflict of interest with this client?"),
         choices=[("no", _("No: no consultancy, employment, family or financial tie")), ("yes", _("Yes"))],
@@ -221,5 +228,5 @@ class DeclarationForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BoundedForm, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

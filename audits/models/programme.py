@@ -20,8 +20,11 @@ from audits.enums import (
     SiteSelection,
     TeamRole,
 )
+from core import bounds
 
 DAYS = {"max_digits": 5, "decimal_places": 1}
+TEXT = {"max_length": bounds.TEXT_MAX, "validators": bounds.text_validators(bounds.TEXT_MAX)}
+LINE = [bounds.validate_single_line]
 
 
 @dataclass(frozen=True)
@@ -61,26 +64,27 @@ class AuditProgramme(models.Model):
         "standards.Edition", through="ProgrammeEdition", related_name="+", verbose_name=_("editions")
     )
     scope = models.TextField(
-        _("scope"), help_text=_("The scope statement as the certificate would print it.")
+        _("scope"), help_text=_("The scope statement as the certificate would print it."), **TEXT
     )
     sites = models.ManyToManyField("organisations.Site", related_name="+", verbose_name=_("sites in scope"))
     iaf_codes = models.ManyToManyField("organisations.IAFCode", related_name="+", verbose_name=_("IAF codes"))
     headcount = models.PositiveIntegerField(
         _("people in scope"),
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.HEADCOUNT_MAX)],
         help_text=_(
             "Everyone working within the scope, on every shift, contractors and part-timers included."
         ),
     )
     effective_personnel = models.PositiveIntegerField(
         _("effective personnel"),
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.HEADCOUNT_MAX)],
         help_text=_("The number the audit-time table is read with."),
     )
     personnel_justification = models.TextField(
         _("justification of the reduced personnel"),
         blank=True,
         help_text=_("Part-timers as full-time equivalents, repetitive work: needed below the headcount."),
+        **TEXT,
     )
     is_integrated = models.BooleanField(_("integrated management system"), default=False)
     integration_reduction_percent = models.DecimalField(
@@ -90,7 +94,7 @@ class AuditProgramme(models.Model):
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(20))],
     )
-    integration_reason = models.TextField(_("level of integration"), blank=True)
+    integration_reason = models.TextField(_("level of integration"), blank=True, **TEXT)
     sampling_appropriate = models.BooleanField(
         _("multi-site sampling appropriate"),
         default=True,
@@ -104,7 +108,7 @@ class AuditProgramme(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(50))],
         help_text=_("E.g. for processes run centrally; with the MD 5 reductions at most 50% per site."),
     )
-    site_reduction_reason = models.TextField(_("reason for the per-site reduction"), blank=True)
+    site_reduction_reason = models.TextField(_("reason for the per-site reduction"), blank=True, **TEXT)
     status = models.CharField(
         _("status"), max_length=20, choices=ProgrammeStatus.choices, default=ProgrammeStatus.DRAFT
     )
@@ -113,6 +117,7 @@ class AuditProgramme(models.Model):
         null=True,
         blank=True,
         help_text=_("The decision that started the cycle; surveillance is due from it."),
+        validators=[bounds.validate_date],
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("opened"), default=timezone.now)
@@ -169,17 +174,21 @@ class ProgrammeEdition(models.Model):
     programme = models.ForeignKey(AuditProgramme, on_delete=models.PROTECT, related_name="programme_editions")
     edition = models.ForeignKey("standards.Edition", on_delete=models.PROTECT, related_name="+")
     complexity = models.CharField(
-        _("complexity category"), max_length=20, default="all", help_text=_("The column of the table.")
+        _("complexity category"),
+        max_length=20,
+        default="all",
+        help_text=_("The column of the table."),
+        validators=LINE,
     )
     override_days = models.DecimalField(
         _("initial time entered by hand (days)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.5"))],
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(bounds.AUDIT_DAYS_MAX)],
         help_text=_("Beyond the table (more than 10 700 people) or where no table applies."),
         **DAYS,
     )
-    override_justification = models.TextField(_("justification of the time entered"), blank=True)
+    override_justification = models.TextField(_("justification of the time entered"), blank=True, **TEXT)
 
     class Meta:
         ordering = ["programme", "edition__standard__number"]
@@ -204,7 +213,7 @@ class TimeAdjustment(models.Model):
     programme_edition = models.ForeignKey(
         ProgrammeEdition, on_delete=models.CASCADE, related_name="adjustments"
     )
-    reason = models.CharField(_("reason"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=200, validators=LINE)
     percent = models.DecimalField(
         _("change (%)"),
         max_digits=4,
@@ -230,13 +239,17 @@ class Audit(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=AuditStatus.choices, default=AuditStatus.PLANNED
     )
-    starts_on = models.DateField(_("first day"))
-    ends_on = models.DateField(_("last day"))
+    starts_on = models.DateField(_("first day"), validators=[bounds.validate_date])
+    ends_on = models.DateField(_("last day"), validators=[bounds.validate_date])
     planned_days = models.DecimalField(
-        _("planned time (days)"), validators=[MinValueValidator(Decimal("0.5"))], **DAYS
+        _("planned time (days)"),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(bounds.AUDIT_DAYS_MAX)],
+        **DAYS,
     )
     on_site_days = models.DecimalField(
-        _("of which on site (days)"), validators=[MinValueValidator(Decimal(0))], **DAYS
+        _("of which on site (days)"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(bounds.AUDIT_DAYS_MAX)],
+        **DAYS,
     )
     days_justification = models.TextField(
         _("justification of the planned time"),
@@ -245,11 +258,14 @@ class Audit(models.Model):
             "Needed when it differs from the suggestion. Without one, the planned time follows the "
             "suggestion when the programme's audit time is recalculated."
         ),
+        **TEXT,
     )
     short_notice = models.BooleanField(
         _("short-notice audit"), default=False, help_text=_("Exempt from the team notice period.")
     )
-    team_notified_on = models.DateField(_("team notified to the client on"), null=True, blank=True)
+    team_notified_on = models.DateField(
+        _("team notified to the client on"), null=True, blank=True, validators=[bounds.validate_date]
+    )
     sample_seed = models.BigIntegerField(_("seed of the random draw"), null=True, blank=True)
     sampled_at = models.DateTimeField(_("sites drawn at"), null=True, blank=True)
     sampled_by = models.ForeignKey(
@@ -322,9 +338,9 @@ class TeamAssignment(models.Model):
     declaration = models.CharField(
         _("conflict of interest"), max_length=20, choices=Declaration.choices, default=Declaration.PENDING
     )
-    declaration_note = models.TextField(_("declaration"), blank=True)
+    declaration_note = models.TextField(_("declaration"), blank=True, **TEXT)
     declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
-    objection = models.TextField(_("client's objection"), blank=True)
+    objection = models.TextField(_("client's objection"), blank=True, **TEXT)
     objected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -376,9 +392,11 @@ class ConsultancyRecord(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultancy_records"
     )
-    description = models.CharField(_("what was done"), max_length=300)
-    started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("until"), help_text=_("The last day of the consultancy."))
+    description = models.CharField(_("what was done"), max_length=300, validators=LINE)
+    started_on = models.DateField(_("from"), validators=[bounds.validate_date])
+    ended_on = models.DateField(
+        _("until"), help_text=_("The last day of the consultancy."), validators=[bounds.validate_date]
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 

@@ -18,6 +18,7 @@ from audits.selectors.programmes import consultancy_ends
 from audits.services.programmes import ProgrammeError
 from audits.tasks import send_team_notice, send_team_objection
 from audits.team_rules import CONSULTANCY_COOLING_OFF_YEARS
+from core.bounds import clamped_add
 from core.transitions import transition_record
 from organisations.access import require
 from organisations.models import CBMembership, User
@@ -73,7 +74,7 @@ def team_assign(*, actor: User, audit: Audit, user: User, role: TeamRole) -> Tea
     if audit.assignments.filter(user=user, status=AssignmentStatus.OBJECTED).exists():
         raise TeamError(_("The client objected to %(user)s on this audit.") % {"user": user})
     ended = consultancy_ends([user.pk], programme.organisation).get(user.pk)
-    if ended and ended > audit.starts_on - relativedelta(years=CONSULTANCY_COOLING_OFF_YEARS):
+    if ended and ended > clamped_add(audit.starts_on, -relativedelta(years=CONSULTANCY_COOLING_OFF_YEARS)):
         raise TeamError(
             _("%(user)s advised this client until %(ended)s: not on its audits for 2 years (rule 23).")
             % {"user": user, "ended": ended}

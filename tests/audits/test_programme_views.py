@@ -246,8 +246,7 @@ def test_the_time_sheet_reconciles_the_per_site_times_with_the_total(client, wor
     assert sheet.site_days > sheet.initial_days  # the sum differs: the page says why
     assert "How the per-site times relate to the programme" in body
     assert (
-        f"The per-site times are not added into the programme's time, so their sum ({sheet.site_days}"
-        in body
+        f"The per-site times are not added into the programme's time, so their sum ({sheet.site_days}" in body
     )
     visit = next(v for v in sheet.visits([stage2]) if v.audit == stage2)
     assert {s.pk for s in visit.sites} == {s.pk for s in sites}  # initial sample: every site of three

@@ -4,8 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from standards.selectors import time_table_for
 from standards.models import AuditTimeTable
+from standards.selectors import time_table_for
 from standards.time_tables import Row, table_problems
 from tests import factories
 

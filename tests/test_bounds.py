@@ -1,0 +1,793 @@
+"""Bounds (`core.bounds`): every form of the app, posted with what an attacker sends, answers with a
+message, never with a 500, and changes nothing.
+
+Every URL of the app is a form view tried here (FORMS), a page whose query string is tried here
+(QUERIES), or a view that takes no input (NO_INPUT). The first test fails when a URL is in none of
+them, another when a form class of the app is tried by no entry, so a new form cannot ship untried.
+"""
+
+import datetime
+import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms.formsets import BaseFormSet
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.html import escape
+
+import audits.forms
+import organisations.forms
+from audits import cycle, team_rules
+from audits.enums import AuditKind
+from audits.forms.gap import (
+    EvidenceUploadForm,
+    GapAnalysisStartForm,
+    GapAnswerForm,
+    GapCompareForm,
+    GapCopyForm,
+    GapFilterForm,
+    GapNextForm,
+    GapShareForm,
+)
+from audits.forms.programmes import (
+    AdjustmentFormSet,
+    AuditPlanForm,
+    CoverageForm,
+    DeclarationForm,
+    EditionTimeForm,
+    ProgrammeForm,
+    ProgrammeOpenForm,
+    ReasonForm,
+    SiteDrawForm,
+    TeamAssignForm,
+)
+from audits.models import Audit, AuditProgramme, ConsultancyRecord, GapAnalysis
+from audits.services import gap as gap_services
+from audits.services import programmes as programme_services
+from audits.services import teams as team_services
+from core import bounds
+from core.forms import BoundedForm
+from core.transitions import transitions_of
+from organisations.forms import (
+    MemberInviteForm,
+    MembershipDeactivateForm,
+    MembershipRoleForm,
+    OrganisationForm,
+    SiteForm,
+)
+from organisations.models import CertificationBody, Site
+from tests import factories
+from tests.audits.conftest import make_edition
+from tests.factories import PROGRAMME_SCOPE
+
+pytestmark = pytest.mark.django_db
+
+STAGE1 = datetime.date(2027, 3, 1)
+HUGE = str(10**12)
+TEXT_100_KB = "x" * 100_000
+MEGABYTE = "x" * 1_000_000
+TRACKED_APPS = ("organisations", "standards", "audits", "certificates", "core")
+DATE_REFUSED = re.compile(r"Enter a date from [^<.]*1980 to [^<.]*2100\.")
+
+
+@pytest.fixture
+def w(world, settings, tmp_path):
+    """The world with a gap analysis, a programme, its stage 1 audit and a lead auditor on it."""
+    settings.MEDIA_ROOT = tmp_path
+    world.edition = make_edition(
+        "ISO 9001",
+        2015,
+        [("4", "Context", "HS-4"), ("4.1", "Context of the organisation", "HS-4.1")],
+    )
+    world.membership_viewer_a = world.viewer_a.organisation_memberships.get()
+    world.gap = gap_services.gap_analysis_start(
+        actor=world.qm_a, organisation=world.org_a, title="Baseline", editions=[world.edition], sites=[]
+    )
+    world.answer = world.gap.answers.get(clause__number="4.1")
+    world.programme = programme_services.programme_open(
+        actor=world.cert_manager,
+        certification_body=world.cb,
+        organisation=world.org_a,
+        editions=[world.edition],
+        sites=[world.site_a],
+        iaf_codes=[],
+        stage1_on=STAGE1,
+        scope=PROGRAMME_SCOPE,
+    )
+    world.programme_edition = world.programme.programme_editions.get()
+    world.audit = world.programme.audits.get(kind=AuditKind.STAGE1)
+    world.assignment = team_services.team_assign(
+        actor=world.cert_manager, audit=world.audit, user=world.auditor, role="lead"
+    )
+    Audit.objects.filter(pk=world.audit.pk).update(team_notified_on=datetime.date(2027, 1, 1))
+    world.audit.refresh_from_db()
+    return world
+
+
+@dataclass(frozen=True)
+class FormView:
+    """A view with a form: who may post, to which URL, the forms it reads and a valid submission."""
+
+    persona: str
+    kwargs: Callable[[SimpleNamespace], dict]
+    forms: Callable[[SimpleNamespace], list]
+    data: Callable[[SimpleNamespace], dict]
+
+
+def _org(w) -> dict:
+    return {"pk": w.org_a.pk}
+
+
+def _audit(w) -> dict:
+    return {"pk": w.audit.pk}
+
+
+def _prefixed(form: forms.BaseForm, values: dict) -> dict:
+    return {form.add_prefix(name): value for name, value in values.items()}
+
+
+def _site_data(name: str) -> dict:
+    return {
+        "name": name,
+        "kind": "permanent",
+        "street": "Quay 4",
+        "postcode": "2000",
+        "city": "Antwerp",
+        "country": "BE",
+        "headcount": "12",
+        "is_active": "on",
+    }
+
+
+def _scope_data(w) -> dict:
+    return {
+        "scope": "Digital public services",
+        "sites": [w.site_a.pk],
+        "iaf_codes": [],
+        "headcount": "40",
+        "effective_personnel": "40",
+        "integration_reduction_percent": "0",
+        "site_reduction_percent": "0",
+        "sampling_appropriate": "on",
+    }
+
+
+def _answer_form(w) -> GapAnswerForm:
+    return GapAnswerForm(instance=w.answer, members={}, prefix=f"a{w.answer.pk}")
+
+
+def _time_forms(w) -> list:
+    return [EditionTimeForm(table=None), AdjustmentFormSet(prefix="adjustments").forms[0]]
+
+
+FORMS = {
+    "organisations:edit": FormView(
+        "qm_a",
+        _org,
+        lambda w: [OrganisationForm(instance=w.org_a)],
+        lambda w: {
+            "name": "Organisation A",
+            "kind": w.org_a.kind,
+            "registration_number": "",
+            "street": "Main street 1",
+            "postcode": "1000",
+            "city": "Brussels",
+            "country": "BE",
+            "headcount": "120",
+            "iaf_codes": [],
+        },
+    ),
+    "organisations:site_create": FormView(
+        "qm_a", _org, lambda w: [SiteForm()], lambda w: _site_data("Archive")
+    ),
+    "organisations:site_edit": FormView(
+        "qm_a",
+        lambda w: {"pk": w.org_a.pk, "site_pk": w.site_a.pk},
+        lambda w: [SiteForm(instance=w.site_a)],
+        lambda w: _site_data("A headquarters") | {"is_central_function": "on"},
+    ),
+    "organisations:member_invite": FormView(
+        "qm_a",
+        _org,
+        lambda w: [MemberInviteForm()],
+        lambda w: {"email": "new.member@test.example", "full_name": "New Member", "role": "contributor"},
+    ),
+    "organisations:member_edit": FormView(
+        "qm_a",
+        lambda w: {"pk": w.org_a.pk, "membership_pk": w.membership_viewer_a.pk},
+        lambda w: [MembershipRoleForm()],
+        lambda w: {"role": "contributor"},
+    ),
+    "organisations:member_deactivate": FormView(
+        "qm_a",
+        lambda w: {"pk": w.org_a.pk, "membership_pk": w.membership_viewer_a.pk},
+        lambda w: [MembershipDeactivateForm()],
+        lambda w: {"reason": "Moved to another service"},
+    ),
+    "audits:gap_start": FormView(
+        "qm_a",
+        lambda w: {"org_pk": w.org_a.pk},
+        lambda w: [GapAnalysisStartForm(organisation=w.org_a)],
+        lambda w: {"title": "Second look", "editions": [w.edition.pk], "sites": []},
+    ),
+    "audits:gap_answer": FormView(
+        "qm_a",
+        lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk},
+        lambda w: [_answer_form(w)],
+        lambda w: _prefixed(
+            _answer_form(w),
+            {
+                "status": "conforming",
+                "justification": "",
+                "notes": "Procedure P-1",
+                "action": "",
+                "action_owner": "",
+                "action_due_on": "2027-06-30",
+            },
+        ),
+    ),
+    "audits:gap_evidence_upload": FormView(
+        "qm_a",
+        lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk},
+        lambda w: [EvidenceUploadForm()],
+        lambda w: {"file": SimpleUploadedFile("evidence.txt", b"minutes")},
+    ),
+    "audits:gap_share": FormView(
+        "qm_a", lambda w: {"pk": w.gap.pk}, lambda w: [GapShareForm()], lambda w: {"shared": "on"}
+    ),
+    "audits:gap_copy": FormView(
+        "qm_a", lambda w: {"pk": w.gap.pk}, lambda w: [GapCopyForm()], lambda w: {"title": "Copy"}
+    ),
+    "audits:programme_open": FormView(
+        "cert_manager",
+        lambda w: {"org_pk": w.org_a.pk},
+        lambda w: [
+            ProgrammeOpenForm(organisation=w.org_a, bodies=CertificationBody.objects.filter(pk=w.cb.pk))
+        ],
+        lambda w: (
+            _scope_data(w)
+            | {"certification_body": w.cb.pk, "editions": [w.edition.pk], "stage1_on": "2028-03-01"}
+        ),
+    ),
+    "audits:programme_edit": FormView(
+        "cert_manager",
+        lambda w: {"pk": w.programme.pk},
+        lambda w: [ProgrammeForm(instance=w.programme, organisation=w.org_a)],
+        _scope_data,
+    ),
+    "audits:programme_edition_time": FormView(
+        "cert_manager",
+        lambda w: {"pk": w.programme.pk, "edition_pk": w.programme_edition.pk},
+        _time_forms,
+        lambda w: {
+            "complexity": w.programme_edition.complexity,
+            "override_days": "",
+            "override_justification": "",
+            "adjustments-TOTAL_FORMS": "2",
+            "adjustments-INITIAL_FORMS": "0",
+            "adjustments-0-reason": "Single process",
+            "adjustments-0-percent": "-10",
+            "adjustments-1-reason": "",
+            "adjustments-1-percent": "",
+        },
+    ),
+    "audits:programme_coverage": FormView(
+        "cert_manager",
+        lambda w: {"pk": w.programme.pk},
+        lambda w: [CoverageForm(programme=w.programme)],
+        lambda w: {name: field.initial for name, field in CoverageForm(programme=w.programme).fields.items()},
+    ),
+    "audits:audit_plan": FormView(
+        "cert_manager",
+        _audit,
+        lambda w: [AuditPlanForm(instance=w.audit)],
+        lambda w: {
+            "starts_on": "2027-03-02",
+            "ends_on": "2027-03-02",
+            "planned_days": str(w.audit.planned_days),
+            "on_site_days": str(w.audit.on_site_days),
+            "days_justification": "",
+        },
+    ),
+    "audits:audit_sites": FormView(
+        "cert_manager", _audit, lambda w: [SiteDrawForm(audit=w.audit)], lambda w: {"chosen_on_risk": []}
+    ),
+    "audits:team_assign": FormView(
+        "cert_manager",
+        _audit,
+        lambda w: [TeamAssignForm(audit=w.audit)],
+        lambda w: {"user": w.other_auditor.pk, "role": "auditor"},
+    ),
+    "audits:team_declare": FormView(
+        "auditor",
+        lambda w: {"pk": w.audit.pk, "assignment_pk": w.assignment.pk},
+        lambda w: [DeclarationForm()],
+        lambda w: {"conflict": "no", "note": ""},
+    ),
+    "audits:team_object": FormView(
+        "qm_a",
+        lambda w: {"pk": w.audit.pk, "assignment_pk": w.assignment.pk},
+        lambda w: [ReasonForm()],
+        lambda w: {"reason": "He audited our supplier last month."},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Query:
+    """A page that reads its query string: who opens it, where, and the parameters it reads."""
+
+    persona: str
+    kwargs: Callable[[SimpleNamespace], dict]
+    params: tuple[str, ...]
+    form_classes: tuple[type[forms.BaseForm], ...] = ()
+
+
+def _gap(w) -> dict:
+    return {"pk": w.gap.pk}
+
+
+def _gap_answer(w) -> dict:
+    return {"pk": w.gap.pk, "answer_pk": w.answer.pk}
+
+
+def _edition(w) -> dict:
+    return {"slug": w.edition.standard.slug, "year": w.edition.year}
+
+
+QUERIES = {
+    "standards:catalogue": Query("qm_a", lambda w: {}, ("q",)),
+    "standards:edition_detail": Query("qm_a", _edition, ("q",)),
+    "audits:gap_detail": Query("qm_a", _gap, ("show",), (GapFilterForm,)),
+    "audits:gap_answer_edit": Query("qm_a", _gap_answer, ("show",), (GapFilterForm,)),
+    "audits:gap_answer_row": Query("qm_a", _gap_answer, ("show",), (GapFilterForm,)),
+    "audits:gap_next_unanswered": Query("qm_a", _gap, ("show", "after"), (GapNextForm,)),
+    "audits:gap_compare": Query("qm_a", _gap, ("with",), (GapCompareForm,)),
+}
+
+# Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` reads its
+# reason from the POST without a form (cut to 500 characters): see test_team_withdraw_*.
+NO_INPUT = {
+    "dashboard",
+    "standards:standard_detail",
+    "organisations:list",
+    "organisations:detail",
+    "organisations:sites",
+    "organisations:members",
+    "audits:gap_list",
+    "audits:gap_evidence_download",
+    "audits:gap_evidence_remove",
+    "audits:gap_complete",
+    "audits:gap_pdf",
+    "audits:gap_csv",
+    "audits:programme_list",
+    "audits:programme_detail",
+    "audits:programme_time",
+    "audits:programme_approve",
+    "audits:programme_times_apply",
+    "audits:my_audits",
+    "audits:audit_detail",
+    "audits:team_confirm",
+    "audits:team_notify",
+    "audits:team_withdraw",
+}
+# The health check, and Django's own account pages (login, password reset and change) with its forms.
+NOT_OURS = {
+    "healthz",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "password_change",
+    "password_change_done",
+}
+
+
+def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace != "admin":
+            names |= _names(pattern, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(prefix + pattern.name)
+    return names
+
+
+def _project_form_classes() -> set[type]:
+    modules = [organisations.forms] + [
+        importlib.import_module(f"audits.forms.{info.name}")
+        for info in pkgutil.iter_modules(audits.forms.__path__)
+    ]
+    return {
+        value
+        for module in modules
+        for value in vars(module).values()
+        if inspect.isclass(value)
+        and issubclass(value, forms.BaseForm)
+        and value.__module__ == module.__name__
+    }
+
+
+def test_every_url_is_tried_or_takes_no_input():
+    assert _names(get_resolver()) - NOT_OURS == set(FORMS) | set(QUERIES) | NO_INPUT
+
+
+def test_every_form_of_the_app_is_bounded_and_tried(w):
+    tried = {type(form) for view in FORMS.values() for form in view.forms(w)}
+    tried |= {form for query in QUERIES.values() for form in query.form_classes}
+    classes = _project_form_classes()
+    assert {cls.__name__ for cls in classes if not issubclass(cls, BoundedForm)} == set()
+    assert {cls.__name__ for cls in classes - tried if not any(issubclass(t, cls) for t in tried)} == set()
+
+
+# --- what an attacker posts
+
+
+def _attacks(field: forms.Field) -> list:
+    """Values out of bounds for this field, whatever the rest of the form says."""
+    if isinstance(field, forms.BooleanField | forms.FileField):
+        return []  # an upload's size and type: test_gap_views; Django drops unprintable name characters
+    if isinstance(field, forms.DateField | forms.DateTimeField):
+        return ["0001-01-01", "9999-12-31"]
+    if isinstance(field, forms.IntegerField):  # decimals too
+        negative = "-1" if field.min_value is None or field.min_value >= 0 else "-" + HUGE
+        return [negative, HUGE, "9" * 100_000]
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        return [["-1"], [HUGE], [TEXT_100_KB]]
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        return ["-1", HUGE, TEXT_100_KB]
+    if isinstance(field.widget, forms.Textarea):
+        return [TEXT_100_KB, "bell\x07"]
+    return [TEXT_100_KB, "first\r\nsecond", "tab\tbetween"]
+
+
+def _state() -> dict:
+    """Every row of the app's tables, and the e-mails sent."""
+    state = {"mail": len(mail.outbox)}
+    for label in TRACKED_APPS:
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            state[model._meta.label] = list(model._default_manager.order_by("pk").values())
+    return state
+
+
+def _forms_in(value) -> list:
+    if isinstance(value, BaseFormSet):
+        return [value.management_form, *value.forms]
+    if isinstance(value, forms.BaseForm):
+        return [value]
+    form = getattr(value, "form", None)
+    return [form] if isinstance(form, forms.BaseForm) else []
+
+
+def _errors(value) -> list[str]:
+    if isinstance(value, BaseFormSet):
+        return [*value.non_form_errors(), *(e for form in value.forms for e in _errors(form))]
+    return [str(e) for form in _forms_in(value) for errors in form.errors.values() for e in errors]
+
+
+def _refusal(response) -> list[str]:
+    """The error messages the answer shows: an error message after a redirect, or the form's
+    errors, found on the page it renders."""
+    if response.status_code == 302:
+        return [m.message for m in get_messages(response.wsgi_request) if m.level == messages.ERROR]
+    assert response.status_code == 200
+    html = response.content.decode()
+    shown = {
+        e for context in response.context for value in context.flatten().values() for e in _errors(value)
+    }
+    return [e for e in shown if escape(e) in html]
+
+
+def _sign_in(client, w, name: str) -> None:
+    """As the persona allowed to post the form (before taking the state: signing in writes)."""
+    client.force_login(getattr(w, FORMS[name].persona))
+
+
+def _post(client, w, name: str, data: dict):
+    return client.post(reverse(name, kwargs=FORMS[name].kwargs(w)), data)
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_the_valid_submission_of_each_form_is_accepted(client, w, name):
+    """So that a refusal below is the attacked field's doing."""
+    _sign_in(client, w, name)
+    response = _post(client, w, name, FORMS[name].data(w))
+    assert response.status_code == 302 and _refusal(response) == []
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_out_of_bounds_input_is_refused_with_a_message_and_changes_nothing(client, w, name, subtests):
+    view = FORMS[name]
+    _sign_in(client, w, name)
+    before = _state()
+    for form in view.forms(w):
+        for field_name, field in form.fields.items():
+            for value in _attacks(field):
+                key = form.add_prefix(field_name)
+                with subtests.test(field=key, value=repr(value)[:40]):
+                    response = _post(client, w, name, view.data(w) | {key: value})
+                    assert _refusal(response), "refused without a message"
+                    assert _state() == before
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_out_of_bounds_query_strings_answer_without_error_and_change_nothing(client, w, name, subtests):
+    query = QUERIES[name]
+    client.force_login(getattr(w, query.persona))
+    url = reverse(name, kwargs=query.kwargs(w))
+    before = _state()
+    for param in query.params:
+        for value in ["-1", HUGE, "9" * 100_000, TEXT_100_KB, "first\r\nsecond", "0001-01-01"]:
+            with subtests.test(param=param, value=value[:20]):
+                response = client.get(url, {param: value})
+                assert response.status_code in (200, 302)
+                assert _state() == before
+
+
+def test_team_withdraw_cuts_a_long_reason_and_answers(client, w):
+    client.force_login(w.cert_manager)
+    url = reverse("audits:team_withdraw", kwargs={"pk": w.audit.pk, "assignment_pk": w.assignment.pk})
+    response = client.post(url, {"reason": MEGABYTE})
+    assert response.status_code == 302
+    assert transitions_of(w.assignment).first().reason == "x" * 500
+
+
+# --- the reproductions: each failed before the bounds
+
+
+def test_a_programme_opened_with_stage_1_near_year_9999_is_refused_on_the_form(client, w):
+    _sign_in(client, w, "audits:programme_open")
+    before = AuditProgramme.objects.count()
+    data = FORMS["audits:programme_open"].data(w) | {"stage1_on": "9997-12-31"}
+    response = _post(client, w, "audits:programme_open", data)
+    assert response.status_code == 200
+    assert DATE_REFUSED.search(response.content.decode())
+    assert AuditProgramme.objects.count() == before
+
+
+def test_an_audit_planned_from_year_1_is_refused_and_keeps_its_dates(client, w):
+    _sign_in(client, w, "audits:audit_plan")
+    data = FORMS["audits:audit_plan"].data(w) | {"starts_on": "0001-01-01", "ends_on": "0001-01-01"}
+    response = _post(client, w, "audits:audit_plan", data)
+    assert response.status_code == 200
+    assert DATE_REFUSED.search(response.content.decode())
+    w.audit.refresh_from_db()
+    assert (w.audit.starts_on, w.audit.ends_on) == (STAGE1, STAGE1)
+
+
+def test_an_audit_stored_in_year_1_still_shows_its_page_and_team_problems(client, w):
+    """Data from before the bounds: the page must not fail on the rules' date arithmetic."""
+    ConsultancyRecord.objects.create(
+        organisation=w.org_a,
+        user=w.auditor,
+        description="Set up the QMS",
+        started_on=datetime.date(1, 1, 1),
+        ended_on=datetime.date(1, 1, 10),
+        recorded_by=w.cert_manager,
+    )
+    Audit.objects.filter(pk=w.audit.pk).update(
+        starts_on=datetime.date(1, 1, 1), ends_on=datetime.date(1, 1, 1)
+    )
+    client.force_login(w.cert_manager)
+    response = client.get(reverse("audits:audit_detail", args=[w.audit.pk]))
+    assert response.status_code == 200
+    assert "gave this client consultancy until 0001-01-10" in response.content.decode()
+    response = _post(client, w, "audits:team_assign", {"user": w.other_auditor.pk, "role": "auditor"})
+    assert response.status_code == 302
+
+
+def test_a_programme_stored_near_year_9999_still_shows_its_page(client, w):
+    w.programme.audits.update(starts_on=datetime.date(9998, 6, 1), ends_on=datetime.date(9998, 6, 1))
+    client.force_login(w.cert_manager)
+    response = client.get(reverse("audits:programme_detail", args=[w.programme.pk]))
+    assert response.status_code == 200
+    assert "Surveillance 2 must take place between 9999-09-30 and 9999-12-31" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("headcount", "effective", "message"),
+    [
+        ("40", "4000", "The effective personnel cannot exceed the people in scope."),
+        ("40", HUGE, "Ensure this value is less than or equal to 5000000."),
+        ("2147483647", "2147483647", "Ensure this value is less than or equal to 5000000."),
+    ],
+)
+@pytest.mark.parametrize("name", ["audits:programme_open", "audits:programme_edit"])
+def test_effective_personnel_above_the_headcount_or_the_bound_is_refused(
+    client, w, name, headcount, effective, message
+):
+    _sign_in(client, w, name)
+    before = _state()
+    data = FORMS[name].data(w) | {"headcount": headcount, "effective_personnel": effective}
+    response = _post(client, w, name, data)
+    assert response.status_code == 200 and escape(message) in response.content.decode()
+    assert _state() == before
+
+
+def test_a_megabyte_of_evidence_notes_is_refused(client, w):
+    _sign_in(client, w, "audits:gap_answer")
+    form = _answer_form(w)
+    data = FORMS["audits:gap_answer"].data(w) | {form.add_prefix("notes"): MEGABYTE}
+    response = _post(client, w, "audits:gap_answer", data)
+    assert response.status_code == 200
+    assert "Ensure this value has at most 2000 characters (it has 1000000)." in response.content.decode()
+    w.answer.refresh_from_db()
+    assert w.answer.notes == "" and w.answer.status == "not_assessed"
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [("audits:gap_start", "title"), ("audits:gap_copy", "title"), ("organisations:site_create", "name")],
+)
+def test_a_line_break_in_a_title_is_refused_with_a_message(client, w, name, field):
+    _sign_in(client, w, name)
+    before = _state()
+    response = _post(client, w, name, FORMS[name].data(w) | {field: "Gap\r\nanalysis"})
+    assert "Keep this on one line" in " ".join(_refusal(response))
+    assert _state() == before
+    assert not GapAnalysis.objects.filter(title__contains="\n").exists()
+    assert not Site.objects.filter(name__contains="\n").exists()
+
+
+# --- the bounds themselves, and the date rules at the ends of the calendar
+
+
+@pytest.mark.parametrize(
+    ("day", "valid"),
+    [
+        (datetime.date(1979, 12, 31), False),
+        (datetime.date(1980, 1, 1), True),
+        (datetime.date(2024, 2, 29), True),
+        (datetime.date(2100, 12, 31), True),
+        (datetime.date(2101, 1, 1), False),
+        (datetime.date.min, False),
+        (datetime.date.max, False),
+    ],
+)
+def test_the_date_window(day, valid):
+    if valid:
+        bounds.validate_date(day)
+    else:
+        with pytest.raises(ValidationError, match=DATE_REFUSED):
+            bounds.validate_date(day)
+
+
+@pytest.mark.parametrize(
+    ("text", "one_line", "several_lines"),
+    [
+        ("Ministère de l’Intérieur — Direction 7", True, True),
+        ("first\nsecond", False, True),
+        ("first\r\nsecond", False, True),
+        ("tab\tbetween", False, True),
+        ("line\u2028separator", False, True),
+        ("bell\x07", False, False),
+        ("escape\x1b[31m", False, False),
+        ("next line\x85", False, False),
+    ],
+)
+def test_single_line_and_multi_line_text(text, one_line, several_lines):
+    for validator, valid in ((bounds.validate_single_line, one_line), (bounds.validate_text, several_lines)):
+        if valid:
+            validator(text)
+        else:
+            with pytest.raises(ValidationError):
+                validator(text)
+
+
+def test_a_plain_form_gets_the_bounds_by_default():
+    class Plain(BoundedForm, forms.Form):
+        title = forms.CharField()
+        notes = forms.CharField(widget=forms.Textarea)
+        on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+        count = forms.IntegerField()
+
+    form = Plain({"title": "a\nb", "notes": "n" * 2001, "on": "2101-01-01", "count": str(10**9 + 1)})
+    assert not form.is_valid()
+    assert form.errors["title"] == [
+        "Keep this on one line: line breaks, tabs and control characters are not allowed."
+    ]
+    assert form.errors["notes"] == ["Ensure this value has at most 2000 characters (it has 2001)."]
+    assert DATE_REFUSED.fullmatch(*form.errors["on"])
+    assert form.errors["count"] == ["Ensure this value is less than or equal to 1000000000."]
+    html = str(form["title"]) + str(form["on"])
+    assert 'maxlength="200"' in html and 'min="1980-01-01"' in html and 'max="2100-12-31"' in html
+
+
+@pytest.mark.parametrize(
+    ("day", "delta", "expected"),
+    [
+        (datetime.date(2027, 3, 1), relativedelta(years=3), datetime.date(2030, 3, 1)),
+        (datetime.date(9998, 1, 30), relativedelta(years=3), datetime.date.max),
+        (datetime.date(9999, 12, 31), datetime.timedelta(days=1), datetime.date.max),
+        (datetime.date(1, 1, 1), -relativedelta(years=2), datetime.date.min),
+        (datetime.date(1, 1, 5), -datetime.timedelta(days=14), datetime.date.min),
+    ],
+)
+def test_clamped_add_holds_at_the_ends_of_the_calendar(day, delta, expected):
+    assert bounds.clamped_add(day, delta) == expected
+
+
+def test_cycle_dates_near_year_9999_hold_at_the_end_of_the_calendar():
+    decision = datetime.date(9998, 1, 30)
+    policy = cycle.CyclePolicy(expiry_day_before=True)
+    windows = cycle.due_windows(decision, policy)
+    assert cycle.expiry_date(decision) == datetime.date.max
+    assert windows["surveillance2"].closes == datetime.date.max
+    assert windows["recertification"].closes == datetime.date(9999, 12, 29)
+    assert cycle.restoration_deadline(datetime.date(9999, 10, 1)) == datetime.date.max
+    assert {day.year for day in cycle.default_days(decision, policy).values()} <= {9998, 9999}
+    assert cycle.years_missing_surveillance(decision, []) == []  # 9999 is the expiry year
+
+
+def test_team_rules_near_year_1_answer_with_problems_not_errors():
+    audit = team_rules.AuditFacts(
+        standards=frozenset({"ISO 9001"}),
+        scope_codes=frozenset(),
+        starts_on=datetime.date(1, 1, 5),
+        ends_on=datetime.date(1, 1, 5),
+    )
+    member = team_rules.Member("Ann", "lead", consultancy_ended_on=datetime.date(1, 1, 3), coi_declared=True)
+    assert team_rules.impartiality_problems([member], audit) == [
+        "Ann gave this client consultancy until 0001-01-03: not before 0003-01-03."
+    ]
+    assert team_rules.notice_problems(audit) == ["Tell the client who is on the team by 0001-01-01."]
+    ended_late = team_rules.Member(
+        "Bo", "lead", consultancy_ended_on=datetime.date(9999, 6, 1), coi_declared=True
+    )
+    assert "not before 9999-12-31" in team_rules.impartiality_problems([ended_late], audit)[0]
+
+
+def test_stage_1_on_the_last_day_of_the_window_plans_a_cycle(w):
+    programme = programme_services.programme_open(
+        actor=w.cert_manager,
+        certification_body=w.cb,
+        organisation=w.org_a,
+        editions=[w.edition],
+        sites=[w.site_a],
+        iaf_codes=[],
+        stage1_on=bounds.LATEST_DATE,
+        scope=PROGRAMME_SCOPE,
+    )
+    assert programme.audits.count() == 5
+    assert max(programme.audits.values_list("ends_on", flat=True)) < datetime.date(2105, 1, 1)
+
+
+def test_admin_audit_time_rows_out_of_bounds_are_refused_with_a_message(client, w):
+    standard = factories.StandardFactory(code="ISO 22301")
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    rows = {
+        "rows-TOTAL_FORMS": "2",
+        "rows-INITIAL_FORMS": "0",
+        "rows-0-complexity": "all",
+        "rows-0-personnel_min": "1",
+        "rows-0-personnel_max": HUGE,
+        "rows-0-days": "1.5",
+        "rows-1-complexity": "a\r\nb",
+        "rows-1-personnel_min": "1",
+        "rows-1-personnel_max": "10",
+        "rows-1-days": "1.5",
+    }
+    before = _state()
+    response = client.post(
+        reverse("admin:standards_audittimetable_add"),
+        {"standard": standard.pk, "title": "BCMS\r\ntable", "source": "CB procedure", "notes": ""} | rows,
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Keep this on one line" in body and "less than or equal to 5000000" in body
+    assert _state() == before
