@@ -7,6 +7,7 @@ an answer (not applicable included) ÷ all clauses. In an integrated analysis a 
 counts once for every edition that has the clause.
 """
 
+from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,13 +35,14 @@ class Readiness:
 
 
 def readiness(statuses: Iterable[str]) -> Readiness:
-    statuses = list(statuses)
-    applicable = [s for s in statuses if s != AnswerStatus.NOT_APPLICABLE]
+    counts = Counter(statuses)
+    total = sum(counts.values())
+    applicable = {s: n for s, n in counts.items() if s != AnswerStatus.NOT_APPLICABLE}
     return Readiness(
-        total=len(statuses),
-        applicable=len(applicable),
-        assessed=sum(s != AnswerStatus.NOT_ASSESSED for s in statuses),
-        points=sum((ANSWER_POINTS[AnswerStatus(s)] for s in applicable), Decimal(0)),
+        total=total,
+        applicable=sum(applicable.values()),
+        assessed=total - counts[AnswerStatus.NOT_ASSESSED],
+        points=sum((ANSWER_POINTS[AnswerStatus(s)] * n for s, n in applicable.items()), Decimal(0)),
     )
 
 
@@ -60,9 +62,15 @@ class Bar:
     width: int
     colour: str
 
+    @property
+    def short_label(self) -> str:
+        """The label as the chart has room for it."""
+        return self.label if len(self.label) <= LABEL_ROOM else self.label[: LABEL_ROOM - 1] + "…"
+
 
 BAR_WIDTH = 300
 BAR_PITCH = 26
+LABEL_ROOM = 34  # characters that fit left of the bar at 13 px
 
 
 def chart_bars(scores: Iterable[tuple[str, Decimal | None]]) -> tuple[list[Bar], int]:

@@ -9,6 +9,9 @@ urlpatterns = [
     path("organisations/<int:org_pk>/gap-analyses/new/", gap.gap_start, name="gap_start"),
     path("gap-analyses/<int:pk>/", gap.gap_detail, name="gap_detail"),
     path("gap-analyses/<int:pk>/answers/<int:answer_pk>/", gap.gap_answer, name="gap_answer"),
+    path("gap-analyses/<int:pk>/answers/<int:answer_pk>/edit/", gap.gap_answer_edit, name="gap_answer_edit"),
+    path("gap-analyses/<int:pk>/answers/<int:answer_pk>/row/", gap.gap_answer_row, name="gap_answer_row"),
+    path("gap-analyses/<int:pk>/next-unanswered/", gap.gap_next_unanswered, name="gap_next_unanswered"),
     path(
         "gap-analyses/<int:pk>/answers/<int:answer_pk>/evidence/",
         gap.gap_evidence_upload,
@@ -42,9 +45,7 @@ urlpatterns = [
     ),
     path("programmes/<int:pk>/coverage/", programmes.programme_coverage, name="programme_coverage"),
     path("programmes/<int:pk>/approve/", programmes.programme_approve, name="programme_approve"),
-    path(
-        "programmes/<int:pk>/apply-times/", programmes.programme_times_apply, name="programme_times_apply"
-    ),
+    path("programmes/<int:pk>/apply-times/", programmes.programme_times_apply, name="programme_times_apply"),
     path("my-audits/", audits.my_audits, name="my_audits"),
     path("audits/<int:pk>/", audits.audit_detail, name="audit_detail"),
     path("audits/<int:pk>/plan/", audits.audit_plan, name="audit_plan"),

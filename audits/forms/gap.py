@@ -5,10 +5,14 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from audits.enums import AnswerStatus
-from audits.models import GapAnswer
+from audits.gap_rules import NA_NEEDS_JUSTIFICATION, lacks_justification
+from audits.models import GapAnalysis, GapAnswer
+from audits.selectors.gap import GapFilter
+from core.forms import BoundedForm
 from organisations.models import Organisation, User
 from standards.models import Edition
 
@@ -23,7 +27,7 @@ class EditionChoiceField(forms.ModelMultipleChoiceField):
         return f"{edition.label} — {edition.title} ({kind}{withdrawn})"
 
 
-class GapAnalysisStartForm(forms.Form):
+class GapAnalysisStartForm(BoundedForm, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     editions = EditionChoiceField(
         label=_("Editions"),
@@ -50,8 +54,12 @@ class GapAnalysisStartForm(forms.Form):
         self.fields["sites"].queryset = organisation.sites.filter(is_active=True)
 
 
-class GapAnswerForm(forms.ModelForm):
-    """One answer. Owner choices come precomputed so a page of 150 forms runs no query per form."""
+class GapAnswerForm(BoundedForm, forms.ModelForm):
+    """One answer. Owner choices come precomputed, so building the form runs no query.
+
+    Always built with `core.forms.edit_form`: it validates over a copy of the answer, and the view
+    passes the typed `cleaned_data` to `gap_answer_save`, which changes the record itself.
+    """
 
     action_owner = forms.TypedChoiceField(
         label=_("Action owner"), required=False, coerce=int, empty_value=None
@@ -68,10 +76,15 @@ class GapAnswerForm(forms.ModelForm):
             "action_due_on",
             "action_done",
         ]
+        help_texts = {
+            "justification": _("Needed when the requirement does not apply: say why."),
+            "notes": _("Where the evidence is: documents, records, people. Files go below."),
+            "action": _("What is to be done to close the gap."),
+        }
         widgets = {
             "status": forms.RadioSelect(attrs={"class": "form-check-input"}),
             "justification": forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
-            "notes": forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+            "notes": forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
             "action": forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
             "action_due_on": forms.DateInput(
                 attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
@@ -92,12 +105,32 @@ class GapAnswerForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("status") == AnswerStatus.NOT_APPLICABLE and not data.get("justification", "").strip():
-            self.add_error("justification", _("Say why the requirement does not apply."))
+        if lacks_justification(data.get("status", ""), data.get("justification", "")):
+            self.add_error("justification", NA_NEEDS_JUSTIFICATION)
         return data
 
 
-class EvidenceUploadForm(forms.Form):
+class GapFilterForm(BoundedForm, forms.Form):
+    """The page's filter, from the query string: an unknown value shows everything and says so."""
+
+    show = forms.ChoiceField(
+        choices=GapFilter.choices,
+        required=False,
+        error_messages={"invalid_choice": _("There is no such filter; all clauses are shown.")},
+    )
+
+    def chosen(self) -> GapFilter:
+        valid = self.is_valid() and self.cleaned_data["show"]
+        return GapFilter(self.cleaned_data["show"]) if valid else GapFilter.ALL
+
+
+class GapNextForm(GapFilterForm):
+    """Where "next unanswered clause" starts from: after this answer, or from the top."""
+
+    after = forms.IntegerField(required=False, min_value=1)
+
+
+class EvidenceUploadForm(BoundedForm, forms.Form):
     file = forms.FileField(label=_("Evidence file"))
 
     def clean_file(self) -> UploadedFile:
@@ -134,11 +167,40 @@ def _content_matches(upload: UploadedFile, extension: str) -> bool:
     return b"\x00" not in head
 
 
-class GapCopyForm(forms.Form):
+class GapCopyForm(BoundedForm, forms.Form):
     title = forms.CharField(
         label=_("Title of the copy"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
     )
 
 
-class GapShareForm(forms.Form):
-    shared = forms.BooleanField(label=_("Share with our certification body"), required=False)
+class GapShareForm(BoundedForm, forms.Form):
+    shared = forms.TypedChoiceField(
+        label=_("Share with our certification body"),
+        choices=[("on", _("Share")), ("off", _("Stop sharing"))],
+        coerce=lambda value: value == "on",
+        error_messages={
+            "required": _("Say whether to share the analysis with the certification body."),
+            "invalid_choice": _("Say whether to share the analysis with the certification body."),
+        },
+    )
+
+
+class GapCompareForm(BoundedForm, forms.Form):
+    """Which analysis to compare with: one of those over the same editions."""
+
+    def __init__(self, *args, comparable: list[GapAnalysis], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.comparable = {analysis.pk: analysis for analysis in comparable}
+        self.fields["with"] = forms.TypedChoiceField(
+            label=_("with the analysis"),
+            choices=[
+                (a.pk, f"{a.title} ({date_format(localtime(a.created_at), 'SHORT_DATE_FORMAT')})")
+                for a in comparable
+            ],
+            coerce=int,
+            widget=forms.Select(attrs={"class": "form-select"}),
+            error_messages={"invalid_choice": _("Choose one of the analyses of the same editions.")},
+        )
+
+    def chosen(self) -> GapAnalysis | None:
+        return self.comparable[self.cleaned_data["with"]] if self.is_valid() else None

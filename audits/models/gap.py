@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.enums import AnswerStatus, GapAnalysisStatus
+from audits.gap_rules import NA_NEEDS_JUSTIFICATION
+from core import bounds
 
 
 class GapAnalysis(models.Model):
@@ -21,7 +23,7 @@ class GapAnalysis(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="gap_analyses"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[bounds.validate_single_line])
     editions = models.ManyToManyField("standards.Edition", related_name="+", verbose_name=_("editions"))
     sites = models.ManyToManyField(
         "organisations.Site",
@@ -78,10 +80,24 @@ class GapAnswer(models.Model):
         _("status"), max_length=20, choices=AnswerStatus.choices, default=AnswerStatus.NOT_ASSESSED
     )
     justification = models.TextField(
-        _("justification"), blank=True, help_text=_("Why the requirement does not apply.")
+        _("justification"),
+        blank=True,
+        help_text=_("Why the requirement does not apply."),
+        max_length=bounds.TEXT_MAX,
+        validators=bounds.text_validators(bounds.TEXT_MAX),
     )
-    notes = models.TextField(_("evidence notes"), blank=True)
-    action = models.TextField(_("action"), blank=True)
+    notes = models.TextField(
+        _("evidence notes"),
+        blank=True,
+        max_length=bounds.TEXT_MAX,
+        validators=bounds.text_validators(bounds.TEXT_MAX),
+    )
+    action = models.TextField(
+        _("action"),
+        blank=True,
+        max_length=bounds.TEXT_MAX,
+        validators=bounds.text_validators(bounds.TEXT_MAX),
+    )
     action_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -90,7 +106,9 @@ class GapAnswer(models.Model):
         related_name="+",
         verbose_name=_("action owner"),
     )
-    action_due_on = models.DateField(_("action due on"), null=True, blank=True)
+    action_due_on = models.DateField(
+        _("action due on"), null=True, blank=True, validators=[bounds.validate_date]
+    )
     action_done = models.BooleanField(_("action done"), default=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -109,7 +127,7 @@ class GapAnswer(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=AnswerStatus.NOT_APPLICABLE) | ~Q(justification=""),
                 name="gap_answer_na_justified",
-                violation_error_message=_("Not applicable needs a justification."),
+                violation_error_message=NA_NEEDS_JUSTIFICATION,
             ),
         ]
 
@@ -129,7 +147,7 @@ def evidence_path(instance: "EvidenceFile", filename: str) -> str:
 class EvidenceFile(models.Model):
     answer = models.ForeignKey(GapAnswer, on_delete=models.PROTECT, related_name="evidence_files")
     file = models.FileField(_("file"), upload_to=evidence_path)
-    original_name = models.CharField(_("file name"), max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255, validators=[bounds.validate_single_line])
     size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)

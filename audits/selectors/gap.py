@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from audits.enums import AnswerStatus
@@ -13,21 +14,19 @@ from standards.models import Clause, Edition
 
 ANSWER_ORDER = ("clause__edition__standard__number", "clause__edition__year", "clause__position")
 GAPS = (AnswerStatus.NONCONFORMING, AnswerStatus.PARTIAL)
+CLAUSE, UPDATED_BY, ACTION_OWNER = (
+    GapAnswer._meta.get_field(f) for f in ("clause", "updated_by", "action_owner")
+)
+EDITION = Clause._meta.get_field("edition")
 
 
-class GapFilter:
+class GapFilter(models.TextChoices):
     """Which answers the page lists (the readiness always counts them all)."""
 
-    ALL = "all"
-    UNANSWERED = "unanswered"
-    GAPS = "gaps"
-    OPEN_ACTIONS = "open_actions"
-    choices = [
-        (ALL, _("All clauses")),
-        (UNANSWERED, _("Not yet assessed")),
-        (GAPS, _("Not conforming or partial")),
-        (OPEN_ACTIONS, _("With open actions")),
-    ]
+    ALL = "all", _("All clauses")
+    UNANSWERED = "unanswered", _("Not yet assessed")
+    GAPS = "gaps", _("Not conforming or partial")
+    OPEN_ACTIONS = "open_actions", _("With open actions")
 
 
 def answer_shown(answer: GapAnswer, show: str) -> bool:
@@ -111,12 +110,17 @@ class Sheet:
     def row_for(self, answer_pk: int) -> Row:
         return next(row for row in self.rows if row.answer.pk == answer_pk)
 
+    def find(self, answer_pk: int | None) -> Row | None:
+        return next((row for row in self.rows if row.answer.pk == answer_pk), None)
+
     def shown(self, show: str) -> Shown:
         sections: dict[int, Section] = {}
         for block in self.blocks:
             rows = [row for row in block.rows if answer_shown(row.answer, show)]
             if rows:
-                sections.setdefault(block.edition.pk, Section(block.edition, [])).chapters.append((block, rows))
+                sections.setdefault(block.edition.pk, Section(block.edition, [])).chapters.append(
+                    (block, rows)
+                )
         shared = [row for row in self.shared_rows if answer_shown(row.answer, show)]
         return Shown(show, shared, list(sections.values()))
 
@@ -156,19 +160,29 @@ class Sheet:
 
 
 def _answers(analysis: GapAnalysis, clauses: dict[int, Clause]) -> list[GapAnswer]:
-    """The answers with their clause (from `clauses`), people and live evidence: three queries."""
-    live = EvidenceFile.objects.filter(removed_at__isnull=True)
-    answers = list(
-        analysis.answers.prefetch_related(Prefetch("evidence_files", queryset=live, to_attr="live_evidence"))
-    )
-    people = User.objects.in_bulk(
-        {pk for a in answers for pk in (a.updated_by_id, a.action_owner_id) if pk is not None}
-    )
-    for answer in answers:
-        answer.clause = clauses[answer.clause_id]
-        answer.updated_by = people.get(answer.updated_by_id)
-        answer.action_owner = people.get(answer.action_owner_id)
-    return sorted(answers, key=lambda a: (a.clause.edition.standard.number, a.clause.edition.year, a.clause.position))
+    """The answers with their clause (taken from `clauses`), people and live evidence files.
+
+    Three plain queries: the model's default ordering would join clauses and editions just to
+    sort, so the answers are sorted here, on the clauses already loaded.
+    """
+    answers = list(analysis.answers.order_by())
+    files: dict[int, list[EvidenceFile]] = {}
+    live = EvidenceFile.objects.filter(answer__analysis=analysis, removed_at__isnull=True)
+    for file in live.order_by("uploaded_at", "pk"):
+        files.setdefault(file.answer_id, []).append(file)
+    people_ids = {pk for a in answers for pk in (a.updated_by_id, a.action_owner_id) if pk is not None}
+    people = User.objects.in_bulk(people_ids) if people_ids else {}
+    for answer in answers:  # set_cached_value: what prefetch_related does, without the setters' checks
+        CLAUSE.set_cached_value(answer, clauses[answer.clause_id])
+        UPDATED_BY.set_cached_value(answer, people.get(answer.updated_by_id))
+        ACTION_OWNER.set_cached_value(answer, people.get(answer.action_owner_id))
+        answer.live_evidence = files.get(answer.pk, [])
+    return sorted(answers, key=_page_order)
+
+
+def _page_order(answer: GapAnswer) -> tuple:
+    edition = answer.clause.edition
+    return (edition.standard.number, edition.year, answer.clause.position)
 
 
 def _chapter_of(clause: Clause, by_pk: dict[int, Clause]) -> Clause:
@@ -184,7 +198,7 @@ def gap_sheet(analysis: GapAnalysis) -> Sheet:
     clauses = list(Clause.objects.filter(edition__in=editions).order_by("position"))
     by_pk = {c.pk: c for c in clauses}
     for clause in clauses:
-        clause.edition = by_edition[clause.edition_id]
+        EDITION.set_cached_value(clause, by_edition[clause.edition_id])
     answers = _answers(analysis, by_pk)
     by_clause = {a.clause_id: a for a in answers}
     by_key = {a.hs_key: Row(a) for a in answers if a.hs_key}
@@ -199,7 +213,9 @@ def gap_sheet(analysis: GapAnalysis) -> Sheet:
             if answer is None:  # a clause added to the catalogue after the analysis started
                 continue
             slots.append((edition, chapter, answer.status))
-            block = blocks.setdefault((edition.pk, chapter.pk), ChapterBlock(edition, chapter, []))
+            block = blocks.get((edition.pk, chapter.pk))
+            if block is None:
+                block = blocks[edition.pk, chapter.pk] = ChapterBlock(edition, chapter, [])
             row = shared or Row(answer)
             row.refs.append(clause)
             row.blocks.append(block)
@@ -225,7 +241,9 @@ def gap_comparable(analysis: GapAnalysis, visible: QuerySet[GapAnalysis]) -> lis
     """The other analyses of the organisation, among `visible`, over exactly the same editions."""
     editions = set(analysis.editions.values_list("pk", flat=True))
     others = (
-        visible.filter(organisation=analysis.organisation_id).exclude(pk=analysis.pk).prefetch_related("editions")
+        visible.filter(organisation=analysis.organisation_id)
+        .exclude(pk=analysis.pk)
+        .prefetch_related("editions")
     )
     return [other for other in others if {e.pk for e in other.editions.all()} == editions]
 
@@ -265,7 +283,8 @@ def gap_comparison(analysis: GapAnalysis, other: GapAnalysis) -> Comparison:
 
 def gap_compare(older: GapAnalysis, newer: GapAnalysis) -> dict[str, list[Change]]:
     """Each answer of `newer` against the same clause (or shared key) in `older`, by kind of change."""
-    before = {(a.clause_id, a.hs_key): a.status for a in older.answers.only("clause_id", "hs_key", "status")}
+    rows = older.answers.order_by().values_list("clause_id", "hs_key", "status")
+    before = {(clause_id, hs_key): status for clause_id, hs_key, status in rows}
     changes: dict[str, list[Change]] = {"improved": [], "regressed": [], "new": [], "changed": [], "same": []}
     answers = newer.answers.exclude(status=AnswerStatus.NOT_ASSESSED)
     for answer in answers.select_related("clause__edition__standard").order_by(*ANSWER_ORDER):

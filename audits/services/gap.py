@@ -1,5 +1,6 @@
 """State changes of gap analyses. Views call these; each guards its rule first."""
 
+import datetime
 from collections import Counter
 
 from django.core.files.uploadedfile import UploadedFile
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from audits import access
 from audits.enums import AnswerStatus, GapAnalysisStatus
+from audits.gap_rules import NA_NEEDS_JUSTIFICATION, lacks_justification
 from audits.models import EvidenceFile, GapAnalysis, GapAnswer
 from core.errors import DomainError
 from core.transitions import transition_record
@@ -20,6 +22,17 @@ from standards.models import Clause, Edition
 
 class GapAnalysisError(DomainError):
     pass
+
+
+ANSWER_FIELDS = (
+    "status",
+    "justification",
+    "notes",
+    "action",
+    "action_owner",
+    "action_due_on",
+    "action_done",
+)
 
 
 def _guard_writer(actor: User, organisation: Organisation) -> None:
@@ -77,23 +90,32 @@ def gap_analysis_start(
 
 
 @transaction.atomic
-def gap_answer_save(*, actor: User, answer: GapAnswer, fields: dict) -> GapAnswer:
+def gap_answer_save(
+    *,
+    actor: User,
+    answer: GapAnswer,
+    status: AnswerStatus = AnswerStatus.NOT_ASSESSED,
+    justification: str = "",
+    notes: str = "",
+    action: str = "",
+    action_owner: User | None = None,
+    action_due_on: datetime.date | None = None,
+    action_done: bool = False,
+) -> GapAnswer:
+    """Write the whole answer as given: each field left out is saved empty."""
     answer = GapAnswer.objects.select_for_update().select_related("analysis__organisation").get(pk=answer.pk)
     analysis = answer.analysis
     _guard_writer(actor, analysis.organisation)
     _guard_open(analysis)
-    if fields.get("status") == AnswerStatus.NOT_APPLICABLE and not fields.get("justification", "").strip():
-        raise GapAnalysisError(
-            _("Say why the requirement does not apply: not applicable needs a justification.")
-        )
-    owner = fields.get("action_owner")
-    if owner is not None and tenancy.organisation_role(owner, analysis.organisation) is None:
+    if lacks_justification(status, justification):
+        raise GapAnalysisError(NA_NEEDS_JUSTIFICATION)
+    if action_owner is not None and tenancy.organisation_role(action_owner, analysis.organisation) is None:
         raise GapAnalysisError(_("The action owner must be a member of the organisation."))
     previous = answer.status
-    for name, value in fields.items():
-        setattr(answer, name, value)
-    answer.updated_by, answer.updated_at = actor, timezone.now()
-    answer.save(update_fields=[*fields, "updated_by", "updated_at"])
+    answer.status, answer.justification, answer.notes = status, justification, notes
+    answer.action, answer.action_owner, answer.action_due_on = action, action_owner, action_due_on
+    answer.action_done, answer.updated_by, answer.updated_at = action_done, actor, timezone.now()
+    answer.save(update_fields=[*ANSWER_FIELDS, "updated_by", "updated_at"])
     if answer.status != previous:
         transition_record(
             subject=answer, field="status", from_state=previous, to_state=answer.status, actor=actor
@@ -170,7 +192,14 @@ COPIED_FIELDS = (
 
 @transaction.atomic
 def gap_analysis_copy(*, actor: User, source: GapAnalysis, title: str) -> GapAnalysis:
-    """A new analysis over the same editions and sites, starting from the source's answers."""
+    """A new analysis over the same editions and sites, starting from the source's answers.
+
+    Each new answer takes the source's answer for the same unit (clause and shared key). Where the
+    catalogue moved HS keys since the source started, the units differ; the new answer then takes
+    the first written one (saved, or with evidence) of: the source's answer under the same key, the
+    one on the same clause, the ones on clauses that carry the key today. Answers merged into one
+    shared answer keep one of them; none is dropped for want of an exact match.
+    """
     copy = gap_analysis_start(
         actor=actor,
         organisation=source.organisation,
@@ -180,10 +209,34 @@ def gap_analysis_copy(*, actor: User, source: GapAnalysis, title: str) -> GapAna
     )
     copy.copied_from = source
     copy.save(update_fields=["copied_from"])
-    previous = {(a.clause_id, a.hs_key): a for a in source.answers.prefetch_related("evidence_files")}
+    previous = list(
+        source.answers.select_related("clause")
+        .prefetch_related("evidence_files")
+        .order_by("clause__edition__standard__number", "clause__edition__year", "clause__position")
+    )
+    by_unit = {(a.clause_id, a.hs_key): a for a in previous}
+    by_key = {a.hs_key: a for a in previous if a.hs_key}
+    by_clause = {a.clause_id: a for a in previous}
+    by_key_today: dict[str, list[GapAnswer]] = {}  # by the key each clause carries now
+    for old in previous:
+        if old.clause.hs_key:
+            by_key_today.setdefault(old.clause.hs_key, []).append(old)
+
+    def written(old: GapAnswer | None) -> bool:
+        return old is not None and (
+            old.updated_at is not None or any(f.removed_at is None for f in old.evidence_files.all())
+        )
+
     copied, evidence = [], []
-    for answer in copy.answers.all():
-        old = previous.get((answer.clause_id, answer.hs_key))
+    for answer in copy.answers.select_related("clause"):
+        key = answer.hs_key or answer.clause.hs_key
+        candidates = [
+            by_unit.get((answer.clause_id, answer.hs_key)),
+            by_key.get(key),
+            by_clause.get(answer.clause_id),
+            *by_key_today.get(key, []),
+        ]
+        old = next((c for c in candidates if written(c)), None)
         if old is None:
             continue
         for name in (*COPIED_FIELDS, "updated_by_id", "updated_at"):

@@ -12,17 +12,16 @@ def test_gap_analysis_pdf_contains_answers_readiness_and_actions(world, integrat
     services.gap_answer_save(
         actor=world.qm_a,
         answer=shared,
-        fields={
-            "status": "partial",
-            "notes": "Audit programme drafted",
-            "action": "Train auditors",
-            "action_owner": world.viewer_a,
-        },
+        status="partial",
+        notes="Audit programme drafted",
+        action="Train auditors",
+        action_owner=world.viewer_a,
     )
     services.gap_answer_save(
         actor=world.qm_a,
         answer=integrated.answers.get(clause__number="8.3"),
-        fields={"status": "not_applicable", "justification": "No design work"},
+        status="not_applicable",
+        justification="No design work",
     )
     pdf = render_gap_analysis_pdf(integrated)
     text = pdf_text(pdf)

@@ -43,3 +43,24 @@ def test_readiness_by_groups_in_order_of_appearance():
     assert list(result) == ["5", "4"]
     assert result["5"].score == Decimal("75.0") and result["4"].score == Decimal("0.0")
     assert result["4"].applicable == 1
+
+
+def test_readiness_accepts_the_enum_and_plain_values_alike():
+    from audits.enums import AnswerStatus
+
+    assert readiness([AnswerStatus.PARTIAL, "partial", AnswerStatus.NOT_APPLICABLE]).points == Decimal(1)
+
+
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [
+        ("4 Context", "4 Context"),
+        ("A.5 Organizational controls and re", "A.5 Organizational controls and re"),  # 34: fits
+        ("A.5 Organizational controls and res", "A.5 Organizational controls and r…"),
+    ],
+)
+def test_chart_label_is_cut_to_the_room_beside_the_bar(label, shown):
+    from audits.gap_readiness import chart_bars
+
+    bars, _ = chart_bars([(label, Decimal("50.0"))])
+    assert bars[0].short_label == shown

@@ -19,7 +19,7 @@ def _answer(analysis, number=None, hs_key=""):
 
 
 def _save(actor, answer, **fields):
-    return services.gap_answer_save(actor=actor, answer=answer, fields=fields)
+    return services.gap_answer_save(actor=actor, answer=answer, **fields)
 
 
 def test_start_creates_one_answer_per_assessable_clause(analysis):
