@@ -98,7 +98,7 @@ def plannable_clients(user) -> QuerySet[Organisation]:
 
 def can_plan(user, certification_body: CertificationBody) -> bool:
     """Open and change programmes, plan audits and compose teams for the CB."""
-    return planning_bodies(user).filter(pk=certification_body.pk).exists()
+    return tenancy.has_cb_role(user, certification_body, tenancy.PLANNING_ROLES)
 
 
 def can_object_to_team(user, organisation: Organisation) -> bool:

@@ -55,23 +55,28 @@ def _prune(nodes: list[ClauseNode]) -> list[ClauseNode]:
 
 
 def time_tables_for(standard_ids: list[int]) -> dict[int, Table]:
-    """The audit-time table of each of these standards that has one, in one query."""
+    """The audit-time table of each of these standards that has one, in one query (plain values:
+    every page that shows an audit time reads a table)."""
     rows = (
         AuditTimeRow.objects.filter(table__standard_id__in=set(standard_ids))
-        .select_related("table")
         .order_by("table_id", "pk")
-    )
-    grouped: dict[int, list[AuditTimeRow]] = {}
-    for row in rows:
-        grouped.setdefault(row.table.standard_id, []).append(row)
-    return {
-        standard_id: table_from_rows(
-            found[0].table.title,
-            [Row(r.complexity, r.personnel_min, r.personnel_max, r.days) for r in found],
-            notes=found[0].table.notes,
-            source=found[0].table.source,
+        .values_list(
+            "table__standard_id",
+            "table__title",
+            "table__notes",
+            "table__source",
+            "complexity",
+            "personnel_min",
+            "personnel_max",
+            "days",
         )
-        for standard_id, found in grouped.items()
+    )
+    grouped: dict[int, tuple[tuple[str, str, str], list[Row]]] = {}
+    for standard_id, title, notes, source, *row in rows:
+        grouped.setdefault(standard_id, ((title, notes, source), []))[1].append(Row(*row))
+    return {
+        standard_id: table_from_rows(title, found, notes=notes, source=source)
+        for standard_id, ((title, notes, source), found) in grouped.items()
     }
 
 

@@ -44,6 +44,8 @@ def due_window(
     programme: AuditProgramme, kind: str, audits: dict[str, Audit] | None = None
 ) -> cycle.Window | None:
     """When an audit of this kind falls due in the programme's cycle (none for stage 1 and 2)."""
+    if kind not in (*SURVEILLANCES, AuditKind.RECERTIFICATION):
+        return None
     audits = audits if audits is not None else {a.kind: a for a in programme.audits.all()}
     decided_on, _provisional = decision_day(programme, audits)
     if decided_on is None:

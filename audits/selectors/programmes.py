@@ -116,7 +116,8 @@ class TimeSheet:
     integration_steps: tuple[audit_time.Step, ...]
     cycle: audit_time.CycleTimes | None
     sites: list[tuple[Site, Decimal | None, str]] = field(default_factory=list)  # (site, days, problem)
-    with_sites: bool = False  # whether `sites` was read (it stays empty for a single site)
+    with_sites: bool = False  # whether the sites were read (`sites` stays empty for a single site)
+    site_list: list[Site] = field(default_factory=list)  # every site in scope, when read
 
     @property
     def initial_days(self) -> Decimal | None:
@@ -227,7 +228,9 @@ def _sheet(
         cycle = audit_time.cycle_times(
             total, stage1_share_percent=body.stage1_time_share_percent, stage1_min_days=body.stage1_min_days
         )
-    sheet = TimeSheet(programme, items, integration_steps, cycle, with_sites=sites is not None)
+    sheet = TimeSheet(
+        programme, items, integration_steps, cycle, with_sites=sites is not None, site_list=sites or []
+    )
     if sites and len(sites) > 1:
         sheet.sites = [(site, *_site_time(programme, site, items)) for site in sites]
     return sheet

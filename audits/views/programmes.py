@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from audits.forms.programmes import (
     ProgrammeOpenForm,
     adjustments_from,
 )
-from audits.models import AuditProgramme
+from audits.models import AuditProgramme, AuditSite, TeamAssignment
 from audits.selectors import programme_checks
 from audits.selectors import programmes as selectors
 from audits.services import audits as audit_services
@@ -92,7 +93,10 @@ def programme_open(request: HttpRequest, org_pk: int) -> HttpResponse:
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_for(request, pk)
     audits = list(
-        programme.audits.prefetch_related("audit_sites__site", "assignments__user").order_by("starts_on")
+        programme.audits.prefetch_related(
+            Prefetch("audit_sites", queryset=AuditSite.objects.select_related("site")),
+            Prefetch("assignments", queryset=TeamAssignment.objects.select_related("user")),
+        ).order_by("starts_on")
     )
     by_kind = {audit.kind: audit for audit in audits}
     for audit in audits:
@@ -110,7 +114,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audits": audits,
             "sheet": sheet,
             "editions": [item.programme_edition for item in sheet.editions],
-            "sites": programme.sites.all(),
+            "sites": sheet.site_list if sheet.with_sites else programme.sites.all(),
             "iaf_codes": programme.iaf_codes.all(),
             "problems": programme_checks.programme_problems(programme, sheet=sheet, audits=audits)
             if can_plan
