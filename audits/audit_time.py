@@ -1,6 +1,6 @@
 """Audit time (DOMAIN.md §3; IAF MD 5, ISO/IEC 27006-1, IAF MD 11): pure, table-driven.
 
-Tables (data in `standards`, looked up with `standards.selectors.time_tables_for`) give the initial
+Tables (data in `standards`, looked up with `standards.selectors.time_table_versions`) give the initial
 audit time (stage 1 + stage 2) in auditor-days by effective personnel.
 The calculation returns every step, so a page can show it as an auditor justifies it to an
 accreditation body: table value, each adjustment with its reason, the caps, the rounding.

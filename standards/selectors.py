@@ -1,8 +1,10 @@
+import datetime
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from standards.models import AuditTimeRow, Clause, Edition, Standard
+from standards.models import AuditTimeTable, Clause, Edition, Standard
 from standards.time_tables import Row, Table, table_from_rows
 
 
@@ -54,30 +56,30 @@ def _prune(nodes: list[ClauseNode]) -> list[ClauseNode]:
     return kept
 
 
+TableVersion = tuple[int, datetime.datetime]  # (table id, updated_at): a load or an edit gives a new one
+
+
+@lru_cache(maxsize=256)
+def _table_version(table_id: int, updated_at: datetime.datetime) -> Table:
+    """One version of a table, read once per process: loading or editing a table saves it, which
+    changes `updated_at`, so a cached version never goes stale."""
+    table = AuditTimeTable.objects.only("title", "notes", "source").get(pk=table_id)
+    rows = table.rows.order_by("pk").values_list("complexity", "personnel_min", "personnel_max", "days")
+    return table_from_rows(table.title, [Row(*row) for row in rows], notes=table.notes, source=table.source)
+
+
+def time_table_versions(versions: dict[int, TableVersion | None]) -> dict[int, Table]:
+    """The table of each standard from its version ({standard id: (table id, updated_at) or None}),
+    which a caller reads along with its own rows (see `audits.selectors.programmes`)."""
+    return {standard_id: _table_version(*version) for standard_id, version in versions.items() if version}
+
+
 def time_tables_for(standard_ids: list[int]) -> dict[int, Table]:
-    """The audit-time table of each of these standards that has one, in one query (plain values:
-    every page that shows an audit time reads a table)."""
-    rows = (
-        AuditTimeRow.objects.filter(table__standard_id__in=set(standard_ids))
-        .order_by("table_id", "pk")
-        .values_list(
-            "table__standard_id",
-            "table__title",
-            "table__notes",
-            "table__source",
-            "complexity",
-            "personnel_min",
-            "personnel_max",
-            "days",
-        )
+    """The audit-time table of each of these standards that has one."""
+    versions = AuditTimeTable.objects.filter(standard_id__in=set(standard_ids)).values_list(
+        "standard_id", "pk", "updated_at"
     )
-    grouped: dict[int, tuple[tuple[str, str, str], list[Row]]] = {}
-    for standard_id, title, notes, source, *row in rows:
-        grouped.setdefault(standard_id, ((title, notes, source), []))[1].append(Row(*row))
-    return {
-        standard_id: table_from_rows(title, found, notes=notes, source=source)
-        for standard_id, ((title, notes, source), found) in grouped.items()
-    }
+    return time_table_versions({standard_id: (pk, updated_at) for standard_id, pk, updated_at in versions})
 
 
 def time_table_for(standard_id: int) -> Table | None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import F, Max, Prefetch, QuerySet
 
 from audits import access, audit_time
 from audits.enums import AssignmentStatus, AuditKind
@@ -25,7 +25,7 @@ from audits.models import (
 )
 from organisations.models import Site
 from standards.models import Edition
-from standards.selectors import time_table_for, time_tables_for
+from standards.selectors import time_table_for, time_table_versions
 from standards.time_tables import Table
 
 
@@ -243,6 +243,10 @@ def programme_editions(programmes: Iterable[AuditProgramme]) -> dict[int, list[P
         ProgrammeEdition.objects.filter(programme_id__in=found)
         .select_related("edition__standard")
         .prefetch_related("adjustments")
+        .annotate(
+            table_id=F("edition__standard__audit_time_table__id"),
+            table_updated_at=F("edition__standard__audit_time_table__updated_at"),
+        )
         .order_by("edition__standard__number")
     )
     for pe in rows:
@@ -250,11 +254,21 @@ def programme_editions(programmes: Iterable[AuditProgramme]) -> dict[int, list[P
     return found
 
 
+def _tables(editions: list[ProgrammeEdition]) -> dict[int, Table]:
+    """The tables of these editions' standards, from the versions read with the editions."""
+    return time_table_versions(
+        {
+            pe.edition.standard_id: (pe.table_id, pe.table_updated_at) if pe.table_id else None
+            for pe in editions
+        }
+    )
+
+
 def time_sheets(programmes: Iterable[AuditProgramme]) -> dict[int, TimeSheet]:
     """The audit time of each programme (CB selected), in a fixed number of queries (for lists)."""
     programmes = list(programmes)
     editions = programme_editions(programmes)
-    tables = time_tables_for([pe.edition.standard_id for pes in editions.values() for pe in pes])
+    tables = _tables([pe for pes in editions.values() for pe in pes])
     return {p.pk: _sheet(p, editions[p.pk], tables) for p in programmes}
 
 
@@ -262,6 +276,6 @@ def time_sheet(programme: AuditProgramme, *, with_sites: bool = False) -> TimeSh
     """The audit time of one programme, every step of it, as the pages and the services need it;
     with the time of each site when the programme has several (the sheet and the checks)."""
     editions = programme_editions([programme])[programme.pk]
-    tables = time_tables_for([pe.edition.standard_id for pe in editions])
+    tables = _tables(editions)
     sites = list(programme.sites.order_by("-is_central_function", "name")) if with_sites else None
     return _sheet(programme, editions, tables, sites)

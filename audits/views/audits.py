@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audits import access
-from audits.enums import AssignmentStatus, AuditStatus
+from audits.enums import AssignmentStatus
 from audits.forms.programmes import AuditPlanForm, DeclarationForm, ReasonForm, SiteDrawForm, TeamAssignForm
 from audits.models import Audit, TeamAssignment
 from audits.selectors import programme_checks
@@ -61,11 +61,9 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_object": audit.team_notified_on
             and access.can_object_to_team(request.user, programme.organisation),
             "team_problems": programme_checks.team_problems(audit)
-            if can_plan and audit.status == AuditStatus.PLANNED
+            if can_plan and audit.is_being_staffed
             else [],
-            "notice_problems": programme_checks.notice_problems(audit)
-            if audit.status == AuditStatus.TEAM_ASSIGNED
-            else [],
+            "notice_problems": programme_checks.notice_problems(audit) if audit.is_team_confirmed else [],
             "draw_form": SiteDrawForm(audit=audit) if can_plan and programme.sites.count() > 1 else None,
             "assign_form": TeamAssignForm(audit=audit) if can_plan else None,
             "history": transitions_of(audit),

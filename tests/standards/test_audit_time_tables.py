@@ -3,9 +3,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from standards.models import AuditTimeTable
 from standards.selectors import time_table_for
+from standards.services import audit_time_table_load
 from standards.time_tables import Row, table_problems
 from tests import factories
 
@@ -99,3 +101,34 @@ def test_the_admin_refuses_an_incomplete_table(admin_client, db):
     assert response.status_code == 200
     assert "a gap before the band starting at 20" in response.content.decode()
     assert not AuditTimeTable.objects.exists()
+
+
+def test_a_table_edited_in_the_admin_is_read_anew(db, admin_client):
+    """Tables are cached per version: saving the table (as the admin does) gives a new one."""
+    edition = factories.EditionFactory(standard__code="ISO 22301")
+    table = audit_time_table_load(
+        standard=edition.standard, title="BCMS", source="P-12", rows=[Row("all", 1, 100, D("2.5"))]
+    )
+    assert time_table_for(edition.standard_id).days(10, "all") == D("2.5")
+    row = table.rows.get()
+    response = admin_client.post(
+        reverse("admin:standards_audittimetable_change", args=[table.pk]),
+        {
+            "standard": edition.standard_id,
+            "title": "BCMS",
+            "source": "P-12 rev. 2",
+            "notes": "",
+            "rows-TOTAL_FORMS": "1",
+            "rows-INITIAL_FORMS": "1",
+            "rows-MIN_NUM_FORMS": "0",
+            "rows-MAX_NUM_FORMS": "1000",
+            "rows-0-id": row.pk,
+            "rows-0-table": table.pk,
+            "rows-0-complexity": "all",
+            "rows-0-personnel_min": "1",
+            "rows-0-personnel_max": "100",
+            "rows-0-days": "3.5",
+        },
+    )
+    assert response.status_code == 302
+    assert time_table_for(edition.standard_id).days(10, "all") == D("3.5")
