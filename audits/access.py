@@ -6,7 +6,7 @@ read-only role gets 403). Services re-check the same predicates for their actor 
 (see docs/architecture.md, "Access").
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from audits.enums import AssignmentStatus
@@ -63,6 +63,7 @@ def programmes_for(user) -> QuerySet[AuditProgramme]:
     programmes = AuditProgramme.objects.select_related("organisation", "certification_body")
     if not tenancy.signed_in(user):
         return programmes.none()
+    programmes = programmes.annotate(user_plans=_plans(user, "certification_body"))
     if user.is_staff:
         return programmes
     return programmes.filter(
@@ -77,8 +78,13 @@ def programmes_rw_for(user) -> QuerySet[AuditProgramme]:
 
 
 def audits_for(user) -> QuerySet[Audit]:
-    return Audit.objects.filter(programme__in=programmes_for(user)).select_related(
+    audits = Audit.objects.filter(programme__in=programmes_for(user)).select_related(
         "programme__organisation", "programme__certification_body"
+    )
+    return (
+        audits.annotate(user_plans=_plans(user, "programme__certification_body"))
+        if tenancy.signed_in(user)
+        else audits
     )
 
 
@@ -99,6 +105,25 @@ def plannable_clients(user) -> QuerySet[Organisation]:
 def can_plan(user, certification_body: CertificationBody) -> bool:
     """Open and change programmes, plan audits and compose teams for the CB."""
     return tenancy.has_cb_role(user, certification_body, tenancy.PLANNING_ROLES)
+
+
+def _plans(user, certification_body: str) -> Exists:
+    """`can_plan` as a column of a query (`user_plans`), so a page reads it with its record."""
+    return Exists(
+        tenancy.cb_memberships(user, tenancy.PLANNING_ROLES).filter(
+            certification_body=OuterRef(certification_body)
+        )
+    )
+
+
+def can_plan_record(user, record: AuditProgramme | Audit) -> bool:
+    """`can_plan` for the record's CB, from the `user_plans` column of `programmes_for` and
+    `audits_for` when the record came from them."""
+    known = getattr(record, "user_plans", None)
+    if known is not None:
+        return known
+    programme = record.programme if isinstance(record, Audit) else record
+    return can_plan(user, programme.certification_body)
 
 
 def can_object_to_team(user, organisation: Organisation) -> bool:

@@ -87,14 +87,17 @@ def bodies_with_role(user, roles: Iterable[CBRole]) -> QuerySet[CertificationBod
     ).distinct()
 
 
+def cb_memberships(user, roles: Iterable[CBRole]) -> QuerySet[CBMembership]:
+    """The user's active memberships, with one of these roles, at active CBs."""
+    return CBMembership.objects.filter(
+        user=user, is_active=True, certification_body__is_active=True, role__in=list(roles)
+    )
+
+
 def has_cb_role(user, certification_body: CertificationBody, roles: Iterable[CBRole]) -> bool:
-    """Whether the user holds one of these roles at this (active) CB: one cheap EXISTS."""
+    """Whether the user holds one of these roles at this CB: one cheap EXISTS."""
     return (
-        signed_in(user)
-        and certification_body.is_active
-        and CBMembership.objects.filter(
-            user=user, certification_body=certification_body, is_active=True, role__in=list(roles)
-        ).exists()
+        signed_in(user) and cb_memberships(user, roles).filter(certification_body=certification_body).exists()
     )
 
 

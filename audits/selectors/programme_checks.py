@@ -3,6 +3,7 @@ that apply at planning, each problem in words a certification manager can act on
 
 import datetime
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from audits import audit_time, cycle, team_rules
@@ -143,29 +144,33 @@ def _time_problems(programme: AuditProgramme, audits: dict[str, Audit], sheet: T
 
 
 def _coverage_problems(editions: list[Edition], audits: dict[str, Audit]) -> list[str]:
+    """Between them the surveillances cover every clause, and each covers the mandatory ones.
+
+    One query: each assessable clause with whether each surveillance covers it."""
+    through = Audit.clauses.through.objects.filter(clause_id=OuterRef("pk"))
+    covers = {kind: f"in_{kind}" for kind in SURVEILLANCES}
+    labels = {edition.pk: edition.label for edition in editions}
     clauses = list(
         Clause.objects.filter(edition__in=editions, assessable=True)
-        .select_related("edition__standard")
+        .annotate(
+            **{column: Exists(through.filter(audit_id=audits[kind].pk)) for kind, column in covers.items()}
+        )
         .order_by("edition__standard__number", "position")
+        .values("edition_id", "number", "hs_key", *covers.values())
     )
-    covered: dict[str, set[int]] = {kind: set() for kind in SURVEILLANCES}
-    kinds = {audits[kind].pk: kind for kind in SURVEILLANCES}
-    for audit_id, clause_id in Audit.clauses.through.objects.filter(audit_id__in=kinds).values_list(
-        "audit_id", "clause_id"
-    ):
-        covered[kinds[audit_id]].add(clause_id)
-    union = covered[AuditKind.SURVEILLANCE_1] | covered[AuditKind.SURVEILLANCE_2]
-    missing = [c for c in clauses if c.pk not in union]
+    for clause in clauses:
+        clause["label"] = f"{labels[clause['edition_id']]} {clause['number']}"
+    missing = [c["label"] for c in clauses if not any(c[column] for column in covers.values())]
     problems = []
     if missing:
-        listed = ", ".join(f"{c.edition.label} {c.number}" for c in missing[:8])
+        listed = ", ".join(missing[:8])
         more = _(" and %(n)s more") % {"n": len(missing) - 8} if len(missing) > 8 else ""
         problems.append(_("No surveillance covers %(clauses)s%(more)s.") % {"clauses": listed, "more": more})
-    for kind in SURVEILLANCES:
+    for kind, column in covers.items():
         absent = [
-            c
+            c["label"]
             for c in clauses
-            if c.hs_key.startswith(MANDATORY_SURVEILLANCE_KEYS) and c.pk not in covered[kind]
+            if c["hs_key"].startswith(MANDATORY_SURVEILLANCE_KEYS) and not c[column]
         ]
         if absent:
             problems.append(
@@ -173,10 +178,7 @@ def _coverage_problems(editions: list[Edition], audits: dict[str, Audit]) -> lis
                     "%(audit)s must look at internal audit, management review and corrective action "
                     "(%(clauses)s)."
                 )
-                % {
-                    "audit": audits[kind].get_kind_display(),
-                    "clauses": ", ".join(f"{c.edition.label} {c.number}" for c in absent),
-                }
+                % {"audit": audits[kind].get_kind_display(), "clauses": ", ".join(absent)}
             )
     return problems
 

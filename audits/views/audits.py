@@ -26,7 +26,7 @@ def audit_for(request: HttpRequest, pk: int) -> Audit:
 
 def plannable_audit(request: HttpRequest, pk: int) -> Audit:
     audit = audit_for(request, pk)
-    if not access.can_plan(request.user, audit.programme.certification_body):
+    if not access.can_plan_record(request.user, audit):
         raise PermissionDenied(access.PLANNERS_ONLY)
     return audit
 
@@ -42,7 +42,7 @@ def my_audits(request: HttpRequest) -> HttpResponse:
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit = get_object_or_404(access.audits_for(request.user).select_related("sampled_by"), pk=pk)
     programme = audit.programme
-    can_plan = access.can_plan(request.user, programme.certification_body)
+    can_plan = access.can_plan_record(request.user, audit)
     assignments = list(audit.assignments.select_related("user", "objected_by").order_by("status", "role"))
     sheet = selectors.time_sheet(programme)
     return render(

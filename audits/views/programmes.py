@@ -35,7 +35,7 @@ def programme_for(request: HttpRequest, pk: int) -> AuditProgramme:
 
 def plannable(request: HttpRequest, pk: int) -> AuditProgramme:
     programme = programme_for(request, pk)
-    if not access.can_plan(request.user, programme.certification_body):
+    if not access.can_plan_record(request.user, programme):
         raise PermissionDenied(access.PLANNERS_ONLY)
     return programme
 
@@ -102,7 +102,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for audit in audits:
         audit.window = programme_checks.due_window(programme, audit.kind, by_kind)
     decided_on, provisional = programme_checks.decision_day(programme, by_kind)
-    can_plan = access.can_plan(request.user, programme.certification_body)
+    can_plan = access.can_plan_record(request.user, programme)
     sheet = selectors.time_sheet(programme, with_sites=can_plan)
     for audit in audits:
         audit.suggested_days = sheet.suggested_days(audit.kind)
@@ -171,7 +171,7 @@ def programme_time(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "sheet": sheet,
             "visits": sheet.visits(audits) if sheet.sites else [],
-            "can_plan": access.can_plan(request.user, programme.certification_body),
+            "can_plan": access.can_plan_record(request.user, programme),
         },
     )
 
@@ -222,7 +222,7 @@ def programme_edition_time(request: HttpRequest, pk: int, edition_pk: int) -> Ht
 @require_http_methods(["GET", "POST"])
 def programme_coverage(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_for(request, pk)
-    can_plan = access.can_plan(request.user, programme.certification_body)
+    can_plan = access.can_plan_record(request.user, programme)
     if request.method == "POST" and not can_plan:
         raise PermissionDenied(access.PLANNERS_ONLY)
     form = CoverageForm(request.POST or None, programme=programme)

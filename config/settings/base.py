@@ -97,6 +97,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# QuerySet.iterator() (every ModelChoiceField renders through it) would otherwise open a named
+# server-side cursor on PostgreSQL: DECLARE, FETCH and CLOSE, three round trips per choice list.
+# Our iterations are small; this also keeps transaction-pooling proxies (PgBouncer) working.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisations.User"
