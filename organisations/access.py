@@ -146,6 +146,13 @@ def memberships_of(user) -> Memberships:
     return Memberships(*found) if found else Memberships()
 
 
+def request_memberships(request) -> Memberships:
+    """`memberships_of(request.user)`, read once per request (the navigation and the page share it)."""
+    if not hasattr(request, "_memberships"):
+        request._memberships = memberships_of(request.user)
+    return request._memberships
+
+
 # --- What a user may do with the organisation itself -----------------------------------------
 
 

@@ -11,7 +11,9 @@ def roles(request: HttpRequest) -> dict:
     user = request.user if hasattr(request, "user") else AnonymousUser()
 
     def compute() -> dict:
-        memberships = access.memberships_of(user)
+        memberships = (
+            access.request_memberships(request) if hasattr(request, "user") else access.Memberships()
+        )
         return {
             "is_client": memberships.is_client,
             "is_cb_staff": memberships.is_cb_staff,

@@ -165,7 +165,17 @@ class SiteDrawForm(BoundedForm, forms.Form):
 
     def __init__(self, *args, audit: Audit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["chosen_on_risk"].queryset = audit.programme.sites.filter(is_central_function=False)
+        field = self.fields["chosen_on_risk"]
+        field.queryset = audit.programme.sites.filter(is_central_function=False)
+        self.sites = list(audit.programme.sites.all())  # read once: the choices and whether to draw
+        field.choices = [
+            (site.pk, field.label_from_instance(site)) for site in self.sites if not site.is_central_function
+        ]
+
+    @property
+    def has_sites_to_draw(self) -> bool:
+        """A draw means something only where the programme has several sites."""
+        return len(self.sites) > 1
 
 
 class CoverageForm(BoundedForm, forms.Form):

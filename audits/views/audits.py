@@ -18,6 +18,7 @@ from audits.services import audits as audit_services
 from audits.services import teams as team_services
 from core.forms import call_action, call_service, edit_form
 from core.transitions import transitions_of
+from organisations import access as tenancy
 
 
 def audit_for(request: HttpRequest, pk: int) -> Audit:
@@ -59,12 +60,13 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assignments": assignments,
             "can_plan": can_plan,
             "can_object": audit.team_notified_on
+            and tenancy.request_memberships(request).is_client
             and access.can_object_to_team(request.user, programme.organisation),
             "team_problems": programme_checks.team_problems(audit)
             if can_plan and audit.is_being_staffed
             else [],
             "notice_problems": programme_checks.notice_problems(audit) if audit.is_team_confirmed else [],
-            "draw_form": SiteDrawForm(audit=audit) if can_plan and programme.sites.count() > 1 else None,
+            "draw_form": SiteDrawForm(audit=audit) if can_plan else None,
             "assign_form": TeamAssignForm(audit=audit) if can_plan else None,
             "history": transitions_of(audit),
             "active": AssignmentStatus.ACTIVE,
