@@ -53,6 +53,7 @@ from audits.forms.programmes import (
     ReasonForm,
     SiteDrawForm,
     TeamAssignForm,
+    WithdrawForm,
 )
 from audits.models import Audit, AuditProgramme, ConsultancyRecord, GapAnalysis
 from audits.services import gap as gap_services
@@ -358,8 +359,8 @@ QUERIES = {
     "audits:gap_compare": Query("qm_a", _gap, ("with",), (GapCompareForm,)),
 }
 
-# Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` reads its
-# reason from the POST without a form (cut to 500 characters): see test_team_withdraw_*.
+# Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` is a
+# button whose optional reason goes through WithdrawForm: see test_team_withdraw_*.
 NO_INPUT = {
     "dashboard",
     "standards:standard_detail",
@@ -430,6 +431,7 @@ def test_every_url_is_tried_or_takes_no_input():
 def test_every_form_of_the_app_is_bounded_and_tried(w):
     tried = {type(form) for view in FORMS.values() for form in view.forms(w)}
     tried |= {form for query in QUERIES.values() for form in query.form_classes}
+    tried |= {WithdrawForm}  # a button's optional reason: test_team_withdraw_refuses_a_long_reason_…
     classes = _project_form_classes()
     assert {cls.__name__ for cls in classes if not issubclass(cls, BoundedForm)} == set()
     assert {cls.__name__ for cls in classes - tried if not any(issubclass(t, cls) for t in tried)} == set()
@@ -539,12 +541,20 @@ def test_out_of_bounds_query_strings_answer_without_error_and_change_nothing(cli
                 assert _state() == before
 
 
-def test_team_withdraw_cuts_a_long_reason_and_answers(client, w):
+def test_team_withdraw_refuses_a_long_reason_and_changes_nothing(client, w):
     client.force_login(w.cert_manager)
     url = reverse("audits:team_withdraw", kwargs={"pk": w.audit.pk, "assignment_pk": w.assignment.pk})
-    response = client.post(url, {"reason": MEGABYTE})
-    assert response.status_code == 302
-    assert transitions_of(w.assignment).first().reason == "x" * 500
+    response = client.post(url, {"reason": MEGABYTE}, follow=True)
+    assert "at most 500 characters" in response.content.decode()
+    w.assignment.refresh_from_db()
+    assert w.assignment.is_active
+    client.post(url, {"reason": "Ill\r\nfor a month"}, follow=True)
+    w.assignment.refresh_from_db()
+    assert w.assignment.is_active  # one line only
+    client.post(url, {"reason": "Ill for a month"})
+    w.assignment.refresh_from_db()
+    assert not w.assignment.is_active
+    assert transitions_of(w.assignment).first().reason == "Ill for a month"
 
 
 # --- the reproductions: each failed before the bounds

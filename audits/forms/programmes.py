@@ -240,3 +240,9 @@ class DeclarationForm(BoundedForm, forms.Form):
 
 class ReasonForm(BoundedForm, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class WithdrawForm(BoundedForm, forms.Form):
+    """Taking someone off a team: the reason is optional (the log records who did it and when)."""
+
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)

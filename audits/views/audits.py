@@ -10,7 +10,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audits import access
 from audits.enums import AssignmentStatus
-from audits.forms.programmes import AuditPlanForm, DeclarationForm, ReasonForm, SiteDrawForm, TeamAssignForm
+from audits.forms.programmes import (
+    AuditPlanForm,
+    DeclarationForm,
+    ReasonForm,
+    SiteDrawForm,
+    TeamAssignForm,
+    WithdrawForm,
+)
 from audits.models import Audit, TeamAssignment
 from audits.selectors import programme_checks
 from audits.selectors import programmes as selectors
@@ -137,13 +144,17 @@ def _assignment(audit: Audit, assignment_pk: int) -> TeamAssignment:
 def team_withdraw(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     audit = plannable_audit(request, pk)
     assignment = _assignment(audit, assignment_pk)
-    call_action(
-        request,
-        lambda: team_services.team_withdraw(
-            actor=request.user, assignment=assignment, reason=request.POST.get("reason", "")[:500]
-        ),
-        _("%(user)s left the team.") % {"user": assignment.user},
-    )
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        call_action(
+            request,
+            lambda: team_services.team_withdraw(
+                actor=request.user, assignment=assignment, reason=form.cleaned_data["reason"]
+            ),
+            _("%(user)s left the team.") % {"user": assignment.user},
+        )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(audit)
 
 
