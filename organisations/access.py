@@ -134,6 +134,8 @@ def memberships_of(user) -> Memberships:
     """Whether the user belongs to any organisation and to any CB, in one query (the navigation)."""
     if not signed_in(user):
         return Memberships()
+    if hasattr(user, "has_client_membership"):  # read with the user (organisations.backends)
+        return Memberships(user.has_client_membership, user.has_cb_membership)
     found = (
         User.objects.filter(pk=user.pk)
         .annotate(

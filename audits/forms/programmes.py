@@ -47,9 +47,12 @@ class ProgrammeForm(BoundedForm, forms.ModelForm):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sites"].queryset = organisation.sites.filter(is_active=True)
+        field = self.fields["sites"]
+        field.queryset = organisation.sites.filter(is_active=True)
+        sites = list(field.queryset)  # read once: the choices, and the default of a new programme
+        field.choices = [(site.pk, field.label_from_instance(site)) for site in sites]
         if not self.instance.pk:
-            self.initial.setdefault("sites", list(self.fields["sites"].queryset))
+            self.initial.setdefault("sites", sites)
             self.initial.setdefault("iaf_codes", list(organisation.iaf_codes.all()))
             self.initial.setdefault("headcount", organisation.headcount)
             self.initial.setdefault("effective_personnel", organisation.headcount)
@@ -85,7 +88,7 @@ class ProgrammeOpenForm(ProgrammeForm):
         super().__init__(*args, **kwargs)
         self.fields["certification_body"].queryset = bodies
         if len(bodies) == 1:
-            self.fields["certification_body"].initial = bodies.first()
+            self.fields["certification_body"].initial = bodies[0]
             self.fields["certification_body"].widget = forms.HiddenInput()
         self.fields["editions"].queryset = (
             Edition.objects.filter(certifiable=True)

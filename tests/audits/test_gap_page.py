@@ -503,7 +503,7 @@ def test_detail_query_count_with_answers_actions_and_evidence(
     )
     analysis = _filled(world, [edition])
     client.force_login(world.qm_a)
-    with django_assert_num_queries(12):  # 11 + the people who wrote and own actions, in one query
+    with django_assert_num_queries(11):  # 11 + the people who wrote and own actions, in one query
         client.get(analysis.get_absolute_url())
 
 
@@ -520,7 +520,7 @@ def test_integrated_detail_query_count(client, world, django_assert_num_queries,
     analysis = _filled(world, editions)
     assert analysis.answers.exclude(hs_key="").count() == shared
     client.force_login(world.qm_a)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(analysis.get_absolute_url())
 
 
@@ -550,7 +550,7 @@ def test_compare_query_count(client, world, django_assert_num_queries, changed):
     for answer in new.answers.all()[:changed]:
         services.gap_answer_save(actor=world.qm_a, answer=answer, status=AnswerStatus.CONFORMING)
     client.force_login(world.qm_a)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("audits:gap_compare", args=[new.pk]), {"with": old.pk})
     assert len(response.context["changes"]["improved"]) == changed
 

@@ -370,7 +370,7 @@ def test_gap_list_query_count(client, world, qms, django_assert_num_queries, row
             actor=world.qm_a, organisation=world.org_a, title=f"A{i}", editions=[qms], sites=[]
         )
     client.force_login(world.qm_a)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(reverse("audits:gap_list", args=[world.org_a.pk]))
 
 
@@ -387,5 +387,5 @@ def test_gap_detail_query_count(client, world, django_assert_num_queries, clause
     for answer in analysis.answers.all():
         services.gap_evidence_add(actor=world.qm_a, answer=answer, upload=SimpleUploadedFile("e.txt", b"e"))
     client.force_login(world.qm_a)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(analysis.get_absolute_url())

@@ -261,7 +261,7 @@ def test_organisation_list_query_count(client, world, django_assert_num_queries,
     for _ in range(rows - 1):
         factories.ClientEngagementFactory(certification_body=world.cb)
     client.force_login(world.auditor)
-    _count_queries(client, django_assert_num_queries, reverse("organisations:list"), 4)
+    _count_queries(client, django_assert_num_queries, reverse("organisations:list"), 3)
 
 
 @pytest.mark.parametrize("rows", [1, 3])
@@ -269,7 +269,7 @@ def test_site_list_query_count(client, world, django_assert_num_queries, rows):
     factories.SiteFactory.create_batch(rows - 1, organisation=world.org_a)
     client.force_login(world.qm_a)
     _count_queries(
-        client, django_assert_num_queries, reverse("organisations:sites", args=[world.org_a.pk]), 6
+        client, django_assert_num_queries, reverse("organisations:sites", args=[world.org_a.pk]), 5
     )
 
 
@@ -278,7 +278,7 @@ def test_member_list_query_count(client, world, django_assert_num_queries, rows)
     factories.OrganisationMembershipFactory.create_batch(rows - 1, organisation=world.org_b)
     client.force_login(world.qm_b)
     _count_queries(
-        client, django_assert_num_queries, reverse("organisations:members", args=[world.org_b.pk]), 6
+        client, django_assert_num_queries, reverse("organisations:members", args=[world.org_b.pk]), 5
     )
 
 
@@ -288,4 +288,4 @@ def test_dashboard_query_count(client, world, django_assert_num_queries, rows):
         factories.ClientEngagementFactory(certification_body=world.cb)
         factories.OrganisationMembershipFactory(user=world.cert_manager, role=OrganisationRole.VIEWER)
     client.force_login(world.cert_manager)
-    _count_queries(client, django_assert_num_queries, reverse("dashboard"), 7)
+    _count_queries(client, django_assert_num_queries, reverse("dashboard"), 6)

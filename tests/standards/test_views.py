@@ -91,7 +91,7 @@ def test_edition_page_query_count(client, world, django_assert_num_queries, rows
     edition = factories.EditionFactory()
     factories.ClauseFactory.create_batch(rows, edition=edition)
     client.force_login(world.qm_a)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(edition.get_absolute_url())
 
 
@@ -100,5 +100,5 @@ def test_catalogue_page_query_count(client, world, django_assert_num_queries, ro
     for _ in range(rows):
         factories.ClauseFactory(edition=factories.EditionFactory())
     client.force_login(world.qm_a)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(reverse("standards:catalogue"), {"q": "Clause"})

@@ -1,0 +1,25 @@
+"""Authentication: Django's model backend, reading the user's memberships along with the user.
+
+Every page's navigation asks whether the user belongs to an organisation and to a CB
+(`access.memberships_of`); reading both with the user on each request saves a query per page.
+"""
+
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef
+
+from organisations.models import CBMembership, OrganisationMembership, User
+
+
+class UserBackend(ModelBackend):
+    def get_user(self, user_id):
+        user = (
+            User.objects.annotate(
+                has_client_membership=Exists(
+                    OrganisationMembership.objects.filter(user=OuterRef("pk"), is_active=True)
+                ),
+                has_cb_membership=Exists(CBMembership.objects.filter(user=OuterRef("pk"), is_active=True)),
+            )
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
