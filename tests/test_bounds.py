@@ -25,7 +25,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.formsets import BaseFormSet
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from django.utils.html import escape
 
 import audits.forms
@@ -73,6 +73,7 @@ from organisations.models import CertificationBody, Site
 from tests import factories
 from tests.audits.conftest import make_edition
 from tests.factories import PROGRAMME_SCOPE
+from tests.test_url_access import PUBLIC, url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -386,27 +387,7 @@ NO_INPUT = {
     "audits:team_withdraw",
 }
 # The health check, and Django's own account pages (login, password reset and change) with its forms.
-NOT_OURS = {
-    "healthz",
-    "login",
-    "logout",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
-    "password_change",
-    "password_change_done",
-}
-
-
-def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
-    names = set()
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver) and pattern.namespace != "admin":
-            names |= _names(pattern, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(prefix + pattern.name)
-    return names
+NOT_OURS = PUBLIC
 
 
 def _project_form_classes() -> set[type]:
@@ -425,7 +406,7 @@ def _project_form_classes() -> set[type]:
 
 
 def test_every_url_is_tried_or_takes_no_input():
-    assert _names(get_resolver()) - NOT_OURS == set(FORMS) | set(QUERIES) | NO_INPUT
+    assert url_names(get_resolver()) - NOT_OURS == set(FORMS) | set(QUERIES) | NO_INPUT
 
 
 def test_every_form_of_the_app_is_bounded_and_tried(w):

@@ -135,13 +135,13 @@ PUBLIC = {
 }
 
 
-def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
+def url_names(resolver: URLResolver, prefix: str = "") -> set[str]:
     names = set()
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 continue
-            names |= _names(pattern, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
+            names |= url_names(pattern, f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
         elif isinstance(pattern, URLPattern) and pattern.name:
             names.add(prefix + pattern.name)
     return names
@@ -191,7 +191,7 @@ def w(world, settings, tmp_path):
 
 
 def test_every_url_is_in_the_access_table():
-    assert _names(get_resolver()) - PUBLIC == set(ACCESS)
+    assert url_names(get_resolver()) - PUBLIC == set(ACCESS)
 
 
 @pytest.mark.parametrize("name", sorted(ACCESS))
