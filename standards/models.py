@@ -124,6 +124,10 @@ class Edition(models.Model):
     def is_withdrawn(self) -> bool:
         return self.status == EditionStatus.WITHDRAWN
 
+    @property
+    def is_in_transition(self) -> bool:
+        return self.status == EditionStatus.IN_TRANSITION
+
     def accepts_initial_audits_on(self, day: datetime.date) -> bool:
         """Whether an initial or recertification audit may be planned against it on `day`."""
         if not self.certifiable or self.status == EditionStatus.WITHDRAWN:
