@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.records import assign_changes
+from core.records import assign_changes, refuse_invalid
 from core.transitions import transition_record
 from organisations import access
 from organisations.access import require
@@ -135,6 +135,7 @@ def membership_invite(
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
+        refuse_invalid(User(email=email, full_name=full_name), MembershipError, exclude=("password",))
         user = User.objects.create_user(email=email, password=None, full_name=full_name)
     membership, created = OrganisationMembership.objects.select_for_update().get_or_create(
         user=user, organisation=organisation, defaults={"role": role}

@@ -69,7 +69,8 @@ from organisations.forms import (
     OrganisationForm,
     SiteForm,
 )
-from organisations.models import CertificationBody, Site
+from organisations.models import CertificationBody, Site, User
+from organisations.services import MembershipError, membership_invite
 from tests import factories
 from tests.audits.conftest import make_edition
 from tests.factories import PROGRAMME_SCOPE
@@ -782,3 +783,30 @@ def test_admin_audit_time_rows_out_of_bounds_are_refused_with_a_message(client, 
     assert response.status_code == 200
     assert "Keep this on one line" in body and "less than or equal to 5000000" in body
     assert _state() == before
+
+
+# --- the services hold the same bounds when reached by another door than a form
+
+
+def test_services_refuse_what_their_forms_refuse(w):
+    long_text = "x" * (bounds.TEXT_MAX + 1)
+    with pytest.raises(gap_services.GapAnalysisError, match="at most 2000 characters"):
+        gap_services.gap_answer_save(actor=w.qm_a, answer=w.answer, status="conforming", notes=long_text)
+    with pytest.raises(gap_services.GapAnalysisError, match="Not applicable needs a justification"):
+        gap_services.gap_answer_save(actor=w.qm_a, answer=w.answer, status="not_applicable")
+    with pytest.raises(gap_services.GapAnalysisError, match="one line"):
+        gap_services.gap_analysis_start(
+            actor=w.qm_a, organisation=w.org_a, title="Two\nlines", editions=[w.edition], sites=[]
+        )
+    with pytest.raises(team_services.TeamError, match="at most 2000 characters"):
+        team_services.team_object(actor=w.qm_a, assignment=w.assignment, reason=long_text)
+    with pytest.raises(MembershipError, match="one line"):
+        membership_invite(
+            actor=w.qm_a, organisation=w.org_a, email="new@a.example", full_name="New\rPerson", role="viewer"
+        )
+    w.answer.refresh_from_db()
+    w.assignment.refresh_from_db()
+    assert (w.answer.status, w.answer.notes) == ("not_assessed", "")
+    assert w.assignment.is_active and w.assignment.objection == ""
+    assert not GapAnalysis.objects.filter(title="Two\nlines").exists()
+    assert not User.objects.filter(email="new@a.example").exists()

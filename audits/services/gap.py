@@ -13,6 +13,7 @@ from audits.enums import AnswerStatus, GapAnalysisStatus
 from audits.gap_rules import NA_NEEDS_JUSTIFICATION, lacks_justification
 from audits.models import EvidenceFile, GapAnalysis, GapAnswer
 from core.errors import DomainError
+from core.records import refuse_invalid
 from core.transitions import transition_record
 from organisations import access as tenancy
 from organisations.access import require
@@ -33,6 +34,9 @@ ANSWER_FIELDS = (
     "action_due_on",
     "action_done",
 )
+
+
+ANSWER_KEYS = ("analysis", "clause", "action_owner", "updated_by")  # checked by the service itself
 
 
 def _guard_writer(actor: User, organisation: Organisation) -> None:
@@ -77,7 +81,9 @@ def gap_analysis_start(
         raise GapAnalysisError(_("Choose at least one edition."))
     if any(site.organisation_id != organisation.pk for site in sites):
         raise GapAnalysisError(_("Choose sites of this organisation only."))
-    analysis = GapAnalysis.objects.create(organisation=organisation, title=title, created_by=actor)
+    analysis = GapAnalysis(organisation=organisation, title=title, created_by=actor)
+    refuse_invalid(analysis, GapAnalysisError, exclude=("organisation", "created_by", "copied_from"))
+    analysis.save()
     analysis.editions.set(editions)
     analysis.sites.set(sites)
     GapAnswer.objects.bulk_create(
@@ -115,6 +121,7 @@ def gap_answer_save(
     answer.status, answer.justification, answer.notes = status, justification, notes
     answer.action, answer.action_owner, answer.action_due_on = action, action_owner, action_due_on
     answer.action_done, answer.updated_by, answer.updated_at = action_done, actor, timezone.now()
+    refuse_invalid(answer, GapAnalysisError, exclude=ANSWER_KEYS, fields_only=True)  # text and date bounds
     answer.save(update_fields=[*ANSWER_FIELDS, "updated_by", "updated_at"])
     if answer.status != previous:
         transition_record(

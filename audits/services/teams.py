@@ -19,6 +19,7 @@ from audits.services.programmes import ProgrammeError
 from audits.tasks import send_team_notice, send_team_objection
 from audits.team_rules import CONSULTANCY_COOLING_OFF_YEARS
 from core.bounds import clamped_add
+from core.records import refuse_invalid
 from core.transitions import transition_record
 from organisations.access import require
 from organisations.models import CBMembership, User
@@ -26,6 +27,9 @@ from organisations.models import CBMembership, User
 
 class TeamError(ProgrammeError):
     pass
+
+
+ASSIGNMENT_KEYS = ("audit", "user", "assigned_by", "objected_by")  # checked by the services themselves
 
 
 def _locked(audit: Audit) -> Audit:
@@ -124,6 +128,7 @@ def team_declare(*, actor: User, assignment: TeamAssignment, conflict: bool, not
         note,
         timezone.now(),
     )
+    refuse_invalid(assignment, TeamError, exclude=ASSIGNMENT_KEYS)
     assignment.save(update_fields=["declaration", "declaration_note", "declared_at"])
     if before != declaration:
         transition_record(
@@ -188,6 +193,7 @@ def team_object(*, actor: User, assignment: TeamAssignment, reason: str) -> Team
         raise TeamError(_("%(user)s is no longer on the team.") % {"user": assignment.user})
     assignment.status, assignment.objection = AssignmentStatus.OBJECTED, reason
     assignment.objected_by, assignment.objected_at = actor, timezone.now()
+    refuse_invalid(assignment, TeamError, exclude=ASSIGNMENT_KEYS)
     assignment.save(update_fields=["status", "objection", "objected_by", "objected_at"])
     transition_record(
         subject=assignment,
