@@ -36,6 +36,11 @@ def on_site_minimum(planned_days: Decimal) -> Decimal:
     return ceil_half_day(planned_days * MIN_ON_SITE_SHARE)
 
 
+def needs_justification(planned_days: Decimal, suggested_days: Decimal | None, justification: str) -> bool:
+    """Time planned off the suggestion needs a justification (IAF MD 5: available to client and AB)."""
+    return suggested_days is not None and planned_days != suggested_days and not justification.strip()
+
+
 def on_site_problem(planned_days: Decimal, on_site_days: Decimal) -> str:
     """Why the split between planned and on-site time is wrong, or "" when it is right."""
     if not (is_half_days(planned_days) and is_half_days(on_site_days)):

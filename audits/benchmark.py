@@ -47,6 +47,11 @@ def _gap_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
         ("gap detail (demo ISO 9001 baseline)", baseline.get_absolute_url(), MINISTRY_QM),
         ("gap detail (demo integrated, 3 editions)", integrated.get_absolute_url(), NORTHFIELD_QM),
         (f"gap detail ({size} answers, synthetic)", large.get_absolute_url(), MINISTRY_QM),
+        (
+            "gap answer page (synthetic analysis, no JavaScript)",
+            reverse("audits:gap_answer_edit", args=[large.pk, large.answers.order_by("pk").first().pk]),
+            MINISTRY_QM,
+        ),
         ("gap compare (demo baseline with a copy)", _compare_url(baseline), MINISTRY_QM),
         (f"gap compare ({size} answers with a copy)", _compare_url(large), MINISTRY_QM),
     ]

@@ -20,6 +20,7 @@ INPUTS = frozenset(
     )
 )  # fmt: skip
 TEXTAREA = f"{WIDGETS}textarea.html"
+WRITTEN_HERE = INPUTS | {TEXTAREA}
 
 
 def _attrs(attrs: dict) -> SafeString:
@@ -38,7 +39,7 @@ def _attrs(attrs: dict) -> SafeString:
 class FastRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None) -> str:
         widget = context.get("widget") if isinstance(context, dict) else None
-        if widget is None or template_name not in INPUTS | {TEXTAREA}:
+        if widget is None or template_name not in WRITTEN_HERE:
             return super().render(template_name, context, request)
         if template_name == TEXTAREA:
             return format_html(

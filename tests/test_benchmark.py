@@ -31,6 +31,7 @@ PAGES = [
     "gap detail (demo ISO 9001 baseline)",
     "gap detail (demo integrated, 3 editions)",
     "gap detail (N answers, synthetic)",
+    "gap answer page (synthetic analysis, no JavaScript)",
     "gap compare (demo baseline with a copy)",
     "gap compare (N answers with a copy)",
     "programme list",

@@ -113,8 +113,8 @@ def _date_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[
 
 def days_problem(audit: Audit, sheet: TimeSheet) -> str:
     """An audit planned off the suggestion needs a justification (rule 26), or ""."""
-    suggested = sheet.suggested_days(audit.kind)
-    if suggested is None or audit.planned_days == suggested or audit.days_justification.strip():
+    suggested = sheet.unjustified(audit)
+    if suggested is None:
         return ""
     return _("%(audit)s: %(days)s days planned, %(suggested)s suggested; justify the difference.") % {
         "audit": audit.get_kind_display(),

@@ -141,6 +141,12 @@ class TimeSheet:
             for audit in audits
         ]
 
+    def unjustified(self, audit: Audit) -> Decimal | None:
+        """The suggestion the audit is planned off without a justification, or None."""
+        suggested = self.suggested_days(audit.kind)
+        off = audit_time.needs_justification(audit.planned_days, suggested, audit.days_justification)
+        return suggested if off else None
+
     def suggested_days(self, kind: str) -> Decimal | None:
         """The time the tables and the CB's policy suggest for an audit of this kind."""
         if self.cycle is None:

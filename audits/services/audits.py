@@ -52,7 +52,7 @@ def audit_plan(
     if problem := audit_time.on_site_problem(planned_days, on_site_days):
         raise ProgrammeError(problem)
     suggested = time_sheet(programme).suggested_days(audit.kind)
-    if suggested is not None and planned_days != suggested and not days_justification.strip():
+    if audit_time.needs_justification(planned_days, suggested, days_justification):
         raise ProgrammeError(
             _("The suggested time is %(days)s days: justify planning another.") % {"days": suggested}
         )

@@ -111,8 +111,8 @@ def _follow_suggestions(programme: AuditProgramme, actor: User | None, reason: s
     sheet = time_sheet(programme)
     followed = []
     for audit in programme.audits.filter(status__in=(AuditStatus.PLANNED, AuditStatus.TEAM_ASSIGNED)):
-        suggested = sheet.suggested_days(audit.kind)
-        if suggested is None or audit.days_justification.strip() or audit.planned_days == suggested:
+        suggested = sheet.unjustified(audit)
+        if suggested is None:
             continue
         before = audit.planned_days
         on_site = (

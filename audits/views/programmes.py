@@ -119,10 +119,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": programme_checks.programme_problems(programme, sheet=sheet, audits=audits)
             if can_plan
             else [],
-            "off_suggestion": can_plan
-            and any(
-                a.suggested_days not in (None, a.planned_days) and not a.days_justification for a in audits
-            ),
+            "off_suggestion": can_plan and any(sheet.unjustified(audit) for audit in audits),
             "provisional": provisional and decided_on,
             "can_plan": can_plan,
             "history": transitions_of(programme),
