@@ -6,19 +6,35 @@ read-only role gets 403). Services re-check the same predicates for their actor 
 (see docs/architecture.md, "Access").
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from audits.enums import AssignmentStatus
-from audits.models import Audit, AuditProgramme, GapAnalysis, TeamAssignment
+from audits.enums import AssignmentStatus, TeamRole
+from audits.models import Audit, AuditProgramme, Finding, GapAnalysis, TeamAssignment
 from organisations import access as tenancy
+from organisations.enums import CBRole
 from organisations.models import CertificationBody, Organisation
+
+# CB staff who see every audit of their CB; auditors see only the audits they are on (need to know)
+OVERSIGHT_ROLES = (*tenancy.PLANNING_ROLES, CBRole.REVIEWER)
+# CB staff who accept or reject the client's responses and close nonconformities (rule 21),
+# besides the audit's own lead auditor
+REVIEWING_ROLES = (CBRole.CERTIFICATION_MANAGER, CBRole.REVIEWER)
+# Team members who raise findings
+FINDING_ROLES = (TeamRole.LEAD, TeamRole.AUDITOR)
 
 GAP_WRITERS_ONLY = _("Only the organisation's quality managers and contributors write its gap analyses.")
 GAP_MANAGERS_ONLY = tenancy.MANAGERS_ONLY
 PLANNERS_ONLY = _("Only the certification body's certification managers plan its programmes.")
 OBJECTORS_ONLY = _("Only the client's quality manager may object to a team member.")
 DECLARANT_ONLY = _("Only the team member declares their own conflicts of interest.")
+LEAD_ONLY = _("Only the audit's lead auditor does this.")
+TEAM_ONLY = _("Only the audit's lead auditor and auditors log findings.")
+RESPONDERS_ONLY = _("Only the client's quality managers and contributors answer nonconformities.")
+REVIEWERS_ONLY = _(
+    "Only the CB's reviewers and the audit's lead auditor accept, reject and close nonconformities (rule 21)."
+)
+ACKNOWLEDGERS_ONLY = _("Only the client's quality manager acknowledges the audit plan.")
 
 
 # --- Gap analyses (rule 24): the client's own; CB staff read only what the client shared ----------
@@ -58,8 +74,9 @@ def can_conclude_gap_analysis(user, organisation: Organisation) -> bool:
 
 
 def programmes_for(user) -> QuerySet[AuditProgramme]:
-    """The staff of the programme's CB, the members of the client organisation (read-only: the
-    audit time and its justification are theirs to see, DOMAIN §3.1) and platform staff."""
+    """The CB's certification managers, administrators and reviewers, the auditors on one of its
+    audits (need to know), the members of the client organisation (read-only: the audit time and
+    its justification are theirs to see, DOMAIN §3.1) and platform staff."""
     programmes = AuditProgramme.objects.select_related("organisation", "certification_body")
     if not tenancy.signed_in(user):
         return programmes.none()
@@ -67,8 +84,9 @@ def programmes_for(user) -> QuerySet[AuditProgramme]:
     if user.is_staff:
         return programmes
     return programmes.filter(
-        Q(certification_body__in=tenancy.cb_ids(user))
+        Q(certification_body__in=oversight_bodies(user))
         | Q(organisation__in=tenancy.member_organisation_ids(user))
+        | Q(pk__in=_teams_of(user).values("audit__programme_id"))
     )
 
 
@@ -78,14 +96,35 @@ def programmes_rw_for(user) -> QuerySet[AuditProgramme]:
 
 
 def audits_for(user) -> QuerySet[Audit]:
-    audits = Audit.objects.filter(programme__in=programmes_for(user)).select_related(
-        "programme__organisation", "programme__certification_body"
+    """Like `programmes_for`, except that an auditor sees only the audits whose team includes them.
+    Each audit carries `user_plans` and `user_role` (the user's role on its team, or None)."""
+    audits = Audit.objects.select_related("programme__organisation", "programme__certification_body")
+    if not tenancy.signed_in(user):
+        return audits.none()
+    audits = audits.annotate(
+        user_plans=_plans(user, "programme__certification_body"),
+        user_role=Subquery(_teams_of(user).filter(audit=OuterRef("pk")).values("role")[:1]),
     )
-    return (
-        audits.annotate(user_plans=_plans(user, "programme__certification_body"))
-        if tenancy.signed_in(user)
-        else audits
+    if user.is_staff:
+        return audits
+    return audits.filter(
+        Q(programme__certification_body__in=oversight_bodies(user))
+        | Q(programme__organisation__in=tenancy.member_organisation_ids(user))
+        | Q(pk__in=_teams_of(user).values("audit_id"))
     )
+
+
+def findings_for(user) -> QuerySet[Finding]:
+    """The findings of the audits the user sees."""
+    return Finding.objects.filter(audit__in=audits_for(user).values("pk"))
+
+
+def oversight_bodies(user) -> QuerySet[CertificationBody]:
+    return tenancy.bodies_with_role(user, OVERSIGHT_ROLES)
+
+
+def _teams_of(user) -> QuerySet[TeamAssignment]:
+    return TeamAssignment.objects.filter(user=user, status=AssignmentStatus.ACTIVE)
 
 
 def audits_rw_for(user) -> QuerySet[Audit]:
@@ -134,3 +173,42 @@ def can_object_to_team(user, organisation: Organisation) -> bool:
 def can_declare(user, assignment: TeamAssignment) -> bool:
     """Declare conflicts of interest: the team member themself, while on the team."""
     return assignment.user_id == user.pk and assignment.status == AssignmentStatus.ACTIVE
+
+
+# --- The audit itself: plan, findings, responses, report ------------------------------------------
+
+
+def team_role(user, audit: Audit) -> str | None:
+    """The user's role on the audit's team (active assignments), from `user_role` when the audit
+    came from `audits_for`."""
+    if not tenancy.signed_in(user):
+        return None
+    if hasattr(audit, "user_role"):
+        return audit.user_role
+    return _teams_of(user).filter(audit=audit).values_list("role", flat=True).first()
+
+
+def can_lead(user, audit: Audit) -> bool:
+    """Draft and send the plan, start and end the fieldwork, write and issue the report."""
+    return team_role(user, audit) == TeamRole.LEAD
+
+
+def can_log_findings(user, audit: Audit) -> bool:
+    return team_role(user, audit) in FINDING_ROLES
+
+
+def can_respond(user, organisation: Organisation) -> bool:
+    """Answer nonconformities with cause, correction, action and evidence: client contributors."""
+    return tenancy.can_contribute(user, organisation)
+
+
+def can_acknowledge_plan(user, organisation: Organisation) -> bool:
+    return tenancy.can_manage_organisation(user, organisation)
+
+
+def can_review(user, audit: Audit) -> bool:
+    """Accept or reject responses and verify closure (rule 21): the CB's reviewers and
+    certification managers, and the audit's lead auditor."""
+    return can_lead(user, audit) or tenancy.has_cb_role(
+        user, audit.programme.certification_body, REVIEWING_ROLES
+    )

@@ -56,4 +56,7 @@ urlpatterns = [
     path("audits/<int:pk>/team/<int:assignment_pk>/withdraw/", audits.team_withdraw, name="team_withdraw"),
     path("audits/<int:pk>/team/<int:assignment_pk>/declare/", audits.team_declare, name="team_declare"),
     path("audits/<int:pk>/team/<int:assignment_pk>/object/", audits.team_object, name="team_object"),
+    # --- audit lifecycle, plan and report (helper A) ---
+    # --- findings (helper B) ---
+    # --- responses and review (helper C) ---
 ]

@@ -27,6 +27,7 @@ class OrganisationRole(models.TextChoices):
 class CBRole(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     CERTIFICATION_MANAGER = "certification_manager", _("Certification manager")
+    REVIEWER = "reviewer", _("Technical reviewer")
     CB_ADMIN = "cb_admin", _("CB administrator")
 
 

@@ -1,3 +1,11 @@
+from audits.models.fieldwork import (
+    AuditPlan,
+    AuditReport,
+    Finding,
+    FindingEvidenceFile,
+    FindingResponse,
+    PlanSession,
+)
 from audits.models.gap import EvidenceFile, GapAnalysis, GapAnswer, evidence_path
 from audits.models.programme import (
     Audit,
@@ -11,12 +19,18 @@ from audits.models.programme import (
 
 __all__ = [
     "Audit",
+    "AuditPlan",
     "AuditProgramme",
+    "AuditReport",
     "AuditSite",
     "ConsultancyRecord",
     "EvidenceFile",
+    "Finding",
+    "FindingEvidenceFile",
+    "FindingResponse",
     "GapAnalysis",
     "GapAnswer",
+    "PlanSession",
     "ProgrammeEdition",
     "TeamAssignment",
     "TimeAdjustment",

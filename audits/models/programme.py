@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.enums import (
+    CYCLE_KINDS,
+    REPORTED_STATUSES,
     AssignmentStatus,
     AuditKind,
     AuditStatus,
@@ -274,13 +276,57 @@ class Audit(models.Model):
     clauses = models.ManyToManyField(
         "standards.Clause", blank=True, related_name="+", verbose_name=_("clauses")
     )
+    repeat_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repeats",
+        verbose_name=_("repeats"),
+        help_text=_("A stage 1 or stage 2 done again (DOMAIN §1.2, rule 5)."),
+    )
+    follows_up = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("verifies the corrections of"),
+    )
+    purpose = models.TextField(
+        _("why this audit"),
+        blank=True,
+        help_text=_("For a special, follow-up, transfer or transition audit, or a repeated stage."),
+        **TEXT,
+    )
+    stage_gap_justification = models.TextField(
+        _("justification of the gap since stage 1"),
+        blank=True,
+        help_text=_("Needed when stage 2 starts later after stage 1 than the CB allows (rule 2)."),
+        **TEXT,
+    )
 
     class Meta:
         ordering = ["programme", "starts_on", "pk"]
         verbose_name = _("audit")
         verbose_name_plural = _("audits")
         constraints = [
-            models.UniqueConstraint(fields=["programme", "kind"], name="audit_one_per_kind"),
+            models.UniqueConstraint(
+                fields=["programme", "kind"],
+                condition=Q(kind__in=CYCLE_KINDS, repeat_of__isnull=True),
+                name="audit_one_per_cycle_kind",
+                violation_error_message=_("The programme already plans this audit; repeat it instead."),
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_of__isnull=True) | Q(kind__in=(AuditKind.STAGE1, AuditKind.STAGE2)),
+                name="audit_only_stages_repeat",
+                violation_error_message=_("Only stage 1 and stage 2 are repeated."),
+            ),
+            models.CheckConstraint(
+                condition=Q(follows_up__isnull=True) | Q(kind=AuditKind.FOLLOW_UP),
+                name="audit_follow_up_kind",
+                violation_error_message=_("Only a follow-up audit verifies another audit's corrections."),
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")),
                 name="audit_dates_order",
@@ -307,6 +353,18 @@ class Audit(models.Model):
     @property
     def is_being_staffed(self) -> bool:
         return self.status == AuditStatus.PLANNED
+
+    @property
+    def is_reported(self) -> bool:
+        return self.status in REPORTED_STATUSES
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == AuditStatus.CANCELLED
+
+    @property
+    def reference(self) -> str:
+        return f"A-{self.pk:05d}"
 
 
 class AuditSite(models.Model):

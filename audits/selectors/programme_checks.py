@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 
 from audits import audit_time, cycle, team_rules
 from audits.enums import (
+    CYCLE_KINDS,
     INITIAL_KINDS,
     MANDATORY_SURVEILLANCE_KEYS,
     SURVEILLANCES,
     AssignmentStatus,
     AuditKind,
+    AuditStatus,
     Declaration,
 )
 from audits.models import Audit, AuditProgramme
@@ -22,6 +24,17 @@ from organisations.models import AuditorQualification, CertificationBody
 from standards.models import Clause, Edition
 
 AUDITING_KINDS = (QualificationKind.AUDITOR, QualificationKind.TECHNICAL_EXPERT)
+
+
+def cycle_audits(audits) -> dict[str, Audit]:
+    """The audit of each cycle kind that counts: the latest that is not cancelled (a repeated
+    stage replaces the earlier one). Special, follow-up, transfer and transition audits are not
+    part of the planned cycle. `audits` come ordered by their first day."""
+    return {
+        audit.kind: audit
+        for audit in audits
+        if audit.kind in CYCLE_KINDS and audit.status != AuditStatus.CANCELLED
+    }
 
 
 def decision_day(programme: AuditProgramme, audits: dict[str, Audit]) -> tuple[datetime.date | None, bool]:
@@ -47,7 +60,7 @@ def due_window(
     """When an audit of this kind falls due in the programme's cycle (none for stage 1 and 2)."""
     if kind not in (*SURVEILLANCES, AuditKind.RECERTIFICATION):
         return None
-    audits = audits if audits is not None else {a.kind: a for a in programme.audits.all()}
+    audits = audits if audits is not None else cycle_audits(programme.audits.all())
     decided_on, _provisional = decision_day(programme, audits)
     if decided_on is None:
         return None
@@ -223,7 +236,7 @@ def programme_problems(
         sheet = time_sheet(programme, with_sites=True)
     if audits is None:
         audits = list(programme.audits.prefetch_related("audit_sites"))
-    by_kind = {audit.kind: audit for audit in audits}
+    by_kind = cycle_audits(audits)
     editions = [item.programme_edition.edition for item in sheet.editions]
     return [
         *_edition_problems(editions, by_kind),

@@ -157,7 +157,7 @@ class TimeSheet:
             AuditKind.SURVEILLANCE_1: self.cycle.surveillance,
             AuditKind.SURVEILLANCE_2: self.cycle.surveillance,
             AuditKind.RECERTIFICATION: self.cycle.recertification,
-        }[kind]
+        }.get(kind)  # special, follow-up, transfer and transition audits are sized case by case
 
 
 def adjustments_of(programme_edition: ProgrammeEdition) -> list[audit_time.Adjustment]:

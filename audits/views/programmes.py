@@ -93,12 +93,15 @@ def programme_open(request: HttpRequest, org_pk: int) -> HttpResponse:
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_for(request, pk)
     audits = list(
-        programme.audits.prefetch_related(
+        access.audits_for(request.user)
+        .filter(programme=programme)
+        .prefetch_related(
             Prefetch("audit_sites", queryset=AuditSite.objects.select_related("site")),
             Prefetch("assignments", queryset=TeamAssignment.objects.select_related("user")),
-        ).order_by("starts_on")
+        )
+        .order_by("starts_on")
     )
-    by_kind = {audit.kind: audit for audit in audits}
+    by_kind = programme_checks.cycle_audits(audits)
     for audit in audits:
         audit.window = programme_checks.due_window(programme, audit.kind, by_kind)
     decided_on, provisional = programme_checks.decision_day(programme, by_kind)

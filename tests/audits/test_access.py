@@ -8,6 +8,8 @@ from audits import access
 from audits.enums import AuditKind, TeamRole
 from audits.services import gap as gap_services
 from audits.services import teams as team_services
+from organisations.enums import CBRole
+from tests import factories
 from tests.audits.test_programme_services import open_programme
 
 
@@ -25,7 +27,7 @@ MATRIX = {
     "contributor_a": (True, True, True, True, False),
     "viewer_a": (True, True, False, True, False),
     "qm_b": (False, False, False, False, False),
-    "auditor": (False, True, False, True, False),
+    "auditor": (False, True, False, False, False),  # on no team of the programme: need to know
     "cert_manager": (False, True, False, True, True),
     "other_cb_manager": (False, False, False, False, False),
     "staff": (False, False, False, True, False),
@@ -50,6 +52,29 @@ def test_who_sees_and_changes_what(world, records, persona):
     assert access.audits_rw_for(user).filter(programme=programme).count() == (5 if plans else 0)
     assert access.can_plan(user, world.cb) is plans
     assert (world.org_a in access.plannable_clients(user)) is plans
+
+
+def test_auditors_see_only_the_audits_whose_team_includes_them(world, records):
+    _analysis, programme = records
+    stage1, stage2 = programme.audits.get(kind=AuditKind.STAGE1), programme.audits.get(kind=AuditKind.STAGE2)
+    team_services.team_assign(actor=world.cert_manager, audit=stage1, user=world.auditor, role=TeamRole.LEAD)
+
+    assert list(access.audits_for(world.auditor).filter(programme=programme)) == [stage1]
+    assert access.audits_for(world.auditor).get(pk=stage1.pk).user_role == TeamRole.LEAD
+    assert access.programmes_for(world.auditor).filter(pk=programme.pk).exists()
+    assert not access.audits_for(world.other_auditor).filter(programme=programme).exists()
+    assert not access.programmes_for(world.other_auditor).filter(pk=programme.pk).exists()
+    assert access.can_lead(world.auditor, stage1) and not access.can_lead(world.auditor, stage2)
+    assert access.can_log_findings(world.auditor, stage1) and not access.can_log_findings(world.other_auditor, stage1)
+    # a reviewer of the CB sees every audit, and reviews; the lead reviews their own audit
+    reviewer = factories.CBMembershipFactory(certification_body=world.cb, role=CBRole.REVIEWER).user
+    assert access.audits_for(reviewer).filter(programme=programme).count() == 5
+    assert access.can_review(reviewer, stage2) and access.can_review(world.auditor, stage1)
+    assert not access.can_review(world.other_auditor, stage1) and not access.can_review(world.qm_a, stage1)
+    # leaving the team ends the access
+    assignment = stage1.assignments.get(user=world.auditor)
+    team_services.team_withdraw(actor=world.cert_manager, assignment=assignment, reason="Rotation")
+    assert not access.audits_for(world.auditor).filter(pk=stage1.pk).exists()
 
 
 def test_a_completed_analysis_is_no_longer_writable(world, records):

@@ -119,7 +119,7 @@ def test_a_scope_change_replans_the_unjustified_audits(world, qms):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("cert_manager", 302), ("auditor", 403), ("qm_a", 403), ("qm_b", 404), ("other_cb_manager", 404)],
+    [("cert_manager", 302), ("auditor", 404), ("qm_a", 403), ("qm_b", 404), ("other_cb_manager", 404)],
 )
 def test_apply_times_permission_matrix(client, world, qms, persona, status):
     programme = open_programme(world, [qms])

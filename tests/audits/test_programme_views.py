@@ -173,7 +173,7 @@ def test_a_read_only_client_cannot_post_coverage(client, world, qms):
     ("persona", "status"),
     [
         ("cert_manager", 302),
-        ("auditor", 403),
+        ("auditor", 404),
         ("qm_a", 403),
         ("viewer_a", 403),
         ("qm_b", 404),
