@@ -5,12 +5,18 @@ from django.contrib import admin
 
 from audits.models import (
     Audit,
+    AuditPlan,
     AuditProgramme,
+    AuditReport,
     AuditSite,
     ConsultancyRecord,
     EvidenceFile,
+    Finding,
+    FindingEvidenceFile,
+    FindingResponse,
     GapAnalysis,
     GapAnswer,
+    PlanSession,
     ProgrammeEdition,
     TeamAssignment,
 )
@@ -108,3 +114,65 @@ class ConsultancyRecordAdmin(NoDeleteAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class PlanSessionInline(admin.TabularInline):
+    model = PlanSession
+    fields = ["day", "starts_at", "ends_at", "site", "mode", "activity", "removed_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditPlan)
+class AuditPlanAdmin(ReadOnlyAdmin):
+    list_display = ["audit", "language", "updated_at", "sent_at", "acknowledged_at"]
+    list_select_related = ["audit__programme__organisation"]
+    search_fields = ["audit__programme__organisation__name"]
+    raw_id_fields = ["audit", "updated_by", "sent_by", "acknowledged_by"]
+    inlines = [PlanSessionInline]
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "type", "status", "clause", "site", "response_due_on", "close_due_on"]
+    list_filter = ["type", "status"]
+    list_select_related = ["audit", "clause", "site__organisation"]
+    search_fields = ["statement", "audit__programme__organisation__name"]
+    raw_id_fields = ["audit", "clause", "site", "raised_by"]
+    filter_horizontal = ["editions"]
+
+
+@admin.register(FindingResponse)
+class FindingResponseAdmin(ReadOnlyAdmin):
+    list_display = [
+        "finding",
+        "kind",
+        "outcome",
+        "submitted_by",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    list_filter = ["kind", "outcome"]
+    list_select_related = ["finding__audit", "submitted_by", "reviewed_by"]
+    raw_id_fields = ["finding", "submitted_by", "reviewed_by"]
+
+
+@admin.register(FindingEvidenceFile)
+class FindingEvidenceFileAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "finding", "size", "uploaded_by", "uploaded_at", "removed_at"]
+    list_select_related = ["finding__audit", "uploaded_by"]
+    search_fields = ["original_name"]
+    raw_id_fields = ["finding", "response", "uploaded_by"]
+
+
+@admin.register(AuditReport)
+class AuditReportAdmin(ReadOnlyAdmin):
+    list_display = ["audit", "stage1_outcome", "recommendation", "updated_at", "issued_at", "issued_by"]
+    list_filter = ["stage1_outcome", "recommendation"]
+    list_select_related = ["audit__programme__organisation", "issued_by"]
+    raw_id_fields = ["audit", "updated_by", "issued_by"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.admin_mixins import ReadOnlyAdmin
-from core.models import Transition
+from core.models import Document, Transition
 
 
 @admin.register(Transition)
@@ -11,3 +11,12 @@ class TransitionAdmin(ReadOnlyAdmin):
     list_select_related = ["content_type", "actor"]
     search_fields = ["reason", "actor__email"]
     date_hierarchy = "at"
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ["requested_at", "kind", "object_id", "status", "size", "sha256", "rendered_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["content_type"]
+    search_fields = ["sha256", "kind"]
+    raw_id_fields = ["requested_by"]

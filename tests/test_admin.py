@@ -7,17 +7,23 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits.enums import TeamRole
+from audits.enums import FindingStatus, FindingType, RequirementSource, ResponseKind, TeamRole
 from audits.models import (
     Audit,
+    AuditPlan,
     AuditProgramme,
+    AuditReport,
     ConsultancyRecord,
     EvidenceFile,
+    Finding,
+    FindingEvidenceFile,
+    FindingResponse,
     GapAnalysis,
     GapAnswer,
     TeamAssignment,
@@ -25,7 +31,7 @@ from audits.models import (
 from audits.services import gap as services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
-from core.models import Transition
+from core.models import Document, Transition
 from core.transitions import transition_record
 from organisations.enums import CBRole
 from organisations.models import (
@@ -164,6 +170,80 @@ def _transition():
 
 
 MAKERS[Transition] = _transition
+
+
+def _audit_with_lead():
+    audit = _programme().audits.first()
+    return audit, audit.programme.certification_body.memberships.get().user
+
+
+def _finding():
+    audit, user = _audit_with_lead()
+    site = audit.programme.sites.first()
+    return Finding.objects.create(
+        audit=audit,
+        number=1,
+        type=FindingType.MINOR_NC,
+        status=FindingStatus.OPEN,
+        source=RequirementSource.LEGAL,
+        requirement_reference="Act 12, art. 3",
+        site=site,
+        statement="No record",
+        evidence="Register R-12 of March",
+        raised_by=user,
+    )
+
+
+def _finding_response():
+    finding = _finding()
+    return FindingResponse.objects.create(
+        finding=finding,
+        kind=ResponseKind.PLAN,
+        root_cause="Cause",
+        correction="Correction",
+        corrective_action="Action",
+        submitted_by=finding.raised_by,
+    )
+
+
+def _finding_file():
+    finding = _finding()
+    return FindingEvidenceFile.objects.create(
+        finding=finding,
+        file=SimpleUploadedFile("photo.txt", b"x"),
+        original_name="photo.txt",
+        size=1,
+        uploaded_by=finding.raised_by,
+    )
+
+
+def _plan():
+    audit, user = _audit_with_lead()
+    return AuditPlan.objects.create(audit=audit, objectives="Stage 1 objectives", updated_by=user)
+
+
+def _report():
+    audit, user = _audit_with_lead()
+    return AuditReport.objects.create(audit=audit, updated_by=user)
+
+
+def _document():
+    site = factories.SiteFactory()
+    return Document.objects.create(
+        kind="test", content_type=ContentType.objects.get_for_model(site), object_id=site.pk
+    )
+
+
+MAKERS.update(
+    {
+        Finding: _finding,
+        FindingResponse: _finding_response,
+        FindingEvidenceFile: _finding_file,
+        AuditPlan: _plan,
+        AuditReport: _report,
+        Document: _document,
+    }
+)
 NO_DELETE = set(MAKERS) - {Group, AccessAttempt, AccessLog, AccessFailureLog}
 
 
