@@ -29,7 +29,7 @@ run: install
 	$(BIN)/python manage.py load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ with a Celery worker and beat; links in e-mails use $(SITE_URL). Ctrl-C stops both."
 	@export SITE_URL='$(SITE_URL)'; trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=1 & \
+	$(BIN)/celery -A config worker -Q celery,pdf --beat --loglevel=INFO --concurrency=1 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

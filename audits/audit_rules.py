@@ -11,7 +11,7 @@ S = AuditStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.PLANNED: frozenset({S.TEAM_ASSIGNED, S.CANCELLED}),
     S.TEAM_ASSIGNED: frozenset({S.PLANNED, S.PLAN_SENT, S.CANCELLED}),
-    S.PLAN_SENT: frozenset({S.PLANNED, S.IN_PROGRESS, S.CANCELLED}),
+    S.PLAN_SENT: frozenset({S.PLANNED, S.TEAM_ASSIGNED, S.IN_PROGRESS, S.CANCELLED}),  # back: to send again
     S.IN_PROGRESS: frozenset({S.FIELDWORK_DONE}),
     S.FIELDWORK_DONE: frozenset({S.IN_PROGRESS, S.REPORT_ISSUED}),
     S.REPORT_ISSUED: frozenset({S.NCS_PENDING, S.CLOSED}),

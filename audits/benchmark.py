@@ -9,8 +9,9 @@ from itertools import cycle
 
 from django.urls import reverse
 
-from audits.enums import AnswerStatus, AuditKind
-from audits.models import AuditProgramme, GapAnalysis
+from audits.enums import AnswerStatus, AuditKind, AuditStatus, FindingType
+from audits.models import Audit, AuditProgramme, GapAnalysis
+from audits.services import findings as finding_services
 from audits.services import gap as gap_services
 from organisations.models import Organisation, User
 from standards.models import Edition
@@ -33,7 +34,7 @@ STATUSES = [
 
 def benchmark_pages() -> list[tuple[str, str, str]]:
     ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
-    return [*_gap_pages(ministry), *_programme_pages(ministry)]
+    return [*_gap_pages(ministry), *_programme_pages(ministry), *_finding_pages(ministry), *_response_pages()]
 
 
 def _gap_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
@@ -121,3 +122,65 @@ def _compare_url(analysis: GapAnalysis) -> str:
             actor=qm, answer=answer, **_answer_fields(AnswerStatus.NONCONFORMING, qm)
         )
     return f"{reverse('audits:gap_compare', args=[analysis.pk])}?with={copy.pk}"
+
+
+FINDINGS = 100  # on one audit, for the audit page and the findings list
+FINDING_TYPES = [FindingType.MINOR_NC, FindingType.OFI, FindingType.MAJOR_NC, FindingType.OBSERVATION]
+
+
+def _finding_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
+    """The ministry's stage 2 under way with 100 findings, logged by its lead auditor."""
+    stage2 = AuditProgramme.objects.get(organisation=ministry).audits.get(kind=AuditKind.STAGE2)
+    Audit.objects.filter(pk=stage2.pk).update(status=AuditStatus.IN_PROGRESS)
+    lead = User.objects.get(email=LEAD_AUDITOR)
+    clauses = list(stage2.programme.editions.get().clauses.filter(assessable=True).order_by("position"))
+    sites = list(stage2.programme.sites.order_by("name"))
+    for n, finding_type, clause, site in zip(
+        range(FINDINGS), cycle(FINDING_TYPES), cycle(clauses), cycle(sites), strict=False
+    ):
+        content = finding_services.FindingContent(
+            type=finding_type,
+            statement=f"Finding {n + 1}: the requirement is not met in every service line.",
+            clause=clause,
+            site=site,
+            process="Service delivery",
+            evidence="Records of March and April reviewed: two of five lacked the approval.",
+        )
+        finding_services.finding_raise(actor=lead, audit=stage2, content=content)
+    listing, new = (reverse(f"audits:{name}", args=[stage2.pk]) for name in ("finding_list", "finding_new"))
+    return [
+        (f"audit detail ({FINDINGS} findings, lead auditor)", stage2.get_absolute_url(), LEAD_AUDITOR),
+        (f"finding list ({FINDINGS} findings)", listing, LEAD_AUDITOR),
+        ("finding form (new, lead auditor)", new, LEAD_AUDITOR),
+    ]
+
+
+# --- responses and review ---
+
+
+def _response_pages() -> list[tuple[str, str, str]]:
+    """The finding page of a nonconformity answered and reviewed (demo Northfield), the lists of
+    what waits for the client and for the reviewer, and the reviewer's dashboard."""
+    from audits.models import Finding
+
+    reviewer = "reviewer@certa.example"
+    northfield = Finding.objects.filter(audit__programme__organisation__name="Northfield Municipality")
+    answered = northfield.filter(responses__isnull=False).order_by("-pk").first()
+    page = reverse("audits:finding_detail", args=[answered.pk])
+    return [
+        ("finding page (answered, client)", page, NORTHFIELD_QM),
+        ("finding page (answered, reviewer)", page, reviewer),
+        ("nonconformities waiting (client)", reverse("audits:nc_list"), NORTHFIELD_QM),
+        ("nonconformities waiting (reviewer)", reverse("audits:nc_list"), reviewer),
+        ("dashboard (reviewer)", reverse("dashboard"), reviewer),
+    ]
+
+
+# --- documents ---
+
+
+def benchmark_measurements() -> list[str]:
+    """Not a page: the audit report PDF of 100 findings as the `pdf` queue's task renders it."""
+    from audits.pdf_benchmark import audit_with_findings, measure_report_pdf
+
+    return [measure_report_pdf(audit_with_findings(), runs=3).line()]

@@ -1,16 +1,36 @@
-"""The gap-analysis report as PDF: every answer, the readiness and the open actions."""
+"""The audits app's PDFs: the gap-analysis report, the audit plan and the audit report.
+
+Rendered by the `core.render_document` task (audits/documents.py registers them); `core.pdf`, and
+with it WeasyPrint, is imported here only when a PDF is rendered, never when URLs load.
+"""
 
 from django.utils import timezone
 
-from audits.models import GapAnalysis
+from audits.models import Audit, GapAnalysis
+from audits.selectors import documents as sheets
 from audits.selectors.gap import gap_sheet
-from core.pdf import render_pdf
+
+AUDIT_CSS = ["css/print/audit.css"]
+
+
+def _render(template: str, context: dict, stylesheets: list[str]) -> bytes:
+    from core.pdf import render_pdf
+
+    return render_pdf(template=template, context=context, stylesheets=stylesheets)
 
 
 def render_gap_analysis_pdf(analysis: GapAnalysis) -> bytes:
     sheet = gap_sheet(analysis)
-    return render_pdf(
-        template="audits/pdf/gap_analysis.html",
-        context={"analysis": analysis, "sheet": sheet, "printed_at": timezone.now()},
-        stylesheets=["css/print/gap_analysis.css"],
+    return _render(
+        "audits/pdf/gap_analysis.html",
+        {"analysis": analysis, "sheet": sheet, "printed_at": timezone.now()},
+        ["css/print/gap_analysis.css"],
     )
+
+
+def render_audit_plan_pdf(audit: Audit) -> bytes:
+    return _render("audits/pdf/audit_plan.html", {"sheet": sheets.audit_plan_sheet(audit)}, AUDIT_CSS)
+
+
+def render_audit_report_pdf(audit: Audit) -> bytes:
+    return _render("audits/pdf/audit_report.html", {"sheet": sheets.audit_report_sheet(audit)}, AUDIT_CSS)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("catalogue/", include("standards.urls")),
     path("organisations/", include("organisations.urls")),
     path("", include("audits.urls")),
+    path("", include("core.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from audits.selectors import responses as response_selectors
 from organisations import selectors as organisation_selectors
 
 
@@ -15,5 +16,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "memberships": organisation_selectors.memberships_of(user),
         "certification_bodies": organisation_selectors.certification_bodies_of(user),
+        "work": response_selectors.dashboard_for(user),
     }
     return render(request, "dashboard.html", context)

@@ -1,7 +1,13 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core import documents
+from core.models import Document
 
 
 @never_cache
@@ -14,3 +20,71 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+# --- Documents rendered off the request path (core.documents) -------------------------------------
+
+
+def _entry(kind: str) -> documents.DocumentKind:
+    try:
+        return documents.kind_of(kind)
+    except documents.UnknownKind:
+        raise Http404 from None
+
+
+def _visible_document(request: HttpRequest, document_pk: int) -> tuple[Document, object]:
+    """The document and its subject, if the user may see the subject (another tenant's: 404)."""
+    document = get_object_or_404(Document, pk=document_pk)
+    entry = _entry(document.kind)
+    try:
+        subject = entry.subjects_for(request.user).get(pk=document.object_id)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    return document, subject
+
+
+def _panel(request: HttpRequest, entry, subject, document: Document | None, *, page: bool) -> HttpResponse:
+    context = {"doc": document, "kind": entry.kind, "subject": subject, "label": entry.label}
+    template = "core/document_status.html" if page else "core/_document.html"
+    return render(request, template, context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_subject(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
+    """GET: the subject's latest document of this kind. POST: render it afresh (or follow the
+    render already under way): htmx gets the status fragment, a plain form the status page."""
+    entry = _entry(kind)
+    subject = get_object_or_404(entry.subjects_for(request.user), pk=object_id)
+    if request.method == "POST":
+        document = documents.document_request(actor=request.user, kind=kind, subject=subject)
+        if request.htmx:
+            return _panel(request, entry, subject, document, page=False)
+        return redirect("documents:status", document_pk=document.pk)
+    return _panel(request, entry, subject, documents.latest_document(kind, subject.pk), page=True)
+
+
+@never_cache
+@login_required
+@require_GET
+def document_status(request: HttpRequest, document_pk: int) -> HttpResponse:
+    """Where a render stands; htmx polls the fragment every second while it is pending."""
+    document, subject = _visible_document(request, document_pk)
+    return _panel(request, _entry(document.kind), subject, document, page=not request.htmx)
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, document_pk: int) -> FileResponse:
+    document, _subject = _visible_document(request, document_pk)
+    if not document.is_ready or not document.file:
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=documents.original_name(document),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -32,6 +32,7 @@ class DemoLogin:
 CB_STAFF = [
     ("auditor@certa.example", "Amélie Dubois", [CBRole.AUDITOR], "auditor"),
     ("lead@certa.example", "Lars Jensen", [CBRole.AUDITOR], "lead auditor"),
+    ("reviewer@certa.example", "Hannah Weber", [CBRole.REVIEWER], "technical reviewer"),
     (
         "manager@certa.example",
         "Maria Rossi",
@@ -50,6 +51,7 @@ QUALIFICATIONS = {
         ("ISO 9001", QualificationKind.AUDITOR, False, [36, 37]),
         ("ISO/IEC 27001", QualificationKind.AUDITOR, False, [33, 36]),
     ],
+    "reviewer@certa.example": [],
     "manager@certa.example": [
         (code, QualificationKind.DECISION_MAKER, False, [33, 36, 37, 38])
         for code in ("ISO 9001", "ISO 14001", "ISO 45001", "ISO/IEC 27001")

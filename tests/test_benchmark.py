@@ -45,6 +45,14 @@ PAGES = [
     "audit detail (stage 1, lead auditor)",
     "audit plan form",
     "my audits",
+    "audit detail (100 findings, lead auditor)",
+    "finding list (100 findings)",
+    "finding form (new, lead auditor)",
+    "finding page (answered, client)",
+    "finding page (answered, reviewer)",
+    "nonconformities waiting (client)",
+    "nonconformities waiting (reviewer)",
+    "dashboard (reviewer)",
 ]
 # label, persona, queries, p50, p95, KB, ratio to the baseline, then OVER for a page above the rule
 ROW = re.compile(

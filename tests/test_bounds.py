@@ -32,6 +32,15 @@ import audits.forms
 import organisations.forms
 from audits import cycle, team_rules
 from audits.enums import AuditKind
+from audits.forms.fieldwork import (
+    AuditAddForm,
+    AuditStartForm,
+    LifecycleReasonForm,
+    PlanForm,
+    PlanSessionForm,
+    ReportForm,
+)
+from audits.forms.findings import FindingFilterForm, FindingForm, FindingWithdrawForm
 from audits.forms.gap import (
     EvidenceUploadForm,
     GapAnalysisStartForm,
@@ -55,7 +64,11 @@ from audits.forms.programmes import (
     TeamAssignForm,
     WithdrawForm,
 )
+from audits.forms.responses import ImplementationForm, ResponsePlanForm, ReviewForm, VerifyForm
 from audits.models import Audit, AuditProgramme, ConsultancyRecord, GapAnalysis
+from audits.selectors.findings import finding_choices
+from audits.services import fieldwork as fieldwork_services
+from audits.services import findings as finding_services
 from audits.services import gap as gap_services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
@@ -117,6 +130,65 @@ def w(world, settings, tmp_path):
     )
     Audit.objects.filter(pk=world.audit.pk).update(team_notified_on=datetime.date(2027, 1, 1))
     world.audit.refresh_from_db()
+
+    fieldwork_services.plan_save(
+        actor=world.auditor,
+        audit=world.audit,
+        objectives="Readiness",
+        language="English",
+        confidentiality="",
+        arrangements="",
+    )
+    for name, kind, status in (
+        ("audit_sent", AuditKind.SURVEILLANCE_2, "plan_sent"),
+        ("audit_done", AuditKind.SURVEILLANCE_1, "fieldwork_done"),
+    ):
+        audit = world.programme.audits.get(kind=kind)
+        team_services.team_assign(actor=world.cert_manager, audit=audit, user=world.auditor, role="lead")
+        Audit.objects.filter(pk=audit.pk).update(status=status)
+        setattr(world, name, audit)
+
+    world.fieldwork_audit = world.programme.audits.get(kind=AuditKind.STAGE2)
+    team_services.team_assign(
+        actor=world.cert_manager, audit=world.fieldwork_audit, user=world.auditor, role="lead"
+    )
+    Audit.objects.filter(pk=world.fieldwork_audit.pk).update(status="in_progress")
+    world.finding = finding_services.finding_raise(
+        actor=world.auditor,
+        audit=world.fieldwork_audit,
+        content=finding_services.FindingContent(type="ofi", statement="Visual boards help."),
+    )
+    world.finding_file = finding_services.finding_file_add(
+        actor=world.auditor, finding=world.finding, upload=SimpleUploadedFile("f.txt", b"f")
+    )
+
+    from audits.models import Finding, FindingResponse
+
+    world.reported_audit = world.programme.audits.get(kind=AuditKind.RECERTIFICATION)
+    Audit.objects.filter(pk=world.reported_audit.pk).update(status="ncs_pending")
+    for number, (name, status) in enumerate(
+        (("nc_open", "open"), ("nc_answered", "response_submitted"), ("nc_accepted", "plan_accepted")), 1
+    ):
+        nc = Finding.objects.create(
+            audit=world.reported_audit,
+            number=number,
+            type="major",
+            status=status,
+            site=world.site_a,
+            clause=world.edition.clauses.get(number="4.1"),
+            statement="No record of the review.",
+            evidence="File P-7",
+            raised_by=world.auditor,
+        )
+        setattr(world, name, nc)
+    world.nc_response = FindingResponse.objects.create(
+        finding=world.nc_answered,
+        kind="plan",
+        root_cause="C",
+        correction="C",
+        corrective_action="C",
+        submitted_by=world.qm_a,
+    )
     return world
 
 
@@ -174,6 +246,24 @@ def _answer_form(w) -> GapAnswerForm:
 
 def _time_forms(w) -> list:
     return [EditionTimeForm(table=None), AdjustmentFormSet(prefix="adjustments").forms[0]]
+
+
+def _finding_data(w) -> dict:
+    return {
+        "type": "minor",
+        "source": "clause",
+        "clause": w.edition.clauses.get(number="4.1").pk,
+        "requirement_reference": "",
+        "site": w.site_a.pk,
+        "process": "Dispatch",
+        "statement": "Scales are not calibrated.",
+        "evidence": "Scale S-12, sticker expired.",
+        "client_position": "",
+    }
+
+
+def _finding_forms(w) -> list:
+    return [FindingForm(choices=finding_choices(w.fieldwork_audit))]
 
 
 FORMS = {
@@ -326,6 +416,129 @@ FORMS = {
         lambda w: [ReasonForm()],
         lambda w: {"reason": "He audited our supplier last month."},
     ),
+    "audits:finding_new": FormView(
+        "auditor", lambda w: {"pk": w.fieldwork_audit.pk}, _finding_forms, _finding_data
+    ),
+    "audits:finding_edit": FormView("auditor", lambda w: {"pk": w.finding.pk}, _finding_forms, _finding_data),
+    "audits:finding_withdraw": FormView(
+        "auditor",
+        lambda w: {"pk": w.finding.pk},
+        lambda w: [FindingWithdrawForm()],
+        lambda w: {"reason": "Raised twice"},
+    ),
+    "audits:finding_file_add": FormView(
+        "auditor",
+        lambda w: {"pk": w.finding.pk},
+        lambda w: [EvidenceUploadForm()],
+        lambda w: {"file": SimpleUploadedFile("photo.txt", b"seen")},
+    ),
+    "audits:audit_add": FormView(
+        "cert_manager",
+        lambda w: {"programme_pk": w.programme.pk},
+        lambda w: [AuditAddForm(instance=Audit(programme=w.programme), programme=w.programme)],
+        lambda w: {
+            "kind": "scope_extension",
+            "starts_on": "2027-06-01",
+            "ends_on": "2027-06-01",
+            "planned_days": "1.0",
+            "on_site_days": "1.0",
+            "purpose": "A new site in Ghent",
+            "repeat_of": "",
+            "follows_up": "",
+        },
+    ),
+    "audits:audit_plan_edit": FormView(
+        "auditor",
+        _audit,
+        lambda w: [PlanForm()],
+        lambda w: {
+            "objectives": "Judge readiness",
+            "language": "English",
+            "confidentiality": "",
+            "arrangements": "",
+        },
+    ),
+    "audits:audit_plan_session_add": FormView(
+        "auditor",
+        _audit,
+        lambda w: [PlanSessionForm(audit=w.audit)],
+        lambda w: {
+            "day": "2027-03-01",
+            "starts_at": "09:00",
+            "ends_at": "10:00",
+            "site": w.site_a.pk,
+            "mode": "on_site",
+            "activity": "Opening meeting",
+            "clauses": [],
+            "auditors": [w.auditor.pk],
+        },
+    ),
+    "audits:audit_cancel": FormView(
+        "cert_manager",
+        _audit,
+        lambda w: [LifecycleReasonForm()],
+        lambda w: {"reason": "The client withdrew."},
+    ),
+    "audits:audit_start": FormView(
+        "auditor",
+        lambda w: {"pk": w.audit_sent.pk},
+        lambda w: [AuditStartForm()],
+        lambda w: {"stage_gap_justification": ""},
+    ),
+    "audits:audit_fieldwork_reopen": FormView(
+        "auditor",
+        lambda w: {"pk": w.audit_done.pk},
+        lambda w: [LifecycleReasonForm()],
+        lambda w: {"reason": "The warehouse visit was missed."},
+    ),
+    "audits:audit_report": FormView(
+        "auditor",
+        lambda w: {"pk": w.audit_done.pk},
+        lambda w: [ReportForm(audit=w.audit_done)],
+        lambda w: {
+            "recommendation": "continue",
+            "summary": "The system is effective.",
+            "internal_audit_and_review": "",
+            "scope_appropriate": "true",
+            "objectives_met": "unknown",
+            "marks_controlled": "unknown",
+            "previous_actions_effective": "",
+            "deviations_from_plan": "",
+            "significant_issues": "",
+            "changes_since_last_audit": "",
+            "unresolved_issues": "",
+        },
+    ),
+    "audits:finding_respond": FormView(
+        "qm_a",
+        lambda w: {"pk": w.nc_open.pk},
+        lambda w: [ResponsePlanForm()],
+        lambda w: {"root_cause": "No owner", "correction": "Reviewed P-7", "corrective_action": "Checklist"},
+    ),
+    "audits:finding_implementation": FormView(
+        "qm_a",
+        lambda w: {"pk": w.nc_accepted.pk},
+        lambda w: [ImplementationForm()],
+        lambda w: {"implementation": "Checklist used since May"},
+    ),
+    "audits:finding_response_file": FormView(
+        "qm_a",
+        lambda w: {"pk": w.nc_answered.pk, "response_pk": w.nc_response.pk},
+        lambda w: [EvidenceUploadForm()],
+        lambda w: {"file": SimpleUploadedFile("checklist.txt", b"checklist")},
+    ),
+    "audits:finding_review": FormView(
+        "cert_manager",
+        lambda w: {"pk": w.nc_answered.pk, "response_pk": w.nc_response.pk},
+        lambda w: [ReviewForm()],
+        lambda w: {"decision": "accept", "comment": ""},
+    ),
+    "audits:finding_verify": FormView(
+        "cert_manager",
+        lambda w: {"pk": w.nc_accepted.pk},
+        lambda w: [VerifyForm()],
+        lambda w: {"comment": "Seen at the follow-up visit"},
+    ),
 }
 
 
@@ -359,6 +572,9 @@ QUERIES = {
     "audits:gap_answer_row": Query("qm_a", _gap_answer, ("show",), (GapFilterForm,)),
     "audits:gap_next_unanswered": Query("qm_a", _gap, ("show", "after"), (GapNextForm,)),
     "audits:gap_compare": Query("qm_a", _gap, ("with",), (GapCompareForm,)),
+    "audits:finding_list": Query(
+        "qm_a", lambda w: {"pk": w.fieldwork_audit.pk}, ("type", "status", "site"), (FindingFilterForm,)
+    ),
 }
 
 # Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` is a
@@ -375,6 +591,10 @@ NO_INPUT = {
     "audits:gap_evidence_remove",
     "audits:gap_complete",
     "audits:gap_pdf",
+    # --- documents: a page, a one-button POST, a file ---
+    "documents:subject",
+    "documents:status",
+    "documents:download",
     "audits:gap_csv",
     "audits:programme_list",
     "audits:programme_detail",
@@ -386,6 +606,15 @@ NO_INPUT = {
     "audits:team_confirm",
     "audits:team_notify",
     "audits:team_withdraw",
+    "audits:finding_file",
+    "audits:finding_file_remove",
+    "audits:audit_plan_session_remove",
+    "audits:audit_plan_send",
+    "audits:audit_plan_acknowledge",
+    "audits:audit_fieldwork_done",
+    "audits:audit_report_issue",
+    "audits:finding_detail",
+    "audits:nc_list",
 }
 # The health check, and Django's own account pages (login, password reset and change) with its forms.
 NOT_OURS = PUBLIC

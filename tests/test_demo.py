@@ -4,8 +4,19 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from audits.enums import CYCLE_KINDS, AuditKind, AuditStatus, ProgrammeStatus, SiteSelection, TeamRole
-from audits.models import AuditProgramme, GapAnalysis
+from audits import finding_rules
+from audits.enums import (
+    CYCLE_KINDS,
+    AuditKind,
+    AuditStatus,
+    FindingStatus,
+    ProgrammeStatus,
+    Recommendation,
+    SiteSelection,
+    Stage1Outcome,
+    TeamRole,
+)
+from audits.models import AuditProgramme, Finding, GapAnalysis
 from audits.selectors.programme_checks import programme_problems
 from audits.selectors.programmes import time_sheet
 from organisations import access
@@ -27,7 +38,7 @@ def test_load_demo_twice_creates_once_and_prints_logins():
     first = _counts()
     call_command("load_demo", force=True, stdout=StringIO())
     assert _counts() == first
-    assert first[:5] == (9, 2, 6, 1, 9)
+    assert first[:5] == (10, 2, 6, 1, 9)
     text = out.getvalue()
     assert "demo-password-2026" in text and "qm@ministry.example" in text and "manager@certa.example" in text
 
@@ -58,7 +69,7 @@ def test_load_demo_refuses_without_debug_unless_forced(settings):
 def test_demo_programme_has_a_planned_approved_cycle():
     call_command("load_demo", force=True, stdout=StringIO())
     call_command("load_demo", force=True, stdout=StringIO())
-    programme = AuditProgramme.objects.get()
+    programme = AuditProgramme.objects.get(organisation__name="Ministry of Digital Affairs")
     audits = {a.kind: a for a in programme.audits.all()}
     assert programme.status == ProgrammeStatus.APPROVED and programme_problems(programme) == []
     # 380 people: QMS table 10 days, −10% → 9.0; stage 1 (33%, down to the half day) 2.5 + stage 2 6.5
@@ -72,3 +83,24 @@ def test_demo_programme_has_a_planned_approved_cycle():
     stage1 = audits[AuditKind.STAGE1]
     assert stage1.status == AuditStatus.TEAM_ASSIGNED and stage1.team_notified_on is not None
     assert stage1.assignments.filter(role=TeamRole.LEAD, user__email="lead@certa.example").exists()
+
+
+def test_demo_holds_a_completed_initial_audit_with_findings_in_every_state():
+    call_command("load_demo", force=True, stdout=StringIO())
+    programme = AuditProgramme.objects.get(organisation__name="Northfield Municipality")
+    audits = {a.kind: a for a in programme.audits.all()}
+    stage1, stage2 = audits[AuditKind.STAGE1], audits[AuditKind.STAGE2]
+    assert (stage1.status, stage1.report.stage1_outcome) == (AuditStatus.CLOSED, Stage1Outcome.READY)
+    assert (stage2.status, stage2.report.recommendation) == (
+        AuditStatus.CLOSED,
+        Recommendation.AFTER_CORRECTIONS,
+    )
+    assert stage1.plan.is_acknowledged and stage2.report.is_issued
+    # rule 4 holds for the decision the certificates will record: majors verified, minors accepted
+    for finding in stage2.findings.all():
+        assert finding_rules.is_settled(finding.type, finding.status), finding
+    assert set(Finding.objects.filter(audit__programme=programme).values_list("status", flat=True)) == set(
+        FindingStatus.values
+    )
+    extension = audits[AuditKind.SPECIAL_SCOPE_EXTENSION]
+    assert extension.status == AuditStatus.NCS_PENDING

@@ -108,10 +108,43 @@ ACCESS = {
     "audits:team_withdraw": (lambda w: {"pk": w.audit_a.pk, "assignment_pk": w.assignment_a.pk}, set()),
     "audits:team_declare": (lambda w: {"pk": w.audit_a.pk, "assignment_pk": w.assignment_a.pk}, {"auditor"}),
     "audits:team_object": (lambda w: {"pk": w.audit_a.pk, "assignment_pk": w.assignment_a.pk}, MANAGES_A),
-    # --- audit lifecycle, plan and report (helper A) ---
-    # --- findings (helper B) ---
-    # --- responses and review (helper C) ---
-    # --- documents (helper D) ---
+    # --- audit lifecycle, plan and report ---
+    "audits:audit_add": (lambda w: {"programme_pk": w.programme_a.pk}, PLANS_A),
+    "audits:audit_plan_edit": (lambda w: {"pk": w.audit_a.pk}, SEES_AUDIT_A),
+    "audits:audit_plan_session_add": (lambda w: {"pk": w.audit_a.pk}, {"auditor"}),
+    "audits:audit_plan_session_remove": (lambda w: {"pk": w.audit_a.pk, "session_pk": w.session_a.pk}, set()),
+    "audits:audit_plan_send": (lambda w: {"pk": w.audit_a.pk}, set()),
+    "audits:audit_plan_acknowledge": (lambda w: {"pk": w.audit_a.pk}, set()),
+    "audits:audit_start": (lambda w: {"pk": w.audit_a.pk}, set()),
+    "audits:audit_fieldwork_done": (lambda w: {"pk": w.audit_a.pk}, set()),
+    "audits:audit_fieldwork_reopen": (lambda w: {"pk": w.audit_a.pk}, set()),
+    "audits:audit_cancel": (lambda w: {"pk": w.audit_a.pk}, set()),
+    "audits:audit_report": (lambda w: {"pk": w.audit_a.pk}, SEES_AUDIT_A),
+    "audits:audit_report_issue": (lambda w: {"pk": w.audit_a.pk}, set()),
+    # --- findings ---
+    "audits:finding_list": (lambda w: {"pk": w.audit_a.pk}, SEES_AUDIT_A),
+    "audits:finding_new": (lambda w: {"pk": w.audit_a.pk}, {"auditor"}),
+    "audits:finding_edit": (lambda w: {"pk": w.finding_a.pk}, {"auditor"}),
+    "audits:finding_withdraw": (lambda w: {"pk": w.finding_a.pk}, set()),
+    "audits:finding_file_add": (lambda w: {"pk": w.finding_a.pk}, set()),
+    "audits:finding_file": (lambda w: {"pk": w.finding_a.pk, "file_pk": w.finding_file_a.pk}, SEES_AUDIT_A),
+    "audits:finding_file_remove": (lambda w: {"pk": w.finding_a.pk, "file_pk": w.finding_file_a.pk}, set()),
+    # --- responses and review ---
+    "audits:finding_detail": (lambda w: {"pk": w.nc_a.pk}, SEES_AUDIT_A),
+    "audits:finding_respond": (lambda w: {"pk": w.nc_a.pk}, set()),
+    "audits:finding_implementation": (lambda w: {"pk": w.nc_a.pk}, set()),
+    "audits:finding_response_file": (lambda w: {"pk": w.nc_a.pk, "response_pk": w.response_a.pk}, set()),
+    "audits:finding_review": (lambda w: {"pk": w.nc_a.pk, "response_pk": w.response_a.pk}, set()),
+    "audits:finding_verify": (lambda w: {"pk": w.nc_a.pk}, set()),
+    "audits:nc_list": (lambda w: {}, set(SIGNED_IN)),
+    # --- documents ---
+    "documents:subject": (
+        lambda w: {"kind": "audits.gap_analysis", "object_id": w.gap_a.pk},
+        READS_A_GAP,
+        set(),
+    ),
+    "documents:status": (lambda w: {"document_pk": w.document_a.pk}, READS_A_GAP, set()),
+    "documents:download": (lambda w: {"document_pk": w.document_a.pk}, READS_A_GAP, set()),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -128,10 +161,26 @@ POST_ONLY = {
     "audits:team_confirm",
     "audits:team_notify",
     "audits:team_withdraw",
-    # --- audit lifecycle, plan and report (helper A) ---
-    # --- findings (helper B) ---
-    # --- responses and review (helper C) ---
-    # --- documents (helper D) ---
+    # --- audit lifecycle, plan and report ---
+    "audits:audit_plan_session_remove",
+    "audits:audit_plan_send",
+    "audits:audit_plan_acknowledge",
+    "audits:audit_start",
+    "audits:audit_fieldwork_done",
+    "audits:audit_fieldwork_reopen",
+    "audits:audit_cancel",
+    "audits:audit_report_issue",
+    # --- findings ---
+    "audits:finding_withdraw",
+    "audits:finding_file_add",
+    "audits:finding_file_remove",
+    # --- responses and review ---
+    "audits:finding_respond",
+    "audits:finding_implementation",
+    "audits:finding_response_file",
+    "audits:finding_review",
+    "audits:finding_verify",
+    # --- documents ---
 }
 PUBLIC = {
     "healthz",
@@ -198,10 +247,87 @@ def w(world, settings, tmp_path):
         setattr(world, f"programme_edition_{suffix}", programme.programme_editions.get())
         setattr(world, f"audit_{suffix}", audit)
         setattr(world, f"assignment_{suffix}", assignment)
-    # --- records of helper A (plan, report) ---
-    # --- records of helper B (findings) ---
-    # --- records of helper C (responses) ---
-    # --- records of helper D (documents) ---
+    # --- plan, report ---
+    from audits.services import fieldwork as fieldwork_services
+
+    for suffix in ("a", "b"):
+        audit, lead = getattr(world, f"audit_{suffix}"), getattr(world, f"assignment_{suffix}").user
+        fieldwork_services.plan_save(
+            actor=lead,
+            audit=audit,
+            objectives="Readiness",
+            language="English",
+            confidentiality="",
+            arrangements="",
+        )
+        session = fieldwork_services.plan_session_add(
+            actor=lead,
+            audit=audit,
+            day=audit.starts_on,
+            starts_at=datetime.time(9),
+            ends_at=datetime.time(10),
+            site=getattr(world, f"site_{suffix}"),
+            mode="on_site",
+            activity="Opening meeting",
+            clauses=[],
+            auditors=[lead],
+        )
+        setattr(world, f"session_{suffix}", session)
+    # --- findings ---
+    from audits.models import Audit
+    from audits.services import findings as finding_services
+
+    for suffix in ("a", "b"):  # an OFI with a file on each audit, logged while its fieldwork ran
+        audit = getattr(world, f"audit_{suffix}")
+        lead = audit.assignments.get(role="lead").user
+        Audit.objects.filter(pk=audit.pk).update(status="in_progress")
+        content = finding_services.FindingContent(type="ofi", statement=f"Finding {suffix}")
+        finding = finding_services.finding_raise(actor=lead, audit=audit, content=content)
+        upload = SimpleUploadedFile("f.txt", b"f")
+        finding_file = finding_services.finding_file_add(actor=lead, finding=finding, upload=upload)
+        setattr(world, f"finding_{suffix}", finding)
+        setattr(world, f"finding_file_{suffix}", finding_file)
+        Audit.objects.filter(pk=audit.pk).update(status="planned")
+    # --- responses ---
+    from audits.models import Finding, FindingResponse
+
+    for suffix in ("a", "b"):  # a major nonconformity answered by the client, waiting for review
+        audit = getattr(world, f"audit_{suffix}")
+        nc = Finding.objects.create(
+            audit=audit,
+            number=90,
+            type="major",
+            status="response_submitted",
+            site=getattr(world, f"site_{suffix}"),
+            clause=world.edition.clauses.first(),
+            statement="Nonconformity",
+            evidence="Record seen",
+            raised_by=audit.assignments.get(role="lead").user,
+        )
+        response = FindingResponse.objects.create(
+            finding=nc,
+            kind="plan",
+            root_cause="Cause",
+            correction="Correction",
+            corrective_action="Action",
+            submitted_by=getattr(world, f"qm_{suffix}"),
+        )
+        setattr(world, f"nc_{suffix}", nc)
+        setattr(world, f"response_{suffix}", response)
+    # --- documents ---
+    from django.core.files.base import ContentFile
+
+    from core.models import Document
+
+    for suffix in ("a", "b"):
+        document = Document.objects.create(
+            kind="audits.gap_analysis",
+            subject=getattr(world, f"gap_{suffix}"),
+            status="ready",
+            file=ContentFile(b"%PDF-1.7 test", name=f"gap-{suffix}.pdf"),
+            size=13,
+        )
+        setattr(world, f"document_{suffix}", document)
     return world
 
 
@@ -220,7 +346,11 @@ def test_anonymous_is_sent_to_login(client, w, name):
 def test_get_access_per_persona(client, w, name, persona):
     kwargs, allowed, *forbidden = ACCESS[name]
     if not forbidden:
-        audit_page = name.startswith("audits:") and not name.startswith("audits:gap_")
+        audit_page = (
+            name.startswith("audits:")
+            and not name.startswith("audits:gap_")
+            and "org_pk" not in kwargs(w)  # opening a programme is a page of the organisation
+        )
         forbidden = [(SEES_AUDIT_A if audit_page else SEES_A) - allowed]
     forbidden = forbidden[0]
     client.force_login(getattr(w, persona))
@@ -249,16 +379,22 @@ GET_ONLY = {
     "audits:programme_detail",
     "audits:programme_time",
     "audits:audit_detail",
-    # --- audit lifecycle, plan and report (helper A) ---
-    # --- findings (helper B) ---
-    # --- responses and review (helper C) ---
-    # --- documents (helper D) ---
+    # --- audit lifecycle, plan and report ---
+    # --- findings ---
+    "audits:finding_list",
+    "audits:finding_file",
+    # --- responses and review ---
+    "audits:finding_detail",
+    "audits:nc_list",
+    # --- documents ---
+    "documents:status",
+    "documents:download",
 }
 TENANT_URLS = sorted(
     name
     for name in ACCESS
-    if name.split(":")[0] in {"organisations", "audits"}
-    and name not in {"organisations:list", "audits:programme_list", "audits:my_audits"}
+    if name.split(":")[0] in {"organisations", "audits", "documents"}
+    and name not in {"organisations:list", "audits:programme_list", "audits:my_audits", "audits:nc_list"}
 )
 
 
@@ -269,6 +405,8 @@ def _pk_of_b(w, name: str) -> int:
         return w.programme_b.pk
     if name.startswith(("audits:audit_", "audits:team_")):
         return w.audit_b.pk
+    if name.startswith("audits:finding_"):
+        return w.audit_b.pk if name in ("audits:finding_list", "audits:finding_new") else w.finding_b.pk
     return w.org_b.pk
 
 
@@ -285,7 +423,12 @@ def test_quality_manager_of_a_gets_404_on_every_page_of_b(client, w, name, metho
         "membership_pk": w.qm_b.organisation_memberships.get().pk,
         "answer_pk": w.answer_b.pk,
         "file_pk": w.evidence_b.pk,
-        # --- ids of B (helpers A–D) ---
+        "document_pk": w.document_b.pk,
+        "kind": "audits.gap_analysis",
+        "object_id": w.gap_b.pk,
+        "response_pk": w.response_b.pk,
+        "programme_pk": w.programme_b.pk,
+        "session_pk": w.session_b.pk,
     }
     client.force_login(w.qm_a)
     response = getattr(client, method)(reverse(name, kwargs={key: ids_of_b[key] for key in kwargs}))

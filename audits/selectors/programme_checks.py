@@ -237,6 +237,12 @@ def programme_problems(
     if audits is None:
         audits = list(programme.audits.prefetch_related("audit_sites"))
     by_kind = cycle_audits(audits)
+    if missing := [kind for kind in CYCLE_KINDS if kind not in by_kind]:  # cancelled, not replaced
+        return [
+            _("%(audit)s is cancelled: add its repeat, or plan the cycle again.")
+            % {"audit": AuditKind(kind).label}
+            for kind in missing
+        ]
     editions = [item.programme_edition.edition for item in sheet.editions]
     return [
         *_edition_problems(editions, by_kind),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits import access, audit_time, sampling
-from audits.enums import INITIAL_KINDS, SURVEILLANCES, AuditKind, AuditStatus, SiteSelection
+from audits.enums import INITIAL_KINDS, PLANNING_STATUSES, SURVEILLANCES, AuditKind, SiteSelection
 from audits.models import Audit, AuditProgramme, AuditSite
 from audits.selectors.programme_checks import edition_refusal
 from audits.selectors.programmes import time_sheet
@@ -49,6 +49,11 @@ def audit_plan(
     audit = _locked(audit)
     programme = audit.programme
     require(access.can_plan(actor, programme.certification_body), access.PLANNERS_ONLY)
+    if audit.status not in PLANNING_STATUSES:
+        raise ProgrammeError(
+            _("The audit is “%(status)s”: its dates and time change only before it starts.")
+            % {"status": audit.get_status_display()}
+        )
     if problem := audit_time.on_site_problem(planned_days, on_site_days):
         raise ProgrammeError(problem)
     suggested = time_sheet(programme).suggested_days(audit.kind)
@@ -82,7 +87,7 @@ def audit_plan(
             transition_record(
                 subject=audit, field=field, from_state=was, to_state=getattr(audit, field), actor=actor
             )
-    if dates_changed and audit.status == AuditStatus.TEAM_ASSIGNED:
+    if dates_changed:  # a confirmed team, and a sent plan, no longer hold
         team_unconfirm(actor=actor, audit=audit, reason=_("The audit dates changed."))
     programme_reopen(
         actor=actor,
@@ -138,7 +143,8 @@ def audit_sites_draw(
     sites = list(programme.sites.all())
     central = [site for site in sites if site.is_central_function]
     candidates = [site for site in sites if not site.is_central_function]
-    kind = SAMPLING_KIND[audit.kind]
+    # special, follow-up, transfer and transition audits: at least a surveillance's sample
+    kind = SAMPLING_KIND.get(audit.kind, sampling.SampleKind.SURVEILLANCE)
     if not programme.sampling_appropriate and kind != sampling.SampleKind.SURVEILLANCE:
         chosen = {site.pk: SiteSelection.ALL_SITES for site in candidates}
         seed = None

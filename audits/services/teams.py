@@ -15,6 +15,7 @@ from audits.enums import AssignmentStatus, AuditStatus, Declaration, TeamRole
 from audits.models import Audit, TeamAssignment
 from audits.selectors.programme_checks import team_problems
 from audits.selectors.programmes import consultancy_ends
+from audits.services.fieldwork import plan_recall
 from audits.services.programmes import ProgrammeError
 from audits.tasks import send_team_notice, send_team_objection
 from audits.team_rules import CONSULTANCY_COOLING_OFF_YEARS
@@ -45,17 +46,20 @@ def team_unconfirm(*, actor: User | None, audit: Audit, reason: str) -> Audit:
     client objected): it must be confirmed and notified again.
 
     A consequence with no door of its own: only services that checked their own rule call it."""
-    if audit.status == AuditStatus.TEAM_ASSIGNED:
+    if audit.status in (AuditStatus.TEAM_ASSIGNED, AuditStatus.PLAN_SENT):
+        before = audit.status
         audit.status, audit.team_notified_on = AuditStatus.PLANNED, None
         audit.save(update_fields=["status", "team_notified_on"])
         transition_record(
             subject=audit,
             field="status",
-            from_state=AuditStatus.TEAM_ASSIGNED,
+            from_state=before,
             to_state=AuditStatus.PLANNED,
             actor=actor,
             reason=reason,
         )
+        if before == AuditStatus.PLAN_SENT:  # the plan names the team and the dates: send it again
+            plan_recall(actor=actor, audit=audit, reason=reason)
     return audit
 
 

@@ -19,6 +19,8 @@ from audits.forms.programmes import (
     WithdrawForm,
 )
 from audits.models import Audit, TeamAssignment
+from audits.selectors import fieldwork as fieldwork_selectors
+from audits.selectors import findings as finding_selectors
 from audits.selectors import programme_checks
 from audits.selectors import programmes as selectors
 from audits.services import audits as audit_services
@@ -48,7 +50,13 @@ def my_audits(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = get_object_or_404(access.audits_for(request.user).select_related("sampled_by"), pk=pk)
+    audit = get_object_or_404(
+        access.audits_for(request.user).select_related(
+            "sampled_by",
+            *fieldwork_selectors.PANEL_RELATED,
+        ),
+        pk=pk,
+    )
     programme = audit.programme
     can_plan = access.can_plan_record(request.user, audit)
     assignments = list(audit.assignments.select_related("user", "objected_by").order_by("status", "role"))
@@ -77,6 +85,8 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assign_form": TeamAssignForm(audit=audit) if can_plan else None,
             "history": transitions_of(audit),
             "active": AssignmentStatus.ACTIVE,
+            "fieldwork": fieldwork_selectors.panel(request.user, audit),
+            **finding_selectors.findings_panel(request.user, audit),
         },
     )
 

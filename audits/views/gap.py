@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from audits import access
+from audits.documents import GAP_ANALYSIS
 from audits.exports import gap_csv_filename, gap_csv_write
 from audits.forms.gap import (
     EvidenceUploadForm,
@@ -31,11 +32,11 @@ from audits.forms.gap import (
     GapShareForm,
 )
 from audits.models import EvidenceFile, GapAnalysis, GapAnswer
-from audits.pdf import render_gap_analysis_pdf
 from audits.selectors import gap as selectors
 from audits.services import gap as services
 from core.errors import DomainError
 from core.forms import call_action, call_service, edit_form
+from core.views import document_subject
 from organisations import access as tenancy
 from organisations.models import Organisation, User
 
@@ -414,10 +415,9 @@ def gap_compare(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def gap_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    analysis = _analysis(request, pk)
-    response = HttpResponse(render_gap_analysis_pdf(analysis), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="gap-analysis-{analysis.pk}.pdf"'
-    return response
+    """The report as PDF, rendered off the request path: the page of its latest render, with the
+    button that asks for a new one (core.documents)."""
+    return document_subject(request, kind=GAP_ANALYSIS, object_id=pk)
 
 
 @login_required

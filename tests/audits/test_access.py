@@ -65,7 +65,9 @@ def test_auditors_see_only_the_audits_whose_team_includes_them(world, records):
     assert not access.audits_for(world.other_auditor).filter(programme=programme).exists()
     assert not access.programmes_for(world.other_auditor).filter(pk=programme.pk).exists()
     assert access.can_lead(world.auditor, stage1) and not access.can_lead(world.auditor, stage2)
-    assert access.can_log_findings(world.auditor, stage1) and not access.can_log_findings(world.other_auditor, stage1)
+    assert access.can_log_findings(world.auditor, stage1) and not access.can_log_findings(
+        world.other_auditor, stage1
+    )
     # a reviewer of the CB sees every audit, and reviews; the lead reviews their own audit
     reviewer = factories.CBMembershipFactory(certification_body=world.cb, role=CBRole.REVIEWER).user
     assert access.audits_for(reviewer).filter(programme=programme).count() == 5

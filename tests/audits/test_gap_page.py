@@ -503,7 +503,8 @@ def test_detail_query_count_with_answers_actions_and_evidence(
     )
     analysis = _filled(world, [edition])
     client.force_login(world.qm_a)
-    with django_assert_num_queries(11):  # 11 + the people who wrote and own actions, in one query
+    # 11 + the people who wrote and own actions, in one query; + the latest PDF (core.documents)
+    with django_assert_num_queries(12):
         client.get(analysis.get_absolute_url())
 
 
@@ -520,7 +521,7 @@ def test_integrated_detail_query_count(client, world, django_assert_num_queries,
     analysis = _filled(world, editions)
     assert analysis.answers.exclude(hs_key="").count() == shared
     client.force_login(world.qm_a)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # with the latest PDF (core.documents)
         client.get(analysis.get_absolute_url())
 
 

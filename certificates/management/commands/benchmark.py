@@ -71,8 +71,11 @@ class Command(BaseCommand):
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts), transaction.atomic():
             pages = self._measure_all(only, repetitions, warmup)
+            measurements = app_measurements() if not only else []
             transaction.set_rollback(True)
         self._report(pages, repetitions, warmup)
+        for line in measurements:
+            self.stdout.write(line)
         self._verdict(pages, fail_over)
 
     def _measure_all(self, only: str, repetitions: int, warmup: int) -> list[Page]:
@@ -131,6 +134,18 @@ def app_pages() -> list[Page]:
             module = import_module(f"{app.name}.benchmark")
             pages += [Page(label, url, persona) for label, url, persona in module.benchmark_pages()]
     return pages
+
+
+def app_measurements() -> list[str]:
+    """Lines from each app's optional `benchmark.benchmark_measurements()`: what is not a page,
+    such as a PDF rendered by a task (audits: the audit report of 100 findings)."""
+    lines = []
+    for app in apps.get_app_configs():
+        if module_has_submodule(app.module, "benchmark"):
+            module = import_module(f"{app.name}.benchmark")
+            if hasattr(module, "benchmark_measurements"):
+                lines += module.benchmark_measurements()
+    return lines
 
 
 def logged_in_client(email: str) -> Client:
