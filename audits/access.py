@@ -6,7 +6,10 @@ read-only role gets 403). Services re-check the same predicates for their actor 
 (see docs/architecture.md, "Access").
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+import functools
+import operator
+
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from audits.enums import AssignmentStatus, TeamRole
@@ -80,14 +83,33 @@ def programmes_for(user) -> QuerySet[AuditProgramme]:
     programmes = AuditProgramme.objects.select_related("organisation", "certification_body")
     if not tenancy.signed_in(user):
         return programmes.none()
-    programmes = programmes.annotate(user_plans=_plans(user, "certification_body"))
+    kinds = tenancy.memberships_of(user)
+    programmes = programmes.annotate(
+        user_plans=_plans(user, "certification_body") if kinds.is_cb_staff else Value(False)
+    )
     if user.is_staff:
         return programmes
     return programmes.filter(
-        Q(certification_body__in=oversight_bodies(user))
-        | Q(organisation__in=tenancy.member_organisation_ids(user))
-        | Q(pk__in=_teams_of(user).values("audit__programme_id"))
+        _seen_by(
+            user,
+            kinds,
+            body="certification_body",
+            organisation="organisation",
+            team=Q(pk__in=_teams_of(user).values("audit__programme_id")),
+        )
     )
+
+
+def _seen_by(user, kinds: tenancy.Memberships, *, body: str, organisation: str, team: Q) -> Q:
+    """Who sees a programme or an audit: the CB's overseers, the client's members, the team. Only
+    the conditions that can hold for the user's kinds of membership go into the query: compiling
+    the others costs more than the query itself on a page."""
+    seen = []
+    if kinds.is_cb_staff:
+        seen += [Q(**{f"{body}__in": oversight_bodies(user).order_by().values("pk")}), team]
+    if kinds.is_client:
+        seen.append(Q(**{f"{organisation}__in": tenancy.member_organisation_ids(user).order_by()}))
+    return functools.reduce(operator.or_, seen) if seen else Q(pk__in=[])
 
 
 def programmes_rw_for(user) -> QuerySet[AuditProgramme]:
@@ -101,17 +123,33 @@ def audits_for(user) -> QuerySet[Audit]:
     audits = Audit.objects.select_related("programme__organisation", "programme__certification_body")
     if not tenancy.signed_in(user):
         return audits.none()
-    audits = audits.annotate(
-        user_plans=_plans(user, "programme__certification_body"),
-        user_role=Subquery(_teams_of(user).filter(audit=OuterRef("pk")).values("role")[:1]),
-    )
+    kinds = tenancy.memberships_of(user)
+    if kinds.is_cb_staff:
+        audits = audits.annotate(
+            user_plans=_plans(user, "programme__certification_body"),
+            user_role=Subquery(_teams_of(user).filter(audit=OuterRef("pk")).values("role")[:1]),
+        )
+    else:
+        audits = audits.annotate(user_plans=Value(False), user_role=Value(None, output_field=CharField()))
     if user.is_staff:
         return audits
     return audits.filter(
-        Q(programme__certification_body__in=oversight_bodies(user))
-        | Q(programme__organisation__in=tenancy.member_organisation_ids(user))
-        | Q(pk__in=_teams_of(user).values("audit_id"))
+        _seen_by(
+            user,
+            kinds,
+            body="programme__certification_body",
+            organisation="programme__organisation",
+            team=Q(pk__in=_teams_of(user).values("audit_id")),
+        )
     )
+
+
+def programme_audits(user, programme: AuditProgramme) -> QuerySet[Audit]:
+    """The programme's audits the user sees. Its planners see them all, read without the
+    per-user columns of `audits_for` (a planner plans every audit of the programme)."""
+    if can_plan_record(user, programme):
+        return programme.audits.annotate(user_plans=Value(True))
+    return audits_for(user).filter(programme=programme)
 
 
 def findings_for(user) -> QuerySet[Finding]:
@@ -124,7 +162,9 @@ def oversight_bodies(user) -> QuerySet[CertificationBody]:
 
 
 def _teams_of(user) -> QuerySet[TeamAssignment]:
-    return TeamAssignment.objects.filter(user=user, status=AssignmentStatus.ACTIVE)
+    """The user's places on teams, unordered: as a subquery, the model's ordering would join the
+    users table for nothing."""
+    return TeamAssignment.objects.filter(user=user, status=AssignmentStatus.ACTIVE).order_by()
 
 
 def audits_rw_for(user) -> QuerySet[Audit]:
@@ -149,9 +189,9 @@ def can_plan(user, certification_body: CertificationBody) -> bool:
 def _plans(user, certification_body: str) -> Exists:
     """`can_plan` as a column of a query (`user_plans`), so a page reads it with its record."""
     return Exists(
-        tenancy.cb_memberships(user, tenancy.PLANNING_ROLES).filter(
-            certification_body=OuterRef(certification_body)
-        )
+        tenancy.cb_memberships(user, tenancy.PLANNING_ROLES)
+        .filter(certification_body=OuterRef(certification_body))
+        .order_by()
     )
 
 

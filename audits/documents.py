@@ -8,8 +8,8 @@ from audits.selectors import documents as selectors
 from core import documents
 
 GAP_ANALYSIS = "audits.gap_analysis"
-AUDIT_PLAN = "audits.audit_plan"
-AUDIT_REPORT = "audits.audit_report"
+AUDIT_PLAN = selectors.AUDIT_PLAN
+AUDIT_REPORT = selectors.AUDIT_REPORT
 
 documents.register(
     GAP_ANALYSIS,

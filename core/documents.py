@@ -92,6 +92,11 @@ def latest_document(kind: str, object_id: int) -> Document | None:
     return documents_of(kind, object_id).first()
 
 
+def latest_documents(kinds: list[str], object_id: int) -> dict[str, Document | None]:
+    """The latest document of each kind of one subject."""
+    return {kind: latest_document(kind, object_id) for kind in kinds}
+
+
 def subject_of(document: Document, user) -> models.Model:
     """The document's subject if ``user`` may see it; ``DoesNotExist`` otherwise (a view's 404)."""
     entry = kind_of(document.kind)

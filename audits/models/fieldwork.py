@@ -206,6 +206,19 @@ class Finding(models.Model):
     def is_major(self) -> bool:
         return self.type == FindingType.MAJOR_NC
 
+    @property
+    def tone(self) -> str:
+        """The colour its type is shown in (a Bootstrap contextual name)."""
+        return TONES.get(self.type, "info")
+
+
+TONES = {
+    FindingType.MAJOR_NC: "danger",
+    FindingType.MINOR_NC: "warning",
+    FindingType.AREA_OF_CONCERN: "warning",
+    FindingType.POSITIVE: "success",
+}
+
 
 def finding_file_path(instance: "FindingEvidenceFile", filename: str) -> str:
     """A server-chosen name: the uploader's file name is kept only as data."""
@@ -348,3 +361,7 @@ class AuditReport(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.issued_at is not None
+
+    @property
+    def found_ready(self) -> bool:
+        return self.stage1_outcome == Stage1Outcome.READY

@@ -9,12 +9,17 @@ from django.utils import timezone
 from audits import access
 from audits.enums import AssignmentStatus, AuditKind, FindingStatus, FindingType, TeamRole
 from audits.models import Audit, AuditPlan, AuditReport, Finding, PlanSession, ProgrammeEdition
+from core import documents
 from organisations import access as tenancy
 from organisations.enums import OrganisationRole
 from organisations.models import User
 from standards.models import Clause, Edition
 
 TEAM_ORDER = {role: position for position, role in enumerate(TeamRole.values)}
+
+# The kinds of documents an audit has (registered in audits/documents.py)
+AUDIT_PLAN = "audits.audit_plan"
+AUDIT_REPORT = "audits.audit_report"
 
 
 @dataclass
@@ -207,7 +212,17 @@ def audit_documents(user, audit: Audit, plan: AuditPlan | None, report: AuditRep
             drafts = _reads_drafts(user, audit)
         return drafts
 
+    kinds = [
+        kind
+        for kind, record, released in (
+            (AUDIT_PLAN, plan, plan is not None and plan.is_sent),
+            (AUDIT_REPORT, report, report is not None and report.is_issued),
+        )
+        if offered(record, released)
+    ]
     return {
-        "plan": offered(plan, plan is not None and plan.is_sent),
-        "report": offered(report, report is not None and report.is_issued),
+        "documents": [
+            (kind, documents.kind_of(kind).label, latest)
+            for kind, latest in documents.latest_documents(kinds, audit.pk).items()
+        ]
     }

@@ -155,6 +155,8 @@ def findings_panel(user, audit: Audit) -> dict:
     return {
         "finding_counts": counts,
         "findings_withdrawn": withdrawn,
-        "latest_findings": finding_rows(findings_of(audit).order_by("-number")[:LATEST]),
+        "latest_findings": finding_rows(findings_of(audit).order_by("-number")[:LATEST])
+        if counts or withdrawn
+        else [],
         "can_log_findings": access.can_log_findings(user, audit) and audit.status in FIELDWORK_STATUSES,
     }

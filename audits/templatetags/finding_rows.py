@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
@@ -24,26 +24,17 @@ register = template.Library()
 
 PLACEHOLDER = 2_147_483_647  # stands for the finding's id in a reversed URL
 STATEMENT_CHARS = 220
-BADGES = {
-    FindingType.MAJOR_NC: "text-bg-danger",
-    FindingType.MINOR_NC: "text-bg-warning",
-    FindingType.AREA_OF_CONCERN: "text-bg-warning",
-    FindingType.POSITIVE: "text-bg-success",
-}
 
 
-def _pattern(name: str) -> str | None:
-    try:
-        return reverse(name, args=[PLACEHOLDER]).replace(str(PLACEHOLDER), "{}")
-    except NoReverseMatch:  # the finding's own page belongs to another part of the app
-        return None
+def _pattern(name: str) -> str:
+    return reverse(name, args=[PLACEHOLDER]).replace(str(PLACEHOLDER), "{}")
 
 
 @dataclass
 class _Page:
     """What every row shares, worked out once per render: URL patterns, labels, dates."""
 
-    detail_url: str | None
+    detail_url: str
     edit_url: str | None
     types: dict[str, str]
     statuses: dict[str, str]
@@ -75,9 +66,7 @@ def _page(can_edit: bool) -> _Page:
 
 def finding_row(finding: Finding, page: _Page) -> str:
     reference = escape(finding.reference)
-    title = (
-        f'<a href="{page.detail_url.format(finding.pk)}">{reference}</a>' if page.detail_url else reference
-    )
+    title = f'<a href="{page.detail_url.format(finding.pk)}">{reference}</a>'
     withdrawn = finding.status == FindingStatus.WITHDRAWN
     where = [finding.requirement]
     if finding.site_id:
@@ -99,7 +88,7 @@ def finding_row(finding: Finding, page: _Page) -> str:
         else ""
     )
     muted = " text-body-secondary" if withdrawn else ""
-    badge = BADGES.get(finding.type, "text-bg-info")
+    badge = f"text-bg-{finding.tone}"
     return (
         f'<li class="list-group-item py-3{muted}" id="finding-{finding.pk}">'
         '<div class="d-flex flex-wrap align-items-baseline gap-2">'

@@ -93,8 +93,7 @@ def programme_open(request: HttpRequest, org_pk: int) -> HttpResponse:
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_for(request, pk)
     audits = list(
-        access.audits_for(request.user)
-        .filter(programme=programme)
+        access.programme_audits(request.user, programme)
         .prefetch_related(
             Prefetch("audit_sites", queryset=AuditSite.objects.select_related("site")),
             Prefetch("assignments", queryset=TeamAssignment.objects.select_related("user")),
