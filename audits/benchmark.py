@@ -34,7 +34,33 @@ STATUSES = [
 
 def benchmark_pages() -> list[tuple[str, str, str]]:
     ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
-    return [*_gap_pages(ministry), *_programme_pages(ministry), *_finding_pages(ministry), *_response_pages()]
+    return [
+        *_gap_pages(ministry),
+        *_programme_pages(ministry),
+        *_fieldwork_pages(),
+        *_finding_pages(ministry),
+        *_response_pages(),
+    ]
+
+
+def _fieldwork_pages() -> list[tuple[str, str, str]]:
+    """Northfield's stage 2 (plan sent and acknowledged, report issued): its plan, its report,
+    the documents panel of the report; adding an audit to the programme."""
+    northfield = AuditProgramme.objects.get(organisation__name="Northfield Municipality")
+    stage2 = northfield.audits.get(kind=AuditKind.STAGE2)
+    report_pdf = reverse("documents:subject", args=["audits.audit_report", stage2.pk])
+    return [
+        (
+            "audit plan (sent, lead auditor)",
+            reverse("audits:audit_plan_edit", args=[stage2.pk]),
+            LEAD_AUDITOR,
+        ),
+        ("audit plan (sent, client)", reverse("audits:audit_plan_edit", args=[stage2.pk]), NORTHFIELD_QM),
+        ("audit report (issued, client)", reverse("audits:audit_report", args=[stage2.pk]), NORTHFIELD_QM),
+        ("audit report PDF page (client)", report_pdf, NORTHFIELD_QM),
+        ("add an audit form", reverse("audits:audit_add", args=[northfield.pk]), CB_MANAGER),
+        ("audit detail (stage 2 reported, client)", stage2.get_absolute_url(), NORTHFIELD_QM),
+    ]
 
 
 def _gap_pages(ministry: Organisation) -> list[tuple[str, str, str]]:

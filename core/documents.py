@@ -13,15 +13,17 @@ render functions import when they run, in the worker.
 """
 
 import datetime
+import functools
 import hashlib
 import logging
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,8 +95,16 @@ def latest_document(kind: str, object_id: int) -> Document | None:
 
 
 def latest_documents(kinds: list[str], object_id: int) -> dict[str, Document | None]:
-    """The latest document of each kind of one subject."""
-    return {kind: latest_document(kind, object_id) for kind in kinds}
+    """The latest document of each kind of one subject, in one query (none without kinds)."""
+    found: dict[str, Document | None] = dict.fromkeys(kinds)
+    if kinds:
+        latest = functools.reduce(
+            operator.or_,
+            (Q(pk=Subquery(documents_of(kind, object_id).values("pk")[:1])) for kind in kinds),
+        )
+        for document in Document.objects.filter(latest):
+            found[document.kind] = document
+    return found
 
 
 def subject_of(document: Document, user) -> models.Model:

@@ -196,7 +196,9 @@ class Finding(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"{self.audit.reference}-{self.number:03d}" if self.audit_id else f"#{self.number}"
+        if self.audit_id is None:
+            return f"#{self.number}"
+        return f"{Audit.reference_of(self.audit_id)}-{self.number:03d}"
 
     @property
     def is_nc(self) -> bool:

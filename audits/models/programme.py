@@ -364,7 +364,12 @@ class Audit(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"A-{self.pk:05d}"
+        return self.reference_of(self.pk)
+
+    @staticmethod
+    def reference_of(pk: int) -> str:
+        """An audit's reference from its id alone (its findings print it without reading it)."""
+        return f"A-{pk:05d}"
 
 
 class AuditSite(models.Model):

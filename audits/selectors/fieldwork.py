@@ -33,7 +33,7 @@ def areas_of_concern_for(audit: Audit) -> list[Finding]:
             type=FindingType.AREA_OF_CONCERN,
         )
         .exclude(status=FindingStatus.WITHDRAWN)
-        .select_related("audit", "clause__edition__standard", "site")
+        .select_related("clause__edition__standard", "site")
         .order_by("-audit__starts_on", "-audit__pk", "number")
     )
 

@@ -155,8 +155,9 @@ def findings_panel(user, audit: Audit) -> dict:
     return {
         "finding_counts": counts,
         "findings_withdrawn": withdrawn,
+        # the latest, for the team confirming what it just logged; afterwards the list has them
         "latest_findings": finding_rows(findings_of(audit).order_by("-number")[:LATEST])
-        if counts or withdrawn
+        if (counts or withdrawn) and audit.status in FIELDWORK_STATUSES
         else [],
         "can_log_findings": access.can_log_findings(user, audit) and audit.status in FIELDWORK_STATUSES,
     }

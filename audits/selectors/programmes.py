@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Max, Prefetch, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 
 from audits import access, audit_time
 from audits.enums import AssignmentStatus, AuditKind
@@ -24,7 +24,7 @@ from audits.models import (
     TeamAssignment,
 )
 from organisations.models import Site
-from standards.models import Edition
+from standards.models import Clause, Edition
 from standards.selectors import time_table_for, time_table_versions
 from standards.time_tables import Table
 
@@ -43,6 +43,34 @@ def audits_of_auditor(user) -> QuerySet[Audit]:
         )
         .order_by("starts_on", "pk")
     )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The clauses an audit covers: all the assessable clauses of its editions (a whole-system
+    audit: stage 2, recertification), or the listed ones."""
+
+    covered: int
+    assessable: int
+    labels: list[str]
+
+    @property
+    def is_whole_system(self) -> bool:
+        return self.covered == self.assessable
+
+
+def clause_coverage(audit: Audit) -> Coverage:
+    """One query for a whole-system audit (its clauses are not listed), two for a partial one."""
+    counts = Clause.objects.filter(
+        edition__in=audit.programme.editions.values("pk"), assessable=True
+    ).aggregate(
+        assessable=Count("pk"),
+        covered=Count(
+            "pk", filter=Q(pk__in=audit.clauses.through.objects.filter(audit=audit).values("clause_id"))
+        ),
+    )
+    whole = counts["covered"] == counts["assessable"]
+    return Coverage(counts["covered"], counts["assessable"], [] if whole else clause_labels(audit))
 
 
 def clause_labels(audit: Audit) -> list[str]:

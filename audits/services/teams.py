@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits import access
-from audits.enums import AssignmentStatus, AuditStatus, Declaration, TeamRole
+from audits.enums import PLANNING_STATUSES, AssignmentStatus, AuditStatus, Declaration, TeamRole
 from audits.models import Audit, TeamAssignment
 from audits.selectors.programme_checks import team_problems
 from audits.selectors.programmes import consultancy_ends
@@ -190,6 +190,8 @@ def team_object(*, actor: User, assignment: TeamAssignment, reason: str) -> Team
     """The client objects to a member: they leave the team, and a new assignment is needed."""
     audit = _locked(assignment.audit)
     require(access.can_object_to_team(actor, audit.programme.organisation), access.OBJECTORS_ONLY)
+    if audit.status not in PLANNING_STATUSES:
+        raise TeamError(_("The audit has started: objections to its team are made before it (rule 25)."))
     if not reason.strip():
         raise TeamError(_("Say why you object: the CB needs it to choose someone else."))
     assignment = TeamAssignment.objects.select_for_update().select_related("user").get(pk=assignment.pk)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audits import access
-from audits.enums import AssignmentStatus
+from audits.enums import PLANNING_STATUSES, AssignmentStatus
 from audits.forms.programmes import (
     AuditPlanForm,
     DeclarationForm,
@@ -60,21 +60,29 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme = audit.programme
     can_plan = access.can_plan_record(request.user, audit)
     assignments = list(audit.assignments.select_related("user", "objected_by").order_by("status", "role"))
-    sheet = selectors.time_sheet(programme)
+    if can_plan:  # the planner sees the suggested time beside the planned one (the time sheet has it)
+        sheet = selectors.time_sheet(programme)
+        suggested, editions = (
+            sheet.suggested_days(audit.kind),
+            [e.programme_edition.edition for e in sheet.editions],
+        )
+    else:
+        suggested, editions = None, list(programme.editions.select_related("standard"))
     return render(
         request,
         "audits/audit_detail.html",
         {
             "audit": audit,
-            "suggested_days": sheet.suggested_days(audit.kind),
-            "editions": [item.programme_edition.edition for item in sheet.editions],
+            "suggested_days": suggested,
+            "editions": editions,
             "programme": programme,
             "window": programme_checks.due_window(programme, audit.kind),
             "sites": audit.audit_sites.select_related("site"),
-            "clauses": selectors.clause_labels(audit),
+            "coverage": selectors.clause_coverage(audit),
             "assignments": assignments,
             "can_plan": can_plan,
             "can_object": audit.team_notified_on
+            and audit.status in PLANNING_STATUSES
             and tenancy.request_memberships(request).is_client
             and access.can_object_to_team(request.user, programme.organisation),
             "team_problems": programme_checks.team_problems(audit)

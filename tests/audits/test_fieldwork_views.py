@@ -229,7 +229,8 @@ def test_sending_the_plan_mails_the_client_and_the_client_acknowledges(
     assert messages_of(response) == ["You acknowledged the audit plan."]
     stage1.refresh_from_db()
     assert stage1.status == S.PLAN_SENT and stage1.plan.acknowledged_by == world.qm_a
-    assert "acknowledged by Quality Manager A" in page(client, world.auditor, stage1.get_absolute_url())
+    assert "acknowledged by the client on" in page(client, world.auditor, stage1.get_absolute_url())
+    assert "acknowledged by Quality Manager A" in page(client, world.auditor, url("audit_plan_edit", stage1))
 
 
 def test_sending_an_unconfirmed_team_s_plan_says_why(client, world, stage1):

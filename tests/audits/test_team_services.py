@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from audits.enums import AssignmentStatus, AuditKind, AuditStatus, Declaration, TeamRole
-from audits.models import ConsultancyRecord
+from audits.models import Audit, ConsultancyRecord
 from audits.services import gap as gap_services
 from audits.services import teams as services
 from core.errors import NotAllowed
@@ -203,6 +203,18 @@ def test_rule_25_notice_mails_the_client_and_objection_needs_a_new_assignment(
     assert "He was our consultant's partner" in mail.outbox[0].body
     with pytest.raises(services.TeamError, match="objected to Auditor"):
         services.team_assign(actor=world.cert_manager, audit=audit, user=world.auditor, role=TeamRole.LEAD)
+
+
+def test_objections_to_the_team_are_made_before_the_audit_starts(world, stage1):
+    staffed(world, stage1)
+    services.team_confirm(actor=world.cert_manager, audit=stage1)
+    services.team_notify(actor=world.cert_manager, audit=stage1)
+    assignment = stage1.assignments.get()
+    Audit.objects.filter(pk=stage1.pk).update(status=AuditStatus.IN_PROGRESS)
+    with pytest.raises(services.TeamError, match="The audit has started"):
+        services.team_object(actor=world.qm_a, assignment=assignment, reason="Too late")
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.ACTIVE
 
 
 def test_rule_25_late_notice_is_flagged_unless_short_notice(world, stage1):
