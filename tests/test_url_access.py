@@ -341,18 +341,23 @@ def test_anonymous_is_sent_to_login(client, w, name):
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
+def _forbidden(w, name: str) -> set[str]:
+    """The personas who see the record but may not use the page (403)."""
+    kwargs, allowed, *forbidden = ACCESS[name]
+    if forbidden:
+        return forbidden[0]
+    if "org_pk" in kwargs(w) or not name.startswith("audits:"):  # pages of the organisation
+        return SEES_A - allowed
+    if name.startswith("audits:gap_"):  # an unshared analysis: only the client's members see it
+        return READS_A_GAP - allowed
+    return SEES_AUDIT_A - allowed
+
+
 @pytest.mark.parametrize("persona", SIGNED_IN)
 @pytest.mark.parametrize("name", sorted(ACCESS))
 def test_get_access_per_persona(client, w, name, persona):
-    kwargs, allowed, *forbidden = ACCESS[name]
-    if not forbidden:
-        audit_page = (
-            name.startswith("audits:")
-            and not name.startswith("audits:gap_")
-            and "org_pk" not in kwargs(w)  # opening a programme is a page of the organisation
-        )
-        forbidden = [(SEES_AUDIT_A if audit_page else SEES_A) - allowed]
-    forbidden = forbidden[0]
+    kwargs, allowed, *_ = ACCESS[name]
+    forbidden = _forbidden(w, name)
     client.force_login(getattr(w, persona))
     response = client.get(reverse(name, kwargs=kwargs(w)))
     if name in POST_ONLY:
@@ -361,6 +366,22 @@ def test_get_access_per_persona(client, w, name, persona):
         assert response.status_code == 200
     else:
         assert response.status_code == (403 if persona in forbidden else 404)
+
+
+@pytest.mark.parametrize("persona", SIGNED_IN)
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_post_access_per_persona(client, w, name, persona):
+    """An empty POST as every persona: who does not see the record gets 404, as on GET; who sees
+    it gets the page again with its errors, a redirect with a message, a 403 or a 405; never an
+    error page."""
+    kwargs, allowed, *_ = ACCESS[name]
+    client.force_login(getattr(w, persona))
+    response = client.post(reverse(name, kwargs=kwargs(w)), {})
+    if persona in allowed | _forbidden(w, name):
+        assert response.status_code in (200, 302, 403, 405)
+    else:
+        assert response.status_code in (404, 405)
+        assert response.status_code == 404 or name in GET_ONLY or name not in POST_ONLY
 
 
 GET_ONLY = {
