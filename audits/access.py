@@ -252,3 +252,25 @@ def can_review(user, audit: Audit) -> bool:
     return can_lead(user, audit) or tenancy.has_cb_role(
         user, audit.programme.certification_body, REVIEWING_ROLES
     )
+
+
+# --- Drafts of the plan and the report: the team and the CB's staff read them while written; the
+# client reads the plan once it is sent and the report once it is issued ---------------------------
+
+
+def reads_drafts(user, audit: Audit) -> bool:
+    """For an audit read through `audits_for` (its `user_role` and `user_plans` came with it): no
+    query unless the user belongs to some client organisation. `client_only` is its SQL twin."""
+    if user.is_staff or getattr(audit, "user_role", None) is not None or getattr(audit, "user_plans", False):
+        return True
+    if not tenancy.memberships_of(user).is_client:
+        return True
+    return tenancy.organisation_role(user, audit.programme.organisation) is None
+
+
+def client_only(user) -> Q:
+    """Audits the user sees only as a member of the client (not on the team, not planning): the
+    ones whose drafts they do not read (`reads_drafts`). Applies to `audits_for(user)`."""
+    return Q(programme__organisation__in=tenancy.member_organisation_ids(user), user_role__isnull=True) & ~Q(
+        user_plans=True
+    )

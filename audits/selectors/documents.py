@@ -162,20 +162,13 @@ def audit_report_sheet(audit: Audit) -> AuditSheet:
 # --- Who may have the documents: the plan once sent, the report once issued, for the client -------
 
 
-def _client_only(user) -> Q:
-    """Audits the user sees only as a member of the client (not on the team, not planning)."""
-    return Q(programme__organisation__in=tenancy.member_organisation_ids(user), user_role__isnull=True) & ~Q(
-        user_plans=True
-    )
-
-
 def audit_plans_for(user) -> QuerySet[Audit]:
     """Audits with a plan the user may print: the team and the CB's staff while it is written,
     the client once it is sent."""
     audits = access.audits_for(user).filter(plan__isnull=False)
     if not tenancy.signed_in(user) or user.is_staff:
         return audits
-    return audits.exclude(_client_only(user) & Q(plan__sent_at__isnull=True))
+    return audits.exclude(access.client_only(user) & Q(plan__sent_at__isnull=True))
 
 
 def audit_reports_for(user) -> QuerySet[Audit]:
@@ -184,17 +177,7 @@ def audit_reports_for(user) -> QuerySet[Audit]:
     audits = access.audits_for(user).filter(report__isnull=False)
     if not tenancy.signed_in(user) or user.is_staff:
         return audits
-    return audits.exclude(_client_only(user) & Q(report__issued_at__isnull=True))
-
-
-def _reads_drafts(user, audit: Audit) -> bool:
-    """`_client_only` negated, for an audit read through `audits_for` (its `user_role` and
-    `user_plans` came with it): no query unless the user belongs to some client organisation."""
-    if user.is_staff or getattr(audit, "user_role", None) is not None or getattr(audit, "user_plans", False):
-        return True
-    if not tenancy.memberships_of(user).is_client:
-        return True
-    return tenancy.organisation_role(user, audit.programme.organisation) is None
+    return audits.exclude(access.client_only(user) & Q(report__issued_at__isnull=True))
 
 
 def audit_documents(user, audit: Audit, plan: AuditPlan | None, report: AuditReport | None) -> dict:
@@ -209,7 +192,7 @@ def audit_documents(user, audit: Audit, plan: AuditPlan | None, report: AuditRep
         if released:
             return True
         if drafts is None:
-            drafts = _reads_drafts(user, audit)
+            drafts = access.reads_drafts(user, audit)
         return drafts
 
     kinds = [

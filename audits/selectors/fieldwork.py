@@ -15,7 +15,6 @@ from audits.enums import (
     FindingType,
 )
 from audits.models import Audit, AuditPlan, AuditReport, Finding, PlanSession
-from organisations import access as tenancy
 from standards.models import Clause
 
 S = AuditStatus
@@ -72,14 +71,6 @@ def sessions_of(plan: AuditPlan | None) -> QuerySet[PlanSession] | list:
             "auditors",
         )
     )
-
-
-def reads_drafts(user, audit: Audit) -> bool:
-    """The team and the CB's staff read the plan and the report while they are written; the client
-    reads the plan once it is sent and the report once it is issued."""
-    if access.team_role(user, audit) is not None or access.can_plan_record(user, audit) or user.is_staff:
-        return True
-    return tenancy.organisation_role(user, audit.programme.organisation) is None
 
 
 @dataclass

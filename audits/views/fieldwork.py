@@ -119,7 +119,7 @@ def audit_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if saved:
         messages.success(request, _("The plan was saved."))
         return redirect(_plan_url(audit))
-    readable = plan is not None and (plan.is_sent or selectors.reads_drafts(request.user, audit))
+    readable = plan is not None and (plan.is_sent or access.reads_drafts(request.user, audit))
     return render(
         request,
         "audits/fieldwork/plan.html",
@@ -284,7 +284,7 @@ def audit_report(request: HttpRequest, pk: int) -> HttpResponse:
     if saved:
         messages.success(request, _("The report was saved."))
         return redirect(_report_url(audit))
-    readable = report is not None and (panel.report_issued or selectors.reads_drafts(request.user, audit))
+    readable = report is not None and (panel.report_issued or access.reads_drafts(request.user, audit))
     return render(
         request,
         "audits/fieldwork/report.html",
