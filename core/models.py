@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import validate_single_line
+
 
 class Transition(models.Model):
     """One change of state of a business record: who, when, from, to, why. Never edited."""
@@ -37,6 +39,25 @@ class Transition(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("A transition record is immutable.")
+
+
+class StoredFile(models.Model):
+    """A file someone uploaded: its server-chosen name is the `file` field of the subclass (each
+    chooses its folder); the uploader's file name is kept only as data. Removing a file keeps the
+    record (`removed_at`)."""
+
+    original_name = models.CharField(_("file name"), max_length=255, validators=[validate_single_line])
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class DocumentStatus(models.TextChoices):

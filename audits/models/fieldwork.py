@@ -23,6 +23,7 @@ from audits.enums import (
 )
 from audits.models.programme import Audit
 from core import bounds
+from core.models import StoredFile
 
 TEXT = {"max_length": bounds.TEXT_MAX, "validators": bounds.text_validators(bounds.TEXT_MAX)}
 LONG = {"max_length": bounds.LONG_TEXT_MAX, "validators": bounds.text_validators(bounds.LONG_TEXT_MAX)}
@@ -281,7 +282,7 @@ class FindingResponse(models.Model):
         return f"{self.finding}: {self.get_kind_display()} ({self.get_outcome_display()})"
 
 
-class FindingEvidenceFile(models.Model):
+class FindingEvidenceFile(StoredFile):
     """A file behind a finding: the team's objective evidence, or the client's with a response.
     Validated and served like gap-analysis evidence; removing it keeps the record."""
 
@@ -290,19 +291,10 @@ class FindingEvidenceFile(models.Model):
         FindingResponse, on_delete=models.PROTECT, null=True, blank=True, related_name="files"
     )
     file = models.FileField(_("file"), upload_to=finding_file_path)
-    original_name = models.CharField(_("file name"), max_length=255, validators=[bounds.validate_single_line])
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("finding evidence file")
         verbose_name_plural = _("finding evidence files")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class AuditReport(models.Model):

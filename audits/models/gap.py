@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audits.enums import AnswerStatus, GapAnalysisStatus
 from audits.gap_rules import NA_NEEDS_JUSTIFICATION
 from core import bounds
+from core.models import StoredFile
 
 
 class GapAnalysis(models.Model):
@@ -144,19 +145,10 @@ def evidence_path(instance: "EvidenceFile", filename: str) -> str:
     return f"evidence/{instance.answer.analysis_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
-class EvidenceFile(models.Model):
+class EvidenceFile(StoredFile):
     answer = models.ForeignKey(GapAnswer, on_delete=models.PROTECT, related_name="evidence_files")
     file = models.FileField(_("file"), upload_to=evidence_path)
-    original_name = models.CharField(_("file name"), max_length=255, validators=[bounds.validate_single_line])
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
-
-    def __str__(self) -> str:
-        return self.original_name
