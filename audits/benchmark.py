@@ -13,6 +13,7 @@ from audits.enums import AnswerStatus, AuditKind, AuditStatus, FindingType
 from audits.models import Audit, AuditProgramme, GapAnalysis
 from audits.services import findings as finding_services
 from audits.services import gap as gap_services
+from core.documents import document_request
 from organisations.models import Organisation, User
 from standards.models import Edition
 
@@ -49,6 +50,11 @@ def _fieldwork_pages() -> list[tuple[str, str, str]]:
     northfield = AuditProgramme.objects.get(organisation__name="Northfield Municipality")
     stage2 = northfield.audits.get(kind=AuditKind.STAGE2)
     report_pdf = reverse("documents:subject", args=["audits.audit_report", stage2.pk])
+    # a render under way (its task is sent on commit, and the benchmark never commits)
+    pending = document_request(actor=None, kind="audits.audit_report", subject=stage2)
+    ministry_stage1 = AuditProgramme.objects.get(organisation__name="Ministry of Digital Affairs").audits.get(
+        kind=AuditKind.STAGE1
+    )
     return [
         (
             "audit plan (sent, lead auditor)",
@@ -58,6 +64,16 @@ def _fieldwork_pages() -> list[tuple[str, str, str]]:
         ("audit plan (sent, client)", reverse("audits:audit_plan_edit", args=[stage2.pk]), NORTHFIELD_QM),
         ("audit report (issued, client)", reverse("audits:audit_report", args=[stage2.pk]), NORTHFIELD_QM),
         ("audit report PDF page (client)", report_pdf, NORTHFIELD_QM),
+        (
+            "PDF being rendered (client)",
+            reverse("documents:status", args=[pending.pk]),
+            NORTHFIELD_QM,
+        ),
+        (
+            "plan session form (lead auditor)",
+            reverse("audits:audit_plan_session_add", args=[ministry_stage1.pk]),
+            LEAD_AUDITOR,
+        ),
         ("add an audit form", reverse("audits:audit_add", args=[northfield.pk]), CB_MANAGER),
         ("audit detail (stage 2 reported, client)", stage2.get_absolute_url(), NORTHFIELD_QM),
     ]
@@ -178,6 +194,11 @@ def _finding_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
         (f"audit detail ({FINDINGS} findings, lead auditor)", stage2.get_absolute_url(), LEAD_AUDITOR),
         (f"finding list ({FINDINGS} findings)", listing, LEAD_AUDITOR),
         ("finding form (new, lead auditor)", new, LEAD_AUDITOR),
+        (
+            "finding form (edit, lead auditor)",
+            reverse("audits:finding_edit", args=[stage2.findings.order_by("number").first().pk]),
+            LEAD_AUDITOR,
+        ),
     ]
 
 

@@ -74,6 +74,16 @@ def _form_errors(form) -> str:
     )
 
 
+def _act_with_form(request: HttpRequest, audit: Audit, form, service, success: str) -> HttpResponse:
+    """A button with a field or two on the audit page: the service with the form's values, or the
+    form's errors as a message; back to the audit either way."""
+    if form.is_valid():
+        call_action(request, lambda: service(actor=request.user, audit=audit, **form.cleaned_data), success)
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(audit)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def audit_add(request: HttpRequest, programme_pk: int) -> HttpResponse:
@@ -200,16 +210,9 @@ def audit_plan_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def audit_start(request: HttpRequest, pk: int) -> HttpResponse:
     audit = led_audit(request, pk)
-    form = AuditStartForm(request.POST)
-    if form.is_valid():
-        call_action(
-            request,
-            lambda: services.audit_start(actor=request.user, audit=audit, **form.cleaned_data),
-            _("The audit has started."),
-        )
-    else:
-        messages.error(request, _form_errors(form))
-    return redirect(audit)
+    return _act_with_form(
+        request, audit, AuditStartForm(request.POST), services.audit_start, _("The audit has started.")
+    )
 
 
 @login_required
@@ -228,32 +231,26 @@ def audit_fieldwork_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def audit_fieldwork_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     audit = led_audit(request, pk)
-    form = LifecycleReasonForm(request.POST)
-    if form.is_valid():
-        call_action(
-            request,
-            lambda: services.audit_fieldwork_reopen(actor=request.user, audit=audit, **form.cleaned_data),
-            _("The fieldwork is open again."),
-        )
-    else:
-        messages.error(request, _form_errors(form))
-    return redirect(audit)
+    return _act_with_form(
+        request,
+        audit,
+        LifecycleReasonForm(request.POST),
+        services.audit_fieldwork_reopen,
+        _("The fieldwork is open again."),
+    )
 
 
 @login_required
 @require_POST
 def audit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     audit = plannable_audit(request, pk)
-    form = LifecycleReasonForm(request.POST)
-    if form.is_valid():
-        call_action(
-            request,
-            lambda: services.audit_cancel(actor=request.user, audit=audit, **form.cleaned_data),
-            _("The audit was cancelled."),
-        )
-    else:
-        messages.error(request, _form_errors(form))
-    return redirect(audit)
+    return _act_with_form(
+        request,
+        audit,
+        LifecycleReasonForm(request.POST),
+        services.audit_cancel,
+        _("The audit was cancelled."),
+    )
 
 
 @login_required
