@@ -246,6 +246,19 @@ def can_acknowledge_plan(user, organisation: Organisation) -> bool:
     return tenancy.can_manage_organisation(user, organisation)
 
 
+def reviewable_q(user, prefix: str = "") -> Q:
+    """`can_review` as a filter of findings (with `prefix`, of what points to them): those of the
+    CBs where the user is a reviewer or certification manager, and those of the audits they lead."""
+    leads = _teams_of(user).filter(role=TeamRole.LEAD)
+    return Q(
+        **{
+            f"{prefix}audit__programme__certification_body__in": tenancy.bodies_with_role(
+                user, REVIEWING_ROLES
+            )
+        }
+    ) | Q(**{f"{prefix}audit__in": leads.values("audit_id")})
+
+
 def can_review(user, audit: Audit) -> bool:
     """Accept or reject responses and verify closure (rule 21): the CB's reviewers and
     certification managers, and the audit's lead auditor."""

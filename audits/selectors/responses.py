@@ -86,11 +86,15 @@ def client_turn_q() -> Q:
 def awaiting_client(user, day: datetime.date) -> QuerySet[Finding]:
     """The nonconformities of the user's own organisations that wait for their answer, overdue
     first, then by their deadline. Only after the report is issued: before, they are being agreed."""
-    findings = Finding.objects.filter(
-        audit__programme__organisation__in=tenancy.member_organisation_ids(user),
-        audit__status__in=REPORTED_STATUSES,
-        type__in=NC_TYPES,
-    ).filter(client_turn_q())
+    findings = (
+        access.findings_for(user)
+        .filter(
+            audit__programme__organisation__in=tenancy.member_organisation_ids(user),
+            audit__status__in=REPORTED_STATUSES,
+            type__in=NC_TYPES,
+        )
+        .filter(client_turn_q())
+    )
     return (
         with_overdue(findings, day)
         .select_related(*FINDING_RELATED)
@@ -98,25 +102,12 @@ def awaiting_client(user, day: datetime.date) -> QuerySet[Finding]:
     )
 
 
-def reviewable_q(user, prefix: str = "") -> Q:
-    """The findings whose answers the user reviews (rule 21): those of the CBs where they are a
-    reviewer or certification manager, and those of the audits they lead."""
-    leads = TeamAssignment.objects.filter(user=user, status=AssignmentStatus.ACTIVE, role=TeamRole.LEAD)
-    return Q(
-        **{
-            f"{prefix}audit__programme__certification_body__in": tenancy.bodies_with_role(
-                user, access.REVIEWING_ROLES
-            )
-        }
-    ) | Q(**{f"{prefix}audit__in": leads.values("audit_id")})
-
-
 def to_review(user) -> QuerySet[FindingResponse]:
     """Responses waiting for the user's review, oldest first."""
     if not tenancy.signed_in(user):
         return FindingResponse.objects.none()
     return (
-        FindingResponse.objects.filter(reviewable_q(user, "finding__"), outcome=ReviewOutcome.PENDING)
+        FindingResponse.objects.filter(access.reviewable_q(user, "finding__"), outcome=ReviewOutcome.PENDING)
         .select_related("submitted_by", *(f"finding__{name}" for name in FINDING_RELATED))
         .order_by("submitted_at", "pk")
     )
@@ -171,7 +162,8 @@ def _audits_of(user, statuses, role: str | None = None) -> QuerySet[Audit]:
     if role:
         mine = mine.filter(role=role)
     return (
-        Audit.objects.filter(pk__in=mine.values("audit_id"), status__in=statuses)
+        access.audits_for(user)
+        .filter(pk__in=mine.values("audit_id"), status__in=statuses)
         .select_related("programme__organisation")
         .order_by("starts_on", "pk")
     )
