@@ -152,6 +152,13 @@ def programme_audits(user, programme: AuditProgramme) -> QuerySet[Audit]:
     return audits_for(user).filter(programme=programme)
 
 
+def team_audits(user, role: str | None = None) -> QuerySet[Audit]:
+    """The audits whose team includes the user (in this role): a part of `audits_for` that needs
+    none of its per-user columns (the user's own work lists)."""
+    teams = _teams_of(user) if role is None else _teams_of(user).filter(role=role)
+    return Audit.objects.filter(pk__in=teams.values("audit_id"))
+
+
 def findings_for(user) -> QuerySet[Finding]:
     """The findings of the audits the user sees."""
     return Finding.objects.filter(audit__in=audits_for(user).values("pk"))

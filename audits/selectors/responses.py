@@ -14,13 +14,12 @@ from audits.enums import (
     NC_TYPES,
     PLANNING_STATUSES,
     REPORTED_STATUSES,
-    AssignmentStatus,
     FindingStatus,
     FindingType,
     ReviewOutcome,
     TeamRole,
 )
-from audits.models import Audit, Finding, FindingEvidenceFile, FindingResponse, TeamAssignment
+from audits.models import Audit, Finding, FindingEvidenceFile, FindingResponse
 from organisations import access as tenancy
 from standards.models import Edition
 
@@ -158,12 +157,9 @@ def mark_overdue(findings, day: datetime.date) -> list[Finding]:
 
 def _audits_of(user, statuses, role: str | None = None) -> QuerySet[Audit]:
     """The audits with the user on the team (in this role), soonest first."""
-    mine = TeamAssignment.objects.filter(user=user, status=AssignmentStatus.ACTIVE)
-    if role:
-        mine = mine.filter(role=role)
     return (
-        access.audits_for(user)
-        .filter(pk__in=mine.values("audit_id"), status__in=statuses)
+        access.team_audits(user, role)
+        .filter(status__in=statuses)
         .select_related("programme__organisation")
         .order_by("starts_on", "pk")
     )
