@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 from core.bounds import clamped_add
 
 CYCLE_YEARS = 3
-RESTORATION_MONTHS = 6  # rule 13: an expired certificate may be restored within 6 months
+RESTORATION_DAYS = 183  # rule 13: an expired certificate may be restored within 6 months (183 days)
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,10 @@ def expiry_date(decision_on: datetime.date, *, day_before: bool = False) -> date
     return clamped_add(expiry, -datetime.timedelta(days=1)) if day_before else expiry
 
 
-def restoration_deadline(expired_on: datetime.date) -> datetime.date:
-    """Rule 13: the last day on which an expired certificate may still be restored."""
-    return clamped_add(expired_on, relativedelta(months=RESTORATION_MONTHS))
+def restoration_deadline(expiry_on: datetime.date) -> datetime.date:
+    """Rule 13: the last day on which a certificate that expired on `expiry_on` (its last valid
+    day) may still be restored without a new stage 2: day 183 after expiry."""
+    return clamped_add(expiry_on, datetime.timedelta(days=RESTORATION_DAYS))
 
 
 def clamp(day: datetime.date, window: Window) -> datetime.date:

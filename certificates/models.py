@@ -1,0 +1,320 @@
+"""Certification decisions, certificates and their revisions (DOMAIN.md §1.4–1.11, §6).
+
+A `Certificate` is one standard certified for one client by one CB under one number; its status
+(§6.2) is what the public verifies. What the certificate says (edition, scope, sites, dates) is a
+`CertificateRevision`, made by a `Decision` and issued once: a reissue is a new revision and the
+previous one becomes superseded (rule 9). Nothing here is deleted; every status change is in the
+transition log.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from certificates.enums import (
+    CertificateStatus,
+    DecisionKind,
+    DecisionOutcome,
+    IncomingStatus,
+    RevisionStatus,
+    SuspensionReason,
+    TransferReviewOutcome,
+)
+from core import bounds
+
+TEXT = {"max_length": bounds.TEXT_MAX, "validators": bounds.text_validators(bounds.TEXT_MAX)}
+LINE = [bounds.validate_single_line]
+DATE = [bounds.validate_date]
+NUMBER_MAX_LENGTH = 60
+
+
+def public_token() -> str:
+    """The unguessable part of a revision's public URL (the QR code): 192 random bits."""
+    return secrets.token_urlsafe(24)
+
+
+class TransferReview(models.Model):
+    """The accepting CB's pre-transfer review of a certificate issued by another CB (IAF MD 2)."""
+
+    programme = models.ForeignKey(
+        "audits.AuditProgramme", on_delete=models.PROTECT, related_name="transfer_reviews"
+    )
+    edition = models.ForeignKey("standards.Edition", on_delete=models.PROTECT, related_name="+")
+    issuing_body = models.CharField(_("issuing certification body"), max_length=200, validators=LINE)
+    issuing_accreditation_body = models.CharField(
+        _("its accreditation body"), max_length=120, blank=True, validators=LINE
+    )
+    incoming_number = models.CharField(_("certificate number"), max_length=NUMBER_MAX_LENGTH, validators=LINE)
+    incoming_status = models.CharField(_("status"), max_length=20, choices=IncomingStatus.choices)
+    incoming_accredited = models.BooleanField(
+        _("accredited"), help_text=_("Issued under an accreditation covering this standard and scope.")
+    )
+    original_certified_on = models.DateField(_("originally certified on"), validators=DATE)
+    cycle_started_on = models.DateField(
+        _("current cycle started on"),
+        help_text=_("The date of the last certification decision."),
+        validators=DATE,
+    )
+    expires_on = models.DateField(_("expires on"), validators=DATE)
+    reason = models.TextField(_("why the client transfers"), **TEXT)
+    reports_reviewed = models.TextField(
+        _("reports reviewed"),
+        help_text=_("The last initial or recertification report and the latest surveillance report."),
+        **TEXT,
+    )
+    open_nonconformities = models.TextField(
+        _("open nonconformities"), blank=True, help_text=_("Which, and who closes them."), **TEXT
+    )
+    complaints = models.TextField(_("complaints and actions taken"), blank=True, **TEXT)
+    regulators = models.TextField(_("dealings with regulators"), blank=True, **TEXT)
+    visited = models.BooleanField(_("the review included a visit"), default=False)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=TransferReviewOutcome.choices)
+    reviewed_on = models.DateField(_("reviewed on"), validators=DATE)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+        verbose_name = _("pre-transfer review")
+        verbose_name_plural = _("pre-transfer reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cycle_started_on__gte=F("original_certified_on")),
+                name="transfer_cycle_after_original",
+                violation_error_message=_(
+                    "The current cycle cannot start before the original certification."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=F("cycle_started_on")),
+                name="transfer_expiry_after_cycle",
+                violation_error_message=_("The expiry date must come after the start of the cycle."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuing_body} {self.incoming_number}"
+
+
+class Decision(models.Model):
+    """A certification decision (17021-1 §9.5): taken by someone who audited none of the audits
+    feeding it (rule 3), one per standard (rule 29), with its rationale."""
+
+    programme = models.ForeignKey("audits.AuditProgramme", on_delete=models.PROTECT, related_name="decisions")
+    edition = models.ForeignKey("standards.Edition", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=DecisionKind.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=DecisionOutcome.choices)
+    decided_on = models.DateField(_("decided on"), validators=DATE)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rationale = models.TextField(_("rationale"), **TEXT)
+    audits = models.ManyToManyField(
+        "audits.Audit", blank=True, related_name="decisions", verbose_name=_("audits feeding the decision")
+    )
+    certificate = models.ForeignKey(
+        "Certificate", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    transfer_review = models.OneToOneField(
+        TransferReview, on_delete=models.PROTECT, null=True, blank=True, related_name="decision"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        verbose_name = _("certification decision")
+        verbose_name_plural = _("certification decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=DecisionKind.TRANSFER) | Q(transfer_review__isnull=False),
+                name="decision_transfer_has_review",
+                violation_error_message=_("A transfer is decided on a pre-transfer review."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_outcome_display()} ({self.decided_on})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("certificates:decision_detail", args=[self.pk])
+
+    @property
+    def is_grant(self) -> bool:
+        return self.outcome == DecisionOutcome.GRANT
+
+
+class CertificateNumberSequence(models.Model):
+    """The last number allocated for one prefix of a CB's pattern: locked while a number is taken,
+    so numbers come without gaps or duplicates, and a rolled-back decision gives its number back."""
+
+    certification_body = models.ForeignKey(
+        "organisations.CertificationBody", on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.CharField(max_length=NUMBER_MAX_LENGTH + 20)
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["certification_body", "key"], name="certificate_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last_value}"
+
+
+class Certificate(models.Model):
+    """One standard certified for one client by one CB, under one number, across its cycles."""
+
+    certification_body = models.ForeignKey(
+        "organisations.CertificationBody", on_delete=models.PROTECT, related_name="certificates"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="certificates"
+    )
+    standard = models.ForeignKey("standards.Standard", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("certificate number"), max_length=NUMBER_MAX_LENGTH, validators=LINE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.DRAFT
+    )
+    status_since = models.DateField(_("status since"), validators=DATE)
+    original_certified_on = models.DateField(
+        _("originally certified on"),
+        help_text=_("Kept across cycles (17021-1 §8.2.2 NOTE)."),
+        validators=DATE,
+    )
+    suspension_reason = models.CharField(
+        _("reason for suspension"), max_length=20, choices=SuspensionReason.choices, blank=True
+    )
+    suspension_note = models.TextField(_("about the suspension"), blank=True, **TEXT)
+    suspension_ends_on = models.DateField(
+        _("suspension to be resolved by"), null=True, blank=True, validators=DATE
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        indexes = [
+            models.Index(fields=["certification_body", "status"], name="certificate_cb_status"),
+            models.Index(fields=["organisation", "status"], name="certificate_org_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certification_body", "number"], name="certificate_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CertificateStatus.SUSPENDED)
+                | (~Q(suspension_reason="") & Q(suspension_ends_on__isnull=False)),
+                name="certificate_suspension_complete",
+                violation_error_message=_("A suspension needs its reason and its resolution deadline."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(suspension_reason=SuspensionReason.OTHER) | ~Q(suspension_note=""),
+                name="certificate_other_suspension_explained",
+                violation_error_message=_("Say why the certificate is suspended."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("certificates:certificate_detail", args=[self.pk])
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == CertificateStatus.ACTIVE
+
+
+class CertificateRevision(models.Model):
+    """What one issue of a certificate says (DOMAIN §6.1), made by one decision. Issued once; a
+    change of scope, sites, edition or cycle is a new revision (rules 9, 12, 16)."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="revisions")
+    revision = models.PositiveSmallIntegerField(_("revision"))
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="revision")
+    edition = models.ForeignKey("standards.Edition", on_delete=models.PROTECT, related_name="+")
+    scope = models.TextField(_("scope"), **TEXT)
+    sites = models.ManyToManyField("organisations.Site", related_name="+", verbose_name=_("sites"))
+    iaf_codes = models.ManyToManyField("organisations.IAFCode", blank=True, related_name="+")
+    effective_on = models.DateField(_("effective from"), validators=DATE)
+    expiry_on = models.DateField(_("expires on"), validators=DATE)
+    cycle_started_on = models.DateField(_("current cycle started on"), validators=DATE)
+    last_recertification_audit_on = models.DateField(
+        _("last recertification audit"), null=True, blank=True, validators=DATE
+    )
+    soa_version = models.CharField(
+        _("Statement of Applicability version"),
+        max_length=60,
+        blank=True,
+        help_text=_("Required on ISO/IEC 27001 certificates."),
+        validators=LINE,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=RevisionStatus.choices, default=RevisionStatus.DRAFT
+    )
+    accredited = models.BooleanField(
+        _("accredited"),
+        null=True,
+        blank=True,
+        help_text=_("Within the CB's accreditation on the issue date (rule 34); set when issued."),
+    )
+    issued_on = models.DateField(_("issued on"), null=True, blank=True, validators=DATE)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    public_token = models.CharField(max_length=43, unique=True, default=public_token, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["certificate", "-revision"]
+        verbose_name = _("certificate revision")
+        verbose_name_plural = _("certificate revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "revision"], name="revision_unique"),
+            models.UniqueConstraint(
+                fields=["certificate"],
+                condition=Q(status=RevisionStatus.CURRENT),
+                name="revision_one_current",
+            ),
+            models.UniqueConstraint(
+                fields=["certificate"],
+                condition=Q(status=RevisionStatus.DRAFT),
+                name="revision_one_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(revision__gte=1),
+                name="revision_from_one",
+                violation_error_message=_("Revisions count from 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expiry_on__gt=F("effective_on")),
+                name="revision_expiry_after_effective",
+                violation_error_message=_("The expiry date must come after the effective date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RevisionStatus.DRAFT)
+                | Q(status=RevisionStatus.VOID)
+                | (Q(issued_on__isnull=False) & Q(accredited__isnull=False)),
+                name="revision_issued_complete",
+                violation_error_message=_("An issued revision has its issue date and accreditation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate.number} rev. {self.revision}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("certificates:certificate_detail", args=[self.certificate_id])
+
+    def get_public_url(self) -> str:
+        return reverse("verification:token", args=[self.public_token])
+
+    @property
+    def identifier(self) -> str:
+        """The number as printed with its revision (rule 9, DOMAIN §6.1 item 9)."""
+        return f"{self.certificate.number} Rev. {self.revision}"

@@ -21,6 +21,8 @@ from organisations.enums import (
     QualificationKind,
     SiteKind,
 )
+from organisations.images import image_path, validate_image
+from organisations.numbers import validate_number_pattern
 
 LINE = [bounds.validate_single_line]
 DATE = [bounds.validate_date]
@@ -295,6 +297,35 @@ class CertificationBody(Address):
         _("records kept for the current cycle plus (cycles)"),
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(bounds.POLICY_CYCLES_MAX)],
+    )
+    certificate_number_pattern = models.CharField(
+        _("certificate number pattern"),
+        max_length=40,
+        default="{year}-{seq:5}",
+        validators=[validate_number_pattern],
+        help_text=_(
+            "How certificate numbers are made: {seq} or {seq:5} (the running number, padded to 5 digits) is "
+            "required; {year} (the decision year) and {standard} (e.g. 9001) are optional."
+        ),
+    )
+    logo = models.FileField(
+        _("logo"), upload_to=image_path, blank=True, validators=[validate_image], help_text=_("PNG or JPEG.")
+    )
+    certification_mark = models.FileField(
+        _("certification mark"),
+        upload_to=image_path,
+        blank=True,
+        validators=[validate_image],
+        help_text=_("PNG or JPEG; printed on every certificate, which cannot be issued without it."),
+    )
+    accreditation_symbol = models.FileField(
+        _("accreditation symbol"),
+        upload_to=image_path,
+        blank=True,
+        validators=[validate_image],
+        help_text=_(
+            "The accreditation body's symbol; printed only on certificates within the accreditation."
+        ),
     )
     lead_auditor_max_consecutive_years = models.PositiveSmallIntegerField(
         _("same lead auditor for a client at most (consecutive years)"),

@@ -121,6 +121,15 @@ class AuditProgramme(models.Model):
         help_text=_("The decision that started the cycle; surveillance is due from it."),
         validators=[bounds.validate_date],
     )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_cycles",
+        verbose_name=_("previous cycle"),
+        help_text=_("The programme whose recertification decision opened this one."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("opened"), default=timezone.now)
 

@@ -71,7 +71,7 @@ def test_default_days_are_clamped_into_each_window():
         "surveillance2": datetime.date(2026, 2, 28),
         "recertification": datetime.date(2026, 11, 28),
     }
-    assert cycle.restoration_deadline(datetime.date(2027, 8, 31)) == datetime.date(2028, 2, 29)
+    assert cycle.restoration_deadline(datetime.date(2027, 8, 31)) == datetime.date(2028, 3, 1)  # day 183
 
 
 def test_edition_refusal_names_the_rule(world):

@@ -1,0 +1,90 @@
+"""Who may see and do what with decisions and certificates (built on `organisations.access`).
+
+- A certificate and its decisions are seen by the staff of its CB (every role: the register is
+  the CB's directory, 17021-1 §8.1) and by the members of the certified organisation (their
+  drafts included, so the quality manager can check names and addresses before issue).
+  Platform staff read everything.
+- Decisions are taken, and certificates issued, suspended, withdrawn and cancelled, only by the
+  CB's certification managers (the CB keeps authority for its decisions, 17021-1 §9.5); rules 3
+  and 23 (who audited or consulted) are checked by the decision service on top.
+- The public sees a certificate only through verification, and never a draft (rule 33).
+"""
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from audits.models import AuditProgramme
+from certificates.models import Certificate, CertificateRevision, Decision, TransferReview
+from organisations import access as tenancy
+from organisations.enums import CBRole
+from organisations.models import CertificationBody
+
+DECIDING_ROLES = (CBRole.CERTIFICATION_MANAGER,)
+
+DECIDERS_ONLY = _("Only the certification body's certification managers take certification decisions.")
+MANAGERS_ONLY = _("Only the certification body's certification managers change a certificate.")
+STAFF_ONLY = _("Only the certification body's staff read its register.")
+
+
+def _seen(user, *, body: str, organisation: str) -> Q | None:
+    """None: everything (platform staff); otherwise the condition on the CB and organisation."""
+    if user.is_staff:
+        return None
+    return Q(**{f"{body}__in": tenancy.cb_ids(user)}) | Q(
+        **{f"{organisation}__in": tenancy.member_organisation_ids(user)}
+    )
+
+
+def certificates_for(user) -> QuerySet[Certificate]:
+    certificates = Certificate.objects.select_related("organisation", "certification_body", "standard")
+    if not tenancy.signed_in(user):
+        return certificates.none()
+    seen = _seen(user, body="certification_body", organisation="organisation")
+    return certificates if seen is None else certificates.filter(seen)
+
+
+def revisions_for(user) -> QuerySet[CertificateRevision]:
+    revisions = CertificateRevision.objects.select_related("certificate", "edition__standard")
+    if not tenancy.signed_in(user):
+        return revisions.none()
+    seen = _seen(user, body="certificate__certification_body", organisation="certificate__organisation")
+    return revisions if seen is None else revisions.filter(seen)
+
+
+def decisions_for(user) -> QuerySet[Decision]:
+    decisions = Decision.objects.select_related(
+        "programme__organisation", "programme__certification_body", "edition__standard", "decided_by"
+    )
+    if not tenancy.signed_in(user):
+        return decisions.none()
+    seen = _seen(user, body="programme__certification_body", organisation="programme__organisation")
+    return decisions if seen is None else decisions.filter(seen)
+
+
+def transfer_reviews_for(user) -> QuerySet[TransferReview]:
+    reviews = TransferReview.objects.select_related("programme__organisation", "edition__standard")
+    if not tenancy.signed_in(user):
+        return reviews.none()
+    seen = _seen(user, body="programme__certification_body", organisation="programme__organisation")
+    return reviews if seen is None else reviews.filter(seen)
+
+
+def register_bodies(user) -> QuerySet[CertificationBody]:
+    """The CBs whose whole register (and its CertSearch export) the user reads: their staff's."""
+    return tenancy.bodies_with_role(user, list(CBRole))
+
+
+def can_read_register(user) -> bool:
+    return tenancy.signed_in(user) and register_bodies(user).exists()
+
+
+def can_decide(user, certification_body: CertificationBody) -> bool:
+    return tenancy.has_cb_role(user, certification_body, DECIDING_ROLES)
+
+
+def can_decide_programme(user, programme: AuditProgramme) -> bool:
+    return can_decide(user, programme.certification_body)
+
+
+def can_manage_certificate(user, certificate: Certificate) -> bool:
+    return tenancy.has_cb_role(user, certificate.certification_body, DECIDING_ROLES)

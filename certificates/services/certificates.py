@@ -1,0 +1,374 @@
+"""A certificate's life after the decision (DOMAIN.md §1.5–1.10, §6.2; rules 6, 8, 9, 12–16, 31, 34).
+
+Issuing makes a draft revision current (the previous one superseded) once its content is
+complete; the status moves (suspend, reinstate, withdraw, cancel, expire) each record who, when,
+from, to and why. Expiry is never edited: a new expiry comes only with a decision's revision.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certificates import access, certificate_rules
+from certificates.enums import CertificateStatus, RevisionStatus, SuspensionReason
+from certificates.models import Certificate, CertificateRevision
+from core.documents import document_request
+from core.errors import DomainError
+from core.transitions import transition_record
+from organisations.access import require
+from organisations.models import AccreditationScope, User
+
+S = CertificateStatus
+CERTIFICATE_DOCUMENT = "certificates.certificate"
+ISMS = "ISMS"
+
+
+class CertificateError(DomainError):
+    pass
+
+
+def _locked(certificate: Certificate) -> Certificate:
+    return (
+        Certificate.objects.select_for_update()
+        .select_related("certification_body", "standard")
+        .get(pk=certificate.pk)
+    )
+
+
+def _require_manager(actor: User, certificate: Certificate) -> None:
+    require(access.can_manage_certificate(actor, certificate), access.MANAGERS_ONLY)
+
+
+def _require_reason(reason: str) -> str:
+    if not reason.strip():
+        raise CertificateError(_("Give the reason: it is kept in the certificate's history."))
+    return reason.strip()
+
+
+def _move(
+    certificate: Certificate, target: str, *, actor: User | None, reason: str, since: datetime.date
+) -> None:
+    """Change the status (rule 15 refuses what cannot happen) and record it (rule 36)."""
+    if refusal := certificate_rules.move_refusal(certificate.status, target):
+        raise CertificateError(refusal)
+    before = certificate.status
+    certificate.status, certificate.status_since = target, since
+    certificate.save(update_fields=["status", "status_since"])
+    transition_record(
+        subject=certificate, field="status", from_state=before, to_state=target, actor=actor, reason=reason
+    )
+
+
+def _set_revision_status(
+    revision: CertificateRevision, target: str, *, actor: User | None, reason: str = ""
+) -> None:
+    before = revision.status
+    revision.status = target
+    revision.save(update_fields=["status"])
+    transition_record(
+        subject=revision, field="status", from_state=before, to_state=target, actor=actor, reason=reason
+    )
+
+
+def _void_draft(certificate: Certificate, *, actor: User | None, reason: str) -> None:
+    for draft in certificate.revisions.select_for_update().filter(status=RevisionStatus.DRAFT):
+        _set_revision_status(draft, RevisionStatus.VOID, actor=actor, reason=reason)
+
+
+# --- The draft revision -------------------------------------------------------------------------
+
+
+def _draft(revision: CertificateRevision) -> CertificateRevision:
+    revision = (
+        CertificateRevision.objects.select_for_update()
+        .select_related("certificate", "decision", "edition__standard")
+        .get(pk=revision.pk)
+    )
+    if revision.status != RevisionStatus.DRAFT:
+        raise CertificateError(
+            _("Only a draft revision can change: an issued one is reissued by a new decision.")
+        )
+    return revision
+
+
+@dataclass(frozen=True)
+class DraftDetails:
+    """What may still be set on a draft: not the expiry (rules 7 and 12 compute it)."""
+
+    effective_on: datetime.date
+    soa_version: str = ""
+
+
+def _effective_refusal(revision: CertificateRevision, effective_on: datetime.date) -> str | None:
+    """Rule 6 (never before the decision) and sense (before the expiry)."""
+    if effective_on < revision.decision.decided_on:
+        return _("The effective date cannot be before the decision date, %(day)s (rule 6).") % {
+            "day": revision.decision.decided_on
+        }
+    if effective_on >= revision.expiry_on:
+        return _("The effective date must come before the expiry date, %(day)s.") % {
+            "day": revision.expiry_on
+        }
+    return None
+
+
+@transaction.atomic
+def revision_update(
+    *, actor: User, revision: CertificateRevision, details: DraftDetails
+) -> CertificateRevision:
+    revision = _draft(revision)
+    _require_manager(actor, revision.certificate)
+    if refusal := _effective_refusal(revision, details.effective_on):
+        raise CertificateError(refusal)
+    changed = []
+    for name in ("effective_on", "soa_version"):
+        value = getattr(details, name)
+        if getattr(revision, name) != value:
+            transition_record(
+                subject=revision, field=name, from_state=getattr(revision, name), to_state=value, actor=actor
+            )
+            setattr(revision, name, value)
+            changed.append(name)
+    if changed:
+        revision.full_clean(exclude=["certificate", "decision", "edition", "issued_by"])
+        revision.save(update_fields=changed)
+    return revision
+
+
+def content_of(revision: CertificateRevision) -> certificate_rules.Content:
+    certificate, body = revision.certificate, revision.certificate.certification_body
+    organisation = certificate.organisation
+    return certificate_rules.Content(
+        holder=organisation.name,
+        holder_address=organisation.address,
+        sites=tuple((site.name, site.address) for site in revision.sites.all()),
+        scope=revision.scope,
+        standard=revision.edition.standard.code,
+        edition_year=revision.edition.year,
+        effective_on=revision.effective_on,
+        expiry_on=revision.expiry_on,
+        number=certificate.number,
+        cb_name=body.name,
+        cb_address=body.address,
+        cb_mark=bool(body.certification_mark),
+        is_isms=revision.edition.standard.discipline == ISMS,
+        soa_version=revision.soa_version,
+    )
+
+
+def is_accredited(revision: CertificateRevision, on: datetime.date) -> bool:
+    """Rule 34, on the issue date."""
+    certificate = revision.certificate
+    scopes = AccreditationScope.objects.filter(
+        certification_body_id=certificate.certification_body_id, standard_id=certificate.standard_id
+    ).prefetch_related("iaf_codes")
+    return certificate_rules.accreditation_covers(
+        scopes=[(s.valid_from, s.valid_until, frozenset(c.pk for c in s.iaf_codes.all())) for s in scopes],
+        codes=frozenset(revision.iaf_codes.values_list("pk", flat=True)),
+        on=on,
+    )
+
+
+def issue_problems(revision: CertificateRevision) -> list[str]:
+    """What keeps the draft from being issued: rule 8's missing content, rule 6, rule 32."""
+    problems = [
+        _("Missing: %(what)s (rule 8).") % {"what": what}
+        for what in certificate_rules.missing_content(content_of(revision))
+    ]
+    if refusal := _effective_refusal(revision, revision.effective_on):
+        problems.append(refusal)
+    if not revision.edition.certifiable:
+        problems.append(
+            _("%(edition)s cannot be printed on a certificate (rule 32).")
+            % {"edition": revision.edition.label}
+        )
+    return problems
+
+
+@transaction.atomic
+def revision_issue(*, actor: User, revision: CertificateRevision) -> CertificateRevision:
+    """Issue the draft: it becomes current, the previous revision superseded (rule 9); the
+    certificate becomes (or stays, or becomes again) active; its PDF is rendered once."""
+    certificate = _locked(revision.certificate)
+    revision = _draft(revision)
+    _require_manager(actor, certificate)
+    if problems := issue_problems(revision):
+        raise CertificateError(" ".join(problems))
+    today = timezone.localdate()
+    for previous in certificate.revisions.select_for_update().filter(status=RevisionStatus.CURRENT):
+        _set_revision_status(
+            previous,
+            RevisionStatus.SUPERSEDED,
+            actor=actor,
+            reason=_("Replaced by revision %(n)s.") % {"n": revision.revision},
+        )
+    revision.status = RevisionStatus.CURRENT
+    revision.issued_on, revision.issued_by = today, actor
+    revision.accredited = is_accredited(revision, today)
+    revision.save(update_fields=["status", "issued_on", "issued_by", "accredited"])
+    transition_record(
+        subject=revision,
+        field="status",
+        from_state=RevisionStatus.DRAFT,
+        to_state=RevisionStatus.CURRENT,
+        actor=actor,
+        reason=_("Issued.") if revision.accredited else _("Issued, not accredited (rule 34)."),
+    )
+    if certificate.status != S.ACTIVE:
+        _move(
+            certificate,
+            S.ACTIVE,
+            actor=actor,
+            reason=_("Revision %(n)s issued (%(kind)s).")
+            % {"n": revision.revision, "kind": revision.decision.get_kind_display().lower()},
+            since=revision.effective_on,
+        )
+        if certificate.suspension_ends_on:
+            certificate.suspension_ends_on = None
+            certificate.save(update_fields=["suspension_ends_on"])
+    document_request(actor=actor, kind=CERTIFICATE_DOCUMENT, subject=revision)
+    return revision
+
+
+@transaction.atomic
+def revision_void(*, actor: User, revision: CertificateRevision, reason: str) -> CertificateRevision:
+    """A draft that will not be issued; a certificate never issued is then cancelled."""
+    certificate = _locked(revision.certificate)
+    revision = _draft(revision)
+    _require_manager(actor, certificate)
+    reason = _require_reason(reason)
+    _set_revision_status(revision, RevisionStatus.VOID, actor=actor, reason=reason)
+    if certificate.status == S.DRAFT:
+        _move(certificate, S.CANCELLED, actor=actor, reason=reason, since=timezone.localdate())
+    return revision
+
+
+# --- Status moves ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suspension:
+    reason: str
+    note: str = ""
+    ends_on: datetime.date | None = None  # default: today + the CB's suspension days (rule 14)
+
+
+@transaction.atomic
+def certificate_suspend(*, actor: User, certificate: Certificate, suspension: Suspension) -> Certificate:
+    """Rule 14: a reason from the list and a resolution deadline; the public reads NOT VALID."""
+    certificate = _locked(certificate)
+    _require_manager(actor, certificate)
+    if suspension.reason not in SuspensionReason.values:
+        raise CertificateError(_("Choose the reason for the suspension from the list."))
+    if suspension.reason == SuspensionReason.OTHER and not suspension.note.strip():
+        raise CertificateError(_("Say why the certificate is suspended."))
+    today = timezone.localdate()
+    max_days = certificate.certification_body.suspension_max_days
+    ends_on = suspension.ends_on or today + datetime.timedelta(days=max_days)
+    if refusal := certificate_rules.suspension_deadline_refusal(
+        ends_on=ends_on, today=today, max_days=max_days
+    ):
+        raise CertificateError(refusal)
+    reason_text = SuspensionReason(suspension.reason).label
+    _move(
+        certificate,
+        S.SUSPENDED,
+        actor=actor,
+        reason=f"{reason_text}. {suspension.note.strip()}".strip(),
+        since=today,
+    )
+    certificate.suspension_reason, certificate.suspension_note = suspension.reason, suspension.note.strip()
+    certificate.suspension_ends_on = ends_on
+    certificate.full_clean(exclude=["certification_body", "organisation", "standard"])
+    certificate.save(update_fields=["suspension_reason", "suspension_note", "suspension_ends_on"])
+    return certificate
+
+
+@transaction.atomic
+def certificate_reinstate(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """The cause of the suspension is resolved: the certification is restored (§1.10)."""
+    certificate = _locked(certificate)
+    _require_manager(actor, certificate)
+    reason = _require_reason(reason)
+    if certificate.status != S.SUSPENDED:
+        raise CertificateError(_("Only a suspended certificate is reinstated."))
+    current = certificate.revisions.filter(status=RevisionStatus.CURRENT).first()
+    today = timezone.localdate()
+    if current is None or current.expiry_on < today:
+        raise CertificateError(_("The certificate has passed its expiry date: it cannot be reinstated."))
+    _move(certificate, S.ACTIVE, actor=actor, reason=reason, since=today)
+    certificate.suspension_ends_on = None
+    certificate.save(update_fields=["suspension_ends_on"])
+    return certificate
+
+
+def _end(actor: User, certificate: Certificate, target: str, reason: str) -> Certificate:
+    certificate = _locked(certificate)
+    _require_manager(actor, certificate)
+    reason = _require_reason(reason)
+    if certificate.status == S.DRAFT:
+        raise CertificateError(_("A draft certificate is not ended: void its draft revision instead."))
+    _move(certificate, target, actor=actor, reason=reason, since=timezone.localdate())
+    _void_draft(certificate, actor=actor, reason=reason)
+    return certificate
+
+
+@transaction.atomic
+def certificate_withdraw(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """Revoked by the CB (a sanction, or a suspension not resolved in time; rule 14). Terminal."""
+    return _end(actor, certificate, S.WITHDRAWN, reason)
+
+
+@transaction.atomic
+def certificate_cancel(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """Ended at the client's request or with the contract. Terminal."""
+    return _end(actor, certificate, S.CANCELLED, reason)
+
+
+@transaction.atomic
+def certificate_expire(*, certificate: Certificate, today: datetime.date) -> Certificate | None:
+    """Rules 12 and 31, by the system (no actor): an active or suspended certificate whose current
+    revision expired before `today`, or whose edition's transition ended before it, expires. The
+    status dates from the day after the last valid day. A second run changes nothing."""
+    certificate = _locked(certificate)
+    if certificate.status not in (S.ACTIVE, S.SUSPENDED):
+        return None
+    current = certificate.revisions.select_related("edition").filter(status=RevisionStatus.CURRENT).first()
+    if current is None:
+        return None
+    transition_end = current.edition.transition_end_on
+    if current.expiry_on < today:
+        last_day, reason = (
+            current.expiry_on,
+            _("Expired on %(day)s with no recertification decision (rule 12)."),
+        )
+    elif transition_end and transition_end < today:
+        last_day, reason = transition_end, _("The transition from %(edition)s ended on %(day)s (rule 31).")
+    else:
+        return None
+    _move(
+        certificate,
+        S.EXPIRED,
+        actor=None,
+        reason=reason % {"day": last_day, "edition": current.edition.label},
+        since=last_day + datetime.timedelta(days=1),
+    )
+    return certificate
+
+
+def certificates_expire_due(*, today: datetime.date) -> list[Certificate]:
+    """Every certificate due to expire by `today` (the daily job and `manage.py expire_certificates`)."""
+    due = Certificate.objects.filter(
+        Q(revisions__expiry_on__lt=today) | Q(revisions__edition__transition_end_on__lt=today),
+        status__in=(S.ACTIVE, S.SUSPENDED),
+        revisions__status=RevisionStatus.CURRENT,
+    ).distinct()
+    return [
+        expired
+        for certificate in due
+        if (expired := certificate_expire(certificate=certificate, today=today))
+    ]

@@ -1,0 +1,681 @@
+"""Certification decisions (17021-1 §9.5; DOMAIN.md §1.4–1.11; rules 3–5, 13, 23, 29–32).
+
+`decision_blockers` says, rule by rule, what stops a decision, with a link to the audit or finding
+that blocks it; the decision page shows the same list before anyone presses the button, and
+`decision_record` refuses with it. A granted decision opens a draft revision of the certificate
+(a new certificate, numbered, on an initial certification or a transfer); `certificates.revision_issue`
+makes it current once its content is complete (rule 8).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audits import finding_rules, team_rules
+from audits.enums import (
+    NC_TYPES,
+    REPORTED_STATUSES,
+    AssignmentStatus,
+    AuditKind,
+    AuditStatus,
+    FindingStatus,
+    FindingType,
+)
+from audits.models import Audit, AuditProgramme, ConsultancyRecord, Finding, TeamAssignment
+from audits.selectors.programme_checks import cycle_audits, cycle_policy
+from audits.services.programmes import programme_cycle_start
+from certificates import access, certificate_rules
+from certificates.enums import (
+    AUDITED_KINDS,
+    OPENING_KINDS,
+    CertificateStatus,
+    DecisionKind,
+    DecisionOutcome,
+    IncomingStatus,
+    RevisionStatus,
+    TransferReviewOutcome,
+)
+from certificates.models import Certificate, CertificateRevision, Decision, TransferReview
+from certificates.services.numbers import number_allocate
+from core.bounds import clamped_add
+from core.errors import DomainError
+from core.records import refuse_invalid
+from core.transitions import transition_record
+from organisations.access import require
+from organisations.enums import QualificationKind
+from organisations.models import AuditorQualification, IAFCode, Site, User
+from standards.models import Edition
+
+K = DecisionKind
+LIVE_STATUSES = (CertificateStatus.DRAFT, CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
+# The audits whose results feed each kind of decision (rule 3's "audits feeding the decision")
+FEEDING_KINDS = {
+    K.INITIAL: (AuditKind.STAGE1, AuditKind.STAGE2),
+    K.RECERTIFICATION: (AuditKind.RECERTIFICATION,),
+    K.RESTORATION: (AuditKind.RECERTIFICATION,),
+    K.SCOPE_EXTENSION: (AuditKind.SPECIAL_SCOPE_EXTENSION,),
+    K.TRANSITION: (AuditKind.TRANSITION,),
+    K.TRANSFER: (AuditKind.TRANSFER_REVIEW,),
+    K.SCOPE_REDUCTION: (),
+}
+
+
+class DecisionError(DomainError):
+    """A decision that cannot be recorded; `blockers` name the rule and the record that blocks it."""
+
+    def __init__(self, blockers: list["Blocker"]) -> None:
+        self.blockers = blockers
+        super().__init__(" ".join(str(b) for b in blockers))
+
+
+@dataclass(frozen=True)
+class Blocker:
+    message: str
+    rule: int | None = None
+    url: str = ""
+    label: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.message} (rule {self.rule})" if self.rule else self.message
+
+
+@dataclass(frozen=True)
+class DecisionContent:
+    """What the decider records. Scope and sites default to the programme's (or the certificate's
+    for a revision); a scope reduction names the reduced ones."""
+
+    kind: str
+    outcome: str
+    decided_on: datetime.date
+    rationale: str
+    scope: str = ""
+    sites: tuple[Site, ...] = ()
+    transfer_review: TransferReview | None = None
+
+
+@dataclass
+class Situation:
+    """What the rules read, gathered once for the page and the service."""
+
+    programme: AuditProgramme
+    edition: Edition
+    kind: str
+    certificate: Certificate | None
+    current: CertificateRevision | None
+    audits: list[Audit] = field(default_factory=list)
+
+
+def live_certificate(programme: AuditProgramme, edition: Edition) -> Certificate | None:
+    """The client's certificate for this standard at this CB that a decision would revise."""
+    return (
+        Certificate.objects.filter(
+            certification_body_id=programme.certification_body_id,
+            organisation_id=programme.organisation_id,
+            standard_id=edition.standard_id,
+        )
+        .exclude(status__in=(CertificateStatus.WITHDRAWN, CertificateStatus.CANCELLED))
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def current_revision(certificate: Certificate | None) -> CertificateRevision | None:
+    if certificate is None:
+        return None
+    return certificate.revisions.filter(status=RevisionStatus.CURRENT).first()
+
+
+def feeding_audits(programme: AuditProgramme, kind: str) -> list[Audit]:
+    """The latest, not cancelled, audit of each kind that feeds this decision, with the follow-ups
+    that verified their corrections."""
+    kinds = FEEDING_KINDS.get(kind, ())
+    if not kinds:
+        return []
+    audits = programme.audits.exclude(status=AuditStatus.CANCELLED)
+    if set(kinds) <= {AuditKind.STAGE1, AuditKind.STAGE2, AuditKind.RECERTIFICATION}:
+        latest = cycle_audits(audits)
+        found = [latest[k] for k in kinds if k in latest]
+    else:
+        found = [audits.filter(kind=k).order_by("-starts_on", "-pk").first() for k in kinds]
+        found = [audit for audit in found if audit is not None]
+    follow_ups = list(audits.filter(kind=AuditKind.FOLLOW_UP, follows_up__in=found))
+    return found + follow_ups
+
+
+def situation(*, programme: AuditProgramme, edition: Edition, kind: str) -> Situation:
+    certificate = None if kind in OPENING_KINDS else live_certificate(programme, edition)
+    return Situation(
+        programme=programme,
+        edition=edition,
+        kind=kind,
+        certificate=certificate,
+        current=current_revision(certificate),
+        audits=feeding_audits(programme, kind),
+    )
+
+
+# --- The rules, each a list of blockers ---------------------------------------------------------
+
+
+def _edition_blockers(s: Situation, decided_on: datetime.date) -> list[Blocker]:
+    edition = s.edition
+    found = []
+    if not s.programme.programme_editions.filter(edition=edition).exists():
+        found.append(Blocker(_("%(edition)s is not in this programme.") % {"edition": edition.label}))
+    if not edition.certifiable:
+        found.append(
+            Blocker(
+                _("%(edition)s is guidance: it cannot be certified.") % {"edition": edition.label}, rule=32
+            )
+        )
+    if edition.transition_end_on and decided_on > edition.transition_end_on:
+        found.append(
+            Blocker(
+                _("Certificates to %(edition)s ended with its transition on %(day)s.")
+                % {"edition": edition.label, "day": edition.transition_end_on},
+                rule=31,
+            )
+        )
+    return found
+
+
+def _decider_blockers(actor: User, s: Situation, decided_on: datetime.date) -> list[Blocker]:
+    """Rules 3 and 23, and the decider's competence (17021-1 §9.5.1.2)."""
+    found = []
+    audited = (
+        TeamAssignment.objects.filter(
+            audit__in=s.audits,
+            user=actor,
+            status=AssignmentStatus.ACTIVE,
+            role__in=team_rules.AUDITING_ROLES,
+        )
+        .select_related("audit")
+        .order_by("audit__starts_on")
+    )
+    found += [
+        Blocker(
+            _("You were on the team of %(audit)s: someone who audited cannot decide.") % {"audit": a.audit},
+            rule=3,
+            url=a.audit.get_absolute_url(),
+            label=str(a.audit),
+        )
+        for a in audited
+    ]
+    cooling_off = clamped_add(decided_on, -relativedelta(years=team_rules.CONSULTANCY_COOLING_OFF_YEARS))
+    consulted = ConsultancyRecord.objects.filter(
+        organisation_id=s.programme.organisation_id, user=actor
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=cooling_off))
+    found += [
+        Blocker(
+            _("You gave this client consultancy (%(what)s) within the last two years.")
+            % {"what": c.description},
+            rule=23,
+        )
+        for c in consulted
+    ]
+    codes = set(s.programme.iaf_codes.values_list("pk", flat=True))
+    qualified = [
+        q
+        for q in AuditorQualification.objects.filter(
+            user=actor,
+            certification_body_id=s.programme.certification_body_id,
+            standard_id=s.edition.standard_id,
+            kind=QualificationKind.DECISION_MAKER,
+            valid_from__lte=decided_on,
+            valid_until__gte=decided_on,
+        ).prefetch_related("iaf_codes")
+        if codes <= {code.pk for code in q.iaf_codes.all()}
+    ]
+    if not qualified:
+        found.append(
+            Blocker(
+                _(
+                    "You hold no valid decision-maker qualification for %(standard)s covering the client's "
+                    "IAF codes on %(day)s."
+                )
+                % {"standard": s.edition.standard.code, "day": decided_on}
+            )
+        )
+    return found
+
+
+def _finding_url(finding: Finding) -> str:
+    return reverse("audits:finding_detail", args=[finding.pk])
+
+
+def _verified_on(findings: list[Finding]) -> dict[int, datetime.date]:
+    """When each finding was verified and closed, read from the transition log."""
+    from core.models import Transition
+
+    rows = Transition.objects.filter(
+        content_type=ContentType.objects.get_for_model(Finding),
+        object_id__in=[f.pk for f in findings],
+        field="status",
+        to_state=FindingStatus.VERIFIED_CLOSED,
+    ).values_list("object_id", "at")
+    found: dict[int, datetime.date] = {}
+    for finding_id, at in rows:
+        day = timezone.localdate(at)
+        found[finding_id] = min(day, found.get(finding_id, day))
+    return found
+
+
+def _audit_blockers(s: Situation, outcome: str, decided_on: datetime.date) -> list[Blocker]:
+    """Rule 4 (reports issued; majors verified; minors with an accepted plan) and rule 5."""
+    if s.kind not in AUDITED_KINDS:
+        return []
+    found = []
+    expected = FEEDING_KINDS[s.kind]
+    present = {a.kind for a in s.audits}
+    found += [
+        Blocker(
+            _("There is no %(kind)s audit in this programme to decide on.") % {"kind": AuditKind(k).label},
+            rule=4,
+        )
+        for k in expected
+        if k not in present and s.kind != K.RESTORATION
+    ]
+    for audit in s.audits:
+        if audit.status not in REPORTED_STATUSES:
+            found.append(
+                Blocker(
+                    _("The report of %(audit)s is not issued.") % {"audit": audit},
+                    rule=4,
+                    url=audit.get_absolute_url(),
+                    label=str(audit),
+                )
+            )
+        elif (
+            (issued := getattr(audit, "report", None))
+            and issued.issued_at
+            and timezone.localdate(issued.issued_at) > decided_on
+        ):
+            found.append(
+                Blocker(
+                    _("The decision cannot come before the report of %(audit)s was issued.")
+                    % {"audit": audit},
+                    url=audit.get_absolute_url(),
+                    label=str(audit),
+                )
+            )
+    if outcome != DecisionOutcome.GRANT:
+        return found
+    ncs = list(
+        Finding.objects.filter(audit__in=s.audits, type__in=NC_TYPES)
+        .exclude(status=FindingStatus.WITHDRAWN)
+        .select_related("audit")
+        .order_by("audit__starts_on", "number")
+    )
+    for finding in ncs:
+        if not finding_rules.is_settled(finding.type, finding.status):
+            message = (
+                _("Major nonconformity %(ref)s is not verified and closed.")
+                if finding.type == FindingType.MAJOR_NC
+                else _("Minor nonconformity %(ref)s has no accepted plan.")
+            )
+            found.append(
+                Blocker(
+                    message % {"ref": f"{finding.audit} #{finding.number}"},
+                    rule=4,
+                    url=_finding_url(finding),
+                    label=f"{finding.audit} #{finding.number}",
+                )
+            )
+    if s.kind == K.INITIAL:
+        found += _six_month_blockers(s, ncs, decided_on)
+    return found
+
+
+def _six_month_blockers(s: Situation, ncs: list[Finding], decided_on: datetime.date) -> list[Blocker]:
+    stage2 = next((a for a in s.audits if a.kind == AuditKind.STAGE2), None)
+    if stage2 is None:
+        return []
+    majors = [f for f in ncs if f.audit_id == stage2.pk and f.type == FindingType.MAJOR_NC]
+    verified = _verified_on(majors)
+    days = s.programme.certification_body.stage2_repeat_after_days
+    late = certificate_rules.six_month_blockers(
+        stage2_ends_on=stage2.ends_on,
+        majors=[
+            certificate_rules.MajorNC(
+                label=f"{stage2} #{f.number}", url=_finding_url(f), verified_on=verified.get(f.pk)
+            )
+            for f in majors
+        ],
+        decided_on=decided_on,
+        days=days,
+    )
+    return [
+        Blocker(
+            _(
+                "Major nonconformity %(ref)s was not verified within %(days)s days after stage 2 ended on "
+                "%(end)s: a new stage 2 audit is needed before certification."
+            )
+            % {"ref": m.label, "days": days, "end": stage2.ends_on},
+            rule=5,
+            url=m.url,
+            label=m.label,
+        )
+        for m in late
+    ]
+
+
+def _certificate_blockers(s: Situation, content: DecisionContent) -> list[Blocker]:
+    """What the certificate must be for this kind of decision (rules 12, 13, 15, 16, 30)."""
+    kind, decided_on = s.kind, content.decided_on
+    found = []
+    if kind in OPENING_KINDS:
+        existing = live_certificate(s.programme, s.edition)
+        if existing is not None and existing.status in LIVE_STATUSES:
+            found.append(
+                Blocker(
+                    _("%(org)s already holds certificate %(number)s for %(standard)s.")
+                    % {
+                        "org": s.programme.organisation,
+                        "number": existing.number,
+                        "standard": s.edition.standard,
+                    },
+                    url=existing.get_absolute_url(),
+                    label=existing.number,
+                )
+            )
+        if kind == K.TRANSFER:
+            found += _transfer_blockers(s, content.transfer_review, decided_on)
+        return found
+    certificate = s.certificate
+    if certificate is None:
+        return [
+            Blocker(
+                _("%(org)s holds no certificate for %(standard)s to revise.")
+                % {"org": s.programme.organisation, "standard": s.edition.standard}
+            )
+        ]
+    if certificate.status not in certificate_rules.APPLIES_TO[kind]:
+        found.append(
+            Blocker(
+                _("Certificate %(number)s is %(status)s: a %(kind)s does not apply to it.")
+                % {
+                    "number": certificate.number,
+                    "status": certificate.get_status_display().lower(),
+                    "kind": K(kind).label.lower(),
+                },
+                rule=15
+                if certificate.status in (CertificateStatus.WITHDRAWN, CertificateStatus.CANCELLED)
+                else None,
+                url=certificate.get_absolute_url(),
+                label=certificate.number,
+            )
+        )
+    if certificate.revisions.filter(status=RevisionStatus.DRAFT).exists():
+        found.append(
+            Blocker(
+                _("Certificate %(number)s has a draft revision not yet issued: issue or void it first.")
+                % {"number": certificate.number},
+                url=certificate.get_absolute_url(),
+                label=certificate.number,
+            )
+        )
+    current = s.current
+    if current is None:
+        return found
+    if kind == K.RECERTIFICATION and decided_on > current.expiry_on:
+        found.append(
+            Blocker(
+                _(
+                    "Certificate %(number)s expired on %(day)s: validity is not extended; "
+                    "decide a restoration."
+                )
+                % {"number": certificate.number, "day": current.expiry_on},
+                rule=12,
+            )
+        )
+    if kind == K.RESTORATION:
+        stage2_after = s.programme.audits.filter(
+            kind=AuditKind.STAGE2, status__in=REPORTED_STATUSES, starts_on__gt=current.expiry_on
+        ).first()
+        if refusal := certificate_rules.restoration_refusal(
+            expiry_on=current.expiry_on, decided_on=decided_on, stage2_after_expiry=stage2_after is not None
+        ):
+            found.append(Blocker(refusal, rule=13))
+        elif stage2_after is not None and decided_on > certificate_rules.cycle.restoration_deadline(
+            current.expiry_on
+        ):
+            s.audits.append(stage2_after)
+    if kind == K.TRANSITION and current.edition_id == s.edition.pk:
+        found.append(
+            Blocker(_("The certificate is already on %(edition)s.") % {"edition": s.edition.label}, rule=31)
+        )
+    if kind == K.SCOPE_REDUCTION:
+        site_ids = {site.pk for site in content.sites}
+        current_ids = set(current.sites.values_list("pk", flat=True))
+        if site_ids and not site_ids <= current_ids:
+            found.append(Blocker(_("A reduction keeps only sites already in scope."), rule=16))
+        if site_ids == current_ids and content.scope.strip() == current.scope.strip():
+            found.append(Blocker(_("Reduce the scope text or the sites: nothing is reduced."), rule=16))
+    return found
+
+
+def _transfer_blockers(
+    s: Situation, review: TransferReview | None, decided_on: datetime.date
+) -> list[Blocker]:
+    """Rule 30."""
+    if review is None:
+        return [Blocker(_("A transfer is decided on a pre-transfer review: record it first."), rule=30)]
+    found = []
+    if review.programme_id != s.programme.pk or review.edition_id != s.edition.pk:
+        found.append(Blocker(_("The pre-transfer review is of another programme or standard."), rule=30))
+    if review.outcome != TransferReviewOutcome.ACCEPT:
+        found.append(
+            Blocker(_("The pre-transfer review concluded that the transfer cannot be accepted."), rule=30)
+        )
+    if not review.incoming_accredited:
+        found.append(
+            Blocker(_("Only an accredited certificate can be transferred; treat the client as new."), rule=30)
+        )
+    if review.incoming_status != IncomingStatus.VALID:
+        found.append(
+            Blocker(
+                _("The incoming certificate is %(status)s: only a valid certificate can be transferred.")
+                % {"status": IncomingStatus(review.incoming_status).label.lower()},
+                rule=30,
+            )
+        )
+    if review.expires_on <= decided_on:
+        found.append(Blocker(_("The incoming certificate has expired."), rule=30))
+    if Decision.objects.filter(transfer_review=review).exists():
+        found.append(Blocker(_("This pre-transfer review has already been decided on.")))
+    return found
+
+
+def decision_blockers(
+    *, actor: User, programme: AuditProgramme, edition: Edition, content: DecisionContent
+) -> list[Blocker]:
+    """Everything that stops this decision, rule by rule (empty: it can be recorded)."""
+    s = situation(programme=programme, edition=edition, kind=content.kind)
+    return _blockers(actor, s, content)
+
+
+def _blockers(actor: User, s: Situation, content: DecisionContent) -> list[Blocker]:
+    decided_on = content.decided_on
+    found = []
+    if decided_on > timezone.localdate():
+        found.append(Blocker(_("A decision is recorded once taken: its date cannot be in the future.")))
+    found += _edition_blockers(s, decided_on)
+    found += _certificate_blockers(s, content)
+    found += _audit_blockers(s, content.outcome, decided_on)
+    found += _decider_blockers(actor, s, decided_on)
+    already = Decision.objects.filter(
+        programme=s.programme, edition=s.edition, kind=content.kind, outcome=DecisionOutcome.GRANT
+    )
+    if content.kind in (K.INITIAL, K.RECERTIFICATION) and already.exists():
+        found.append(
+            Blocker(
+                _("This programme already has a granted %(kind)s decision for %(edition)s.")
+                % {"kind": K(content.kind).label.lower(), "edition": s.edition.label},
+                rule=29,
+                url=already.first().get_absolute_url(),
+                label=str(already.first()),
+            )
+        )
+    return found
+
+
+# --- Recording ----------------------------------------------------------------------------------
+
+
+def _revision_values(s: Situation, content: DecisionContent) -> dict:
+    """What the draft revision says: the decision's dates (rules 6, 7, 13, 30), scope and sites."""
+    programme, current, kind = s.programme, s.current, s.kind
+    review = content.transfer_review
+    expiry = certificate_rules.expiry_for(
+        kind,
+        decided_on=content.decided_on,
+        day_before=cycle_policy(programme.certification_body).expiry_day_before,
+        previous_expiry=current.expiry_on if current else None,
+        incoming_expiry=review.expires_on if review else None,
+    )
+    if kind == K.TRANSFER:
+        cycle_start = review.cycle_started_on
+    else:
+        cycle_start = certificate_rules.cycle_start_for(
+            kind, decided_on=content.decided_on, previous_start=current.cycle_started_on if current else None
+        )
+    recert = next((a for a in s.audits if a.kind == AuditKind.RECERTIFICATION), None)
+    base_scope = current.scope if current and kind != K.INITIAL else programme.scope
+    return {
+        "edition": s.edition,
+        "scope": content.scope.strip() or base_scope,
+        "effective_on": content.decided_on,
+        "expiry_on": expiry,
+        "cycle_started_on": cycle_start,
+        "last_recertification_audit_on": recert.ends_on
+        if recert
+        else (current.last_recertification_audit_on if current else None),
+        "soa_version": current.soa_version if current else "",
+    }
+
+
+def _sites_of(s: Situation, content: DecisionContent) -> list[Site]:
+    if content.sites:
+        return list(content.sites)
+    if s.current is not None and s.kind != K.SCOPE_EXTENSION:
+        return list(s.current.sites.all())
+    return list(s.programme.sites.all())
+
+
+def _iaf_codes_of(s: Situation) -> list[IAFCode]:
+    if s.kind == K.SCOPE_REDUCTION and s.current is not None:
+        return list(s.current.iaf_codes.all())
+    return list(s.programme.iaf_codes.all())
+
+
+@transaction.atomic
+def decision_record(
+    *, actor: User, programme: AuditProgramme, edition: Edition, content: DecisionContent
+) -> Decision:
+    """Record the decision. A grant opens the draft revision (and, on an initial certification or
+    a transfer, the certificate with its number); an initial grant starts the programme's cycle,
+    a recertification opens the next cycle's programme."""
+    programme = (
+        AuditProgramme.objects.select_for_update()
+        .select_related("certification_body", "organisation")
+        .get(pk=programme.pk)
+    )
+    require(access.can_decide_programme(actor, programme), access.DECIDERS_ONLY)
+    s = situation(programme=programme, edition=edition, kind=content.kind)
+    if s.certificate is not None:
+        s.certificate = Certificate.objects.select_for_update().get(pk=s.certificate.pk)
+    if blockers := _blockers(actor, s, content):
+        raise DecisionError(blockers)
+    decision = Decision(
+        programme=programme,
+        edition=edition,
+        kind=content.kind,
+        outcome=content.outcome,
+        decided_on=content.decided_on,
+        decided_by=actor,
+        rationale=content.rationale.strip(),
+        certificate=s.certificate,
+        transfer_review=content.transfer_review if content.kind == K.TRANSFER else None,
+    )
+    refuse_invalid(
+        decision,
+        DomainError,
+        exclude=("programme", "edition", "decided_by", "certificate", "transfer_review"),
+    )
+    decision.save()
+    decision.audits.set(s.audits)
+    transition_record(
+        subject=decision,
+        field="outcome",
+        from_state=None,
+        to_state=decision.outcome,
+        actor=actor,
+        reason=decision.rationale,
+    )
+    if content.outcome == DecisionOutcome.GRANT:
+        _grant(actor, s, content, decision)
+    return decision
+
+
+def _grant(actor: User, s: Situation, content: DecisionContent, decision: Decision) -> None:
+    programme = s.programme
+    if s.kind in OPENING_KINDS:
+        review = content.transfer_review
+        s.certificate = Certificate.objects.create(
+            certification_body=programme.certification_body,
+            organisation=programme.organisation,
+            standard=s.edition.standard,
+            number=number_allocate(
+                certification_body=programme.certification_body,
+                standard=s.edition.standard,
+                on=content.decided_on,
+            ),
+            status=CertificateStatus.DRAFT,
+            status_since=content.decided_on,
+            original_certified_on=review.original_certified_on if review else content.decided_on,
+        )
+        transition_record(
+            subject=s.certificate,
+            field="status",
+            from_state=None,
+            to_state=CertificateStatus.DRAFT,
+            actor=actor,
+            reason=_("Granted by decision of %(day)s.") % {"day": content.decided_on},
+        )
+        decision.certificate = s.certificate
+        decision.save(update_fields=["certificate"])
+    number = (s.certificate.revisions.aggregate(n=Max("revision"))["n"] or 0) + 1
+    revision = CertificateRevision(
+        certificate=s.certificate, revision=number, decision=decision, **_revision_values(s, content)
+    )
+    refuse_invalid(revision, DomainError, exclude=("certificate", "decision", "edition"))
+    revision.save()
+    revision.sites.set(_sites_of(s, content))
+    revision.iaf_codes.set(_iaf_codes_of(s))
+    transition_record(
+        subject=revision,
+        field="status",
+        from_state=None,
+        to_state=RevisionStatus.DRAFT,
+        actor=actor,
+        reason=_("Drafted by the %(kind)s decision.") % {"kind": K(s.kind).label.lower()},
+    )
+    if s.kind == K.INITIAL and programme.cycle_started_on is None:
+        programme_cycle_start(actor=None, programme=programme, decided_on=content.decided_on)
+    if s.kind in (K.RECERTIFICATION, K.RESTORATION):
+        _open_next_cycle(actor, programme, content.decided_on)
+
+
+def _open_next_cycle(actor: User, programme: AuditProgramme, decided_on: datetime.date) -> None:
+    """The recertification decision opens the next cycle's programme, carried over for review."""
+    from audits.services import programmes as programme_services
+
+    if hasattr(programme_services, "programme_next_cycle") and not programme.next_cycles.exists():
+        programme_services.programme_next_cycle(actor=actor, programme=programme, decided_on=decided_on)
