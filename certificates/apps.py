@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("Certification decisions and certificates")
+
+    def ready(self) -> None:
+        from certificates import documents  # noqa: F401  (registers the certificate PDF)

@@ -12,6 +12,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -201,6 +202,8 @@ class Certificate(models.Model):
         indexes = [
             models.Index(fields=["certification_body", "status"], name="certificate_cb_status"),
             models.Index(fields=["organisation", "status"], name="certificate_org_status"),
+            # public verification looks numbers up whatever their case
+            models.Index(Upper("number"), name="certificate_number_upper"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -14,6 +14,8 @@ urlpatterns = [
     path("catalogue/", include("standards.urls")),
     path("organisations/", include("organisations.urls")),
     path("", include("audits.urls")),
+    path("certificates/", include("certificates.urls")),
+    path("verify/", include("certificates.verification_urls")),
     path("", include("core.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

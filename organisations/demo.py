@@ -2,7 +2,9 @@
 
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from organisations.enums import CBRole, OrganisationKind, OrganisationRole, QualificationKind, SiteKind
@@ -40,6 +42,12 @@ CB_STAFF = [
         "certification manager and CB administrator",
     ),
 ]
+DEMO_ASSETS = Path(__file__).resolve().parent / "demo_assets"
+DEMO_IMAGES = {
+    "logo": "certa-logo.png",
+    "certification_mark": "certa-mark.png",
+    "accreditation_symbol": "accreditation-symbol.png",
+}
 # (standard code, kind, lead auditor, IAF codes) per CB staff e-mail
 QUALIFICATIONS = {
     "lead@certa.example": [
@@ -152,8 +160,10 @@ def _certification_body(logins: list[DemoLogin]) -> CertificationBody:
             "country": "BE",
             "accreditation_body": "BELAC",
             "accreditation_number": "BELAC 999-MS (demo)",
+            "certificate_number_pattern": "CERTA-{year}-{seq:5}",
         },
     )
+    _images(cb)
     standards = {standard.code: standard for standard in Standard.objects.all()}
     for code in ("ISO 9001", "ISO 14001", "ISO 45001", "ISO/IEC 27001"):
         scope, created = AccreditationScope.objects.get_or_create(
@@ -180,6 +190,17 @@ def _certification_body(logins: list[DemoLogin]) -> CertificationBody:
             if created:
                 qualification.iaf_codes.set(iaf_codes)
     return cb
+
+
+def _images(cb: CertificationBody) -> None:
+    """The demo CB's logo, certification mark and accreditation symbol (printed on certificates)."""
+    changed = []
+    for field, name in DEMO_IMAGES.items():
+        if not getattr(cb, field):
+            getattr(cb, field).save(name, ContentFile((DEMO_ASSETS / name).read_bytes()), save=False)
+            changed.append(field)
+    if changed:
+        cb.save(update_fields=changed)
 
 
 def _organisation(spec: dict, logins: list[DemoLogin]) -> Organisation:

@@ -1,7 +1,7 @@
 """A CB's certificate number pattern: checking it and making numbers from it (pure functions).
 
 Tokens: `{seq}` or `{seq:N}` (the running number, zero-padded to N digits, required once),
-`{year}` (the decision year) and `{standard}` (the standard's number, e.g. 9001 or 27001).
+`{year}` (the decision year) and `{standard}` (the standard's number, e.g. 9001, 27001 or 20000-1).
 Everything else is literal: letters, digits and - / . _
 """
 
@@ -38,7 +38,8 @@ def _render(pattern: str, *, year: int, standard: str, seq: str) -> str:
         if name == "year":
             return str(year)
         if name == "standard":
-            return re.sub(r"[^A-Za-z0-9]", "", standard.rsplit(" ", 1)[-1])
+            # "ISO/IEC 27001" → "27001"; a part number stays readable: "ISO/IEC 20000-1" → "20000-1"
+            return re.sub(r"[^A-Za-z0-9\-]", "", standard.rsplit(" ", 1)[-1])
         width = int(match.group(2) or 1)
         return seq if seq == "{seq}" else seq.zfill(width)
 

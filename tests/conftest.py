@@ -18,6 +18,17 @@ def pytest_configure(config) -> None:
         raise pytest.UsageError("CI=true: REDIS_URL must point at Redis.")
 
 
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(settings, media_dir) -> None:
+    """Uploaded and rendered files never land in the developer's var/media."""
+    settings.MEDIA_ROOT = media_dir
+
+
 @pytest.fixture
 def world(db) -> SimpleNamespace:
     """Two public bodies A and B, each served by its own CB, and everyone around them."""

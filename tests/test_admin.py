@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -31,6 +32,7 @@ from audits.models import (
 from audits.services import gap as services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
+from certificates.models import Certificate, CertificateRevision, Decision, TransferReview
 from core.models import Document, Transition
 from core.transitions import transition_record
 from organisations.enums import CBRole
@@ -242,6 +244,50 @@ MAKERS.update(
         AuditPlan: _plan,
         AuditReport: _report,
         Document: _document,
+    }
+)
+
+
+def _certificate():
+    from tests.certificates.conftest import make_certificate
+
+    world = SimpleNamespace(
+        cb=factories.CertificationBodyFactory(),
+        org_a=factories.OrganisationFactory(),
+        cert_manager=factories.UserFactory(),
+    )
+    world.site_a = factories.SiteFactory(organisation=world.org_a)
+    count = Certificate.objects.count()
+    return make_certificate(world, factories.EditionFactory(), number=f"T-{count + 1}")
+
+
+def _transfer_review():
+    certificate = _certificate()
+    decision = certificate.decisions.get()
+    return TransferReview.objects.create(
+        programme=decision.programme,
+        edition=decision.edition,
+        issuing_body="Previous CB",
+        incoming_number="OLD-1",
+        incoming_status="valid",
+        incoming_accredited=True,
+        original_certified_on=datetime.date(2020, 1, 10),
+        cycle_started_on=datetime.date(2023, 1, 10),
+        expires_on=datetime.date(2026, 1, 9),
+        reason="Better service",
+        reports_reviewed="Recertification 2022, surveillance 2024",
+        outcome="accept",
+        reviewed_on=datetime.date(2025, 6, 1),
+        reviewed_by=decision.decided_by,
+    )
+
+
+MAKERS.update(
+    {
+        Certificate: _certificate,
+        CertificateRevision: lambda: _certificate().revisions.get(),
+        Decision: lambda: _certificate().decisions.get(),
+        TransferReview: _transfer_review,
     }
 )
 NO_DELETE = set(MAKERS) - {Group, AccessAttempt, AccessLog, AccessFailureLog}

@@ -37,6 +37,14 @@ def cycle_audits(audits) -> dict[str, Audit]:
     }
 
 
+def planned_kinds(programme: AuditProgramme) -> tuple[str, ...]:
+    """The audits the programme's cycle plans: a first cycle from stage 1; a cycle continuing a
+    previous one (opened by its recertification decision) from surveillance 1."""
+    if programme.previous_id is None:
+        return CYCLE_KINDS
+    return (*SURVEILLANCES, AuditKind.RECERTIFICATION)
+
+
 def decision_day(programme: AuditProgramme, audits: dict[str, Audit]) -> tuple[datetime.date | None, bool]:
     """The decision that starts the cycle, or (provisionally) the last day of stage 2."""
     if programme.cycle_started_on:
@@ -82,22 +90,30 @@ def edition_refusal(edition: Edition, day: datetime.date) -> str:
     return ""
 
 
-def _date_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
-    problems = []
+def _stage_gap_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
     stage1, stage2 = audits[AuditKind.STAGE1], audits[AuditKind.STAGE2]
     gap = (stage2.starts_on - stage1.ends_on).days
     body = programme.certification_body
     if gap < max(body.stage2_min_gap_days, 0) or stage2.starts_on < stage1.ends_on:
-        problems.append(_("Stage 2 must start after stage 1 ends."))
-    elif gap > body.stage2_max_gap_days:
-        problems.append(
+        return [_("Stage 2 must start after stage 1 ends.")]
+    if gap > body.stage2_max_gap_days:
+        return [
             _(
                 "Stage 2 starts %(gap)s days after stage 1, beyond the CB's %(max)s: "
                 "plan it sooner or repeat stage 1."
             )
             % {"gap": gap, "max": body.stage2_max_gap_days}
-        )
+        ]
+    return []
+
+
+def _date_problems(programme: AuditProgramme, audits: dict[str, Audit]) -> list[str]:
+    """Stage 2 after stage 1 (a first cycle only), each surveillance and the recertification in
+    its window, and a surveillance in every calendar year of the cycle (rule 11)."""
+    problems = _stage_gap_problems(programme, audits) if programme.previous_id is None else []
     decided_on, provisional = decision_day(programme, audits)
+    if decided_on is None:
+        return problems
     when = _(" (counted from the end of stage 2 until the decision is taken)") if provisional else ""
     for kind in (*SURVEILLANCES, AuditKind.RECERTIFICATION):
         window = due_window(programme, kind, audits)
@@ -144,6 +160,8 @@ def _time_problems(programme: AuditProgramme, audits: dict[str, Audit], sheet: T
             problems.append(f"{audit.get_kind_display()}: {problem}")
         if problem := days_problem(audit, sheet):
             problems.append(problem)
+    if programme.previous_id is not None:  # no stage 1 and 2: each audit against its suggestion only
+        return problems
     initial = audits[AuditKind.STAGE1].planned_days + audits[AuditKind.STAGE2].planned_days
     if sheet.cycle and initial < sheet.cycle.initial * audit_time.MIN_TABLE_SHARE:
         problems.append(
@@ -219,7 +237,7 @@ def _edition_problems(editions: list[Edition], audits: dict[str, Audit]) -> list
     """Rule 31: no initial or recertification audit against an edition past its last day."""
     problems = []
     for edition in editions:
-        for kind in INITIAL_KINDS:
+        for kind in (k for k in INITIAL_KINDS if k in audits):
             if refusal := edition_refusal(edition, audits[kind].starts_on):
                 problems.append(f"{audits[kind].get_kind_display()}: {refusal}")
     return problems
@@ -237,7 +255,9 @@ def programme_problems(
     if audits is None:
         audits = list(programme.audits.prefetch_related("audit_sites"))
     by_kind = cycle_audits(audits)
-    if missing := [kind for kind in CYCLE_KINDS if kind not in by_kind]:  # cancelled, not replaced
+    if missing := [
+        kind for kind in planned_kinds(programme) if kind not in by_kind
+    ]:  # cancelled, not replaced
         return [
             _("%(audit)s is cancelled: add its repeat, or plan the cycle again.")
             % {"audit": AuditKind(kind).label}

@@ -24,7 +24,7 @@ from audits.enums import (
     ProgrammeStatus,
 )
 from audits.models import Audit, AuditProgramme, ProgrammeEdition, TimeAdjustment
-from audits.models.programme import ProgrammeScope
+from audits.models.programme import SCOPE_FIELDS, ProgrammeScope
 from audits.selectors.programme_checks import cycle_policy, due_window, edition_refusal, programme_problems
 from audits.selectors.programmes import table_for, time_sheet
 from core.errors import DomainError
@@ -144,12 +144,32 @@ def _default_coverage(programme: AuditProgramme, audits: dict[str, Audit]) -> No
         )
     )
     for kind in INITIAL_KINDS:
-        audits[kind].clauses.set(clauses)
+        if kind in audits:  # a continuing cycle plans no stage 1 or stage 2
+            audits[kind].clauses.set(clauses)
     mandatory = [c for c in clauses if c.hs_key.startswith(MANDATORY_SURVEILLANCE_KEYS)]
     rest = [c for c in clauses if c not in mandatory]
     half = (len(rest) + 1) // 2
     audits[AuditKind.SURVEILLANCE_1].clauses.set([*mandatory, *rest[:half]])
     audits[AuditKind.SURVEILLANCE_2].clauses.set([*mandatory, *rest[half:]])
+
+
+def _plan_cycle(programme: AuditProgramme, dates: dict[str, datetime.date]) -> dict[str, Audit]:
+    """Plan the cycle's audits on these first days, each with the time the tables suggest and the
+    default clause coverage."""
+    sheet = time_sheet(programme)
+    audits = {}
+    for kind, starts_on in dates.items():
+        days = sheet.suggested_days(kind) or audit_time.HALF
+        audits[kind] = Audit.objects.create(
+            programme=programme,
+            kind=kind,
+            starts_on=starts_on,
+            ends_on=_days_span(starts_on, days),
+            planned_days=days,
+            on_site_days=days,
+        )
+    _default_coverage(programme, audits)
+    return audits
 
 
 def _default_complexity(programme_edition: ProgrammeEdition) -> str:
@@ -191,19 +211,7 @@ def programme_open(
         pe = ProgrammeEdition(programme=programme, edition=edition)
         pe.complexity = _default_complexity(pe)
         pe.save()
-    sheet = time_sheet(programme)
-    audits = {}
-    for kind, starts_on in _default_dates(stage1_on, cycle_policy(certification_body)).items():
-        days = sheet.suggested_days(kind) or audit_time.HALF
-        audits[kind] = Audit.objects.create(
-            programme=programme,
-            kind=kind,
-            starts_on=starts_on,
-            ends_on=_days_span(starts_on, days),
-            planned_days=days,
-            on_site_days=days,
-        )
-    _default_coverage(programme, audits)
+    _plan_cycle(programme, _default_dates(stage1_on, cycle_policy(certification_body)))
     transition_record(
         subject=programme, field="status", from_state=None, to_state=programme.status, actor=actor
     )
@@ -382,3 +390,69 @@ def programme_cycle_start(
                 reason=_("Moved into its due window after the certification decision."),
             )
     return programme
+
+
+def _carry_over_editions(programme: AuditProgramme, following: AuditProgramme) -> None:
+    """Each edition with the inputs of its audit time: complexity, time entered by hand, adjustments."""
+    for pe in programme.programme_editions.prefetch_related("adjustments"):
+        copy = ProgrammeEdition.objects.create(
+            programme=following,
+            edition_id=pe.edition_id,
+            complexity=pe.complexity,
+            override_days=pe.override_days,
+            override_justification=pe.override_justification,
+        )
+        TimeAdjustment.objects.bulk_create(
+            TimeAdjustment(programme_edition=copy, reason=a.reason, percent=a.percent)
+            for a in pe.adjustments.all()
+        )
+
+
+@transaction.atomic
+def programme_next_cycle(
+    *, actor: User, programme: AuditProgramme, decided_on: datetime.date
+) -> AuditProgramme:
+    """The recertification (or restoration) decision opens the next cycle's programme: the scope,
+    active sites, IAF codes and editions with their audit-time inputs carried over, surveillance 1,
+    surveillance 2 and recertification planned in their windows from the decision (no stage 1 or
+    2). It is a draft, so the planner reviews and approves it. Returns the one already opened when
+    called again.
+
+    A consequence with no door of its own, like `programme_cycle_start`: called only by the
+    certification decision, which checked its decider (the CB's deciders, rules 3 and 23); the
+    actor is recorded as the one who opened it."""
+    programme = (
+        AuditProgramme.objects.select_for_update().select_related("certification_body").get(pk=programme.pk)
+    )
+    if (opened := programme.next_cycles.order_by("pk").first()) is not None:
+        return opened
+    following = AuditProgramme(
+        certification_body=programme.certification_body,
+        organisation_id=programme.organisation_id,
+        previous=programme,
+        cycle_started_on=decided_on,
+        created_by=actor,
+        **{name: getattr(programme, name) for name in SCOPE_FIELDS},
+    )
+    refuse_invalid(following, ProgrammeError)
+    following.save()
+    following.sites.set(programme.sites.filter(is_active=True))
+    following.iaf_codes.set(programme.iaf_codes.all())
+    _carry_over_editions(programme, following)
+    _plan_cycle(following, cycle.default_days(decided_on, cycle_policy(programme.certification_body)))
+    reason = _("Carried over from %(ref)s for review after the decision of %(day)s.") % {
+        "ref": programme.reference,
+        "day": decided_on,
+    }
+    transition_record(
+        subject=following,
+        field="status",
+        from_state=None,
+        to_state=following.status,
+        actor=actor,
+        reason=reason,
+    )
+    transition_record(
+        subject=programme, field="next_cycle", from_state=None, to_state=following.reference, actor=actor
+    )
+    return following

@@ -14,7 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates import access, certificate_rules
-from certificates.enums import CertificateStatus, RevisionStatus, SuspensionReason
+from certificates.enums import (
+    TERMINAL_STATUSES,
+    CertificateStatus,
+    DecisionKind,
+    DecisionOutcome,
+    RevisionStatus,
+    SuspensionReason,
+)
 from certificates.models import Certificate, CertificateRevision
 from core.documents import document_request
 from core.errors import DomainError
@@ -174,7 +181,9 @@ def is_accredited(revision: CertificateRevision, on: datetime.date) -> bool:
 
 
 def issue_problems(revision: CertificateRevision) -> list[str]:
-    """What keeps the draft from being issued: rule 8's missing content, rule 6, rule 32."""
+    """What keeps the draft from being issued: rule 8's missing content, rule 6, rule 32, and a
+    revision already past its expiry or its edition's transition (rules 12, 31): issued, it would
+    show an active certificate that the next expiry run ends again."""
     problems = [
         _("Missing: %(what)s (rule 8).") % {"what": what}
         for what in certificate_rules.missing_content(content_of(revision))
@@ -186,13 +195,26 @@ def issue_problems(revision: CertificateRevision) -> list[str]:
             _("%(edition)s cannot be printed on a certificate (rule 32).")
             % {"edition": revision.edition.label}
         )
+    today = timezone.localdate()
+    if revision.expiry_on < today:
+        problems.append(
+            _("This revision expired on %(day)s: validity is not extended without a decision (rule 12).")
+            % {"day": revision.expiry_on}
+        )
+    transition_end = revision.edition.transition_end_on
+    if transition_end and transition_end < today:
+        problems.append(
+            _("The transition from %(edition)s ended on %(day)s (rule 31).")
+            % {"edition": revision.edition.label, "day": transition_end}
+        )
     return problems
 
 
 @transaction.atomic
 def revision_issue(*, actor: User, revision: CertificateRevision) -> CertificateRevision:
     """Issue the draft: it becomes current, the previous revision superseded (rule 9); the
-    certificate becomes (or stays, or becomes again) active; its PDF is rendered once."""
+    certificate becomes (or stays, or becomes again) active, except that a suspended certificate
+    stays suspended unless the revision reduces its scope (§1.10); its PDF is rendered once."""
     certificate = _locked(revision.certificate)
     revision = _draft(revision)
     _require_manager(actor, certificate)
@@ -218,7 +240,11 @@ def revision_issue(*, actor: User, revision: CertificateRevision) -> Certificate
         actor=actor,
         reason=_("Issued.") if revision.accredited else _("Issued, not accredited (rule 34)."),
     )
-    if certificate.status != S.ACTIVE:
+    # A reissue does not resolve a suspension: a reinstatement or a reduction of scope does
+    stays_suspended = (
+        certificate.status == S.SUSPENDED and revision.decision.kind != DecisionKind.SCOPE_REDUCTION
+    )
+    if certificate.status != S.ACTIVE and not stays_suspended:
         _move(
             certificate,
             S.ACTIVE,
@@ -273,18 +299,22 @@ def certificate_suspend(*, actor: User, certificate: Certificate, suspension: Su
         ends_on=ends_on, today=today, max_days=max_days
     ):
         raise CertificateError(refusal)
+    if refusal := certificate_rules.move_refusal(certificate.status, S.SUSPENDED):
+        raise CertificateError(refusal)
+    # The reason and the deadline are stored first: a suspended row without them breaks the
+    # certificate_suspension_complete constraint, which the database checks on every UPDATE.
+    certificate.suspension_reason, certificate.suspension_note = suspension.reason, suspension.note.strip()
+    certificate.suspension_ends_on = ends_on
+    certificate.full_clean(exclude=["certification_body", "organisation", "standard"])
+    certificate.save(update_fields=["suspension_reason", "suspension_note", "suspension_ends_on"])
     reason_text = SuspensionReason(suspension.reason).label
     _move(
         certificate,
         S.SUSPENDED,
         actor=actor,
-        reason=f"{reason_text}. {suspension.note.strip()}".strip(),
+        reason=f"{reason_text}. {certificate.suspension_note}".strip(),
         since=today,
     )
-    certificate.suspension_reason, certificate.suspension_note = suspension.reason, suspension.note.strip()
-    certificate.suspension_ends_on = ends_on
-    certificate.full_clean(exclude=["certification_body", "organisation", "standard"])
-    certificate.save(update_fields=["suspension_reason", "suspension_note", "suspension_ends_on"])
     return certificate
 
 
@@ -294,6 +324,8 @@ def certificate_reinstate(*, actor: User, certificate: Certificate, reason: str)
     certificate = _locked(certificate)
     _require_manager(actor, certificate)
     reason = _require_reason(reason)
+    if certificate.status in TERMINAL_STATUSES:  # rule 15 says why
+        raise CertificateError(certificate_rules.move_refusal(certificate.status, S.ACTIVE))
     if certificate.status != S.SUSPENDED:
         raise CertificateError(_("Only a suspended certificate is reinstated."))
     current = certificate.revisions.filter(status=RevisionStatus.CURRENT).first()
@@ -329,6 +361,17 @@ def certificate_cancel(*, actor: User, certificate: Certificate, reason: str) ->
     return _end(actor, certificate, S.CANCELLED, reason)
 
 
+def _renewed_in_time(certificate: Certificate, expiry_on: datetime.date) -> bool:
+    """Rule 12: a recertification granted by the expiry date keeps the certificate from expiring
+    while its new revision waits to be issued."""
+    return certificate.revisions.filter(
+        status=RevisionStatus.DRAFT,
+        decision__kind=DecisionKind.RECERTIFICATION,
+        decision__outcome=DecisionOutcome.GRANT,
+        decision__decided_on__lte=expiry_on,
+    ).exists()
+
+
 @transaction.atomic
 def certificate_expire(*, certificate: Certificate, today: datetime.date) -> Certificate | None:
     """Rules 12 and 31, by the system (no actor): an active or suspended certificate whose current
@@ -341,13 +384,14 @@ def certificate_expire(*, certificate: Certificate, today: datetime.date) -> Cer
     if current is None:
         return None
     transition_end = current.edition.transition_end_on
-    if current.expiry_on < today:
+    # The earlier of the two ends, when a late run finds both passed: the status dates from it
+    if transition_end and transition_end < today and transition_end < current.expiry_on:
+        last_day, reason = transition_end, _("The transition from %(edition)s ended on %(day)s (rule 31).")
+    elif current.expiry_on < today and not _renewed_in_time(certificate, current.expiry_on):
         last_day, reason = (
             current.expiry_on,
             _("Expired on %(day)s with no recertification decision (rule 12)."),
         )
-    elif transition_end and transition_end < today:
-        last_day, reason = transition_end, _("The transition from %(edition)s ended on %(day)s (rule 31).")
     else:
         return None
     _move(

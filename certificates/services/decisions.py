@@ -7,13 +7,14 @@ that blocks it; the decision page shows the same list before anyone presses the 
 makes it current once its content is complete (rule 8).
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,9 +29,10 @@ from audits.enums import (
     FindingStatus,
     FindingType,
 )
-from audits.models import Audit, AuditProgramme, ConsultancyRecord, Finding, TeamAssignment
+from audits.models import Audit, AuditProgramme, Finding, TeamAssignment
 from audits.selectors.programme_checks import cycle_audits, cycle_policy
-from audits.services.programmes import programme_cycle_start
+from audits.selectors.programmes import consultancy_ends
+from audits.services.programmes import programme_cycle_start, programme_next_cycle
 from certificates import access, certificate_rules
 from certificates.enums import (
     AUDITED_KINDS,
@@ -46,6 +48,7 @@ from certificates.models import Certificate, CertificateRevision, Decision, Tran
 from certificates.services.numbers import number_allocate
 from core.bounds import clamped_add
 from core.errors import DomainError
+from core.models import Transition
 from core.records import refuse_invalid
 from core.transitions import transition_record
 from organisations.access import require
@@ -164,11 +167,15 @@ def situation(*, programme: AuditProgramme, edition: Edition, kind: str) -> Situ
 # --- The rules, each a list of blockers ---------------------------------------------------------
 
 
-def _edition_blockers(s: Situation, decided_on: datetime.date) -> list[Blocker]:
+def _edition_blockers(s: Situation, decided_on: datetime.date, grant: bool) -> list[Blocker]:
+    """The edition is the programme's; a grant needs it certifiable (rule 32) and its transition
+    not over (rule 31)."""
     edition = s.edition
     found = []
     if not s.programme.programme_editions.filter(edition=edition).exists():
         found.append(Blocker(_("%(edition)s is not in this programme.") % {"edition": edition.label}))
+    if not grant:
+        return found
     if not edition.certifiable:
         found.append(
             Blocker(
@@ -209,17 +216,18 @@ def _decider_blockers(actor: User, s: Situation, decided_on: datetime.date) -> l
         for a in audited
     ]
     cooling_off = clamped_add(decided_on, -relativedelta(years=team_rules.CONSULTANCY_COOLING_OFF_YEARS))
-    consulted = ConsultancyRecord.objects.filter(
-        organisation_id=s.programme.organisation_id, user=actor
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=cooling_off))
-    found += [
-        Blocker(
-            _("You gave this client consultancy (%(what)s) within the last two years.")
-            % {"what": c.description},
-            rule=23,
+    advised_until = consultancy_ends([actor.pk], s.programme.organisation).get(actor.pk)
+    if advised_until is not None and advised_until > cooling_off:
+        found.append(
+            Blocker(
+                _(
+                    "You advised this client (consultancy or its gap analysis) until %(day)s: "
+                    "no decision on it within two years after."
+                )
+                % {"day": advised_until},
+                rule=23,
+            )
         )
-        for c in consulted
-    ]
     codes = set(s.programme.iaf_codes.values_list("pk", flat=True))
     qualified = [
         q
@@ -252,8 +260,6 @@ def _finding_url(finding: Finding) -> str:
 
 def _verified_on(findings: list[Finding]) -> dict[int, datetime.date]:
     """When each finding was verified and closed, read from the transition log."""
-    from core.models import Transition
-
     rows = Transition.objects.filter(
         content_type=ContentType.objects.get_for_model(Finding),
         object_id__in=[f.pk for f in findings],
@@ -367,47 +373,27 @@ def _six_month_blockers(s: Situation, ncs: list[Finding], decided_on: datetime.d
 
 
 def _certificate_blockers(s: Situation, content: DecisionContent) -> list[Blocker]:
-    """What the certificate must be for this kind of decision (rules 12, 13, 15, 16, 30)."""
-    kind, decided_on = s.kind, content.decided_on
-    found = []
-    if kind in OPENING_KINDS:
-        existing = live_certificate(s.programme, s.edition)
-        if existing is not None and existing.status in LIVE_STATUSES:
-            found.append(
-                Blocker(
-                    _("%(org)s already holds certificate %(number)s for %(standard)s.")
-                    % {
-                        "org": s.programme.organisation,
-                        "number": existing.number,
-                        "standard": s.edition.standard,
-                    },
-                    url=existing.get_absolute_url(),
-                    label=existing.number,
-                )
-            )
-        if kind == K.TRANSFER:
-            found += _transfer_blockers(s, content.transfer_review, decided_on)
+    """What the certificate must be for this kind of decision (rules 12, 13, 15, 16, 30). What a
+    grant would give (rules 12, 13, 16, 30) does not stop a refusal."""
+    grant = content.outcome == DecisionOutcome.GRANT
+    if s.kind in OPENING_KINDS:
+        found = _opening_blockers(s)
+        if s.kind == K.TRANSFER:
+            found += _transfer_blockers(s, content.transfer_review, content.decided_on, grant)
         return found
     certificate = s.certificate
     if certificate is None:
-        return [
-            Blocker(
-                _("%(org)s holds no certificate for %(standard)s to revise.")
-                % {"org": s.programme.organisation, "standard": s.edition.standard}
-            )
-        ]
-    if certificate.status not in certificate_rules.APPLIES_TO[kind]:
+        return [_no_certificate_blocker(s)]
+    found = []
+    if certificate.status not in certificate_rules.APPLIES_TO[s.kind]:
         found.append(
             Blocker(
                 _("Certificate %(number)s is %(status)s: a %(kind)s does not apply to it.")
                 % {
                     "number": certificate.number,
                     "status": certificate.get_status_display().lower(),
-                    "kind": K(kind).label.lower(),
+                    "kind": K(s.kind).label.lower(),
                 },
-                rule=15
-                if certificate.status in (CertificateStatus.WITHDRAWN, CertificateStatus.CANCELLED)
-                else None,
                 url=certificate.get_absolute_url(),
                 label=certificate.number,
             )
@@ -421,55 +407,114 @@ def _certificate_blockers(s: Situation, content: DecisionContent) -> list[Blocke
                 label=certificate.number,
             )
         )
-    current = s.current
-    if current is None:
+    if s.current is not None:
+        found += _revision_blockers(s, content, grant)
+    return found
+
+
+def _opening_blockers(s: Situation) -> list[Blocker]:
+    existing = live_certificate(s.programme, s.edition)
+    if existing is None or existing.status not in LIVE_STATUSES:
+        return []
+    return [
+        Blocker(
+            _("%(org)s already holds certificate %(number)s for %(standard)s.")
+            % {"org": s.programme.organisation, "number": existing.number, "standard": s.edition.standard},
+            url=existing.get_absolute_url(),
+            label=existing.number,
+        )
+    ]
+
+
+def _no_certificate_blocker(s: Situation) -> Blocker:
+    """Nothing to revise; rule 15 when the certificate there was is withdrawn or cancelled."""
+    ended = Certificate.objects.filter(
+        certification_body_id=s.programme.certification_body_id,
+        organisation_id=s.programme.organisation_id,
+        standard_id=s.edition.standard_id,
+        status__in=(CertificateStatus.WITHDRAWN, CertificateStatus.CANCELLED),
+    ).first()
+    if ended is not None:
+        return Blocker(
+            _(
+                "Certificate %(number)s is %(status)s: it cannot become valid again; a new certification "
+                "needs a new initial audit."
+            )
+            % {"number": ended.number, "status": ended.get_status_display().lower()},
+            rule=15,
+            url=ended.get_absolute_url(),
+            label=ended.number,
+        )
+    return Blocker(
+        _("%(org)s holds no certificate for %(standard)s to revise.")
+        % {"org": s.programme.organisation, "standard": s.edition.standard}
+    )
+
+
+def _revision_blockers(s: Situation, content: DecisionContent, grant: bool) -> list[Blocker]:
+    """Against the current revision: rules 12, 13, 16 and the edition of a transition."""
+    current, decided_on, found = s.current, content.decided_on, []
+    if s.kind == K.RESTORATION:
+        stage2_after = s.programme.audits.filter(
+            kind=AuditKind.STAGE2, status__in=REPORTED_STATUSES, starts_on__gt=current.expiry_on
+        ).first()
+        late = decided_on > certificate_rules.cycle.restoration_deadline(current.expiry_on)
+        if late and stage2_after is not None:
+            s.audits.append(stage2_after)  # it feeds the restoration: rules 3 and 4 read it
+        refusal = certificate_rules.restoration_refusal(
+            expiry_on=current.expiry_on, decided_on=decided_on, stage2_after_expiry=stage2_after is not None
+        )
+        if refusal and grant:
+            found.append(Blocker(refusal, rule=13))
+    if s.kind == K.TRANSITION and current.edition_id == s.edition.pk:
+        found.append(
+            Blocker(_("The certificate is already on %(edition)s.") % {"edition": s.edition.label}, rule=31)
+        )
+    if not grant:
         return found
-    if kind == K.RECERTIFICATION and decided_on > current.expiry_on:
+    if s.kind == K.RECERTIFICATION and decided_on > current.expiry_on:
         found.append(
             Blocker(
                 _(
                     "Certificate %(number)s expired on %(day)s: validity is not extended; "
                     "decide a restoration."
                 )
-                % {"number": certificate.number, "day": current.expiry_on},
+                % {"number": s.certificate.number, "day": current.expiry_on},
                 rule=12,
             )
         )
-    if kind == K.RESTORATION:
-        stage2_after = s.programme.audits.filter(
-            kind=AuditKind.STAGE2, status__in=REPORTED_STATUSES, starts_on__gt=current.expiry_on
-        ).first()
-        if refusal := certificate_rules.restoration_refusal(
-            expiry_on=current.expiry_on, decided_on=decided_on, stage2_after_expiry=stage2_after is not None
-        ):
-            found.append(Blocker(refusal, rule=13))
-        elif stage2_after is not None and decided_on > certificate_rules.cycle.restoration_deadline(
-            current.expiry_on
-        ):
-            s.audits.append(stage2_after)
-    if kind == K.TRANSITION and current.edition_id == s.edition.pk:
-        found.append(
-            Blocker(_("The certificate is already on %(edition)s.") % {"edition": s.edition.label}, rule=31)
-        )
-    if kind == K.SCOPE_REDUCTION:
-        site_ids = {site.pk for site in content.sites}
-        current_ids = set(current.sites.values_list("pk", flat=True))
-        if site_ids and not site_ids <= current_ids:
-            found.append(Blocker(_("A reduction keeps only sites already in scope."), rule=16))
-        if site_ids == current_ids and content.scope.strip() == current.scope.strip():
-            found.append(Blocker(_("Reduce the scope text or the sites: nothing is reduced."), rule=16))
+    if s.kind == K.SCOPE_REDUCTION:
+        found += _reduction_blockers(current, content)
     return found
 
 
+def _reduction_blockers(current: CertificateRevision, content: DecisionContent) -> list[Blocker]:
+    """Rule 16: a reduction keeps only sites in scope now, and reduces the sites or the scope text
+    (what is not given stays as it is)."""
+    current_ids = set(current.sites.values_list("pk", flat=True))
+    site_ids = {site.pk for site in content.sites} or current_ids
+    scope = content.scope.strip() or current.scope.strip()
+    if not site_ids <= current_ids:
+        return [Blocker(_("A reduction keeps only sites already in scope."), rule=16)]
+    if site_ids == current_ids and scope == current.scope.strip():
+        return [Blocker(_("Reduce the scope text or the sites: nothing is reduced."), rule=16)]
+    return []
+
+
 def _transfer_blockers(
-    s: Situation, review: TransferReview | None, decided_on: datetime.date
+    s: Situation, review: TransferReview | None, decided_on: datetime.date, grant: bool
 ) -> list[Blocker]:
-    """Rule 30."""
+    """Rule 30: every transfer decision is taken on its pre-transfer review; a grant only on an
+    accepted review of an accredited, valid, unexpired certificate."""
     if review is None:
         return [Blocker(_("A transfer is decided on a pre-transfer review: record it first."), rule=30)]
     found = []
     if review.programme_id != s.programme.pk or review.edition_id != s.edition.pk:
         found.append(Blocker(_("The pre-transfer review is of another programme or standard."), rule=30))
+    if Decision.objects.filter(transfer_review=review).exists():
+        found.append(Blocker(_("This pre-transfer review has already been decided on.")))
+    if not grant:
+        return found
     if review.outcome != TransferReviewOutcome.ACCEPT:
         found.append(
             Blocker(_("The pre-transfer review concluded that the transfer cannot be accepted."), rule=30)
@@ -488,8 +533,6 @@ def _transfer_blockers(
         )
     if review.expires_on <= decided_on:
         found.append(Blocker(_("The incoming certificate has expired."), rule=30))
-    if Decision.objects.filter(transfer_review=review).exists():
-        found.append(Blocker(_("This pre-transfer review has already been decided on.")))
     return found
 
 
@@ -498,15 +541,25 @@ def decision_blockers(
 ) -> list[Blocker]:
     """Everything that stops this decision, rule by rule (empty: it can be recorded)."""
     s = situation(programme=programme, edition=edition, kind=content.kind)
-    return _blockers(actor, s, content)
+    return _blockers(actor, s, _only_relevant(content))
+
+
+def _only_relevant(content: DecisionContent) -> DecisionContent:
+    """A pre-transfer review belongs to a transfer decision only."""
+    if content.kind == K.TRANSFER or content.transfer_review is None:
+        return content
+    return dataclasses.replace(content, transfer_review=None)
 
 
 def _blockers(actor: User, s: Situation, content: DecisionContent) -> list[Blocker]:
+    """Every decision: its date, the decider (rules 3, 23, competence), the audits' reports (rule 4)
+    and one decision per standard (rule 29). A grant also: settled nonconformities (rules 4, 5) and
+    what the certificate would say (rules 12, 13, 16, 30, 31, 32); a refusal is recorded without."""
     decided_on = content.decided_on
     found = []
     if decided_on > timezone.localdate():
         found.append(Blocker(_("A decision is recorded once taken: its date cannot be in the future.")))
-    found += _edition_blockers(s, decided_on)
+    found += _edition_blockers(s, decided_on, content.outcome == DecisionOutcome.GRANT)
     found += _certificate_blockers(s, content)
     found += _audit_blockers(s, content.outcome, decided_on)
     found += _decider_blockers(actor, s, decided_on)
@@ -547,7 +600,7 @@ def _revision_values(s: Situation, content: DecisionContent) -> dict:
             kind, decided_on=content.decided_on, previous_start=current.cycle_started_on if current else None
         )
     recert = next((a for a in s.audits if a.kind == AuditKind.RECERTIFICATION), None)
-    base_scope = current.scope if current and kind != K.INITIAL else programme.scope
+    base_scope = programme.scope if _from_programme(s) else current.scope
     return {
         "edition": s.edition,
         "scope": content.scope.strip() or base_scope,
@@ -561,18 +614,20 @@ def _revision_values(s: Situation, content: DecisionContent) -> dict:
     }
 
 
+def _from_programme(s: Situation) -> bool:
+    """Scope, sites and IAF codes come from the programme on a new certificate and an extension
+    (what was audited); every other revision keeps the current revision's (a reduction among them)."""
+    return s.current is None or s.kind == K.SCOPE_EXTENSION
+
+
 def _sites_of(s: Situation, content: DecisionContent) -> list[Site]:
     if content.sites:
         return list(content.sites)
-    if s.current is not None and s.kind != K.SCOPE_EXTENSION:
-        return list(s.current.sites.all())
-    return list(s.programme.sites.all())
+    return list(s.programme.sites.all() if _from_programme(s) else s.current.sites.all())
 
 
 def _iaf_codes_of(s: Situation) -> list[IAFCode]:
-    if s.kind == K.SCOPE_REDUCTION and s.current is not None:
-        return list(s.current.iaf_codes.all())
-    return list(s.programme.iaf_codes.all())
+    return list(s.programme.iaf_codes.all() if _from_programme(s) else s.current.iaf_codes.all())
 
 
 @transaction.atomic
@@ -588,6 +643,7 @@ def decision_record(
         .get(pk=programme.pk)
     )
     require(access.can_decide_programme(actor, programme), access.DECIDERS_ONLY)
+    content = _only_relevant(content)
     s = situation(programme=programme, edition=edition, kind=content.kind)
     if s.certificate is not None:
         s.certificate = Certificate.objects.select_for_update().get(pk=s.certificate.pk)
@@ -667,15 +723,16 @@ def _grant(actor: User, s: Situation, content: DecisionContent, decision: Decisi
         actor=actor,
         reason=_("Drafted by the %(kind)s decision.") % {"kind": K(s.kind).label.lower()},
     )
-    if s.kind == K.INITIAL and programme.cycle_started_on is None:
-        programme_cycle_start(actor=None, programme=programme, decided_on=content.decided_on)
+    if s.kind in OPENING_KINDS and programme.cycle_started_on is None:
+        # a transfer continues the incoming cycle: surveillance falls due from its decision (IAF MD 2)
+        review = content.transfer_review
+        started_on = review.cycle_started_on if s.kind == K.TRANSFER else content.decided_on
+        programme_cycle_start(actor=None, programme=programme, decided_on=started_on)
     if s.kind in (K.RECERTIFICATION, K.RESTORATION):
         _open_next_cycle(actor, programme, content.decided_on)
 
 
 def _open_next_cycle(actor: User, programme: AuditProgramme, decided_on: datetime.date) -> None:
-    """The recertification decision opens the next cycle's programme, carried over for review."""
-    from audits.services import programmes as programme_services
-
-    if hasattr(programme_services, "programme_next_cycle") and not programme.next_cycles.exists():
-        programme_services.programme_next_cycle(actor=actor, programme=programme, decided_on=decided_on)
+    """The recertification decision opens the next cycle's programme, carried over for review
+    (once: a programme already continued keeps its next cycle)."""
+    programme_next_cycle(actor=actor, programme=programme, decided_on=decided_on)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_ratelimit",  # its system checks refuse a cache the rate limits cannot count in
     "core",
     "organisations",
     "standards",
@@ -227,6 +228,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Each process's own memory: enough for `make run` (one process) and the tests. production.py puts
+# the cache on Redis, which every worker shares (the public verification's rate limits count there).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit calls a local-memory cache an error (E003: not shared between processes) and
+# unsupported (W001): right for production, which replaces this cache; one development process or
+# test run counts correctly in its own memory.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Public certificate verification (rule 33): lookups per client address (the address axes and
+# ipware see), per minute and per day, against enumeration of certificate numbers.
+VERIFICATION_RATE_MINUTE = os.environ.get("VERIFICATION_RATE_MINUTE", "20/m")
+VERIFICATION_RATE_DAY = os.environ.get("VERIFICATION_RATE_DAY", "200/d")
 
 # Where people reach the app; used for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

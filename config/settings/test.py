@@ -17,3 +17,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Serve static files from the source folders: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The rate limits of public verification are counted in the process's cache across the whole run;
+# the tests of the limits turn them on with rates of their own (tests/certificates/test_verification.py).
+RATELIMIT_ENABLE = False

@@ -13,7 +13,6 @@ from django.core.files.base import ContentFile
 from audits.models import AuditProgramme, ProgrammeEdition
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
 from certificates.models import Certificate, CertificateRevision, Decision
-from tests import factories
 from tests.audits.conftest import make_edition, qms  # noqa: F401  (the ISO 9001:2015 fixture)
 
 DECIDED_ON = datetime.date(2026, 3, 2)

@@ -290,4 +290,4 @@ def test_dashboard_query_count(client, world, django_assert_num_queries, rows):
         factories.OrganisationMembershipFactory(user=world.cert_manager, role=OrganisationRole.VIEWER)
     client.force_login(world.cert_manager)
     # the work panels: next audits, unfinished reports, nonconformities to answer, responses to review
-    _count_queries(client, django_assert_num_queries, reverse("dashboard"), 11)
+    _count_queries(client, django_assert_num_queries, reverse("dashboard"), 14)

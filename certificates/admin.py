@@ -1,0 +1,59 @@
+"""Administrators read decisions and certificates here. They change only through the app's pages
+and services, which enforce rules 6–16 and log every state change; an expiry date in particular
+is never edited (rule 12)."""
+
+from django.contrib import admin
+
+from certificates.models import Certificate, CertificateRevision, Decision, TransferReview
+from core.admin_mixins import ReadOnlyAdmin
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "programme", "edition", "decided_by", "certificate", "recorded_at"]
+    list_filter = ["kind", "outcome"]
+    list_select_related = ["programme__organisation", "edition__standard", "decided_by", "certificate"]
+    search_fields = ["programme__organisation__name", "certificate__number", "rationale"]
+    raw_id_fields = ["programme", "edition", "decided_by", "certificate", "transfer_review"]
+    filter_horizontal = ["audits"]
+
+
+class RevisionInline(admin.TabularInline):
+    model = CertificateRevision
+    fields = ["revision", "status", "edition", "effective_on", "expiry_on", "accredited", "issued_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = ["number", "organisation", "standard", "status", "status_since", "certification_body"]
+    list_filter = ["status", "certification_body", "standard"]
+    list_select_related = ["organisation", "standard", "certification_body"]
+    search_fields = ["number", "organisation__name"]
+    inlines = [RevisionInline]
+
+
+@admin.register(CertificateRevision)
+class CertificateRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "status", "edition", "effective_on", "expiry_on", "accredited", "issued_on"]
+    list_filter = ["status", "accredited"]
+    list_select_related = ["certificate", "edition__standard"]
+    search_fields = ["certificate__number", "certificate__organisation__name"]
+    raw_id_fields = ["certificate", "decision", "edition", "issued_by"]
+    filter_horizontal = ["sites", "iaf_codes"]
+    exclude = ["public_token"]
+
+
+@admin.register(TransferReview)
+class TransferReviewAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "programme", "edition", "outcome", "reviewed_on", "reviewed_by"]
+    list_filter = ["outcome", "incoming_status"]
+    list_select_related = ["programme__organisation", "edition__standard", "reviewed_by"]
+    search_fields = ["incoming_number", "issuing_body", "programme__organisation__name"]
+    raw_id_fields = ["programme", "edition", "reviewed_by"]

@@ -1,0 +1,155 @@
+"""The certificates app for `manage.py benchmark`, on the demo data.
+
+Called inside the benchmark's transaction, which is rolled back: it may create the records it
+measures (certificates of the demo CB, extra sites).
+"""
+
+import datetime
+import statistics
+import time
+from contextlib import contextmanager
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from audits.models import AuditProgramme
+from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
+from certificates.models import Certificate, CertificateRevision, Decision
+from organisations.enums import SiteKind
+from organisations.models import CertificationBody, Site, User
+from standards.models import Edition
+
+DEMO_CB = "Certa Europe Certification"
+DEMO_CLIENT = "Ministry of Digital Affairs"
+DECIDER = "manager@certa.example"
+DECIDED_ON = datetime.date(2026, 3, 2)
+MANY_SITES = 12
+RENDERS = 7
+TARGET_MS = 150
+IMAGE_FIELDS = ("logo", "certification_mark", "accreditation_symbol")
+
+# ANCHOR pages
+
+
+def benchmark_measurements() -> list[str]:
+    """Not a page: the certificate PDF of one site and of twelve, as the `pdf` queue's task renders it."""
+    from certificates.pdf import render_certificate_pdf
+
+    with transaction.atomic(), _images(CertificationBody.objects.get(name=DEMO_CB)):
+        one_site = _revision(sites=1, number="BENCH-0001")
+        many_sites = _revision(sites=MANY_SITES, number="BENCH-0012")
+        lines = [_measure(render_certificate_pdf, revision) for revision in (one_site, many_sites)]
+        transaction.set_rollback(True)
+    return lines
+
+
+def _measure(render, revision: CertificateRevision) -> str:
+    from audits.pdf_benchmark import page_count
+
+    pdf = render(revision)  # warm: fonts, stylesheet, templates
+    times, cpu = [], []
+    for _ in range(RENDERS):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        pdf = render(revision)
+        times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    median, sites = statistics.median(times), revision.sites.count()
+    label = "1 site" if sites == 1 else f"{sites} sites"
+    verdict = (
+        f"; {'within' if median <= TARGET_MS else 'OVER'} the {TARGET_MS} ms target" if sites == 1 else ""
+    )
+    return (
+        f"certificate PDF, {label}: median {median:.0f} ms over {RENDERS} renders "
+        f"(CPU {statistics.median(cpu):.0f} ms), {page_count(pdf)} pages, {len(pdf) / 1024:.0f} KB{verdict}"
+    )
+
+
+@contextmanager
+def _images(body: CertificationBody):
+    """The CB's logo, mark and symbol: the demo's own if it has them, otherwise small PNGs stored
+    for the measurement and removed after it (the rollback does not remove files)."""
+    missing = [field for field in IMAGE_FIELDS if not getattr(body, field)]
+    for field in missing:
+        getattr(body, field).save(f"{field}.png", ContentFile(_png(field)), save=False)
+    body.save(update_fields=missing)
+    try:
+        yield
+    finally:
+        for field in missing:
+            getattr(body, field).delete(save=False)
+
+
+def _png(field: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    colour = {"logo": "navy", "certification_mark": "darkgreen"}.get(field, "maroon")
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 150), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _sites(programme: AuditProgramme, count: int) -> list[Site]:
+    """The client's sites, central function first, with benchmark offices added up to ``count``."""
+    organisation = programme.organisation
+    existing = list(organisation.sites.filter(is_active=True).order_by("-is_central_function", "name"))
+    extra = [
+        Site(
+            organisation=organisation,
+            name=f"Benchmark office {number:02d}",
+            street=f"Boulevard du Benchmark {number}",
+            postcode=f"{1000 + number}",
+            city="Brussels",
+            country="BE",
+            headcount=20,
+            kind=SiteKind.PERMANENT,
+        )
+        for number in range(1, count - len(existing) + 1)
+    ]
+    return (existing + Site.objects.bulk_create(extra))[:count]
+
+
+def _revision(*, sites: int, number: str) -> CertificateRevision:
+    """An issued, accredited ISO 9001:2015 certificate of the demo ministry, made with the ORM."""
+    programme = AuditProgramme.objects.select_related("organisation", "certification_body").get(
+        certification_body__name=DEMO_CB, organisation__name=DEMO_CLIENT
+    )
+    edition = Edition.objects.select_related("standard").get(standard__code="ISO 9001", year=2015)
+    decider = User.objects.get(email=DECIDER)
+    certificate = Certificate.objects.create(
+        certification_body=programme.certification_body,
+        organisation=programme.organisation,
+        standard=edition.standard,
+        number=number,
+        status=CertificateStatus.ACTIVE,
+        status_since=DECIDED_ON,
+        original_certified_on=DECIDED_ON,
+    )
+    decision = Decision.objects.create(
+        programme=programme,
+        edition=edition,
+        kind=DecisionKind.INITIAL,
+        outcome=DecisionOutcome.GRANT,
+        decided_on=DECIDED_ON,
+        decided_by=decider,
+        rationale="Benchmark decision.",
+        certificate=certificate,
+    )
+    revision = CertificateRevision.objects.create(
+        certificate=certificate,
+        revision=1,
+        decision=decision,
+        edition=edition,
+        scope=programme.scope,
+        effective_on=DECIDED_ON,
+        expiry_on=DECIDED_ON.replace(year=DECIDED_ON.year + 3),
+        cycle_started_on=DECIDED_ON,
+        status=RevisionStatus.CURRENT,
+        accredited=True,
+        issued_on=DECIDED_ON,
+        issued_by=decider,
+    )
+    revision.sites.set(_sites(programme, sites))
+    revision.iaf_codes.set(programme.organisation.iaf_codes.all())
+    return revision

@@ -1,0 +1,131 @@
+"""The certificate as PDF (DOMAIN §6.1, §1.5; rules 8, 34): one A4 page, and an annex of the
+sites when there are several.
+
+Everything is read first (three queries), the CB's images come from storage as ``data:`` URIs
+(the renderer fetches nothing else), and ``core.pdf``, with WeasyPrint, is imported only when a
+PDF is rendered. Rendered by the `core.render_document` task (certificates/documents.py).
+"""
+
+import base64
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.db.models.fields.files import FieldFile
+
+from certificates.enums import RevisionStatus
+from certificates.models import CertificateRevision
+from certificates.qr import public_url, qr_svg_data_uri
+from organisations.models import Site
+
+TEMPLATE = "certificates/pdf/certificate.html"
+STYLESHEETS = ["css/print/certificate.css"]
+# Standards whose certificates name the Statement of Applicability (DOMAIN §6.1 item 8)
+SOA_STANDARDS = ("ISO/IEC 27001",)
+# What the uploads can be (organisations/images.py lets only these through), by their first bytes
+IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+ISSUED = (RevisionStatus.CURRENT, RevisionStatus.SUPERSEDED)
+
+
+class UnreadableImage(ValueError):
+    """A stored CB image that is not a PNG or JPEG (it never passed the upload's check)."""
+
+
+@dataclass(frozen=True)
+class CertificateSheet:
+    """What the certificate prints, read once."""
+
+    revision: CertificateRevision
+    sites: list[Site]
+    central: Site | None
+    iaf_codes: list
+    logo: str | None
+    mark: str | None
+    symbol: str | None
+    verification_url: str
+    qr_code: str
+
+    @property
+    def certificate(self):
+        return self.revision.certificate
+
+    @property
+    def organisation(self):
+        return self.revision.certificate.organisation
+
+    @property
+    def body(self):
+        return self.revision.certificate.certification_body
+
+    @property
+    def edition(self):
+        return self.revision.edition
+
+    @property
+    def is_issued(self) -> bool:
+        return self.revision.status in ISSUED
+
+    @property
+    def has_annex(self) -> bool:
+        return len(self.sites) > 1
+
+    @property
+    def url_lines(self) -> tuple[str, str]:
+        """The verification URL in two lines, broken before the token (it is too long for one
+        line under the code, and a break inside the token would look like a hyphen in it)."""
+        head, token, tail = self.verification_url.rpartition(self.revision.public_token)
+        return (head, token + tail) if token else (self.verification_url, "")
+
+    @property
+    def shows_soa(self) -> bool:
+        return self.edition.standard.code in SOA_STANDARDS or bool(self.revision.soa_version)
+
+
+def image_data_uri(image: FieldFile) -> str | None:
+    """The stored image as a ``data:`` URI; None when none was uploaded."""
+    if not image:
+        return None
+    with image.storage.open(image.name, "rb") as file:
+        content = file.read()
+    for signature, content_type in IMAGE_SIGNATURES.items():
+        if content.startswith(signature):
+            return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
+    raise UnreadableImage(f"{image.name} is not a PNG or JPEG image.")
+
+
+def _revision(pk: int) -> CertificateRevision:
+    # the central function first, then by name: the order the annex lists them in
+    sites = Site.objects.order_by("-is_central_function", "name")
+    return (
+        CertificateRevision.objects.select_related(
+            "certificate__organisation", "certificate__certification_body", "edition__standard", "decision"
+        )
+        .prefetch_related(Prefetch("sites", queryset=sites), "iaf_codes")
+        .get(pk=pk)
+    )
+
+
+def certificate_sheet(revision: CertificateRevision) -> CertificateSheet:
+    revision = _revision(revision.pk)
+    body = revision.certificate.certification_body
+    sites = list(revision.sites.all())
+    url = public_url(revision)
+    return CertificateSheet(
+        revision=revision,
+        sites=sites,
+        central=next((site for site in sites if site.is_central_function), None),
+        iaf_codes=list(revision.iaf_codes.all()),
+        logo=image_data_uri(body.logo),
+        mark=image_data_uri(body.certification_mark),
+        # rule 34: the symbol only on a certificate issued within the accreditation
+        symbol=image_data_uri(body.accreditation_symbol) if revision.accredited else None,
+        verification_url=url,
+        qr_code=qr_svg_data_uri(url),
+    )
+
+
+def render_certificate_pdf(revision: CertificateRevision) -> bytes:
+    from core.pdf import render_pdf
+
+    return render_pdf(
+        template=TEMPLATE, context={"sheet": certificate_sheet(revision)}, stylesheets=STYLESHEETS
+    )
