@@ -11,16 +11,20 @@ from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 
 from audits.models import AuditProgramme
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
 from certificates.models import Certificate, CertificateRevision, Decision
+from core.transitions import transition_record
 from organisations.enums import SiteKind
 from organisations.models import CertificationBody, Site, User
 from standards.models import Edition
 
 DEMO_CB = "Certa Europe Certification"
 DEMO_CLIENT = "Ministry of Digital Affairs"
+NORTHFIELD = "Northfield Municipality"
+MINISTRY_QM = "qm@ministry.example"
 DECIDER = "manager@certa.example"
 DECIDED_ON = datetime.date(2026, 3, 2)
 MANY_SITES = 12
@@ -28,7 +32,53 @@ RENDERS = 7
 TARGET_MS = 150
 IMAGE_FIELDS = ("logo", "certification_mark", "accreditation_symbol")
 
-# ANCHOR pages
+REGISTER_SIZE = 120  # certificates in the register (a CB of national scale shows 50 a page)
+ANONYMOUS = ""  # the benchmark's persona for public pages
+
+
+def benchmark_pages() -> list[tuple[str, str, str]]:
+    """The decision page previews Northfield's initial decision (its programme is ready for it);
+    the certificate pages read a certificate of the ministry with three sites and a history,
+    among REGISTER_SIZE others, all made with the ORM."""
+    northfield = AuditProgramme.objects.get(certification_body__name=DEMO_CB, organisation__name=NORTHFIELD)
+    edition = northfield.editions.get()
+    decide = reverse("certificates:decision_add", args=[northfield.pk])
+    preview = f"{decide}?edition={edition.pk}&kind={DecisionKind.INITIAL}"
+    revision = _revision(sites=3, number="BENCH-PAGE")
+    certificate, decision = revision.certificate, revision.decision
+    for status, reason in (
+        (CertificateStatus.SUSPENDED, "Client request"),
+        (CertificateStatus.ACTIVE, "Resolved"),
+    ):
+        transition_record(subject=certificate, field="status", from_state="", to_state=status, reason=reason)
+    for number in range(REGISTER_SIZE):
+        _revision(sites=1, number=f"BENCH-R{number:04d}")
+    public = reverse("verification:search") + f"?number={certificate.number}"
+    return [
+        ("decision form with its checklist (manager)", preview, DECIDER),
+        ("decision page (manager)", decision.get_absolute_url(), DECIDER),
+        (
+            "pre-transfer review form (manager)",
+            reverse("certificates:transfer_review_add", args=[northfield.pk]),
+            DECIDER,
+        ),
+        ("certificate page (manager)", certificate.get_absolute_url(), DECIDER),
+        ("certificate page (client)", certificate.get_absolute_url(), MINISTRY_QM),
+        (
+            "suspension form (manager)",
+            reverse("certificates:certificate_suspend", args=[certificate.pk]),
+            DECIDER,
+        ),
+        (f"register ({REGISTER_SIZE + 1} certificates, manager)", reverse("certificates:register"), DECIDER),
+        (
+            "register, filtered (manager)",
+            reverse("certificates:register") + "?status=active&q=BENCH-R00",
+            DECIDER,
+        ),
+        ("our certificates (client)", reverse("certificates:register"), MINISTRY_QM),
+        ("public verification by number", public, ANONYMOUS),
+        ("public verification by QR code", revision.get_public_url(), ANONYMOUS),
+    ]
 
 
 def benchmark_measurements() -> list[str]:

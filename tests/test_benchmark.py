@@ -62,10 +62,22 @@ PAGES = [
     "nonconformities waiting (client)",
     "nonconformities waiting (reviewer)",
     "dashboard (reviewer)",
+    "decision form with its checklist (manager)",
+    "decision page (manager)",
+    "pre-transfer review form (manager)",
+    "certificate page (manager)",
+    "certificate page (client)",
+    "suspension form (manager)",
+    "register (121 certificates, manager)",
+    "register, filtered (manager)",
+    "our certificates (client)",
+    "public verification by number",
+    "public verification by QR code",
 ]
 # label, persona, queries, p50, p95, KB, ratio to the baseline, then OVER for a page above the rule
 ROW = re.compile(
-    r"^(?P<label>.+?)\s{2,}(\S+@\S+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(?P<ratio>[\d.]+)x(  OVER)?$"
+    r"^(?P<label>.+?)\s{2,}(\S+@\S+|\(public\))\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+"
+    r"\s+(?P<ratio>[\d.]+)x(  OVER)?$"
 )
 
 

@@ -35,6 +35,7 @@ SEES_A = {"qm_a", "contributor_a", "viewer_a", "auditor", "other_auditor", "cert
 SEES_AUDIT_A = SEES_A - {"other_auditor"}
 MANAGES_A = {"qm_a"}
 PLANS_A = {"cert_manager"}
+CB_STAFF = {"auditor", "other_auditor", "cert_manager", "other_cb_manager"}
 
 READS_A_GAP = {"qm_a", "contributor_a", "viewer_a"}  # not shared with the CB
 WRITES_A_GAP = {"qm_a", "contributor_a"}
@@ -145,6 +146,22 @@ ACCESS = {
     ),
     "documents:status": (lambda w: {"document_pk": w.document_a.pk}, READS_A_GAP, set()),
     "documents:download": (lambda w: {"document_pk": w.document_a.pk}, READS_A_GAP, set()),
+    # --- certificates: the register, one certificate and its manager's actions, decisions ---
+    "certificates:register": (lambda w: {}, set(SIGNED_IN)),
+    "certificates:register_csv": (lambda w: {}, CB_STAFF, set(SIGNED_IN) - CB_STAFF),
+    "certificates:register_xlsx": (lambda w: {}, CB_STAFF, set(SIGNED_IN) - CB_STAFF),
+    "certificates:certificate_detail": (lambda w: {"pk": w.certificate_a.pk}, SEES_A),
+    "certificates:certificate_draft_edit": (lambda w: {"pk": w.certificate_a.pk}, PLANS_A),
+    "certificates:certificate_draft_issue": (lambda w: {"pk": w.certificate_a.pk}, set()),
+    "certificates:certificate_draft_void": (lambda w: {"pk": w.certificate_a.pk}, PLANS_A),
+    "certificates:certificate_suspend": (lambda w: {"pk": w.certificate_a.pk}, PLANS_A),
+    "certificates:certificate_reinstate": (lambda w: {"pk": w.certificate_a.pk}, PLANS_A),
+    "certificates:certificate_withdraw": (lambda w: {"pk": w.certificate_a.pk}, PLANS_A),
+    "certificates:certificate_cancel": (lambda w: {"pk": w.certificate_a.pk}, PLANS_A),
+    "certificates:decision_detail": (lambda w: {"pk": w.decision_a.pk}, SEES_A),
+    # a programme is need to know: the other auditor does not see programme A at all
+    "certificates:decision_add": (lambda w: {"pk": w.programme_a.pk}, PLANS_A, SEES_AUDIT_A - PLANS_A),
+    "certificates:transfer_review_add": (lambda w: {"pk": w.programme_a.pk}, SEES_AUDIT_A, set()),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -181,8 +198,12 @@ POST_ONLY = {
     "audits:finding_review",
     "audits:finding_verify",
     # --- documents ---
+    # --- certificates ---
+    "certificates:certificate_draft_issue",
 }
 PUBLIC = {
+    "verification:search",
+    "verification:token",
     "healthz",
     "login",
     "logout",
@@ -328,6 +349,42 @@ def w(world, settings, tmp_path):
             size=13,
         )
         setattr(world, f"document_{suffix}", document)
+    # --- certificates: an active certificate with a draft revision 2 waiting to be issued ---
+    from types import SimpleNamespace
+
+    from certificates.models import CertificateRevision, Decision
+    from tests.certificates.conftest import make_certificate
+
+    for suffix, cb, org, site, manager in (
+        ("a", world.cb, world.org_a, world.site_a, world.cert_manager),
+        ("b", world.other_cb, world.org_b, world.site_b, world.other_cb_manager),
+    ):
+        side = SimpleNamespace(cb=cb, org_a=org, site_a=site, cert_manager=manager)
+        certificate = make_certificate(side, world.edition, number=f"CERT-{suffix.upper()}")
+        current = certificate.revisions.get()
+        extension = Decision.objects.create(
+            programme=current.decision.programme,
+            edition=world.edition,
+            kind="scope_extension",
+            outcome="grant",
+            decided_on=current.effective_on,
+            decided_by=manager,
+            rationale="Scope extension audit closed.",
+            certificate=certificate,
+        )
+        draft = CertificateRevision.objects.create(
+            certificate=certificate,
+            revision=2,
+            decision=extension,
+            edition=world.edition,
+            scope=current.scope,
+            effective_on=current.effective_on,
+            expiry_on=current.expiry_on,
+            cycle_started_on=current.cycle_started_on,
+        )
+        draft.sites.set([site])
+        setattr(world, f"certificate_{suffix}", certificate)
+        setattr(world, f"decision_{suffix}", current.decision)
     return world
 
 
@@ -410,12 +467,27 @@ GET_ONLY = {
     # --- documents ---
     "documents:status",
     "documents:download",
+    # --- certificates ---
+    "certificates:register",
+    "certificates:register_csv",
+    "certificates:register_xlsx",
+    "certificates:certificate_detail",
+    "certificates:decision_detail",
 }
 TENANT_URLS = sorted(
     name
     for name in ACCESS
-    if name.split(":")[0] in {"organisations", "audits", "documents"}
-    and name not in {"organisations:list", "audits:programme_list", "audits:my_audits", "audits:nc_list"}
+    if name.split(":")[0] in {"organisations", "audits", "documents", "certificates"}
+    and name
+    not in {
+        "organisations:list",
+        "audits:programme_list",
+        "audits:my_audits",
+        "audits:nc_list",
+        "certificates:register",
+        "certificates:register_csv",
+        "certificates:register_xlsx",
+    }
 )
 
 
@@ -428,6 +500,12 @@ def _pk_of_b(w, name: str) -> int:
         return w.audit_b.pk
     if name.startswith("audits:finding_"):
         return w.audit_b.pk if name in ("audits:finding_list", "audits:finding_new") else w.finding_b.pk
+    if name.startswith("certificates:certificate_"):
+        return w.certificate_b.pk
+    if name == "certificates:decision_detail":
+        return w.decision_b.pk
+    if name.startswith("certificates:"):
+        return w.programme_b.pk
     return w.org_b.pk
 
 

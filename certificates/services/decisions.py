@@ -141,7 +141,7 @@ def feeding_audits(programme: AuditProgramme, kind: str) -> list[Audit]:
     kinds = FEEDING_KINDS.get(kind, ())
     if not kinds:
         return []
-    audits = programme.audits.exclude(status=AuditStatus.CANCELLED)
+    audits = programme.audits.exclude(status=AuditStatus.CANCELLED).select_related("report")
     if set(kinds) <= {AuditKind.STAGE1, AuditKind.STAGE2, AuditKind.RECERTIFICATION}:
         latest = cycle_audits(audits)
         found = [latest[k] for k in kinds if k in latest]

@@ -233,7 +233,7 @@ def test_audit_page_queries_do_not_grow_with_the_team(client, world, qms, team, 
     with django_assert_num_queries(PLANNER_AUDIT_PAGE):
         assert client.get(audit.get_absolute_url()).status_code == 200
     client.force_login(world.qm_a)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(programme.get_absolute_url()).status_code == 200
 
 

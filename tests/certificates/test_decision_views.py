@@ -18,6 +18,7 @@ from audits.services import programmes as programme_services
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
 from certificates.models import Certificate, Decision
 from core.transitions import transitions_of
+from organisations.backends import UserBackend
 from organisations.enums import QualificationKind
 from organisations.models import User
 from tests import factories
@@ -330,9 +331,12 @@ def test_panel_lists_decisions_and_certificates_in_two_queries(
 ):
     manager.post(add_url(programme), grant(qms))
     decision = Decision.objects.get()
-    user = User.objects.get(pk=world.cert_manager.pk)
-    with django_assert_num_queries(2):
+    user = UserBackend().get_user(world.cert_manager.pk)  # with its memberships, as a request has it
+    with django_assert_num_queries(2):  # the decisions; whether the user decides
         html = render_panel(user, programme)
+    client_user = UserBackend().get_user(world.qm_a.pk)
+    with django_assert_num_queries(1):  # a client: the decisions only
+        render_panel(client_user, programme)
     assert decision.get_absolute_url() in html and decision.certificate.number in html
     assert add_url(programme) in html
     assert reverse("certificates:transfer_review_add", args=[programme.pk]) in html
