@@ -130,6 +130,9 @@ class DecisionForm(BoundedForm, forms.Form):
         self.fields["sites"].queryset = decision_sites(programme)
         self.fields["transfer_review"].queryset = open_reviews(programme)
         self.fields["rationale"].required = not preview
+        if not self.is_bound and "edition" not in self.initial:
+            # the checklist of a fresh page previews the first edition: the select shows it too
+            self.initial["edition"] = self.fields["edition"].queryset.first()
 
     def clean_decided_on(self) -> datetime.date | None:
         return _not_in_future(self.cleaned_data.get("decided_on"))

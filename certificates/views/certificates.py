@@ -25,6 +25,7 @@ from certificates import access, certificate_rules
 from certificates.enums import CertificateStatus, RevisionStatus
 from certificates.forms.certificates import DraftForm, ReasonForm, SuspendForm
 from certificates.models import Certificate, CertificateRevision
+from certificates.qr import public_url
 from certificates.selectors import status as selectors
 from certificates.services import certificates as services
 from core.forms import call_action, call_service, edit_form
@@ -140,7 +141,7 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": page.current,
             "draft": page.draft,
             "draft_problems": services.issue_problems(page.draft) if page.draft else [],
-            "public_url": request.build_absolute_uri(page.current.get_public_url()) if page.current else "",
+            "public_url": public_url(page.current) if page.current else "",  # as its QR code prints it
             "can_manage": can_manage,
             "actions": [(a, a.url(certificate), _action_form(a, certificate)) for a in actions],
             "certificate_kind": services.CERTIFICATE_DOCUMENT,
