@@ -119,6 +119,22 @@ class CertificationBodyAdmin(NoDeleteAdmin):
         (None, {"fields": ["name", "street", "postcode", "city", "country", "is_active"]}),
         (_("Accreditation"), {"fields": ["accreditation_body", "accreditation_number"]}),
         (
+            _("Certificates"),
+            {
+                "fields": [
+                    "certificate_number_pattern",
+                    "certification_mark",
+                    "logo",
+                    "accreditation_symbol",
+                ],
+                "description": _(
+                    "Printed on every certificate: a certificate is issued only once the certification "
+                    "mark is uploaded; the accreditation symbol only on certificates within the "
+                    "accreditation on their issue date."
+                ),
+            },
+        ),
+        (
             _("Policy: initial audit"),
             {
                 "fields": [

@@ -2,8 +2,9 @@
 message, never with a 500, and changes nothing.
 
 Every URL of the app is a form view tried here (FORMS), a page whose query string is tried here
-(QUERIES), or a view that takes no input (NO_INPUT). The first test fails when a URL is in none of
-them, another when a form class of the app is tried by no entry, so a new form cannot ship untried.
+(QUERIES), a page whose path holds free text tried here (PATH_INPUT), or a view that takes no
+input (NO_INPUT). The first test fails when a URL is in none of them, another when a form class of
+the app is tried by no entry, so a new form cannot ship untried.
 """
 
 import datetime
@@ -19,16 +20,19 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.apps import apps
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.formsets import BaseFormSet
+from django.test import RequestFactory
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 import audits.forms
+import certificates.forms
 import organisations.forms
 from audits import cycle, team_rules
 from audits.enums import AuditKind
@@ -72,6 +76,12 @@ from audits.services import findings as finding_services
 from audits.services import gap as gap_services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
+from certificates.enums import CertificateStatus
+from certificates.forms import certificates as certificate_forms
+from certificates.forms.decisions import DecisionForm, TransferReviewForm
+from certificates.forms.register import RegisterFilterForm
+from certificates.forms.verification import VerificationForm
+from certificates.models import Decision, TransferReview
 from core import bounds
 from core.forms import BoundedForm
 from core.transitions import transitions_of
@@ -86,6 +96,9 @@ from organisations.models import CertificationBody, Site, User
 from organisations.services import MembershipError, membership_invite
 from tests import factories
 from tests.audits.conftest import make_edition
+from tests.certificates.conftest import DECIDED_ON, give_images, make_certificate, png_bytes
+from tests.certificates.test_decision_views import decided_world, grant
+from tests.certificates.test_transfers import form_data as transfer_review_data
 from tests.factories import PROGRAMME_SCOPE
 from tests.test_url_access import PUBLIC, url_names
 
@@ -95,6 +108,7 @@ STAGE1 = datetime.date(2027, 3, 1)
 HUGE = str(10**12)
 TEXT_100_KB = "x" * 100_000
 MEGABYTE = "x" * 1_000_000
+OUT_OF_WINDOW = ("1979-12-31", "2101-01-01", "0001-01-01")  # just outside the dates' window, and far
 TRACKED_APPS = ("organisations", "standards", "audits", "certificates", "core")
 DATE_REFUSED = re.compile(r"Enter a date from [^<.]*1980 to [^<.]*2100\.")
 
@@ -192,6 +206,31 @@ def w(world, settings, tmp_path):
     return world
 
 
+CERTIFICATE_APPS = ("certificates:", "verification:")
+
+
+@pytest.fixture
+def cw(w):
+    """The world `w` with what the certificates' pages act on: an ISMS edition; an active, a
+    suspended and a draft (ISMS, so its SoA version is on the form) certificate of organisation A;
+    and an ISO 9001 programme its certification manager may decide on."""
+    w.isms = make_edition("ISO/IEC 27001", 2022, [("4", "Context", "HS-4"), ("4.1", "Org", "HS-4.1")])
+    w.isms.standard.discipline = "ISMS"
+    w.isms.standard.save(update_fields=["discipline"])
+    give_images(w.cb)
+    w.active = make_certificate(w, w.isms, number="CB-2026-00001")
+    w.suspended = make_certificate(w, w.isms, number="CB-2026-00002", status=CertificateStatus.SUSPENDED)
+    w.draft = make_certificate(w, w.isms, number="CB-2026-00003", status=CertificateStatus.DRAFT)
+    w.draft_revision = w.draft.revisions.get()
+    w.decidable = decided_world(w, w.edition)
+    return w
+
+
+def _world(request, name: str) -> SimpleNamespace:
+    """`cw` for the certificates' URLs, the lighter `w` for the others."""
+    return request.getfixturevalue("cw" if name.startswith(CERTIFICATE_APPS) else "w")
+
+
 @dataclass(frozen=True)
 class FormView:
     """A view with a form: who may post, to which URL, the forms it reads and a valid submission."""
@@ -264,6 +303,18 @@ def _finding_data(w) -> dict:
 
 def _finding_forms(w) -> list:
     return [FindingForm(choices=finding_choices(w.fieldwork_audit))]
+
+
+def _days_from_today(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def _reason_forms(w) -> list:
+    return [certificate_forms.ReasonForm()]
+
+
+def _reason_data(w) -> dict:
+    return {"reason": "Decided at the certification committee of 20 November."}
 
 
 FORMS = {
@@ -539,14 +590,52 @@ FORMS = {
         lambda w: [VerifyForm()],
         lambda w: {"comment": "Seen at the follow-up visit"},
     ),
+    # --- certificates (the `cw` world) ---
+    "certificates:certificate_draft_edit": FormView(
+        "cert_manager",
+        lambda w: {"pk": w.draft.pk},
+        lambda w: [certificate_forms.DraftForm(instance=w.draft_revision)],
+        lambda w: {"effective_on": "2026-03-10", "soa_version": "SoA v3"},
+    ),
+    "certificates:certificate_draft_void": FormView(
+        "cert_manager", lambda w: {"pk": w.draft.pk}, _reason_forms, _reason_data
+    ),
+    "certificates:certificate_suspend": FormView(
+        "cert_manager",
+        lambda w: {"pk": w.active.pk},
+        lambda w: [certificate_forms.SuspendForm(certificate=w.active, today=timezone.localdate())],
+        lambda w: {"reason": "failure", "note": "", "ends_on": _days_from_today(30)},
+    ),
+    "certificates:certificate_reinstate": FormView(
+        "cert_manager", lambda w: {"pk": w.suspended.pk}, _reason_forms, _reason_data
+    ),
+    "certificates:certificate_withdraw": FormView(
+        "cert_manager", lambda w: {"pk": w.active.pk}, _reason_forms, _reason_data
+    ),
+    "certificates:certificate_cancel": FormView(
+        "cert_manager", lambda w: {"pk": w.active.pk}, _reason_forms, _reason_data
+    ),
+    "certificates:decision_add": FormView(
+        "cert_manager",
+        lambda w: {"pk": w.decidable.pk},
+        lambda w: [DecisionForm(programme=w.decidable)],
+        lambda w: grant(w.edition),
+    ),
+    "certificates:transfer_review_add": FormView(
+        "cert_manager",
+        lambda w: {"pk": w.decidable.pk},
+        lambda w: [TransferReviewForm(programme=w.decidable)],
+        lambda w: transfer_review_data(w.edition),
+    ),
 }
 
 
 @dataclass(frozen=True)
 class Query:
-    """A page that reads its query string: who opens it, where, and the parameters it reads."""
+    """A page that reads its query string: who opens it (None: anyone, signed in or not), where, and
+    the parameters it reads."""
 
-    persona: str
+    persona: str | None
     kwargs: Callable[[SimpleNamespace], dict]
     params: tuple[str, ...]
     form_classes: tuple[type[forms.BaseForm], ...] = ()
@@ -564,6 +653,9 @@ def _edition(w) -> dict:
     return {"slug": w.edition.standard.slug, "year": w.edition.year}
 
 
+REGISTER_FILTERS = ("q", "status", "standard", "organisation", "expiring", "expires_from", "expires_until")
+
+
 QUERIES = {
     "standards:catalogue": Query("qm_a", lambda w: {}, ("q",)),
     "standards:edition_detail": Query("qm_a", _edition, ("q",)),
@@ -575,6 +667,18 @@ QUERIES = {
     "audits:finding_list": Query(
         "qm_a", lambda w: {"pk": w.fieldwork_audit.pk}, ("type", "status", "site"), (FindingFilterForm,)
     ),
+    # --- certificates (the `cw` world); an export with a filter that is not valid goes back to the register
+    "certificates:register": Query(
+        "cert_manager", lambda w: {}, (*REGISTER_FILTERS, "page"), (RegisterFilterForm,)
+    ),
+    "certificates:register_csv": Query("cert_manager", lambda w: {}, REGISTER_FILTERS),
+    "certificates:register_xlsx": Query("cert_manager", lambda w: {}, REGISTER_FILTERS),
+    "certificates:decision_add": Query(  # the checklist's preview of what is chosen
+        "cert_manager",
+        lambda w: {"pk": w.decidable.pk},
+        ("edition", "kind", "outcome", "decided_on", "sites", "transfer_review", "rationale", "scope"),
+    ),
+    "verification:search": Query(None, lambda w: {}, ("number", "body"), (VerificationForm,)),
 }
 
 # Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` is a
@@ -615,15 +719,24 @@ NO_INPUT = {
     "audits:audit_report_issue",
     "audits:finding_detail",
     "audits:nc_list",
+    # --- certificates: pages, and issuing a draft (a button) ---
+    "certificates:certificate_detail",
+    "certificates:certificate_draft_issue",
+    "certificates:decision_detail",
 }
-# The health check, and Django's own account pages (login, password reset and change) with its forms.
-NOT_OURS = PUBLIC
+# A URL whose only input is a free text in its path (a printed certificate's QR token): tried by
+# test_a_verification_token_out_of_bounds_reads_as_unknown.
+PATH_INPUT = {"verification:token"}
+# The health check, and Django's own account pages (login, password reset and change) with its forms:
+# the public URLs without a namespace. The public pages of our apps (verification) are tried here.
+NOT_OURS = {name for name in PUBLIC if ":" not in name}
 
 
 def _project_form_classes() -> set[type]:
     modules = [organisations.forms] + [
-        importlib.import_module(f"audits.forms.{info.name}")
-        for info in pkgutil.iter_modules(audits.forms.__path__)
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for package in (audits.forms, certificates.forms)
+        for info in pkgutil.iter_modules(package.__path__)
     ]
     return {
         value
@@ -636,11 +749,11 @@ def _project_form_classes() -> set[type]:
 
 
 def test_every_url_is_tried_or_takes_no_input():
-    assert url_names(get_resolver()) - NOT_OURS == set(FORMS) | set(QUERIES) | NO_INPUT
+    assert url_names(get_resolver()) - NOT_OURS == set(FORMS) | set(QUERIES) | NO_INPUT | PATH_INPUT
 
 
-def test_every_form_of_the_app_is_bounded_and_tried(w):
-    tried = {type(form) for view in FORMS.values() for form in view.forms(w)}
+def test_every_form_of_the_app_is_bounded_and_tried(cw):
+    tried = {type(form) for view in FORMS.values() for form in view.forms(cw)}
     tried |= {form for query in QUERIES.values() for form in query.form_classes}
     tried |= {WithdrawForm}  # a button's optional reason: test_team_withdraw_refuses_a_long_reason_…
     classes = _project_form_classes()
@@ -655,8 +768,8 @@ def _attacks(field: forms.Field) -> list:
     """Values out of bounds for this field, whatever the rest of the form says."""
     if isinstance(field, forms.BooleanField | forms.FileField):
         return []  # an upload's size and type: test_gap_views; Django drops unprintable name characters
-    if isinstance(field, forms.DateField | forms.DateTimeField):
-        return ["0001-01-01", "9999-12-31"]
+    if isinstance(field, forms.DateField | forms.DateTimeField):  # the window's edges, then far out
+        return ["1979-12-31", "2101-01-01", "0001-01-01", "9999-12-31"]
     if isinstance(field, forms.IntegerField):  # decimals too
         negative = "-1" if field.min_value is None or field.min_value >= 0 else "-" + HUGE
         return [negative, HUGE, "9" * 100_000]
@@ -664,9 +777,10 @@ def _attacks(field: forms.Field) -> list:
         return [["-1"], [HUGE], [TEXT_100_KB]]
     if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
         return ["-1", HUGE, TEXT_100_KB]
+    one_past = ["x" * (field.max_length + 1)] if getattr(field, "max_length", None) else []
     if isinstance(field.widget, forms.Textarea):
-        return [TEXT_100_KB, "bell\x07"]
-    return [TEXT_100_KB, "first\r\nsecond", "tab\tbetween"]
+        return [*one_past, TEXT_100_KB, "bell\x07"]
+    return [*one_past, TEXT_100_KB, "first\r\nsecond", "tab\tbetween"]
 
 
 def _state() -> dict:
@@ -716,15 +830,17 @@ def _post(client, w, name: str, data: dict):
 
 
 @pytest.mark.parametrize("name", sorted(FORMS))
-def test_the_valid_submission_of_each_form_is_accepted(client, w, name):
+def test_the_valid_submission_of_each_form_is_accepted(client, request, name):
     """So that a refusal below is the attacked field's doing."""
+    w = _world(request, name)
     _sign_in(client, w, name)
     response = _post(client, w, name, FORMS[name].data(w))
     assert response.status_code == 302 and _refusal(response) == []
 
 
 @pytest.mark.parametrize("name", sorted(FORMS))
-def test_out_of_bounds_input_is_refused_with_a_message_and_changes_nothing(client, w, name, subtests):
+def test_out_of_bounds_input_is_refused_with_a_message_and_changes_nothing(client, request, name, subtests):
+    w = _world(request, name)
     view = FORMS[name]
     _sign_in(client, w, name)
     before = _state()
@@ -739,13 +855,15 @@ def test_out_of_bounds_input_is_refused_with_a_message_and_changes_nothing(clien
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
-def test_out_of_bounds_query_strings_answer_without_error_and_change_nothing(client, w, name, subtests):
+def test_out_of_bounds_query_strings_answer_without_error_and_change_nothing(client, request, name, subtests):
+    w = _world(request, name)
     query = QUERIES[name]
-    client.force_login(getattr(w, query.persona))
+    if query.persona:
+        client.force_login(getattr(w, query.persona))
     url = reverse(name, kwargs=query.kwargs(w))
     before = _state()
     for param in query.params:
-        for value in ["-1", HUGE, "9" * 100_000, TEXT_100_KB, "first\r\nsecond", "0001-01-01"]:
+        for value in ["-1", HUGE, "9" * 100_000, TEXT_100_KB, "first\r\nsecond", *OUT_OF_WINDOW]:
             with subtests.test(param=param, value=value[:20]):
                 response = client.get(url, {param: value})
                 assert response.status_code in (200, 302)
@@ -766,6 +884,235 @@ def test_team_withdraw_refuses_a_long_reason_and_changes_nothing(client, w):
     w.assignment.refresh_from_db()
     assert not w.assignment.is_active
     assert transitions_of(w.assignment).first().reason == "Ill for a month"
+
+
+# --- certificates: each bound at its edge, the value on it accepted and the one past it refused
+
+
+def _free_text(form: forms.BaseForm) -> dict:
+    """Every free-text field of the form full to its maximum, each with its own letter."""
+    fields = [
+        (name, field)
+        for name, field in form.fields.items()
+        if type(field) is forms.CharField and field.max_length  # not e-mails, not choices
+    ]
+    return {
+        form.add_prefix(name): chr(ord("a") + i) * field.max_length for i, (name, field) in enumerate(fields)
+    }
+
+
+@pytest.mark.parametrize("name", sorted(name for name in FORMS if name.startswith(CERTIFICATE_APPS)))
+def test_text_at_its_maximum_is_accepted_and_kept_whole(client, cw, name):
+    view = FORMS[name]
+    full = {key: value for form in view.forms(cw) for key, value in _free_text(form).items()}
+    assert full, "a form of the certificates without free text: nothing to fill"
+    _sign_in(client, cw, name)
+    response = _post(client, cw, name, view.data(cw) | full)
+    assert response.status_code == 302 and _refusal(response) == []
+    stored = repr(_state())
+    for key, value in full.items():
+        assert value in stored and value + value[0] not in stored, key
+
+
+def _post_to(client, cw, name: str, **changes):
+    _sign_in(client, cw, name)
+    return _post(client, cw, name, FORMS[name].data(cw) | changes)
+
+
+@pytest.mark.parametrize(("days", "accepted"), [(0, False), (1, True), (183, True), (184, False)])
+def test_a_suspension_deadline_at_the_edges_of_the_cbs_limit(client, cw, days, accepted):
+    assert cw.cb.suspension_max_days == 183
+    response = _post_to(client, cw, "certificates:certificate_suspend", ends_on=_days_from_today(days))
+    cw.active.refresh_from_db()
+    if accepted:
+        assert response.status_code == 302 and cw.active.status == CertificateStatus.SUSPENDED
+        assert cw.active.suspension_ends_on == timezone.localdate() + datetime.timedelta(days=days)
+    else:
+        assert "The resolution deadline must fall after today" in " ".join(_refusal(response))
+        assert cw.active.status == CertificateStatus.ACTIVE and cw.active.suspension_ends_on is None
+
+
+@pytest.mark.parametrize(("delta", "accepted"), [(-1, False), (0, True)])
+def test_a_draft_takes_effect_on_its_decision_day_never_before(client, cw, delta, accepted):
+    day = DECIDED_ON + datetime.timedelta(days=delta)
+    response = _post_to(client, cw, "certificates:certificate_draft_edit", effective_on=day.isoformat())
+    cw.draft_revision.refresh_from_db()
+    if accepted:
+        assert response.status_code == 302 and cw.draft_revision.effective_on == day
+        assert cw.draft_revision.soa_version == "SoA v3"
+    else:
+        assert "cannot be before the decision date" in " ".join(_refusal(response))
+        assert (cw.draft_revision.effective_on, cw.draft_revision.soa_version) == (DECIDED_ON, "")
+
+
+@pytest.mark.parametrize(("delta", "accepted"), [(0, True), (1, False)])
+def test_a_decision_is_dated_today_at_the_latest(client, cw, delta, accepted):
+    response = _post_to(client, cw, "certificates:decision_add", decided_on=_days_from_today(delta))
+    if accepted:
+        assert response.status_code == 302
+        assert Decision.objects.get(programme=cw.decidable).decided_on == timezone.localdate()
+    else:
+        assert "This date is in the future" in " ".join(_refusal(response))
+        assert not Decision.objects.filter(programme=cw.decidable).exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "refused"),
+    [
+        ({"original_certified_on": bounds.EARLIEST_DATE.isoformat()}, None),
+        ({"original_certified_on": "1979-12-31"}, "Enter a date from"),
+        ({"reviewed_on": _days_from_today(0)}, None),
+        ({"reviewed_on": _days_from_today(1)}, "This date is in the future"),
+    ],
+)
+def test_a_transfer_review_at_the_edges_of_its_dates(client, cw, changes, refused):
+    response = _post_to(client, cw, "certificates:transfer_review_add", **changes)
+    reviews = TransferReview.objects.filter(programme=cw.decidable)
+    if refused is None:
+        assert response.status_code == 302 and _refusal(response) == []
+        field, day = next(iter(changes.items()))
+        assert getattr(reviews.get(), field).isoformat() == day
+    else:
+        assert refused in " ".join(_refusal(response))
+        assert not reviews.exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "refused"),
+    [
+        ({"expires_from": "1980-01-01", "expires_until": "2100-12-31"}, None),
+        ({"expires_from": "1979-12-31"}, "Enter a date from"),
+        ({"expires_until": "2101-01-01"}, "Enter a date from"),
+        ({"q": "x" * 100}, None),
+        ({"q": "x" * 101}, "Ensure this value has at most 100 characters (it has 101)."),
+        ({"q": "CB-2026\r\n00001"}, "Keep this on one line"),
+        ({"status": HUGE}, "There is no such status; every status is shown."),
+        ({"standard": HUGE}, "There is no such standard here; every standard is shown."),
+        ({"expiring": "181"}, "Choose 30, 90 or 180 days; expiry dates are not filtered."),
+    ],
+)
+def test_a_register_filter_out_of_bounds_is_said_on_the_page(client, cw, query, refused):
+    client.force_login(cw.cert_manager)
+    before = _state()
+    response = client.get(reverse("certificates:register"), query)
+    assert response.status_code == 200
+    errors = [e for errors in response.context["form"].errors.values() for e in errors]
+    if refused is None:
+        assert errors == []
+    else:
+        assert any(refused in e for e in errors) and escape(refused) in response.content.decode()
+    assert _state() == before
+
+
+@pytest.mark.parametrize("name", ["certificates:register_csv", "certificates:register_xlsx"])
+def test_an_export_with_a_long_bad_filter_goes_back_to_the_register(client, cw, name):
+    client.force_login(cw.cert_manager)
+    before = _state()
+    response = client.get(reverse(name), {"status": TEXT_100_KB})
+    assert response.status_code == 302 and response.url.startswith(reverse("certificates:register"))
+    assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("params", "refused"),
+    [
+        ({"number": "C" * 60}, None),
+        ({"number": "C" * 61}, "Ensure this value has at most 60 characters (it has 61)."),
+        ({"number": "CB-2026\r\n00001"}, "Keep this on one line"),
+        ({"number": "CB-2026-00001", "body": HUGE}, "Choose a certification body from the list."),
+        ({"number": "CB-2026-00001", "body": "-1"}, "Choose a certification body from the list."),
+    ],
+)
+def test_a_verification_out_of_bounds_gets_a_form_error(client, cw, params, refused):
+    before = _state()
+    response = client.get(reverse("verification:search"), params)
+    assert response.status_code == 200
+    errors = [e for errors in response.context["form"].errors.values() for e in errors]
+    if refused is None:
+        assert errors == [] and response.context["not_found"]
+    else:
+        assert any(refused in e for e in errors) and escape(refused) in response.content.decode()
+    assert _state() == before
+
+
+@pytest.mark.parametrize(
+    "token", ["-1", HUGE, "9" * 10_000, "x" * 10_000, "first\r\nsecond", "tab\tbetween", "bell\x07", "é" * 43]
+)
+def test_a_verification_token_out_of_bounds_reads_as_unknown(client, cw, token):
+    before = _state()
+    response = client.get(reverse("verification:token", kwargs={"token": token}))
+    assert response.status_code == 404
+    assert "This verification link does not lead to a certificate" in response.content.decode()
+    assert _state() == before
+
+
+# The CB's certificate fields as the admin's form for certification bodies validates them.
+CB_CERTIFICATE_FIELDS = ["certificate_number_pattern", "logo", "certification_mark", "accreditation_symbol"]
+PATTERN_AT_MAX = "ABCDEFGHIJKLMNOPQRSTUVWXY-{year}-{seq:5}"
+
+
+def _cb_admin_form(cw, data: dict, files: dict):
+    request = RequestFactory().get("/")
+    request.user = factories.UserFactory(is_staff=True, is_superuser=True)
+    model_admin = admin.site.get_model_admin(CertificationBody)
+    form_class = model_admin.get_form(request, cw.cb, change=True, fields=CB_CERTIFICATE_FIELDS)
+    return form_class(data, files, instance=cw.cb)
+
+
+def _upload(content: bytes, name: str = "mark.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="image/png")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "refused"),
+    [
+        (PATTERN_AT_MAX, None),
+        (PATTERN_AT_MAX + "Z", "Ensure this value has at most 40 characters (it has 41)."),
+        ("CB-{year}\r\n{seq:5}", "Use only letters, digits"),
+        ("CB-{year}\t{seq:5}", "Use only letters, digits"),
+        ("CB-{year}-{seq:10}", "Use only letters, digits"),
+        ("CB-{year}", "exactly once"),
+        ("x" * 100_000, "at most 40 characters"),
+    ],
+)
+def test_a_cbs_number_pattern_out_of_bounds_is_refused(cw, pattern, refused):
+    assert len(PATTERN_AT_MAX) == 40
+    form = _cb_admin_form(cw, {"certificate_number_pattern": pattern}, {})
+    if refused is None:
+        assert form.is_valid(), form.errors
+    else:
+        assert not form.is_valid()
+        assert any(refused in e for e in form.errors["certificate_number_pattern"])
+    cw.cb.refresh_from_db()
+    assert cw.cb.certificate_number_pattern == "{year}-{seq:5}"
+
+
+@pytest.mark.parametrize("field", ["logo", "certification_mark", "accreditation_symbol"])
+@pytest.mark.parametrize(
+    ("upload", "refused"),
+    [
+        (lambda: _upload(png_bytes(size=(4000, 1))), None),
+        (lambda: _upload(png_bytes(size=(4001, 1))), "The image is at most 4000 pixels wide and high."),
+        (lambda: _upload(b"not an image"), "Upload a PNG or JPEG image."),
+        (
+            lambda: _upload(b'<svg xmlns="http://www.w3.org/2000/svg"/>', "mark.svg"),
+            "Upload a PNG or JPEG image.",
+        ),
+        (lambda: _upload(png_bytes() + b"\0" * 1024 * 1024), "The image is larger than 1.0"),
+    ],
+)
+def test_a_cbs_certificate_image_out_of_bounds_is_refused(cw, field, upload, refused):
+    stored = getattr(cw.cb, field).name
+    form = _cb_admin_form(
+        cw, {"certificate_number_pattern": cw.cb.certificate_number_pattern}, {field: upload()}
+    )
+    if refused is None:
+        assert form.is_valid(), form.errors
+    else:
+        assert not form.is_valid()
+        assert any(refused in e for e in form.errors[field])
+    cw.cb.refresh_from_db()
+    assert getattr(cw.cb, field).name == stored
 
 
 # --- the reproductions: each failed before the bounds

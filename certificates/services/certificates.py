@@ -8,6 +8,8 @@ from, to and why. Expiry is never edited: a new expiry comes only with a decisio
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +25,7 @@ from certificates.enums import (
     SuspensionReason,
 )
 from certificates.models import Certificate, CertificateRevision
+from core import bounds
 from core.documents import document_request
 from core.errors import DomainError
 from core.transitions import transition_record
@@ -51,9 +54,15 @@ def _require_manager(actor: User, certificate: Certificate) -> None:
 
 
 def _require_reason(reason: str) -> str:
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise CertificateError(_("Give the reason: it is kept in the certificate's history."))
-    return reason.strip()
+    try:
+        bounds.validate_text(reason)
+        MaxLengthValidator(bounds.TEXT_MAX)(reason)
+    except ValidationError as invalid:
+        raise CertificateError(" ".join(invalid.messages)) from invalid
+    return reason
 
 
 def _move(

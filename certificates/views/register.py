@@ -1,6 +1,7 @@
 """The certificate register: the CB's staff read their CBs' certificates and export them for IAF
 CertSearch (DOMAIN §6.3); a client's members see their own certificates here, without export."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -8,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from certificates import access
@@ -74,8 +76,16 @@ def _attachment(response: HttpResponse, extension: str) -> HttpResponse:
     return response
 
 
+QUERY_BACK_MAX = 2_000  # a longer query is not sent back (browsers and Django refuse long redirects)
+
+
 def _back_to_register(request: HttpRequest) -> HttpResponse:
-    return redirect(f"{reverse('certificates:register')}?{_query(request)}")
+    """The export's filters are not valid: back to the register, which says why."""
+    query = _query(request)
+    if len(query) > QUERY_BACK_MAX:
+        messages.error(request, _("The filters were not valid, so nothing was exported."))
+        return redirect("certificates:register")
+    return redirect(f"{reverse('certificates:register')}?{query}")
 
 
 @login_required

@@ -859,3 +859,12 @@ def test_a_recertification_granted_by_the_expiry_date_keeps_the_certificate_from
     assert services.certificate_expire(certificate=certificate, today=datetime.date(2026, 7, 1)) is None
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.ACTIVE
+
+
+def test_a_reason_beyond_the_text_bound_is_refused_by_the_service(world, qms):
+    """Every door, not only the form: a reason is bounded text (core.bounds.TEXT_MAX)."""
+    certificate = make_certificate(world, qms)
+    with pytest.raises(CertificateError, match="at most 2000 characters"):
+        services.certificate_withdraw(actor=world.cert_manager, certificate=certificate, reason="x" * 2001)
+    certificate.refresh_from_db()
+    assert certificate.status == S.ACTIVE
