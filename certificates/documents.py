@@ -27,4 +27,5 @@ documents.register(
     render=pdf.render_certificate_pdf,
     subjects_for=issued_revisions_for,
     filename=certificate_filename,
+    once=True,  # an issued revision never changes: its PDF is rendered once and kept
 )

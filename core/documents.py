@@ -56,6 +56,7 @@ class DocumentKind:
     render: Callable[[models.Model], bytes]
     subjects_for: Callable[[object], QuerySet]
     filename: Callable[[models.Model], str]
+    once: bool = False  # rendered once: a ready document is kept, never rendered again
 
 
 _KINDS: dict[str, DocumentKind] = {}
@@ -69,9 +70,12 @@ def register(
     render: Callable[[models.Model], bytes],
     subjects_for: Callable[[object], QuerySet],
     filename: Callable[[models.Model], str],
+    once: bool = False,
 ) -> None:
-    """Register a kind of document (called from an AppConfig.ready; registering again replaces)."""
-    _KINDS[kind] = DocumentKind(kind, label, model, render, subjects_for, filename)
+    """Register a kind of document (called from an AppConfig.ready; registering again replaces).
+    `once`: the subject never changes once it has a document (an issued certificate revision), so
+    a ready document answers every later request."""
+    _KINDS[kind] = DocumentKind(kind, label, model, render, subjects_for, filename, once)
 
 
 def kind_of(kind: str) -> DocumentKind:
@@ -143,6 +147,8 @@ def document_request(*, actor, kind: str, subject: models.Model) -> Document:
         raise NotAllowed(NOT_ALLOWED)
     # Lock the subject's row: two requests at once create one document, not two.
     entry.model._default_manager.select_for_update().filter(pk=subject.pk).exists()
+    if entry.once and (ready := documents_of(kind, subject.pk).filter(status=DocumentStatus.READY).first()):
+        return ready
     now = timezone.now()
     pending = _pending(documents_of(kind, subject.pk), now)
     if pending is not None:

@@ -17,3 +17,9 @@ def latest_document(kind: str, subject) -> Document | None:
 @register.simple_tag
 def document_label(kind: str) -> str:
     return documents.kind_of(kind).label
+
+
+@register.simple_tag
+def document_once(kind: str) -> bool:
+    """Whether the kind is rendered once (no "Render again" once it is ready)."""
+    return documents.kind_of(kind).once

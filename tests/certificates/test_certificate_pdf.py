@@ -270,3 +270,17 @@ def test_the_certificate_renders_through_the_document_task(
     content = document.file.read()
     assert content.startswith(b"%PDF-")
     assert_contains(pdf_text(content), ("CB-2026-00001 Rev. 1", "Organisation A", "ISO 9001:2015"))
+
+
+def test_an_issued_revision_is_rendered_once(
+    world, certificate, revision, django_capture_on_commit_callbacks, client
+):
+    """The PDF of a revision is kept: a later request (or the panel's button) gets the same file."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first = document_request(actor=world.qm_a, kind=CERTIFICATE, subject=revision)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = document_request(actor=world.cert_manager, kind=CERTIFICATE, subject=revision)
+    assert again == first and callbacks == []
+    client.force_login(world.qm_a)
+    panel = client.get(certificate.get_absolute_url()).content.decode()
+    assert "Download" in panel and "Render again" not in panel
