@@ -26,47 +26,45 @@ MANAGERS_ONLY = _("Only the certification body's certification managers change a
 STAFF_ONLY = _("Only the certification body's staff read its register.")
 
 
-def _seen(user, *, body: str, organisation: str) -> Q | None:
-    """None: everything (platform staff); otherwise the condition on the CB and organisation."""
+def _visible(records: QuerySet, user, *, body: str, organisation: str) -> QuerySet:
+    """The records of the CBs the user works for and of the organisations they belong to; all of
+    them for platform staff, none for the signed out."""
+    if not tenancy.signed_in(user):
+        return records.none()
     if user.is_staff:
-        return None
-    return Q(**{f"{body}__in": tenancy.cb_ids(user)}) | Q(
-        **{f"{organisation}__in": tenancy.member_organisation_ids(user)}
+        return records
+    return records.filter(
+        Q(**{f"{body}__in": tenancy.cb_ids(user)})
+        | Q(**{f"{organisation}__in": tenancy.member_organisation_ids(user)})
     )
 
 
 def certificates_for(user) -> QuerySet[Certificate]:
     certificates = Certificate.objects.select_related("organisation", "certification_body", "standard")
-    if not tenancy.signed_in(user):
-        return certificates.none()
-    seen = _seen(user, body="certification_body", organisation="organisation")
-    return certificates if seen is None else certificates.filter(seen)
+    return _visible(certificates, user, body="certification_body", organisation="organisation")
 
 
 def revisions_for(user) -> QuerySet[CertificateRevision]:
     revisions = CertificateRevision.objects.select_related("certificate", "edition__standard")
-    if not tenancy.signed_in(user):
-        return revisions.none()
-    seen = _seen(user, body="certificate__certification_body", organisation="certificate__organisation")
-    return revisions if seen is None else revisions.filter(seen)
+    return _visible(
+        revisions, user, body="certificate__certification_body", organisation="certificate__organisation"
+    )
 
 
 def decisions_for(user) -> QuerySet[Decision]:
     decisions = Decision.objects.select_related(
         "programme__organisation", "programme__certification_body", "edition__standard", "decided_by"
     )
-    if not tenancy.signed_in(user):
-        return decisions.none()
-    seen = _seen(user, body="programme__certification_body", organisation="programme__organisation")
-    return decisions if seen is None else decisions.filter(seen)
+    return _visible(
+        decisions, user, body="programme__certification_body", organisation="programme__organisation"
+    )
 
 
 def transfer_reviews_for(user) -> QuerySet[TransferReview]:
     reviews = TransferReview.objects.select_related("programme__organisation", "edition__standard")
-    if not tenancy.signed_in(user):
-        return reviews.none()
-    seen = _seen(user, body="programme__certification_body", organisation="programme__organisation")
-    return reviews if seen is None else reviews.filter(seen)
+    return _visible(
+        reviews, user, body="programme__certification_body", organisation="programme__organisation"
+    )
 
 
 def register_bodies(user) -> QuerySet[CertificationBody]:
