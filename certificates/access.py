@@ -76,6 +76,11 @@ def can_read_register(user) -> bool:
     return tenancy.signed_in(user) and register_bodies(user).exists()
 
 
+def deciding_bodies(user) -> QuerySet[CertificationBody]:
+    """The CBs for which the user takes certification decisions."""
+    return tenancy.bodies_with_role(user, DECIDING_ROLES)
+
+
 def can_decide(user, certification_body: CertificationBody) -> bool:
     return tenancy.has_cb_role(user, certification_body, DECIDING_ROLES)
 

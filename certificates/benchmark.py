@@ -51,8 +51,9 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
         (CertificateStatus.ACTIVE, "Resolved"),
     ):
         transition_record(subject=certificate, field="status", from_state="", to_state=status, reason=reason)
+    register = _register_programme()
     for number in range(REGISTER_SIZE):
-        _revision(sites=1, number=f"BENCH-R{number:04d}")
+        _revision(sites=1, number=f"BENCH-R{number:04d}", programme=register)
     public = reverse("verification:search") + f"?number={certificate.number}"
     return [
         ("decision form with its checklist (manager)", preview, DECIDER),
@@ -75,7 +76,7 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
             reverse("certificates:register") + "?status=active&q=BENCH-R00",
             DECIDER,
         ),
-        ("our certificates (client)", reverse("certificates:register"), MINISTRY_QM),
+        (f"our certificates ({REGISTER_SIZE + 1}, client)", reverse("certificates:register"), MINISTRY_QM),
         ("public verification by number", public, ANONYMOUS),
         ("public verification by QR code", revision.get_public_url(), ANONYMOUS),
     ]
@@ -160,11 +161,34 @@ def _sites(programme: AuditProgramme, count: int) -> list[Site]:
     return (existing + Site.objects.bulk_create(extra))[:count]
 
 
-def _revision(*, sites: int, number: str) -> CertificateRevision:
-    """An issued, accredited ISO 9001:2015 certificate of the demo ministry, made with the ORM."""
-    programme = AuditProgramme.objects.select_related("organisation", "certification_body").get(
-        certification_body__name=DEMO_CB, organisation__name=DEMO_CLIENT
+def _ministry_programme() -> AuditProgramme:
+    """The demo ministry's own programme (the first: the register's is added after it)."""
+    return (
+        AuditProgramme.objects.select_related("organisation", "certification_body")
+        .filter(certification_body__name=DEMO_CB, organisation__name=DEMO_CLIENT)
+        .earliest("pk")
     )
+
+
+def _register_programme() -> AuditProgramme:
+    """A second programme of the demo ministry holding the register's synthetic certificates (a
+    CB's register at scale), so that the programme measured keeps its own decisions only."""
+    programme = _ministry_programme()
+    return AuditProgramme.objects.create(
+        certification_body=programme.certification_body,
+        organisation=programme.organisation,
+        scope=programme.scope,
+        headcount=programme.headcount,
+        effective_personnel=programme.effective_personnel,
+        personnel_justification=programme.personnel_justification,
+        created_by=User.objects.get(email=DECIDER),
+    )
+
+
+def _revision(*, sites: int, number: str, programme: AuditProgramme | None = None) -> CertificateRevision:
+    """An issued, accredited ISO 9001:2015 certificate (of the demo ministry unless another
+    programme is given), made with the ORM."""
+    programme = programme or _ministry_programme()
     edition = Edition.objects.select_related("standard").get(standard__code="ISO 9001", year=2015)
     decider = User.objects.get(email=DECIDER)
     certificate = Certificate.objects.create(

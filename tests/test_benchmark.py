@@ -70,7 +70,7 @@ PAGES = [
     "suspension form (manager)",
     "register (121 certificates, manager)",
     "register, filtered (manager)",
-    "our certificates (client)",
+    "our certificates (121, client)",
     "public verification by number",
     "public verification by QR code",
 ]

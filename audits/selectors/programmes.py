@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from audits import access, audit_time
 from audits.enums import AssignmentStatus, AuditKind
@@ -82,35 +83,33 @@ def clause_labels(audit: Audit) -> list[str]:
 
 
 def consultancy_ends(user_ids: list[int], organisation) -> dict[int, datetime.date]:
-    """The last day each person advised the client or wrote in its gap analyses (rule 23)."""
-    ends: dict[int, datetime.date] = {}
-
-    def keep(rows, as_date=False) -> None:
-        for user_id, day in rows:
-            day = day.date() if as_date else day
-            if day and (user_id not in ends or day > ends[user_id]):
-                ends[user_id] = day
-
-    keep(
+    """The last day each person advised the client or wrote in its gap analyses (rule 23): the
+    three sources read in one round trip."""
+    advised = (
         ConsultancyRecord.objects.filter(user_id__in=user_ids, organisation=organisation)
+        .order_by()
         .values("user_id")
         .annotate(d=Max("ended_on"))
         .values_list("user_id", "d")
     )
-    keep(
+    wrote = (
         GapAnalysis.objects.filter(created_by_id__in=user_ids, organisation=organisation)
+        .order_by()
         .values("created_by_id")
-        .annotate(d=Max("created_at"))
-        .values_list("created_by_id", "d"),
-        as_date=True,
+        .annotate(d=Max(TruncDate("created_at")))
+        .values_list("created_by_id", "d")
     )
-    keep(
+    answered = (
         GapAnswer.objects.filter(updated_by_id__in=user_ids, analysis__organisation=organisation)
+        .order_by()
         .values("updated_by_id")
-        .annotate(d=Max("updated_at"))
-        .values_list("updated_by_id", "d"),
-        as_date=True,
+        .annotate(d=Max(TruncDate("updated_at")))
+        .values_list("updated_by_id", "d")
     )
+    ends: dict[int, datetime.date] = {}
+    for user_id, day in advised.union(wrote, answered, all=True):
+        if day and (user_id not in ends or day > ends[user_id]):
+            ends[user_id] = day
     return ends
 
 

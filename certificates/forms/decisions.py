@@ -23,7 +23,7 @@ from core.widgets import FastSelect
 from organisations.models import Site
 from standards.models import Edition
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 NOT_IN_FUTURE = _("This date is in the future: record it once it has happened.")
 
 
@@ -33,7 +33,7 @@ def _paragraph(label, help_text="", *, required: bool = True, rows: int = 3) -> 
         help_text=help_text,
         required=required,
         max_length=bounds.TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": rows}),
+        widget=forms.Textarea(attrs={"rows": rows, "class": "form-control"}),
     )
 
 
@@ -96,7 +96,7 @@ class DecisionForm(BoundedForm, forms.Form):
         label=_("Outcome"),
         choices=DecisionOutcome.choices,
         initial=DecisionOutcome.GRANT,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     decided_on = forms.DateField(label=_("Decided on"), widget=DATE, initial=timezone.localdate)
     rationale = _paragraph(
@@ -114,7 +114,7 @@ class DecisionForm(BoundedForm, forms.Form):
         queryset=Site.objects.none(),
         required=False,
         help_text=_("For an extension or a reduction of scope; none keeps the usual sites."),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     transfer_review = ReviewChoiceField(
         label=_("Pre-transfer review"),
@@ -126,13 +126,16 @@ class DecisionForm(BoundedForm, forms.Form):
 
     def __init__(self, *args, programme: AuditProgramme, preview: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["edition"].queryset = certifiable_editions(programme)
+        editions = certifiable_editions(programme)
+        self.fields["edition"].queryset = editions
+        listed = list(editions)  # the select's options, read once
+        self.fields["edition"].choices = [("", "---------"), *((e.pk, e.label) for e in listed)]
         self.fields["sites"].queryset = decision_sites(programme)
         self.fields["transfer_review"].queryset = open_reviews(programme)
         self.fields["rationale"].required = not preview
-        if not self.is_bound and "edition" not in self.initial:
+        if not self.is_bound and "edition" not in self.initial and listed:
             # the checklist of a fresh page previews the first edition: the select shows it too
-            self.initial["edition"] = self.fields["edition"].queryset.first()
+            self.initial["edition"] = listed[0]
 
     def clean_decided_on(self) -> datetime.date | None:
         return _not_in_future(self.cleaned_data.get("decided_on"))

@@ -21,6 +21,7 @@ from organisations.models import CertificationBody, Organisation, Site
 from standards.models import Edition
 
 EXPIRING_DAYS = 90
+PANEL_MAX = 10  # certificates listed at a glance; the register lists them all
 ISSUED = (RevisionStatus.CURRENT, RevisionStatus.SUPERSEDED)
 STILL_VALID_OR_SUSPENDED = (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
 
@@ -93,9 +94,12 @@ def _labelled(certificates: QuerySet[Certificate]) -> list[Certificate]:
 
 
 def organisation_certificates(user, organisation: Organisation) -> list[Certificate]:
-    """The certificates of the organisation that the user may see: one query."""
+    """The certificates of the organisation that the user may see, at most PANEL_MAX + 1 (the
+    page says there are more and links the register): one query."""
     return _labelled(
-        access.certificates_for(user).filter(organisation=organisation).order_by("standard__code", "number")
+        access.certificates_for(user)
+        .filter(organisation=organisation)
+        .order_by("standard__code", "number")[: PANEL_MAX + 1]
     )
 
 
@@ -127,6 +131,15 @@ class DashboardStatus:
     today: datetime.date
     expiring_days: int = EXPIRING_DAYS
 
+    @property
+    def own_shown(self) -> list[Certificate]:
+        return self.own[:PANEL_MAX]
+
+    @property
+    def own_more(self) -> bool:
+        """More than the panel shows: it links the register."""
+        return len(self.own) > PANEL_MAX
+
 
 def dashboard_status(user, *, bodies: list[CertificationBody], today: datetime.date) -> DashboardStatus:
     """The client member's own certificates; for the staff of `bodies` (the CBs the user works for,
@@ -137,7 +150,7 @@ def dashboard_status(user, *, bodies: list[CertificationBody], today: datetime.d
         _labelled(
             access.certificates_for(user)
             .filter(organisation_id__in=tenancy.member_organisation_ids(user))
-            .order_by("organisation__name", "standard__code", "number")
+            .order_by("organisation__name", "standard__code", "number")[: PANEL_MAX + 1]
         )
         if tenancy.memberships_of(user).is_client  # read with the user: no query
         else []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,19 +137,23 @@ def current_revision(certificate: Certificate | None) -> CertificateRevision | N
 
 def feeding_audits(programme: AuditProgramme, kind: str) -> list[Audit]:
     """The latest, not cancelled, audit of each kind that feeds this decision, with the follow-ups
-    that verified their corrections."""
+    that verified their corrections: one query."""
     kinds = FEEDING_KINDS.get(kind, ())
     if not kinds:
         return []
-    audits = programme.audits.exclude(status=AuditStatus.CANCELLED).select_related("report")
+    audits = list(
+        programme.audits.exclude(status=AuditStatus.CANCELLED)
+        .filter(kind__in=(*kinds, AuditKind.FOLLOW_UP))
+        .select_related("report")
+        .order_by("starts_on", "pk")
+    )
     if set(kinds) <= {AuditKind.STAGE1, AuditKind.STAGE2, AuditKind.RECERTIFICATION}:
-        latest = cycle_audits(audits)
-        found = [latest[k] for k in kinds if k in latest]
+        latest = cycle_audits(audits)  # the latest of each kind: a repeated stage replaces the earlier
     else:
-        found = [audits.filter(kind=k).order_by("-starts_on", "-pk").first() for k in kinds]
-        found = [audit for audit in found if audit is not None]
-    follow_ups = list(audits.filter(kind=AuditKind.FOLLOW_UP, follows_up__in=found))
-    return found + follow_ups
+        latest = {audit.kind: audit for audit in audits if audit.kind in kinds}
+    found = [latest[k] for k in kinds if k in latest]
+    ids = {audit.pk for audit in found}
+    return found + [a for a in audits if a.kind == AuditKind.FOLLOW_UP and a.follows_up_id in ids]
 
 
 def situation(*, programme: AuditProgramme, edition: Edition, kind: str) -> Situation:
@@ -228,19 +232,7 @@ def _decider_blockers(actor: User, s: Situation, decided_on: datetime.date) -> l
                 rule=23,
             )
         )
-    codes = set(s.programme.iaf_codes.values_list("pk", flat=True))
-    qualified = [
-        q
-        for q in AuditorQualification.objects.filter(
-            user=actor,
-            certification_body_id=s.programme.certification_body_id,
-            standard_id=s.edition.standard_id,
-            kind=QualificationKind.DECISION_MAKER,
-            valid_from__lte=decided_on,
-            valid_until__gte=decided_on,
-        ).prefetch_related("iaf_codes")
-        if codes <= {code.pk for code in q.iaf_codes.all()}
-    ]
+    qualified = _decision_qualifications(actor, s, decided_on).exists()
     if not qualified:
         found.append(
             Blocker(
@@ -252,6 +244,28 @@ def _decider_blockers(actor: User, s: Situation, decided_on: datetime.date) -> l
             )
         )
     return found
+
+
+def _decision_qualifications(actor: User, s: Situation, decided_on: datetime.date):
+    """The actor's decision-maker qualifications for the standard, valid on the day, that cover
+    every IAF code of the programme (17021-1 §9.5.1.2): one query."""
+    programme_codes = AuditProgramme.iaf_codes.through.objects.filter(auditprogramme_id=s.programme.pk)
+    return AuditorQualification.objects.filter(
+        user=actor,
+        certification_body_id=s.programme.certification_body_id,
+        standard_id=s.edition.standard_id,
+        kind=QualificationKind.DECISION_MAKER,
+        valid_from__lte=decided_on,
+        valid_until__gte=decided_on,
+    ).filter(
+        ~Exists(
+            programme_codes.exclude(
+                iafcode_id__in=AuditorQualification.iaf_codes.through.objects.filter(
+                    auditorqualification_id=OuterRef(OuterRef("pk"))
+                ).values("iafcode_id")
+            )
+        )
+    )
 
 
 def _finding_url(finding: Finding) -> str:

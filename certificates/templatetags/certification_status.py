@@ -18,7 +18,12 @@ ROW = "<tr>" + "<td>{}</td>" * 6 + '<td class="text-break">{}</td></tr>'
 
 @register.inclusion_tag("certificates/_certificate_status.html", takes_context=True)
 def certification_status(context, organisation) -> dict:
-    return {"certificates": selectors.organisation_certificates(context["request"].user, organisation)}
+    certificates = selectors.organisation_certificates(context["request"].user, organisation)
+    return {
+        "certificates": certificates[: selectors.PANEL_MAX],
+        "more": len(certificates) > selectors.PANEL_MAX,
+        "organisation": organisation,
+    }
 
 
 def _field_label(field: str) -> str:

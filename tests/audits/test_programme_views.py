@@ -190,7 +190,7 @@ def test_approve_permission_matrix(client, world, qms, persona, status):
     assert programme.status == (ProgrammeStatus.APPROVED if status == 302 else ProgrammeStatus.DRAFT)
 
 
-PLANNER_AUDIT_PAGE = 20  # with the team checks and the audit time from the tables
+PLANNER_AUDIT_PAGE = 18  # with the team checks (consultancy in one query) and the audit time from the tables
 
 
 def _programmes(world, qms, count):
