@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from audits.models import AuditProgramme
 from certificates.enums import CertificateStatus, RevisionStatus, SuspensionReason
 from certificates.models import Certificate, CertificateRevision, Decision
+from certificates.qr import public_url
 from certificates.services.certificates import CERTIFICATE_DOCUMENT
 from core.models import Document, DocumentStatus
 from organisations.demo import DEMO_PASSWORD
@@ -134,7 +135,8 @@ def test_decision_certificate_verification_and_suspension(page, phone, live_serv
     expect(page.locator("#current-heading")).to_have_text(f"Current revision: {revision.identifier}")
     assert page.locator("#draft-heading").count() == 0
     public_path = revision.get_public_url()
-    expect(page.get_by_role("link", name=f"{live_server.url}{public_path}")).to_be_visible()
+    # the page links the public page at the address its QR code prints (SITE_URL)
+    expect(page.get_by_role("link", name=public_url(revision))).to_be_visible()
     panel = page.locator(f"#document-{slugify(CERTIFICATE_DOCUMENT)}-{revision.pk}")
     expect(panel.get_by_role("link", name="Download")).to_be_visible()
     assert _fits_the_screen(page)
