@@ -407,3 +407,15 @@ def test_pages_need_no_inline_code(world, manager, programme, qms):
         parser = _InlineCode()
         parser.feed(manager.get(url).content.decode())
         assert parser.found == [], url
+
+
+def test_fields_of_one_kind_of_decision_show_once_it_is_chosen(manager, programme, qms):
+    """The sites of a scope change and the review of a transfer show for those kinds only."""
+    initial = manager.get(add_url(programme), {"edition": qms.pk, "kind": "initial"}).content.decode()
+    reduction = manager.get(
+        add_url(programme), {"edition": qms.pk, "kind": "scope_reduction"}
+    ).content.decode()
+    transfer = manager.get(add_url(programme), {"edition": qms.pk, "kind": "transfer"}).content.decode()
+    assert 'name="sites"' not in initial and 'name="transfer_review"' not in initial
+    assert 'name="sites"' in reduction and 'name="transfer_review"' not in reduction
+    assert 'name="transfer_review"' in transfer and 'name="sites"' not in transfer
