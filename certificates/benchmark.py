@@ -32,6 +32,7 @@ RENDERS = 7
 TARGET_MS = 150
 IMAGE_FIELDS = ("logo", "certification_mark", "accreditation_symbol")
 
+EXPORT_SIZE = 1000  # certificates in the export measured (a national-scale CB)
 REGISTER_SIZE = 120  # certificates in the register (a CB of national scale shows 50 a page)
 ANONYMOUS = ""  # the benchmark's persona for public pages
 
@@ -52,8 +53,10 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
     ):
         transition_record(subject=certificate, field="status", from_state="", to_state=status, reason=reason)
     register = _register_programme()
+    drafted = None
     for number in range(REGISTER_SIZE):
-        _revision(sites=1, number=f"BENCH-R{number:04d}", programme=register)
+        drafted = _revision(sites=1, number=f"BENCH-R{number:04d}", programme=register)
+    _draft_of(drafted)  # the last one waits for its revision 2 to be issued
     public = reverse("verification:search") + f"?number={certificate.number}"
     return [
         ("decision form with its checklist (manager)", preview, DECIDER),
@@ -70,6 +73,16 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
             reverse("certificates:certificate_suspend", args=[certificate.pk]),
             DECIDER,
         ),
+        (
+            "draft revision form (manager)",
+            reverse("certificates:certificate_draft_edit", args=[drafted.certificate_id]),
+            DECIDER,
+        ),
+        (
+            "withdrawal form (manager)",
+            reverse("certificates:certificate_withdraw", args=[certificate.pk]),
+            DECIDER,
+        ),
         (f"register ({REGISTER_SIZE + 1} certificates, manager)", reverse("certificates:register"), DECIDER),
         (
             "register, filtered (manager)",
@@ -83,15 +96,91 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
 
 
 def benchmark_measurements() -> list[str]:
-    """Not a page: the certificate PDF of one site and of twelve, as the `pdf` queue's task renders it."""
+    """Not pages: the certificate PDF of one site and of twelve, as the `pdf` queue's task renders
+    it; the register's CertSearch export, a file whose time grows with its rows."""
     from certificates.pdf import render_certificate_pdf
 
     with transaction.atomic(), _images(CertificationBody.objects.get(name=DEMO_CB)):
         one_site = _revision(sites=1, number="BENCH-0001")
         many_sites = _revision(sites=MANY_SITES, number="BENCH-0012")
         lines = [_measure(render_certificate_pdf, revision) for revision in (one_site, many_sites)]
+        _bulk_revisions(_register_programme(), EXPORT_SIZE - 2, prefix="BENCH-E")
+        lines.append(_measure_exports())
         transaction.set_rollback(True)
     return lines
+
+
+def _bulk_revisions(programme: AuditProgramme, count: int, *, prefix: str) -> None:
+    """`count` issued, accredited certificates of the programme's client in a few bulk inserts."""
+    edition = Edition.objects.select_related("standard").get(standard__code="ISO 9001", year=2015)
+    decider = User.objects.get(email=DECIDER)
+    site = _sites(programme, 1)[0]
+    certificates = Certificate.objects.bulk_create(
+        Certificate(
+            certification_body=programme.certification_body,
+            organisation=programme.organisation,
+            standard=edition.standard,
+            number=f"{prefix}{n:04d}",
+            status=CertificateStatus.ACTIVE,
+            status_since=DECIDED_ON,
+            original_certified_on=DECIDED_ON,
+        )
+        for n in range(count)
+    )
+    decisions = Decision.objects.bulk_create(
+        Decision(
+            programme=programme,
+            edition=edition,
+            kind=DecisionKind.INITIAL,
+            outcome=DecisionOutcome.GRANT,
+            decided_on=DECIDED_ON,
+            decided_by=decider,
+            rationale="Benchmark decision.",
+            certificate=certificate,
+        )
+        for certificate in certificates
+    )
+    revisions = CertificateRevision.objects.bulk_create(
+        CertificateRevision(
+            certificate=certificate,
+            revision=1,
+            decision=decision,
+            edition=edition,
+            scope=programme.scope,
+            effective_on=DECIDED_ON,
+            expiry_on=DECIDED_ON.replace(year=DECIDED_ON.year + 3),
+            cycle_started_on=DECIDED_ON,
+            status=RevisionStatus.CURRENT,
+            accredited=True,
+            issued_on=DECIDED_ON,
+            issued_by=decider,
+        )
+        for certificate, decision in zip(certificates, decisions, strict=True)
+    )
+    through = CertificateRevision.sites.through
+    through.objects.bulk_create(through(certificaterevision=r, site=site) for r in revisions)
+
+
+def _measure_exports() -> str:
+    """Both exports of the whole register, as the certification manager downloads them."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(email=DECIDER))
+    medians = {}
+    for extension, name in (("CSV", "certificates:register_csv"), ("XLSX", "certificates:register_xlsx")):
+        url = reverse(name)
+        client.get(url)  # warm
+        times = []
+        for _ in range(RENDERS):
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        medians[extension] = (statistics.median(times), len(response.content) / 1024)
+    count = Certificate.objects.filter(certification_body__name=DEMO_CB).count()
+    return f"register export, {count} certificates: " + ", ".join(
+        f"{extension} median {ms:.0f} ms ({kb:.0f} KB)" for extension, (ms, kb) in medians.items()
+    )
 
 
 def _measure(render, revision: CertificateRevision) -> str:
@@ -159,6 +248,32 @@ def _sites(programme: AuditProgramme, count: int) -> list[Site]:
         for number in range(1, count - len(existing) + 1)
     ]
     return (existing + Site.objects.bulk_create(extra))[:count]
+
+
+def _draft_of(current: CertificateRevision) -> CertificateRevision:
+    """Revision 2 of the certificate, drafted by a scope-extension decision and not yet issued."""
+    decision = Decision.objects.create(
+        programme=current.decision.programme,
+        edition=current.edition,
+        kind=DecisionKind.SCOPE_EXTENSION,
+        outcome=DecisionOutcome.GRANT,
+        decided_on=DECIDED_ON,
+        decided_by=current.decision.decided_by,
+        rationale="Benchmark extension.",
+        certificate=current.certificate,
+    )
+    draft = CertificateRevision.objects.create(
+        certificate=current.certificate,
+        revision=2,
+        decision=decision,
+        edition=current.edition,
+        scope=current.scope,
+        effective_on=DECIDED_ON,
+        expiry_on=current.expiry_on,
+        cycle_started_on=current.cycle_started_on,
+    )
+    draft.sites.set(current.sites.all())
+    return draft
 
 
 def _ministry_programme() -> AuditProgramme:

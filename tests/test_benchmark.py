@@ -68,6 +68,8 @@ PAGES = [
     "certificate page (manager)",
     "certificate page (client)",
     "suspension form (manager)",
+    "draft revision form (manager)",
+    "withdrawal form (manager)",
     "register (121 certificates, manager)",
     "register, filtered (manager)",
     "our certificates (121, client)",
