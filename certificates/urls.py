@@ -17,8 +17,6 @@ urlpatterns = [
     path("<int:pk>/reinstate/", certificates.certificate_reinstate, name="certificate_reinstate"),
     path("<int:pk>/withdraw/", certificates.certificate_withdraw, name="certificate_withdraw"),
     path("<int:pk>/cancel/", certificates.certificate_cancel, name="certificate_cancel"),
-    # ANCHOR certificate urls
-    # ANCHOR decision urls
     path("programmes/<int:pk>/decide/", decisions.decision_add, name="decision_add"),
     path("programmes/<int:pk>/transfer-review/", decisions.transfer_review_add, name="transfer_review_add"),
     path("decisions/<int:pk>/", decisions.decision_detail, name="decision_detail"),
