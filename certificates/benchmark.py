@@ -83,6 +83,21 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
             reverse("certificates:certificate_withdraw", args=[certificate.pk]),
             DECIDER,
         ),
+        (
+            "cancellation form (manager)",
+            reverse("certificates:certificate_cancel", args=[certificate.pk]),
+            DECIDER,
+        ),
+        (
+            "reinstatement form (manager)",
+            reverse("certificates:certificate_reinstate", args=[certificate.pk]),
+            DECIDER,
+        ),
+        (
+            "void draft form (manager)",
+            reverse("certificates:certificate_draft_void", args=[drafted.certificate_id]),
+            DECIDER,
+        ),
         (f"register ({REGISTER_SIZE + 1} certificates, manager)", reverse("certificates:register"), DECIDER),
         (
             "register, filtered (manager)",
@@ -110,22 +125,22 @@ def benchmark_measurements() -> list[str]:
     return lines
 
 
-def _bulk_revisions(programme: AuditProgramme, count: int, *, prefix: str) -> None:
-    """`count` issued, accredited certificates of the programme's client in a few bulk inserts."""
+def _issued(programme: AuditProgramme, numbers: list[str]) -> list[CertificateRevision]:
+    """Issued, accredited ISO 9001:2015 certificates of the programme's client, one per number, in
+    three bulk inserts (their certificates, decisions and revisions); sites are the caller's."""
     edition = Edition.objects.select_related("standard").get(standard__code="ISO 9001", year=2015)
     decider = User.objects.get(email=DECIDER)
-    site = _sites(programme, 1)[0]
     certificates = Certificate.objects.bulk_create(
         Certificate(
             certification_body=programme.certification_body,
             organisation=programme.organisation,
             standard=edition.standard,
-            number=f"{prefix}{n:04d}",
+            number=number,
             status=CertificateStatus.ACTIVE,
             status_since=DECIDED_ON,
             original_certified_on=DECIDED_ON,
         )
-        for n in range(count)
+        for number in numbers
     )
     decisions = Decision.objects.bulk_create(
         Decision(
@@ -140,7 +155,7 @@ def _bulk_revisions(programme: AuditProgramme, count: int, *, prefix: str) -> No
         )
         for certificate in certificates
     )
-    revisions = CertificateRevision.objects.bulk_create(
+    return CertificateRevision.objects.bulk_create(
         CertificateRevision(
             certificate=certificate,
             revision=1,
@@ -157,6 +172,12 @@ def _bulk_revisions(programme: AuditProgramme, count: int, *, prefix: str) -> No
         )
         for certificate, decision in zip(certificates, decisions, strict=True)
     )
+
+
+def _bulk_revisions(programme: AuditProgramme, count: int, *, prefix: str) -> None:
+    """`count` certificates of the programme's client, each at its central site."""
+    revisions = _issued(programme, [f"{prefix}{n:04d}" for n in range(count)])
+    site = _sites(programme, 1)[0]
     through = CertificateRevision.sites.through
     through.objects.bulk_create(through(certificaterevision=r, site=site) for r in revisions)
 
@@ -302,43 +323,9 @@ def _register_programme() -> AuditProgramme:
 
 def _revision(*, sites: int, number: str, programme: AuditProgramme | None = None) -> CertificateRevision:
     """An issued, accredited ISO 9001:2015 certificate (of the demo ministry unless another
-    programme is given), made with the ORM."""
+    programme is given) with `sites` sites, made with the ORM."""
     programme = programme or _ministry_programme()
-    edition = Edition.objects.select_related("standard").get(standard__code="ISO 9001", year=2015)
-    decider = User.objects.get(email=DECIDER)
-    certificate = Certificate.objects.create(
-        certification_body=programme.certification_body,
-        organisation=programme.organisation,
-        standard=edition.standard,
-        number=number,
-        status=CertificateStatus.ACTIVE,
-        status_since=DECIDED_ON,
-        original_certified_on=DECIDED_ON,
-    )
-    decision = Decision.objects.create(
-        programme=programme,
-        edition=edition,
-        kind=DecisionKind.INITIAL,
-        outcome=DecisionOutcome.GRANT,
-        decided_on=DECIDED_ON,
-        decided_by=decider,
-        rationale="Benchmark decision.",
-        certificate=certificate,
-    )
-    revision = CertificateRevision.objects.create(
-        certificate=certificate,
-        revision=1,
-        decision=decision,
-        edition=edition,
-        scope=programme.scope,
-        effective_on=DECIDED_ON,
-        expiry_on=DECIDED_ON.replace(year=DECIDED_ON.year + 3),
-        cycle_started_on=DECIDED_ON,
-        status=RevisionStatus.CURRENT,
-        accredited=True,
-        issued_on=DECIDED_ON,
-        issued_by=decider,
-    )
+    revision = _issued(programme, [number])[0]
     revision.sites.set(_sites(programme, sites))
     revision.iaf_codes.set(programme.organisation.iaf_codes.all())
     return revision
