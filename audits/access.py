@@ -8,15 +8,16 @@ read-only role gets 403). Services re-check the same predicates for their actor 
 
 import functools
 import operator
+from dataclasses import dataclass
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from audits.enums import AssignmentStatus, TeamRole
 from audits.models import Audit, AuditProgramme, Finding, GapAnalysis, TeamAssignment
 from organisations import access as tenancy
 from organisations.enums import CBRole
-from organisations.models import CertificationBody, Organisation
+from organisations.models import CBMembership, CertificationBody, Organisation
 
 # CB staff who see every audit of their CB; auditors see only the audits they are on (need to know)
 OVERSIGHT_ROLES = (*tenancy.PLANNING_ROLES, CBRole.REVIEWER)
@@ -157,6 +158,62 @@ def team_audits(user, role: str | None = None) -> QuerySet[Audit]:
     none of its per-user columns (the user's own work lists)."""
     teams = _teams_of(user) if role is None else _teams_of(user).filter(role=role)
     return Audit.objects.filter(pk__in=teams.values("audit_id"))
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What a user's memberships reach, read once as ids: a page that filters several tables by
+    them (the calendar) compiles plain lists instead of nested subqueries. The same rules as
+    `audits_for` (tests/audits/test_access.py holds them equal for every persona)."""
+
+    everything: bool = False  # platform staff
+    bodies: frozenset[int] = frozenset()  # the CBs the user works for, in any role
+    oversight_bodies: frozenset[int] = frozenset()  # active CBs whose every audit the user sees
+    organisations: frozenset[int] = frozenset()  # the organisations the user is a member of
+    team_audits: frozenset[int] = frozenset()  # the audits whose team includes the user
+
+    def audits_q(self, prefix: str = "") -> Q:
+        """The audits (or, with a prefix such as "audit__", the records of audits) the user sees."""
+        if self.everything:
+            return Q()
+        return (
+            Q(**{f"{prefix}programme__certification_body_id__in": self.oversight_bodies})
+            | Q(**{f"{prefix}pk__in" if not prefix else f"{prefix}id__in": self.team_audits})
+            | Q(**{f"{prefix}programme__organisation_id__in": self.organisations})
+        )
+
+
+def reach_of(user) -> Reach:
+    """One query (the user's CB memberships, organisation memberships and teams, as one list);
+    none for the signed out or platform staff."""
+    if not tenancy.signed_in(user):
+        return Reach()
+    if user.is_staff:
+        return Reach(everything=True)
+    flag, text = BooleanField(), CharField()
+    rows = (
+        CBMembership.objects.filter(user=user, is_active=True)
+        .order_by()
+        .values_list(Value("cb", text), "certification_body_id", "role", "certification_body__is_active")
+        .union(
+            tenancy.member_organisation_ids(user)
+            .order_by()
+            .values_list(Value("organisation", text), "organisation_id", Value("", text), Value(True, flag)),
+            _teams_of(user).values_list(Value("team", text), "audit_id", Value("", text), Value(True, flag)),
+            all=True,
+        )
+    )
+    found: dict[str, set[int]] = {"cb": set(), "oversight": set(), "organisation": set(), "team": set()}
+    for kind, pk, role, body_active in rows:
+        found[kind].add(pk)
+        if kind == "cb" and body_active and role in OVERSIGHT_ROLES:
+            found["oversight"].add(pk)
+    return Reach(
+        bodies=frozenset(found["cb"]),
+        oversight_bodies=frozenset(found["oversight"]),
+        organisations=frozenset(found["organisation"]),
+        team_audits=frozenset(found["team"]),
+    )
 
 
 def findings_for(user) -> QuerySet[Finding]:

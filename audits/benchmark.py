@@ -21,6 +21,7 @@ MINISTRY_QM = "qm@ministry.example"
 NORTHFIELD_QM = "qm@northfield.example"
 CB_MANAGER = "manager@certa.example"
 LEAD_AUDITOR = "lead@certa.example"
+QMS = "ISO 9001"  # the demo programmes measured (the demo certificates have programmes of their own)
 LARGE_EDITIONS = [("ISO/IEC 27001", 2022), ("ISO 9001", 2015)]  # 161 answers
 LARGE_MINIMUM = 150
 STATUSES = [
@@ -47,14 +48,16 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
 def _fieldwork_pages() -> list[tuple[str, str, str]]:
     """Northfield's stage 2 (plan sent and acknowledged, report issued): its plan, its report,
     the documents panel of the report; adding an audit to the programme."""
-    northfield = AuditProgramme.objects.get(organisation__name="Northfield Municipality")
+    northfield = AuditProgramme.objects.get(
+        organisation__name="Northfield Municipality", editions__standard__code=QMS
+    )
     stage2 = northfield.audits.get(kind=AuditKind.STAGE2)
     report_pdf = reverse("documents:subject", args=["audits.audit_report", stage2.pk])
     # a render under way (its task is sent on commit, and the benchmark never commits)
     pending = document_request(actor=None, kind="audits.audit_report", subject=stage2)
-    ministry_stage1 = AuditProgramme.objects.get(organisation__name="Ministry of Digital Affairs").audits.get(
-        kind=AuditKind.STAGE1
-    )
+    ministry_stage1 = AuditProgramme.objects.get(
+        organisation__name="Ministry of Digital Affairs", editions__standard__code=QMS
+    ).audits.get(kind=AuditKind.STAGE1)
     return [
         (
             "audit plan (sent, lead auditor)",
@@ -101,7 +104,7 @@ def _gap_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
 
 
 def _programme_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
-    programme = AuditProgramme.objects.get(organisation=ministry)
+    programme = AuditProgramme.objects.get(organisation=ministry, editions__standard__code=QMS)
     edition = programme.programme_editions.get()
     stage1 = programme.audits.get(kind=AuditKind.STAGE1)
     northfield = Organisation.objects.get(name="Northfield Municipality")
@@ -172,7 +175,9 @@ FINDING_TYPES = [FindingType.MINOR_NC, FindingType.OFI, FindingType.MAJOR_NC, Fi
 
 def _finding_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
     """The ministry's stage 2 under way with 100 findings, logged by its lead auditor."""
-    stage2 = AuditProgramme.objects.get(organisation=ministry).audits.get(kind=AuditKind.STAGE2)
+    stage2 = AuditProgramme.objects.get(organisation=ministry, editions__standard__code=QMS).audits.get(
+        kind=AuditKind.STAGE2
+    )
     Audit.objects.filter(pk=stage2.pk).update(status=AuditStatus.IN_PROGRESS)
     lead = User.objects.get(email=LEAD_AUDITOR)
     clauses = list(stage2.programme.editions.get().clauses.filter(assessable=True).order_by("position"))

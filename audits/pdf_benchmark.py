@@ -56,7 +56,10 @@ class Measurement:
 def audit_with_findings(count: int = FINDINGS) -> Audit:
     """The demo's Northfield stage 2 with findings added until it holds ``count`` (not withdrawn)."""
     audit = Audit.objects.select_related("programme").get(
-        programme__organisation__name="Northfield Municipality", kind=AuditKind.STAGE2, repeat_of=None
+        programme__organisation__name="Northfield Municipality",
+        programme__editions__standard__code="ISO 9001",
+        kind=AuditKind.STAGE2,
+        repeat_of=None,
     )
     lead = audit.assignments.select_related("user").order_by("role").first()
     author = lead.user if lead else audit.programme.created_by

@@ -8,13 +8,16 @@
   CB's certification managers (the CB keeps authority for its decisions, 17021-1 §9.5); rules 3
   and 23 (who audited or consulted) are checked by the decision service on top.
 - The public sees a certificate only through verification, and never a draft (rule 33).
+- The work queue's tasks (rules 10, 14) are the CB's: its staff read them, platform staff too; its
+  certification managers take them and act on them.
 """
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from audits.access import Reach
 from audits.models import AuditProgramme
-from certificates.models import Certificate, CertificateRevision, Decision, TransferReview
+from certificates.models import Certificate, CertificateRevision, Decision, Task, TransferReview
 from organisations import access as tenancy
 from organisations.enums import CBRole
 from organisations.models import CertificationBody
@@ -24,6 +27,8 @@ DECIDING_ROLES = (CBRole.CERTIFICATION_MANAGER,)
 DECIDERS_ONLY = _("Only the certification body's certification managers take certification decisions.")
 MANAGERS_ONLY = _("Only the certification body's certification managers change a certificate.")
 STAFF_ONLY = _("Only the certification body's staff read its register.")
+TASK_MANAGERS_ONLY = _("Only the certification body's certification managers take and decide its tasks.")
+QUEUE_STAFF_ONLY = _("The work queue is the certification body's: only its staff read it.")
 
 
 def _visible(records: QuerySet, user, *, body: str, organisation: str) -> QuerySet:
@@ -42,6 +47,16 @@ def _visible(records: QuerySet, user, *, body: str, organisation: str) -> QueryS
 def certificates_for(user) -> QuerySet[Certificate]:
     certificates = Certificate.objects.select_related("organisation", "certification_body", "standard")
     return _visible(certificates, user, body="certification_body", organisation="organisation")
+
+
+def certificates_q(reach: Reach, prefix: str = "") -> Q:
+    """`certificates_for` as a condition on ids read once (`audits.access.reach_of`): the calendar
+    filters by it without nesting subqueries."""
+    if reach.everything:
+        return Q()
+    return Q(**{f"{prefix}certification_body_id__in": reach.bodies}) | Q(
+        **{f"{prefix}organisation_id__in": reach.organisations}
+    )
 
 
 def revisions_for(user) -> QuerySet[CertificateRevision]:
@@ -91,3 +106,21 @@ def can_decide_programme(user, programme: AuditProgramme) -> bool:
 
 def can_manage_certificate(user, certificate: Certificate) -> bool:
     return tenancy.has_cb_role(user, certificate.certification_body, DECIDING_ROLES)
+
+
+def tasks_for(user) -> QuerySet[Task]:
+    """The tasks of the certificates of the CBs the user works for (any role); all of them for
+    platform staff, none for the others (a client never sees the CB's queue)."""
+    tasks = Task.objects.select_related(
+        "certificate__organisation", "certificate__certification_body", "certificate__standard", "owner"
+    )
+    if not tenancy.signed_in(user):
+        return tasks.none()
+    if user.is_staff:
+        return tasks
+    return tasks.filter(certificate__certification_body__in=tenancy.cb_ids(user))
+
+
+def can_act_on_task(user, task: Task) -> bool:
+    """Take the task, decide not to suspend: the certification managers of the task's CB."""
+    return tenancy.has_cb_role(user, task.certificate.certification_body, DECIDING_ROLES)

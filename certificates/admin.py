@@ -4,7 +4,15 @@ is never edited (rule 12)."""
 
 from django.contrib import admin
 
-from certificates.models import Certificate, CertificateRevision, Decision, TransferReview
+from certificates.models import (
+    CalendarSettings,
+    Certificate,
+    CertificateRevision,
+    Decision,
+    Reminder,
+    Task,
+    TransferReview,
+)
 from core.admin_mixins import ReadOnlyAdmin
 
 
@@ -57,3 +65,36 @@ class TransferReviewAdmin(ReadOnlyAdmin):
     list_select_related = ["programme__organisation", "edition__standard", "reviewed_by"]
     search_fields = ["incoming_number", "issuing_body", "programme__organisation__name"]
     raw_id_fields = ["programme", "edition", "reviewed_by"]
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin):
+    """The work queue's tasks: opened by the daily job, closed by the action they ask for."""
+
+    list_display = ["__str__", "kind", "due_on", "status", "owner", "resolution", "closed_at"]
+    list_filter = ["status", "kind", "resolution"]
+    list_select_related = ["certificate", "owner"]
+    search_fields = ["certificate__number", "certificate__organisation__name"]
+    raw_id_fields = ["certificate", "owner", "closed_by"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    """The reminders' outbox: what was written, to whom, and whether the e-mail went out."""
+
+    list_display = ["title", "recipient", "due_on", "stage", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "stage"]
+    list_select_related = ["recipient"]
+    search_fields = ["title", "recipient__email", "item_key"]
+    raw_id_fields = ["recipient", "certification_body", "organisation"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(CalendarSettings)
+class CalendarSettingsAdmin(ReadOnlyAdmin):
+    list_display = ["user", "feed_token_created_at", "email_muted_kinds"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+    exclude = ["feed_token"]  # the feed's secret: its owner sees it on their subscription page

@@ -10,8 +10,10 @@ import time
 from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audits.models import AuditProgramme
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
@@ -41,7 +43,9 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
     """The decision page previews Northfield's initial decision (its programme is ready for it);
     the certificate pages read a certificate of the ministry with three sites and a history,
     among REGISTER_SIZE others, all made with the ORM."""
-    northfield = AuditProgramme.objects.get(certification_body__name=DEMO_CB, organisation__name=NORTHFIELD)
+    northfield = AuditProgramme.objects.get(
+        certification_body__name=DEMO_CB, organisation__name=NORTHFIELD, editions__standard__code="ISO 9001"
+    )
     edition = northfield.editions.get()
     decide = reverse("certificates:decision_add", args=[northfield.pk])
     preview = f"{decide}?edition={edition.pk}&kind={DecisionKind.INITIAL}"
@@ -58,6 +62,8 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
         drafted = _revision(sites=1, number=f"BENCH-R{number:04d}", programme=register)
     _draft_of(drafted)  # the last one waits for its revision 2 to be issued
     public = reverse("verification:search") + f"?number={certificate.number}"
+    in_register = Certificate.objects.filter(certification_body__name=DEMO_CB).count()
+    of_ministry = Certificate.objects.filter(organisation__name=DEMO_CLIENT).count()
     return [
         ("decision form with its checklist (manager)", preview, DECIDER),
         ("decision page (manager)", decision.get_absolute_url(), DECIDER),
@@ -98,15 +104,50 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
             reverse("certificates:certificate_draft_void", args=[drafted.certificate_id]),
             DECIDER,
         ),
-        (f"register ({REGISTER_SIZE + 1} certificates, manager)", reverse("certificates:register"), DECIDER),
+        (f"register ({in_register} certificates, manager)", reverse("certificates:register"), DECIDER),
         (
             "register, filtered (manager)",
             reverse("certificates:register") + "?status=active&q=BENCH-R00",
             DECIDER,
         ),
-        (f"our certificates ({REGISTER_SIZE + 1}, client)", reverse("certificates:register"), MINISTRY_QM),
+        (
+            f"our certificates ({of_ministry} certificates, client)",
+            reverse("certificates:register"),
+            MINISTRY_QM,
+        ),
         ("public verification by number", public, ANONYMOUS),
         ("public verification by QR code", revision.get_public_url(), ANONYMOUS),
+        *_calendar_pages(certificate),
+    ]
+
+
+def _calendar_pages(certificate: Certificate) -> list[tuple[str, str, str]]:
+    """The calendar over the demo and the register's certificates: its month and agenda for the
+    certification manager and the client, the work queue with a rule-10 task on the certificate
+    measured above, the reminders and subscription pages and the iCal feed."""
+    from certificates.enums import TaskKind
+    from certificates.models import Task
+    from certificates.services.subscriptions import calendar_settings_of
+
+    task = Task.objects.create(
+        certificate=certificate, kind=TaskKind.OVERDUE_SURVEILLANCE, due_on=DECIDED_ON.replace(year=2027)
+    )
+    feed = calendar_settings_of(user=User.objects.get(email=DECIDER)).feed_token
+    month = reverse("calendar:month")
+    return [
+        ("calendar month (manager)", month, DECIDER),
+        ("calendar month, filtered (manager)", f"{month}?kind=expiry&kind=surveillance1", DECIDER),
+        ("calendar month (client)", month, MINISTRY_QM),
+        ("calendar agenda, 90 days (manager)", reverse("calendar:agenda"), DECIDER),
+        ("calendar agenda, 90 days (client)", reverse("calendar:agenda"), MINISTRY_QM),
+        ("what is due, dashboard panels (manager)", reverse("calendar:due"), DECIDER),
+        ("what is due, dashboard panels (client)", reverse("calendar:due"), MINISTRY_QM),
+        ("work queue (manager)", reverse("calendar:queue"), DECIDER),
+        ("task page (manager)", task.get_absolute_url(), DECIDER),
+        ("not-suspend form (manager)", reverse("calendar:task_not_suspend", args=[task.pk]), DECIDER),
+        ("reminders (client)", reverse("calendar:reminders"), MINISTRY_QM),
+        ("calendar subscription (client)", reverse("calendar:subscription"), MINISTRY_QM),
+        ("iCal feed (manager's calendar)", reverse("calendar:feed", args=[feed]), ANONYMOUS),
     ]
 
 
@@ -121,6 +162,7 @@ def benchmark_measurements() -> list[str]:
         lines = [_measure(render_certificate_pdf, revision) for revision in (one_site, many_sites)]
         _bulk_revisions(_register_programme(), EXPORT_SIZE - 2, prefix="BENCH-E")
         lines.append(_measure_exports())
+        lines += _measure_daily_job()
         transaction.set_rollback(True)
     return lines
 
@@ -202,6 +244,29 @@ def _measure_exports() -> str:
     return f"register export, {count} certificates: " + ", ".join(
         f"{extension} median {ms:.0f} ms ({kb:.0f} KB)" for extension, (ms, kb) in medians.items()
     )
+
+
+def _measure_daily_job() -> list[str]:
+    """The daily job over the demo and the export's certificates, run twice the same day: the
+    first run does the day's work, the second finds nothing left to do (its e-mails would go out
+    after the commit, which never comes here)."""
+    from certificates.services.daily import daily_job_run
+
+    today = timezone.localdate()
+    valid = Certificate.objects.filter(
+        status__in=(CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
+    ).count()
+    lines = []
+    for run in ("first", "second"):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            result = daily_job_run(today=today)
+            elapsed = (time.perf_counter() - start) * 1000
+        lines.append(
+            f"daily job, {run} run over {valid} valid certificates: {elapsed:.0f} ms, "
+            f"{len(queries)} queries ({result.summary()})"
+        )
+    return lines
 
 
 def _measure(render, revision: CertificateRevision) -> str:

@@ -82,3 +82,59 @@ REVISING_KINDS = (
 )
 # Decisions that open a certificate of their own
 OPENING_KINDS = (DecisionKind.INITIAL, DecisionKind.TRANSFER)
+
+
+# --- The calendar, the work queue and reminders (DOMAIN §1.6–1.8, §9.2) --------------------------
+
+
+class DueKind(models.TextChoices):
+    """What falls due on a day of the calendar (certificates.due_rules derives each)."""
+
+    SURVEILLANCE_1 = "surveillance1", _("First surveillance due")
+    CALENDAR_YEAR = "calendar_year", _("No audit planned this calendar year")
+    SURVEILLANCE_2 = "surveillance2", _("Surveillance 2 due")
+    RECERTIFICATION = "recertification", _("Recertification decided before expiry")
+    EXPIRY = "expiry", _("Certificate expires")
+    SUSPENSION_DEADLINE = "suspension_deadline", _("Suspension resolution deadline")
+    NC_RESPONSE = "nc_response", _("Nonconformity: response due")
+    NC_CLOSURE = "nc_closure", _("Nonconformity: closure due")
+    AUDIT = "audit", _("Audit")
+    TEAM_NOTICE = "team_notice", _("Team to be notified to the client")
+    TRANSITION_END = "transition_end", _("Edition transition ends")
+
+
+# What the client's people see and are reminded of; the rest is the CB's own planning (rule 25)
+CLIENT_DUE_KINDS = tuple(kind for kind in DueKind if kind != DueKind.TEAM_NOTICE)
+
+
+class TaskKind(models.TextChoices):
+    """The CB's work queue: tasks the daily job opens (rules 10, 14). Nonconformities to review
+    are in the queue too, read from the findings themselves."""
+
+    OVERDUE_SURVEILLANCE = "overdue_surveillance", _("First surveillance overdue: suspend or not")
+    SUSPENSION_EXPIRED = "suspension_expired", _("Suspension deadline passed: withdraw or reduce scope")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class TaskResolution(models.TextChoices):
+    """How a task was closed: by the action it asked for, or because its cause went away."""
+
+    SUSPENDED = "suspended", _("Certificate suspended")
+    NOT_SUSPENDED = "not_suspended", _("Decided not to suspend")
+    WITHDRAWN = "withdrawn", _("Certificate withdrawn")
+    SCOPE_REDUCED = "scope_reduced", _("Scope reduced")
+    REINSTATED = "reinstated", _("Certificate reinstated")
+    AUDIT_HELD = "audit_held", _("Surveillance audit held")
+    CERTIFICATE_ENDED = "certificate_ended", _("Certificate no longer valid")
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be e-mailed")
+    SENDING = "sending", _("Being e-mailed")
+    SENT = "sent", _("E-mailed")
+    FAILED = "failed", _("E-mail failed")
+    IN_APP = "in_app", _("Shown in the app only")

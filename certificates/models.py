@@ -21,9 +21,14 @@ from certificates.enums import (
     CertificateStatus,
     DecisionKind,
     DecisionOutcome,
+    DueKind,
     IncomingStatus,
+    ReminderStatus,
     RevisionStatus,
     SuspensionReason,
+    TaskKind,
+    TaskResolution,
+    TaskStatus,
     TransferReviewOutcome,
 )
 from core import bounds
@@ -321,3 +326,122 @@ class CertificateRevision(models.Model):
     def identifier(self) -> str:
         """The number as printed with its revision (rule 9, DOMAIN §6.1 item 9)."""
         return f"{self.certificate.number} Rev. {self.revision}"
+
+
+# --- The work queue, reminders and calendar subscriptions ----------------------------------------
+
+
+class Task(models.Model):
+    """A task the daily job opens in the CB's work queue when a rule says someone must decide:
+    the first surveillance is overdue (rule 10: suspend or not), a suspension's deadline passed
+    (rule 14: withdraw or reduce the scope). The action that resolves it closes it; an open task
+    of rule 10 is the certificate's OVERDUE_SURVEILLANCE flag."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="tasks")
+    kind = models.CharField(_("kind"), max_length=30, choices=TaskKind.choices)
+    due_on = models.DateField(_("missed deadline"), validators=DATE)
+    status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    created_at = models.DateTimeField(_("opened"), default=timezone.now)
+    resolution = models.CharField(_("resolution"), max_length=20, choices=TaskResolution.choices, blank=True)
+    resolution_note = models.TextField(_("why"), blank=True, **TEXT)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("task")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"], name="task_status_due")]
+        constraints = [
+            # The daily job opens each task once, however often it runs (a second run changes nothing)
+            models.UniqueConstraint(fields=["certificate", "kind", "due_on"], name="task_once"),
+            models.CheckConstraint(
+                condition=Q(status=TaskStatus.OPEN, closed_at__isnull=True, resolution="")
+                | Q(status=TaskStatus.DONE, closed_at__isnull=False) & ~Q(resolution=""),
+                name="task_closed_complete",
+                violation_error_message=_("A closed task has its closing time and resolution."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.certificate.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("calendar:task_detail", args=[self.pk])
+
+
+class Reminder(models.Model):
+    """One reminder of one due item to one person (the outbox, PERF_SECURITY.md): the daily job
+    writes it once (the unique constraint), a Celery task claims it (pending → sending), e-mails it
+    and marks it sent. The person sees it in the app whether or not they take it by e-mail."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders"
+    )
+    item_key = models.CharField(_("due item"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=30, choices=DueKind.choices)
+    due_on = models.DateField(_("due on"), validators=DATE)
+    stage = models.CharField(_("reminder"), max_length=20)  # due_rules.reminder_stage
+    title = models.CharField(_("what is due"), max_length=300, validators=LINE)
+    path = models.CharField(_("link"), max_length=300, validators=LINE)
+    certification_body = models.ForeignKey(
+        "organisations.CertificationBody", on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "claimed_at"], name="reminder_status_claimed"),
+            models.Index(fields=["recipient", "-created_at"], name="reminder_recipient_recent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "item_key", "due_on", "stage"], name="reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.due_on}, {self.stage})"
+
+
+def feed_token() -> str:
+    """The secret part of a calendar feed's URL: 192 random bits."""
+    return secrets.token_urlsafe(24)
+
+
+class CalendarSettings(models.Model):
+    """A person's calendar feed (its secret URL, regenerable: the old one then stops working) and
+    the kinds of reminder they do not want by e-mail (they still see them in the app)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calendar_settings"
+    )
+    feed_token = models.CharField(max_length=43, unique=True, default=feed_token, editable=False)
+    feed_token_created_at = models.DateTimeField(_("feed address made"), default=timezone.now)
+    email_muted_kinds = models.JSONField(_("reminders not e-mailed"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar settings")
+        verbose_name_plural = _("calendar settings")
+
+    def __str__(self) -> str:
+        return str(self.user)

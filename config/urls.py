@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("audits.urls")),
     path("certificates/", include("certificates.urls")),
     path("verify/", include("certificates.verification_urls")),
+    path("calendar/", include("certificates.calendar_urls")),
     path("", include("core.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -1,7 +1,8 @@
-"""Sending e-mail rendered from templates: a plain-text body, the subject on one line."""
+"""Sending e-mail rendered from templates: a plain-text body, the subject on one line, and an HTML
+alternative where the message asks for one."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
@@ -9,8 +10,12 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def send_templated_mail(*, to: list[str], template: str, context: dict) -> None:
-    """Render `<template>_subject.txt` and `<template>_body.txt` and send them."""
+def send_templated_mail(*, to: list[str], template: str, context: dict, html: bool = False) -> None:
+    """Render `<template>_subject.txt` and `<template>_body.txt` and send them; with `html`, also
+    `<template>_body.html` as the HTML alternative of the same message."""
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}_body.txt", context)
-    EmailMessage(subject=subject, body=body, to=to).send()
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    if html:
+        message.attach_alternative(render_to_string(f"{template}_body.html", context), "text/html")
+    message.send()

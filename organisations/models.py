@@ -201,7 +201,7 @@ class Site(Address):
 
 
 def default_reminder_lead_days() -> list[int]:
-    return [90, 60, 30]
+    return [90, 30, 7]
 
 
 class CertificationBody(Address):
@@ -264,7 +264,10 @@ class CertificationBody(Address):
     reminder_lead_days = models.JSONField(
         _("reminder lead times (days)"),
         default=default_reminder_lead_days,
-        help_text=_("Days before a due date on which reminders go out, e.g. [90, 60, 30]."),
+        help_text=_(
+            "Days before a due date on which reminders go out, e.g. [90, 30, 7]; "
+            "also on the day, then weekly while overdue."
+        ),
     )
     major_plan_days = models.PositiveSmallIntegerField(
         _("major NC: plan due (days)"), default=30, validators=POLICY_DAYS

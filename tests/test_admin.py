@@ -32,7 +32,15 @@ from audits.models import (
 from audits.services import gap as services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
-from certificates.models import Certificate, CertificateRevision, Decision, TransferReview
+from certificates.models import (
+    CalendarSettings,
+    Certificate,
+    CertificateRevision,
+    Decision,
+    Reminder,
+    Task,
+    TransferReview,
+)
 from core.models import Document, Transition
 from core.transitions import transition_record
 from organisations.enums import CBRole
@@ -282,12 +290,32 @@ def _transfer_review():
     )
 
 
+def _reminder():
+    certificate = _certificate()
+    return Reminder.objects.create(
+        recipient=factories.UserFactory(),
+        item_key=f"certificate-{certificate.pk}-expiry",
+        kind="expiry",
+        due_on=datetime.date(2029, 3, 2),
+        stage="before-90",
+        title=f"Certificate expires: {certificate.number}",
+        path=certificate.get_absolute_url(),
+        certification_body=certificate.certification_body,
+        organisation=certificate.organisation,
+    )
+
+
 MAKERS.update(
     {
         Certificate: _certificate,
         CertificateRevision: lambda: _certificate().revisions.get(),
         Decision: lambda: _certificate().decisions.get(),
         TransferReview: _transfer_review,
+        Task: lambda: Task.objects.create(
+            certificate=_certificate(), kind="overdue_surveillance", due_on=datetime.date(2026, 3, 2)
+        ),
+        Reminder: _reminder,
+        CalendarSettings: lambda: CalendarSettings.objects.create(user=factories.UserFactory()),
     }
 )
 NO_DELETE = set(MAKERS) - {Group, AccessAttempt, AccessLog, AccessFailureLog}
@@ -353,7 +381,7 @@ def test_certification_body_policy_defaults_match_domain(client, superuser):
         cb.minor_plan_days,
         cb.suspension_max_days,
         cb.reminder_lead_days,
-    ) == (183, 183, 30, 90, 30, 183, [90, 60, 30])
+    ) == (183, 183, 30, 90, 30, 183, [90, 30, 7])
     url = reverse("admin:organisations_certificationbody_change", args=[cb.pk])
     page = client.get(url).content.decode()
     assert "Policy: findings and suspension" in page

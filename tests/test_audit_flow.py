@@ -82,7 +82,9 @@ def conduct(people, audit, findings: list[dict], report: dict) -> None:
 
 
 def test_stage_1_to_the_closed_stage_2_through_the_pages(people, django_capture_on_commit_callbacks):
-    programme = AuditProgramme.objects.get(organisation__name="Ministry of Digital Affairs")
+    programme = AuditProgramme.objects.get(
+        organisation__name="Ministry of Digital Affairs", editions__standard__code="ISO 9001"
+    )
     stage1 = programme.audits.get(kind=AuditKind.STAGE1)
     stage2 = programme.audits.get(kind=AuditKind.STAGE2)
     concern = {"type": FindingType.AREA_OF_CONCERN, "statement": "No internal audit yet", "evidence": "Plan"}

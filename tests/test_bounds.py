@@ -76,12 +76,16 @@ from audits.services import findings as finding_services
 from audits.services import gap as gap_services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
-from certificates.enums import CertificateStatus
+from certificates.enums import CertificateStatus, TaskKind
 from certificates.forms import certificates as certificate_forms
+from certificates.forms.calendar import CalendarFilterForm
 from certificates.forms.decisions import DecisionForm, TransferReviewForm
+from certificates.forms.queue import NotSuspendForm, QueueFilterForm
 from certificates.forms.register import RegisterFilterForm
+from certificates.forms.subscription import ReminderPreferencesForm
 from certificates.forms.verification import VerificationForm
-from certificates.models import Decision, TransferReview
+from certificates.models import Decision, Task, TransferReview
+from certificates.selectors.subscriptions import emailed_kinds_offered
 from core import bounds
 from core.forms import BoundedForm
 from core.transitions import transitions_of
@@ -206,7 +210,7 @@ def w(world, settings, tmp_path):
     return world
 
 
-CERTIFICATE_APPS = ("certificates:", "verification:")
+CERTIFICATE_APPS = ("certificates:", "verification:", "calendar:")
 
 
 @pytest.fixture
@@ -223,6 +227,10 @@ def cw(w):
     w.draft = make_certificate(w, w.isms, number="CB-2026-00003", status=CertificateStatus.DRAFT)
     w.draft_revision = w.draft.revisions.get()
     w.decidable = decided_world(w, w.edition)
+    # --- calendar: a rule-10 task on the active certificate (the work queue's pages act on it) ---
+    w.task = Task.objects.create(
+        certificate=w.active, kind=TaskKind.OVERDUE_SURVEILLANCE, due_on=w.active.revisions.get().effective_on
+    )
     return w
 
 
@@ -627,6 +635,20 @@ FORMS = {
         lambda w: [TransferReviewForm(programme=w.decidable)],
         lambda w: transfer_review_data(w.edition),
     ),
+    # --- calendar: the work queue (helper: queue) ---
+    "calendar:task_not_suspend": FormView(
+        "cert_manager",
+        lambda w: {"pk": w.task.pk},
+        lambda w: [NotSuspendForm()],
+        lambda w: {"reason": "The surveillance audit is booked for next week with the client's agreement."},
+    ),
+    # --- calendar: subscription and e-mail preferences (helper: feed) ---
+    "calendar:subscription": FormView(
+        "qm_a",
+        lambda w: {},
+        lambda w: [ReminderPreferencesForm(kinds=emailed_kinds_offered(w.qm_a))],
+        lambda w: {"emailed_kinds": ["audit", "expiry"]},
+    ),
 }
 
 
@@ -679,6 +701,17 @@ QUERIES = {
         ("edition", "kind", "outcome", "decided_on", "sites", "transfer_review", "rationale", "scope"),
     ),
     "verification:search": Query(None, lambda w: {}, ("number", "body"), (VerificationForm,)),
+    # --- calendar: month and agenda filters (helper: calendar) ---
+    "calendar:month": Query(
+        "qm_a", lambda w: {}, ("organisation", "standard", "kind", "month"), (CalendarFilterForm,)
+    ),
+    "calendar:agenda": Query(
+        "qm_a", lambda w: {}, ("organisation", "standard", "kind", "from", "days"), (CalendarFilterForm,)
+    ),
+    # --- calendar: the work queue (helper: queue) ---
+    "calendar:queue": Query("cert_manager", lambda w: {}, ("kind", "mine"), (QueueFilterForm,)),
+    # --- calendar: reminders (helper: reminders) ---
+    "calendar:reminders": Query("qm_a", lambda w: {}, ("page",)),
 }
 
 # Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` is a
@@ -723,10 +756,19 @@ NO_INPUT = {
     "certificates:certificate_detail",
     "certificates:certificate_draft_issue",
     "certificates:decision_detail",
+    # --- calendar: pages and buttons (helper: calendar) ---
+    "calendar:due",
+    # --- calendar: pages and buttons (helper: queue) ---
+    "calendar:task_detail",
+    "calendar:task_take",
+    # --- calendar: pages and buttons (helper: reminders) ---
+    # --- calendar: pages and buttons (helper: feed) ---
+    "calendar:feed_regenerate",
 }
-# A URL whose only input is a free text in its path (a printed certificate's QR token): tried by
-# test_a_verification_token_out_of_bounds_reads_as_unknown.
-PATH_INPUT = {"verification:token"}
+# A URL whose only input is a free text in its path (a printed certificate's QR token, a calendar
+# feed's address): tried by test_a_verification_token_out_of_bounds_reads_as_unknown and
+# test_a_feed_token_out_of_bounds_reads_as_unknown.
+PATH_INPUT = {"verification:token", "calendar:feed"}
 # The health check, and Django's own account pages (login, password reset and change) with its forms:
 # the public URLs without a namespace. The public pages of our apps (verification) are tried here.
 NOT_OURS = {name for name in PUBLIC if ":" not in name}
@@ -901,7 +943,12 @@ def _free_text(form: forms.BaseForm) -> dict:
     }
 
 
-@pytest.mark.parametrize("name", sorted(name for name in FORMS if name.startswith(CERTIFICATE_APPS)))
+NO_FREE_TEXT = {"calendar:subscription"}  # boxes to tick: no text to fill to its maximum
+
+
+@pytest.mark.parametrize(
+    "name", sorted(name for name in FORMS if name.startswith(CERTIFICATE_APPS) and name not in NO_FREE_TEXT)
+)
 def test_text_at_its_maximum_is_accepted_and_kept_whole(client, cw, name):
     view = FORMS[name]
     full = {key: value for form in view.forms(cw) for key, value in _free_text(form).items()}
@@ -1035,14 +1082,33 @@ def test_a_verification_out_of_bounds_gets_a_form_error(client, cw, params, refu
     assert _state() == before
 
 
-@pytest.mark.parametrize(
-    "token", ["-1", HUGE, "9" * 10_000, "x" * 10_000, "first\r\nsecond", "tab\tbetween", "bell\x07", "é" * 43]
-)
+PATH_TOKENS = [
+    "-1",
+    HUGE,
+    "9" * 10_000,
+    "x" * 10_000,
+    "first\r\nsecond",
+    "tab\tbetween",
+    "bell\x07",
+    "é" * 43,
+]
+
+
+@pytest.mark.parametrize("token", PATH_TOKENS)
 def test_a_verification_token_out_of_bounds_reads_as_unknown(client, cw, token):
     before = _state()
     response = client.get(reverse("verification:token", kwargs={"token": token}))
     assert response.status_code == 404
     assert "This verification link does not lead to a certificate" in response.content.decode()
+    assert _state() == before
+
+
+@pytest.mark.parametrize("token", [*PATH_TOKENS, "a" * 43, "a" * 44])
+def test_a_feed_token_out_of_bounds_reads_as_unknown(client, cw, token):
+    before = _state()
+    response = client.get(reverse("calendar:feed", kwargs={"token": token}))
+    assert response.status_code == 404
+    assert response.content == b"No calendar at this address.\n"
     assert _state() == before
 
 

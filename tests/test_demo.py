@@ -69,7 +69,9 @@ def test_load_demo_refuses_without_debug_unless_forced(settings):
 def test_demo_programme_has_a_planned_approved_cycle():
     call_command("load_demo", force=True, stdout=StringIO())
     call_command("load_demo", force=True, stdout=StringIO())
-    programme = AuditProgramme.objects.get(organisation__name="Ministry of Digital Affairs")
+    programme = AuditProgramme.objects.get(
+        organisation__name="Ministry of Digital Affairs", editions__standard__code="ISO 9001"
+    )
     audits = {a.kind: a for a in programme.audits.all()}
     assert programme.status == ProgrammeStatus.APPROVED and programme_problems(programme) == []
     # 380 people: QMS table 10 days, −10% → 9.0; stage 1 (33%, down to the half day) 2.5 + stage 2 6.5
@@ -87,7 +89,9 @@ def test_demo_programme_has_a_planned_approved_cycle():
 
 def test_demo_holds_a_completed_initial_audit_with_findings_in_every_state():
     call_command("load_demo", force=True, stdout=StringIO())
-    programme = AuditProgramme.objects.get(organisation__name="Northfield Municipality")
+    programme = AuditProgramme.objects.get(
+        organisation__name="Northfield Municipality", editions__standard__code="ISO 9001"
+    )
     audits = {a.kind: a for a in programme.audits.all()}
     stage1, stage2 = audits[AuditKind.STAGE1], audits[AuditKind.STAGE2]
     assert (stage1.status, stage1.report.stage1_outcome) == (AuditStatus.CLOSED, Stage1Outcome.READY)

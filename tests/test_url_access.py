@@ -36,6 +36,7 @@ SEES_AUDIT_A = SEES_A - {"other_auditor"}
 MANAGES_A = {"qm_a"}
 PLANS_A = {"cert_manager"}
 CB_STAFF = {"auditor", "other_auditor", "cert_manager", "other_cb_manager"}
+TASK_READERS_A = {"auditor", "other_auditor", "cert_manager", "staff"}
 
 READS_A_GAP = {"qm_a", "contributor_a", "viewer_a"}  # not shared with the CB
 WRITES_A_GAP = {"qm_a", "contributor_a"}
@@ -162,6 +163,18 @@ ACCESS = {
     # a programme is need to know: the other auditor does not see programme A at all
     "certificates:decision_add": (lambda w: {"pk": w.programme_a.pk}, PLANS_A, SEES_AUDIT_A - PLANS_A),
     "certificates:transfer_review_add": (lambda w: {"pk": w.programme_a.pk}, SEES_AUDIT_A, set()),
+    # --- calendar: everyone's own calendar, reminders and feed; the CB's work queue and tasks ---
+    "calendar:month": (lambda w: {}, set(SIGNED_IN)),
+    "calendar:agenda": (lambda w: {}, set(SIGNED_IN)),
+    "calendar:due": (lambda w: {}, set(SIGNED_IN)),
+    "calendar:reminders": (lambda w: {}, set(SIGNED_IN)),
+    "calendar:subscription": (lambda w: {}, set(SIGNED_IN)),
+    "calendar:feed_regenerate": (lambda w: {}, set(), set(SIGNED_IN)),  # POST only: everyone's own
+    "calendar:queue": (lambda w: {}, CB_STAFF, set(SIGNED_IN) - CB_STAFF),
+    # a task is the CB's: its staff read it (platform staff too), its certification managers act
+    "calendar:task_detail": (lambda w: {"pk": w.task_a.pk}, TASK_READERS_A, set()),
+    "calendar:task_take": (lambda w: {"pk": w.task_a.pk}, set(), TASK_READERS_A),  # POST only
+    "calendar:task_not_suspend": (lambda w: {"pk": w.task_a.pk}, PLANS_A, TASK_READERS_A - PLANS_A),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -200,10 +213,14 @@ POST_ONLY = {
     # --- documents ---
     # --- certificates ---
     "certificates:certificate_draft_issue",
+    # --- calendar ---
+    "calendar:feed_regenerate",
+    "calendar:task_take",
 }
 PUBLIC = {
     "verification:search",
     "verification:token",
+    "calendar:feed",  # its secret address is its key (tests/certificates/test_feed.py)
     "healthz",
     "login",
     "logout",
@@ -352,7 +369,8 @@ def w(world, settings, tmp_path):
     # --- certificates: an active certificate with a draft revision 2 waiting to be issued ---
     from types import SimpleNamespace
 
-    from certificates.models import CertificateRevision, Decision
+    from certificates.enums import TaskKind
+    from certificates.models import CertificateRevision, Decision, Task
     from tests.certificates.conftest import make_certificate
 
     for suffix, cb, org, site, manager in (
@@ -385,6 +403,11 @@ def w(world, settings, tmp_path):
         draft.sites.set([site])
         setattr(world, f"certificate_{suffix}", certificate)
         setattr(world, f"decision_{suffix}", current.decision)
+        # --- calendar: the daily job's rule-10 task on the certificate ---
+        task = Task.objects.create(
+            certificate=certificate, kind=TaskKind.OVERDUE_SURVEILLANCE, due_on=current.effective_on
+        )
+        setattr(world, f"task_{suffix}", task)
     return world
 
 
@@ -473,11 +496,18 @@ GET_ONLY = {
     "certificates:register_xlsx",
     "certificates:certificate_detail",
     "certificates:decision_detail",
+    # --- calendar ---
+    "calendar:month",
+    "calendar:agenda",
+    "calendar:due",
+    "calendar:reminders",
+    "calendar:queue",
+    "calendar:task_detail",
 }
 TENANT_URLS = sorted(
     name
     for name in ACCESS
-    if name.split(":")[0] in {"organisations", "audits", "documents", "certificates"}
+    if name.split(":")[0] in {"organisations", "audits", "documents", "certificates", "calendar"}
     and name
     not in {
         "organisations:list",
@@ -487,6 +517,13 @@ TENANT_URLS = sorted(
         "certificates:register",
         "certificates:register_csv",
         "certificates:register_xlsx",
+        "calendar:month",
+        "calendar:agenda",
+        "calendar:due",
+        "calendar:reminders",
+        "calendar:subscription",
+        "calendar:feed_regenerate",
+        "calendar:queue",
     }
 )
 
@@ -504,6 +541,8 @@ def _pk_of_b(w, name: str) -> int:
         return w.certificate_b.pk
     if name == "certificates:decision_detail":
         return w.decision_b.pk
+    if name.startswith("calendar:task_"):
+        return w.task_b.pk
     if name.startswith("certificates:"):
         return w.programme_b.pk
     return w.org_b.pk

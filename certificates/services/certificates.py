@@ -2,7 +2,8 @@
 
 Issuing makes a draft revision current (the previous one superseded) once its content is
 complete; the status moves (suspend, reinstate, withdraw, cancel, expire) each record who, when,
-from, to and why. Expiry is never edited: a new expiry comes only with a decision's revision.
+from, to and why, and close the work queue's tasks they resolve (rules 10, 14). Expiry is never
+edited: a new expiry comes only with a decision's revision.
 """
 
 import datetime
@@ -23,8 +24,11 @@ from certificates.enums import (
     DecisionOutcome,
     RevisionStatus,
     SuspensionReason,
+    TaskKind,
+    TaskResolution,
 )
 from certificates.models import Certificate, CertificateRevision
+from certificates.services.tasks import tasks_close_for
 from core import bounds
 from core.documents import document_request
 from core.errors import DomainError
@@ -324,6 +328,12 @@ def certificate_suspend(*, actor: User, certificate: Certificate, suspension: Su
         reason=f"{reason_text}. {certificate.suspension_note}".strip(),
         since=today,
     )
+    tasks_close_for(
+        certificate=certificate,
+        resolution=TaskResolution.SUSPENDED,
+        kinds=(TaskKind.OVERDUE_SURVEILLANCE,),
+        actor=actor,
+    )
     return certificate
 
 
@@ -344,10 +354,17 @@ def certificate_reinstate(*, actor: User, certificate: Certificate, reason: str)
     _move(certificate, S.ACTIVE, actor=actor, reason=reason, since=today)
     certificate.suspension_ends_on = None
     certificate.save(update_fields=["suspension_ends_on"])
+    tasks_close_for(
+        certificate=certificate,
+        resolution=TaskResolution.REINSTATED,
+        kinds=(TaskKind.SUSPENSION_EXPIRED,),
+        actor=actor,
+    )
     return certificate
 
 
-def _end(actor: User, certificate: Certificate, target: str, reason: str) -> Certificate:
+def _end(actor: User, certificate: Certificate, target: str, reason: str, resolution: str) -> Certificate:
+    """End the certificate for good; its open tasks close with it."""
     certificate = _locked(certificate)
     _require_manager(actor, certificate)
     reason = _require_reason(reason)
@@ -355,19 +372,20 @@ def _end(actor: User, certificate: Certificate, target: str, reason: str) -> Cer
         raise CertificateError(_("A draft certificate is not ended: void its draft revision instead."))
     _move(certificate, target, actor=actor, reason=reason, since=timezone.localdate())
     _void_draft(certificate, actor=actor, reason=reason)
+    tasks_close_for(certificate=certificate, resolution=resolution, actor=actor)
     return certificate
 
 
 @transaction.atomic
 def certificate_withdraw(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
     """Revoked by the CB (a sanction, or a suspension not resolved in time; rule 14). Terminal."""
-    return _end(actor, certificate, S.WITHDRAWN, reason)
+    return _end(actor, certificate, S.WITHDRAWN, reason, TaskResolution.WITHDRAWN)
 
 
 @transaction.atomic
 def certificate_cancel(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
     """Ended at the client's request or with the contract. Terminal."""
-    return _end(actor, certificate, S.CANCELLED, reason)
+    return _end(actor, certificate, S.CANCELLED, reason, TaskResolution.CERTIFICATE_ENDED)
 
 
 def _renewed_in_time(certificate: Certificate, expiry_on: datetime.date) -> bool:
@@ -410,6 +428,7 @@ def certificate_expire(*, certificate: Certificate, today: datetime.date) -> Cer
         reason=reason % {"day": last_day, "edition": current.edition.label},
         since=last_day + datetime.timedelta(days=1),
     )
+    tasks_close_for(certificate=certificate, resolution=TaskResolution.CERTIFICATE_ENDED)
     return certificate
 
 

@@ -42,10 +42,13 @@ from certificates.enums import (
     DecisionOutcome,
     IncomingStatus,
     RevisionStatus,
+    TaskKind,
+    TaskResolution,
     TransferReviewOutcome,
 )
 from certificates.models import Certificate, CertificateRevision, Decision, TransferReview
 from certificates.services.numbers import number_allocate
+from certificates.services.tasks import tasks_close_for
 from core.bounds import clamped_add
 from core.errors import DomainError
 from core.models import Transition
@@ -691,6 +694,13 @@ def decision_record(
     )
     if content.outcome == DecisionOutcome.GRANT:
         _grant(actor, s, content, decision)
+    if content.outcome == DecisionOutcome.GRANT and s.kind == K.SCOPE_REDUCTION:  # rule 14's other answer
+        tasks_close_for(
+            certificate=s.certificate,
+            resolution=TaskResolution.SCOPE_REDUCED,
+            kinds=(TaskKind.SUSPENSION_EXPIRED,),
+            actor=actor,
+        )
     return decision
 
 

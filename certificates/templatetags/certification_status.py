@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from certificates.enums import CertificateStatus, RevisionStatus
+from certificates.enums import CertificateStatus, RevisionStatus, TaskKind
 from certificates.selectors import status as selectors
 
 register = template.Library()
@@ -31,6 +31,7 @@ def _field_label(field: str) -> str:
         "status": _("status"),
         "effective_on": _("effective date"),
         "soa_version": _("SoA version"),
+        "flag": _("flag"),
     }.get(field, field)
 
 
@@ -38,6 +39,8 @@ def _state(transition, value: str) -> str:
     """A status as its label (of a certificate or of a revision), any other value as it is."""
     if not value:
         return "—"
+    if transition.field == "flag":  # rule 10's flag, raised and lowered with its task
+        return _("Overdue surveillance") if value == TaskKind.OVERDUE_SURVEILLANCE else value
     if transition.field != "status":
         return value
     choices = RevisionStatus if transition.revision is not None else CertificateStatus

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certificates import access, certificate_rules
-from certificates.enums import CertificateStatus, RevisionStatus
+from certificates.enums import CertificateStatus, RevisionStatus, TaskKind, TaskStatus
 from certificates.forms.certificates import DraftForm, ReasonForm, SuspendForm
 from certificates.models import Certificate, CertificateRevision
 from certificates.qr import public_url
@@ -132,6 +132,7 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = selectors.certificate_page(certificate)
     can_manage = access.can_manage_certificate(request.user, certificate)
     actions = (_status_actions(certificate) + ([VOID] if page.draft else [])) if can_manage else []
+    open_tasks = _open_tasks(request, certificate)
     return render(
         request,
         "certificates/certificate_detail.html",
@@ -145,8 +146,16 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "actions": [(a, a.url(certificate), _action_form(a, certificate)) for a in actions],
             "certificate_kind": services.CERTIFICATE_DOCUMENT,
+            "open_tasks": open_tasks,
+            "overdue_surveillance": any(t.kind == TaskKind.OVERDUE_SURVEILLANCE for t in open_tasks),
         },
     )
+
+
+def _open_tasks(request: HttpRequest, certificate: Certificate) -> list:
+    """The certificate's open tasks in the CB's work queue, for those who read them: one query."""
+    tasks = access.tasks_for(request.user).select_related(None).select_related("owner")
+    return list(tasks.filter(certificate=certificate, status=TaskStatus.OPEN).order_by("due_on", "pk"))
 
 
 def _posted(request: HttpRequest):

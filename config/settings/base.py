@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -212,6 +213,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A reminder claimed for sending this long ago died with its worker (longer than the hard time
+# limit, so no send is still running): certificates.services.reminders puts it back in the queue.
+REMINDER_STUCK_AFTER = timedelta(minutes=15)
 # PDFs render on their own queue (core.documents), so a burst of them does not hold up e-mail;
 # every worker command consumes both: `celery -A config worker -Q celery,pdf`.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -219,7 +223,20 @@ CELERY_TASK_ROUTES = {"core.render_document": {"queue": "pdf"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# Beat only ticks; the database is the scheduler (no far-future ETA task ever sits on the broker).
+# Exactly one beat runs (docker-compose's `beat`, or the worker's --beat under `make run`); the
+# jobs are idempotent, so a second beat by mistake changes nothing and sends nothing twice.
+DAILY_JOB_HOUR = int(os.environ.get("DAILY_JOB_HOUR", "0"))
+DAILY_JOB_MINUTE = int(os.environ.get("DAILY_JOB_MINUTE", "15"))
+CELERY_BEAT_SCHEDULE: dict = {
+    # Just after midnight: a certificate stays valid to the end of its expiry day (rule 12)
+    "daily-job": {
+        "task": "certificates.daily_job",
+        "schedule": crontab(hour=DAILY_JOB_HOUR, minute=DAILY_JOB_MINUTE),
+    },
+    # Reminders stuck in "sending" (a worker killed mid-send) or whose message was lost go again
+    "requeue-reminders": {"task": "certificates.requeue_reminders", "schedule": 10 * 60},
+}
 
 LOGGING = {
     "version": 1,
@@ -240,6 +257,13 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # ipware see), per minute and per day, against enumeration of certificate numbers.
 VERIFICATION_RATE_MINUTE = os.environ.get("VERIFICATION_RATE_MINUTE", "20/m")
 VERIFICATION_RATE_DAY = os.environ.get("VERIFICATION_RATE_DAY", "200/d")
+# The calendar feed (public: its secret address is its key): fetches per feed address, whatever the
+# client's address (calendar services fetch many people's feeds from shared addresses), and fetches
+# of addresses that lead to no feed per client address.
+FEED_RATE = os.environ.get("FEED_RATE", "60/h")
+FEED_MISS_RATE = os.environ.get("FEED_MISS_RATE", "30/h")
+# A calendar feed is built at most once per this many seconds per person (0: never kept)
+FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "300"))
 
 # Where people reach the app; used for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -362,7 +362,9 @@ def test_programme_page_includes_the_panel(manager, programme):
 def demo(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", force=True, stdout=StringIO())
-    northfield = AuditProgramme.objects.get(organisation__name="Northfield Municipality")
+    northfield = AuditProgramme.objects.get(
+        organisation__name="Northfield Municipality", editions__standard__code="ISO 9001"
+    )
     return northfield, client_of(User.objects.get(email="manager@certa.example"))
 
 

@@ -37,7 +37,9 @@ RENDERING_TIMEOUT = 60_000
 def demo(settings, tmp_path) -> AuditProgramme:
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", force=True, stdout=StringIO())
-    return AuditProgramme.objects.get(organisation__name="Northfield Municipality")
+    return AuditProgramme.objects.get(
+        organisation__name="Northfield Municipality", editions__standard__code="ISO 9001"
+    )
 
 
 @pytest.fixture

@@ -6,24 +6,11 @@ day. A certificate stays valid to the end of its expiry day, so the job runs for
 those that ended yesterday or earlier. A second run changes nothing.
 """
 
-import datetime
-import re
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from certificates.management.days import day_option
 from certificates.services.certificates import certificates_expire_due
-
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _day(value: str) -> datetime.date:
-    try:
-        if DAY.fullmatch(value):
-            return datetime.date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise CommandError(f"--date {value!r}: give a day as YYYY-MM-DD.")
 
 
 class Command(BaseCommand):
@@ -36,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", default="", help="The day to run for, YYYY-MM-DD (today).")
 
     def handle(self, *args, date: str, **options) -> None:
-        today = _day(date) if date else timezone.localdate()
+        today = day_option(date) if date else timezone.localdate()
         expired = certificates_expire_due(today=today)
         for certificate in expired:
             self.stdout.write(f"{certificate.number}: expired since {certificate.status_since}")

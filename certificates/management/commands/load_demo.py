@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audits import demo as audits_demo
+from certificates import demo as certificates_demo
 from organisations import demo as organisations_demo
 from standards.catalogue import CatalogueError
 from standards.services import catalogue_load
@@ -30,11 +31,13 @@ class Command(BaseCommand):
             raise CommandError("The catalogue is invalid:\n" + "\n".join(error.problems)) from error
         logins = organisations_demo.demo_load()
         audits_demo.demo_load()
+        certificates = certificates_demo.demo_load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Every demo account's password: {organisations_demo.DEMO_PASSWORD}"
             )
         )
+        self.stdout.write(f"  {len(certificates)} demo certificates, each with something due.")
         width = max(len(login.email) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.email.ljust(width)}  {login.name} — {login.what}")

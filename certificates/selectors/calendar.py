@@ -1,0 +1,621 @@
+"""The calendar: every item due between two days, scoped to what a user may see (DOMAIN §1.6–1.8,
+§9.2). One reader for the calendar page, the agenda, the dashboard's panels, the iCal feed and the
+daily job's reminders; `certificates.due_rules` says what is due.
+
+Five queries whatever the number of certificates, audits or findings: the valid certificates'
+current revisions (with their CB's policy), the surveillance audits of their cycles, the audits
+(with their standards) and the nonconformities (with theirs) with a date in the range or overdue.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+
+from audits import access as audit_access
+from audits.enums import (
+    NC_TYPES,
+    PLANNING_STATUSES,
+    REPORTED_STATUSES,
+    SURVEILLANCES,
+    AuditKind,
+    AuditStatus,
+    FindingStatus,
+    FindingType,
+)
+from audits.finding_rules import AWAITING_CLIENT
+from audits.models import Audit, Finding, ProgrammeEdition
+from audits.selectors.programme_checks import cycle_policy
+from certificates import access, due_rules
+from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, DueKind, RevisionStatus
+from certificates.models import Certificate, CertificateRevision, Decision
+from core.bounds import POLICY_DAYS_MAX
+from organisations import access as tenancy
+from standards.models import Edition, Standard
+
+DueItem = due_rules.DueItem
+# What `cycle_policy` reads of a CB
+POLICY_FIELDS = ("expiry_convention", "surveillance_window_before_months", "surveillance_window_after_months")
+VALID = (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
+HELD = (AuditStatus.IN_PROGRESS, AuditStatus.FIELDWORK_DONE, *REPORTED_STATUSES)
+CLOSED_FINDING = (FindingStatus.VERIFIED_CLOSED, FindingStatus.WITHDRAWN, FindingStatus.RECORDED)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the calendar reads: the certificates, audits and findings (querysets, not yet read),
+    and the CBs whose team notices the reader may see (the CB's own planning, rule 25; None: all)."""
+
+    certificates: QuerySet[Certificate]
+    audits: QuerySet[Audit]
+    findings: QuerySet[Finding]
+    notice_bodies: frozenset[int] | None = None
+
+    def sees_notice_of(self, certification_body_id: int) -> bool:
+        return self.notice_bodies is None or certification_body_id in self.notice_bodies
+
+
+def scope_for(user) -> Scope:
+    """What the user may see: the certificates of `certificates.access`, the audits and findings of
+    `audits.access` (their rules read once as ids, `reach_of`); team notices only of the CBs they
+    work for."""
+    reach = audit_access.reach_of(user)
+    audits = Audit.objects.filter(reach.audits_q())
+    return Scope(
+        certificates=Certificate.objects.filter(access.certificates_q(reach)),
+        audits=audits,
+        findings=Finding.objects.filter(reach.audits_q("audit__")),
+        notice_bodies=None if reach.everything else reach.bodies,
+    )
+
+
+def scope_all() -> Scope:
+    """Everything, for the daily job."""
+    return Scope(Certificate.objects.all(), Audit.objects.all(), Finding.objects.all())
+
+
+@dataclass(frozen=True)
+class Filters:
+    organisation_id: int | None = None
+    standard_id: int | None = None
+    kinds: tuple[str, ...] = ()
+
+
+def due_items(
+    scope: Scope,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date,
+    include_overdue: bool = False,
+    filters: Filters = Filters(),
+    with_standards: bool = False,
+) -> list[DueItem]:
+    """The items due from `start` to `end` (both included), soonest first; with `include_overdue`,
+    also those due before `start` that are not done. The standards of audits and nonconformities
+    (`DueItem.standard_codes`) cost a query each: only `with_standards` (the iCal feed) reads them;
+    a certificate's item always names its standard."""
+    scope = _filtered(scope, filters)
+    wanted = set(filters.kinds) or set(DueKind)
+    items: list[DueItem] = []
+    if wanted & CERTIFICATE_KINDS:
+        items += _certificate_items(
+            scope.certificates, today=today, start=start, end=end, include_overdue=include_overdue
+        )
+    if wanted & AUDIT_KINDS:
+        items += _audit_items(
+            scope, start=start, end=end, include_overdue=include_overdue, with_standards=with_standards
+        )
+    if wanted & FINDING_KINDS:
+        items += _finding_items(
+            scope.findings,
+            start=start,
+            end=end,
+            include_overdue=include_overdue,
+            with_standards=with_standards,
+        )
+    return sorted(
+        (
+            item
+            for item in items
+            if item.kind in wanted
+            and (
+                start <= item.due_on <= end
+                or (include_overdue and item.due_on < start and item.is_overdue(today))
+            )
+        ),
+        key=lambda item: (item.due_on, KIND_ORDER[item.kind], item.organisation_name, item.subject, item.key),
+    )
+
+
+KIND_ORDER = {kind.value: position for position, kind in enumerate(DueKind)}
+CERTIFICATE_KINDS = {
+    DueKind.SURVEILLANCE_1,
+    DueKind.CALENDAR_YEAR,
+    DueKind.SURVEILLANCE_2,
+    DueKind.RECERTIFICATION,
+    DueKind.EXPIRY,
+    DueKind.SUSPENSION_DEADLINE,
+    DueKind.TRANSITION_END,
+}
+AUDIT_KINDS = {DueKind.AUDIT, DueKind.TEAM_NOTICE}
+FINDING_KINDS = {DueKind.NC_RESPONSE, DueKind.NC_CLOSURE}
+
+
+def _filtered(scope: Scope, filters: Filters) -> Scope:
+    certificates, audits, findings = scope.certificates, scope.audits, scope.findings
+    if filters.organisation_id:
+        certificates = certificates.filter(organisation_id=filters.organisation_id)
+        audits = audits.filter(programme__organisation_id=filters.organisation_id)
+        findings = findings.filter(audit__programme__organisation_id=filters.organisation_id)
+    if filters.standard_id:
+        covers = Edition.objects.filter(standard_id=filters.standard_id)
+        certificates = certificates.filter(standard_id=filters.standard_id)
+        audits = audits.filter(programme__editions__in=covers).distinct()
+        findings = findings.filter(editions__in=covers).distinct()
+    return Scope(certificates, audits, findings, scope.notice_bodies)
+
+
+# --- Certificates -------------------------------------------------------------------------------
+
+
+def certificate_facts(
+    certificates: QuerySet[Certificate], *, relevant: Q | None = None
+) -> list[tuple[due_rules.CertificateFacts, object, int]]:
+    """(facts, the CB's cycle policy, standard id) of every valid certificate among `certificates`
+    (whose current revision meets `relevant`, when given): two plain queries (the current revisions
+    with their CB's policy and edition; their recertification and transfer decisions), cheaper to
+    plan and compile than one that nests the decisions as subqueries."""
+    revisions = CertificateRevision.objects.filter(
+        status=RevisionStatus.CURRENT,
+        certificate__status__in=VALID,
+        certificate__in=certificates.values("pk"),
+    )
+    if relevant is not None:
+        revisions = revisions.filter(relevant)
+    rows = list(
+        revisions.order_by("pk").values_list(
+            "certificate_id",
+            "certificate__number",
+            "certificate__status",
+            "certificate__organisation_id",
+            "certificate__organisation__name",
+            "certificate__certification_body_id",
+            "certificate__standard_id",
+            "certificate__suspension_ends_on",
+            "cycle_started_on",
+            "expiry_on",
+            "edition__standard__code",
+            "edition__transition_end_on",
+            *(f"certificate__certification_body__{name}" for name in POLICY_FIELDS),
+        )
+    )
+    if not rows:
+        return []
+    policies: dict[int, object] = {}
+    granted: dict[int, list[tuple[str, datetime.date]]] = defaultdict(list)
+    for certificate_id, kind, decided_on in Decision.objects.filter(
+        certificate_id__in={row[0] for row in rows},
+        kind__in=(DecisionKind.RECERTIFICATION, DecisionKind.TRANSFER),
+        outcome=DecisionOutcome.GRANT,
+    ).values_list("certificate_id", "kind", "decided_on"):
+        granted[certificate_id].append((kind, decided_on))
+    facts = []
+    for (
+        certificate_id,
+        number,
+        status,
+        organisation_id,
+        organisation_name,
+        body_id,
+        standard_id,
+        suspension_ends_on,
+        cycle_started_on,
+        expiry_on,
+        standard_code,
+        transition_end_on,
+        *policy_values,
+    ) in rows:
+        if body_id not in policies:
+            policies[body_id] = cycle_policy(
+                SimpleNamespace(**dict(zip(POLICY_FIELDS, policy_values, strict=True)))
+            )
+        decisions = granted.get(certificate_id, ())
+        transfers = [day for kind, day in decisions if kind == DecisionKind.TRANSFER]
+        facts.append(
+            (
+                due_rules.CertificateFacts(
+                    id=certificate_id,
+                    number=number,
+                    status=status,
+                    organisation_id=organisation_id,
+                    organisation_name=organisation_name,
+                    certification_body_id=body_id,
+                    standard_code=standard_code,
+                    path=reverse("certificates:certificate_detail", args=[certificate_id]),
+                    cycle_started_on=cycle_started_on,
+                    expiry_on=expiry_on,
+                    suspended=status == CertificateStatus.SUSPENDED,
+                    suspension_ends_on=suspension_ends_on,
+                    transition_end_on=transition_end_on,
+                    # a recertification granted in this cycle (its revision may still be a draft)
+                    recertified=any(
+                        kind == DecisionKind.RECERTIFICATION and day > cycle_started_on
+                        for kind, day in decisions
+                    ),
+                    transferred_on=max(transfers, default=None),
+                ),
+                policies[body_id],
+                standard_id,
+            )
+        )
+    return facts
+
+
+def cycle_audits(facts: list) -> dict[tuple[int, int, int], list[due_rules.CycleAudit]]:
+    """The surveillance audits (not cancelled) of the certificates' organisations, by
+    (organisation, CB, standard), by first day: one query."""
+    organisations = {fact.organisation_id for fact, _policy, _standard in facts}
+    found: dict[tuple[int, int, int], list[due_rules.CycleAudit]] = defaultdict(list)
+    if not organisations:
+        return found
+    rows = (
+        Audit.objects.filter(kind__in=SURVEILLANCES, programme__organisation_id__in=organisations)
+        .exclude(status=AuditStatus.CANCELLED)
+        .values_list(
+            "pk",
+            "kind",
+            "starts_on",
+            "status",
+            "programme__organisation_id",
+            "programme__certification_body_id",
+            "programme__editions__standard_id",
+        )
+        .order_by("starts_on", "pk")
+    )
+    for pk, kind, starts_on, status, organisation_id, body_id, standard_id in rows:
+        found[(organisation_id, body_id, standard_id)].append(
+            due_rules.CycleAudit(id=pk, kind=kind, starts_on=starts_on, held=status in HELD)
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class CertificateDue:
+    """A valid certificate's facts and what falls due for it (the daily job reads both)."""
+
+    facts: due_rules.CertificateFacts
+    items: list[DueItem]
+
+
+def certificates_due(
+    certificates: QuerySet[Certificate], today: datetime.date, *, relevant: Q | None = None
+) -> list[CertificateDue]:
+    """Every valid certificate among `certificates` (meeting `relevant`, when given) with its due
+    items: two queries."""
+    facts = certificate_facts(certificates, relevant=relevant)
+    audits = cycle_audits(facts)
+    return [
+        CertificateDue(
+            facts=fact,
+            items=due_rules.certificate_items(
+                fact,
+                audits.get((fact.organisation_id, fact.certification_body_id, standard_id), []),
+                policy,
+                today,
+            ),
+        )
+        for fact, policy, standard_id in facts
+    ]
+
+
+def _certificate_items(
+    certificates: QuerySet[Certificate],
+    *,
+    today: datetime.date,
+    start: datetime.date,
+    end: datetime.date,
+    include_overdue: bool,
+) -> list[DueItem]:
+    relevant = may_fall_due(start=start, end=end, today=today, include_overdue=include_overdue)
+    return [item for due in certificates_due(certificates, today, relevant=relevant) for item in due.items]
+
+
+DATE_SLACK = datetime.timedelta(days=2)  # a year is 365 or 366 days; 29 February moves to the 28th
+S2_LATEST = relativedelta(years=3)  # the anniversary + the CB's window, within the cycle
+
+
+def _held(kind: str) -> Exists:
+    """A surveillance of this kind held in the revision's cycle, as `cycle_audits` and
+    `due_rules.certificate_items` count it (same organisation, CB and standard)."""
+    return Exists(
+        Audit.objects.filter(
+            kind=kind,
+            status__in=HELD,
+            programme__organisation_id=OuterRef("certificate__organisation_id"),
+            programme__certification_body_id=OuterRef("certificate__certification_body_id"),
+            programme__editions__standard_id=OuterRef("certificate__standard_id"),
+            starts_on__gte=OuterRef("cycle_started_on"),
+            starts_on__lte=OuterRef("expiry_on"),
+        )
+    )
+
+
+def may_fall_due(
+    *, start: datetime.date, end: datetime.date, today: datetime.date, include_overdue: bool
+) -> Q:
+    """The current revisions whose certificate may have an item from `start` to `end` (or an
+    overdue one): more than `due_rules.certificate_items` keeps, never fewer, so a page reads the
+    certificates it may show rather than every valid one. Each line is a kind of item, its due day
+    bounded from the cycle's start or its expiry."""
+    one_year, two_years = relativedelta(years=1), relativedelta(years=2)
+    suspended = Q(certificate__status=CertificateStatus.SUSPENDED)
+    relevant = (
+        Q(cycle_started_on__range=(start - one_year - DATE_SLACK, end - one_year + DATE_SLACK))
+        | Q(cycle_started_on__range=(start - S2_LATEST - DATE_SLACK, end - two_years + DATE_SLACK))
+        | Q(expiry_on__range=(start, end + ONE_DAY))  # recertification (the day before) and expiry
+        | (suspended & Q(certificate__suspension_ends_on__range=(start, end)))
+        | Q(edition__transition_end_on__range=(start, end))
+    )
+    year_ends = [
+        year
+        for year in range(max(start.year, today.year), end.year + 1)
+        if start <= datetime.date(year, 12, 31) <= end
+    ]
+    if year_ends:  # a year of the cycle between the decision's and the expiry's, without surveillance
+        relevant |= Q(
+            cycle_started_on__lt=datetime.date(max(year_ends), 1, 1),
+            expiry_on__gt=datetime.date(min(year_ends), 12, 31),
+        )
+    if include_overdue:  # calendar years, expiry and transitions are never overdue
+        relevant |= (
+            (Q(cycle_started_on__lt=today - one_year + DATE_SLACK) & ~Q(_held(AuditKind.SURVEILLANCE_1)))
+            | (Q(cycle_started_on__lt=today - two_years + DATE_SLACK) & ~Q(_held(AuditKind.SURVEILLANCE_2)))
+            | Q(expiry_on__lte=today)  # recertified or not: a few at most, the job expires the rest
+            | (suspended & Q(certificate__suspension_ends_on__lt=today))
+        )
+    return relevant
+
+
+# --- Audits and nonconformities -------------------------------------------------------------------
+
+
+def _standard_codes(through, owner: str, ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """The standards' codes of each record's editions, by record id (one query on the M2M table)."""
+    codes: dict[int, set[str]] = defaultdict(set)
+    if ids:
+        for pk, code in through.objects.filter(**{f"{owner}_id__in": ids}).values_list(
+            f"{owner}_id", "edition__standard__code"
+        ):
+            codes[pk].add(code)
+    return {pk: tuple(sorted(found)) for pk, found in codes.items()}
+
+
+def _audit_items(
+    scope: Scope, *, start: datetime.date, end: datetime.date, include_overdue: bool, with_standards: bool
+) -> list[DueItem]:
+    """Planned audit dates (done once fieldwork starts, rule 1's order aside) and the team notices
+    still to send (rule 25; not for short-notice audits). One query, read as plain values (two
+    with the standards)."""
+    earliest = datetime.date.min if include_overdue else start
+    ahead = end + datetime.timedelta(days=POLICY_DAYS_MAX)
+    in_range = Q(starts_on__range=(start, end)) | Q(
+        status__in=PLANNING_STATUSES, starts_on__range=(earliest, ahead)
+    )
+    rows = list(
+        scope.audits.filter(in_range)
+        .exclude(status=AuditStatus.CANCELLED)
+        .order_by("starts_on", "pk")
+        .values_list(
+            "pk",
+            "kind",
+            "status",
+            "starts_on",
+            "short_notice",
+            "team_notified_on",
+            "programme_id",
+            "programme__organisation_id",
+            "programme__organisation__name",
+            "programme__certification_body_id",
+            "programme__certification_body__team_notice_days",
+        )
+    )
+    codes = _standard_codes(ProgrammeEdition, "programme", {row[6] for row in rows}) if with_standards else {}
+    items = []
+    for (
+        pk,
+        kind,
+        status,
+        starts_on,
+        short_notice,
+        team_notified_on,
+        programme_id,
+        organisation_id,
+        organisation_name,
+        body_id,
+        notice_days,
+    ) in rows:
+        common = {
+            "subject": f"{AuditKind(kind).label} ({starts_on.isoformat()})",
+            "path": reverse("audits:audit_detail", args=[pk]),
+            "organisation_id": organisation_id,
+            "organisation_name": organisation_name,
+            "certification_body_id": body_id,
+            "standard_codes": codes.get(programme_id, ()),
+            "audit_id": pk,
+        }
+        planning = status in PLANNING_STATUSES
+        items.append(
+            DueItem(key=f"audit-{pk}", kind=DueKind.AUDIT, due_on=starts_on, done=not planning, **common)
+        )
+        if planning and not short_notice and team_notified_on is None and scope.sees_notice_of(body_id):
+            notice_on = starts_on - datetime.timedelta(days=notice_days)
+            items.append(
+                DueItem(key=f"audit-{pk}-team-notice", kind=DueKind.TEAM_NOTICE, due_on=notice_on, **common)
+            )
+    return items
+
+
+def _finding_items(
+    findings: QuerySet[Finding],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    include_overdue: bool,
+    with_standards: bool,
+) -> list[DueItem]:
+    """The open nonconformities' response and closure deadlines (rule 20). One query, read as plain
+    values (two with the standards)."""
+    earliest = datetime.date.min if include_overdue else start
+    awaiting = Q(status__in=AWAITING_CLIENT, response_due_on__range=(earliest, end))
+    open_closure = Q(close_due_on__range=(earliest, end)) & ~Q(status__in=CLOSED_FINDING)
+    rows = list(
+        findings.filter(awaiting | open_closure, type__in=NC_TYPES)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "type",
+            "number",
+            "status",
+            "response_due_on",
+            "close_due_on",
+            "audit_id",
+            "audit__kind",
+            "audit__programme__organisation_id",
+            "audit__programme__organisation__name",
+            "audit__programme__certification_body_id",
+        )
+    )
+    codes = (
+        _standard_codes(Finding.editions.through, "finding", {row[0] for row in rows})
+        if with_standards
+        else {}
+    )
+    items = []
+    for (
+        pk,
+        finding_type,
+        number,
+        status,
+        response_due_on,
+        close_due_on,
+        audit_id,
+        audit_kind,
+        organisation_id,
+        organisation_name,
+        body_id,
+    ) in rows:
+        common = {
+            "subject": f"{FindingType(finding_type).label} {number}, {AuditKind(audit_kind).label}",
+            "path": reverse("audits:finding_detail", args=[pk]),
+            "organisation_id": organisation_id,
+            "organisation_name": organisation_name,
+            "certification_body_id": body_id,
+            "standard_codes": codes.get(pk, ()),
+            "audit_id": audit_id,
+        }
+        if status in AWAITING_CLIENT and response_due_on:
+            items.append(
+                DueItem(
+                    key=f"finding-{pk}-response", kind=DueKind.NC_RESPONSE, due_on=response_due_on, **common
+                )
+            )
+        if status not in CLOSED_FINDING and close_due_on:
+            items.append(
+                DueItem(key=f"finding-{pk}-closure", kind=DueKind.NC_CLOSURE, due_on=close_due_on, **common)
+            )
+    return items
+
+
+ONE_DAY = datetime.timedelta(days=1)
+DASHBOARD_DAYS = 90
+DASHBOARD_ROWS = 10  # rows a dashboard panel shows; the agenda lists them all
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a calendar page lists: the items from its first to its last day, and what is overdue
+    (not done, due before today) wherever it falls."""
+
+    items: list[DueItem]
+    overdue: list[DueItem]
+
+
+def window_with_overdue(
+    scope: Scope,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date,
+    filters: Filters = Filters(),
+) -> Shown:
+    """The items from `start` to `end` and every overdue item: one read of `due_items`, two when
+    the window lies in the past (what fell due between its end and today is overdue too)."""
+    found = due_items(scope, start=start, end=end, today=today, include_overdue=True, filters=filters)
+    if end < today - ONE_DAY:
+        found += due_items(scope, start=end + ONE_DAY, end=today - ONE_DAY, today=today, filters=filters)
+    return Shown(
+        items=[item for item in found if start <= item.due_on <= end],
+        overdue=[item for item in found if item.is_overdue(today)],
+    )
+
+
+def filter_choices(user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The calendar's filter choices: the organisations the user may see and the certifiable
+    standards of the catalogue, as (id, label): two queries."""
+    organisations = tenancy.organisations_for(user).order_by("name", "pk").values_list("pk", "name")
+    certifiable = Standard.objects.filter(editions__certifiable=True).distinct()
+    standards = certifiable.order_by("code").values_list("pk", "code")
+    return list(organisations), list(standards)
+
+
+@dataclass(frozen=True)
+class DashboardDue:
+    """The dashboard's panels: what is due in the next 90 days and what is overdue, not done."""
+
+    today: datetime.date
+    upcoming: list[DueItem] = field(default_factory=list)
+    overdue: list[DueItem] = field(default_factory=list)
+    shown: bool = False  # the user belongs to an organisation or a CB: the panels are shown
+    days: int = DASHBOARD_DAYS
+
+    @property
+    def upcoming_shown(self) -> list[DueItem]:
+        return self.upcoming[:DASHBOARD_ROWS]
+
+    @property
+    def upcoming_more(self) -> int:
+        return max(len(self.upcoming) - DASHBOARD_ROWS, 0)
+
+    @property
+    def overdue_shown(self) -> list[DueItem]:
+        return self.overdue[:DASHBOARD_ROWS]
+
+    @property
+    def overdue_more(self) -> int:
+        return max(len(self.overdue) - DASHBOARD_ROWS, 0)
+
+
+def dashboard_due(user, today: datetime.date) -> DashboardDue:
+    """The client member's and the CB staff's panels, from the calendar's one reader; no query for
+    a user who belongs to neither an organisation nor a CB (platform staff read the calendar)."""
+    memberships = tenancy.memberships_of(user)  # read with the user: no query
+    if not (memberships.is_client or memberships.is_cb_staff):
+        return DashboardDue(today=today)
+    found = due_items(
+        scope_for(user),
+        start=today,
+        end=today + datetime.timedelta(days=DASHBOARD_DAYS),
+        today=today,
+        include_overdue=True,
+    )
+    return DashboardDue(
+        today=today,
+        upcoming=[item for item in found if item.due_on >= today and not item.done],
+        overdue=[item for item in found if item.is_overdue(today)],
+        shown=True,
+    )

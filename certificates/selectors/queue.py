@@ -1,0 +1,214 @@
+"""The CB's work queue (DOMAIN.md §1.10, §2.3; rules 10, 14, 21): the open tasks the daily job
+opened for the CBs the user works for and, for those who review nonconformities, the findings
+waiting for the CB, read from the findings themselves (a plan to review: response submitted; a
+closure to verify: implemented).
+
+Each row says what is to be done, on what, for whom, by whom, by when, and links the action that
+resolves it. A fixed number of queries whatever the number of rows.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audits import access as audit_access
+from audits.enums import NC_TYPES, AssignmentStatus, FindingStatus, ReviewOutcome, TeamRole
+from audits.finding_rules import AWAITING_REVIEW
+from audits.models import Finding, FindingResponse, TeamAssignment
+from certificates import access
+from certificates.enums import DecisionKind, RevisionStatus, TaskKind, TaskStatus
+from certificates.models import CertificateRevision, Task
+from organisations import access as tenancy
+
+# The CB's time to review a client's answer; a closure is verified by its deadline if that is sooner
+REVIEW_DAYS = 14
+RECENTLY_CLOSED = 10
+NC_PLAN = "nc_plan"
+NC_CLOSURE = "nc_closure"
+NC_KINDS = {NC_PLAN: FindingStatus.RESPONSE_SUBMITTED, NC_CLOSURE: FindingStatus.IMPLEMENTED}
+QUEUE_KINDS = [
+    *TaskKind.choices,
+    (NC_PLAN, gettext_lazy("Nonconformity: plan to review")),
+    (NC_CLOSURE, gettext_lazy("Nonconformity: closure to verify")),
+]
+KIND_LABELS = dict(QUEUE_KINDS)
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    kind: str
+    subject: str  # the certificate's number, or the finding's audit and number
+    url: str  # the task's page, or the finding's
+    organisation: str
+    owner: str
+    owner_id: int | None
+    due_on: datetime.date
+    overdue: bool
+    actions: tuple[Action, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    kind: str = ""
+    mine: bool = False
+
+
+@dataclass(frozen=True)
+class Queue:
+    rows: list[QueueRow]
+    closed: list[Task]
+    reviews: bool  # the user reviews nonconformities at a CB (the page says how they fall due)
+
+
+def _name(user) -> str:
+    return (user.full_name or user.email) if user else ""
+
+
+def with_current_revision(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """Each task with its certificate's current revision's programme and edition (`programme_pk`,
+    `edition_pk`), which a reduction of scope is decided on: in the same query."""
+    current = CertificateRevision.objects.filter(
+        certificate=OuterRef("certificate"), status=RevisionStatus.CURRENT
+    ).order_by()
+    return tasks.annotate(
+        programme_pk=Subquery(current.values("decision__programme_id")[:1]),
+        edition_pk=Subquery(current.values("edition_id")[:1]),
+    )
+
+
+def task_actions(task: Task) -> tuple[Action, ...]:
+    """The actions that resolve an open task (for a task read `with_current_revision`)."""
+    certificate_pk = task.certificate_id
+    if task.kind == TaskKind.OVERDUE_SURVEILLANCE:
+        return (
+            Action(_("Suspend"), reverse("certificates:certificate_suspend", args=[certificate_pk])),
+            Action(_("Decide not to suspend"), reverse("calendar:task_not_suspend", args=[task.pk])),
+        )
+    actions = [Action(_("Withdraw"), reverse("certificates:certificate_withdraw", args=[certificate_pk]))]
+    if task.programme_pk:
+        decide = reverse("certificates:decision_add", args=[task.programme_pk])
+        query = f"?kind={DecisionKind.SCOPE_REDUCTION.value}&edition={task.edition_pk}"
+        actions.append(Action(_("Reduce the scope"), decide + query))
+    actions.append(
+        Action(_("Reinstate"), reverse("certificates:certificate_reinstate", args=[certificate_pk]))
+    )
+    return tuple(actions)
+
+
+def _task_rows(user, filters: QueueFilters, today: datetime.date) -> list[QueueRow]:
+    tasks = with_current_revision(
+        Task.objects.filter(
+            status=TaskStatus.OPEN, certificate__certification_body__in=tenancy.cb_ids(user)
+        ).select_related("certificate__organisation", "owner")
+    )
+    if filters.kind:
+        tasks = tasks.filter(kind=filters.kind)
+    if filters.mine:
+        tasks = tasks.filter(owner=user)
+    managed = set(access.deciding_bodies(user).values_list("pk", flat=True))
+    return [
+        QueueRow(
+            kind=task.kind,
+            subject=task.certificate.number,
+            url=task.get_absolute_url(),
+            organisation=task.certificate.organisation.name,
+            owner=_name(task.owner),
+            owner_id=task.owner_id,
+            due_on=task.due_on,
+            overdue=task.due_on < today,
+            actions=task_actions(task) if task.certificate.certification_body_id in managed else (),
+        )
+        for task in tasks
+    ]
+
+
+def finding_due_on(
+    submitted_on: datetime.date | None, close_due_on: datetime.date | None, today: datetime.date
+) -> datetime.date:
+    """When the CB should have reviewed a client's answer: REVIEW_DAYS after it was submitted, or
+    by the finding's closure deadline (rule 20) if that comes first; today if neither is known."""
+    review_by = submitted_on + datetime.timedelta(days=REVIEW_DAYS) if submitted_on else None
+    return min((day for day in (review_by, close_due_on) if day), default=today)
+
+
+def _finding_rows(user, filters: QueueFilters, today: datetime.date) -> list[QueueRow]:
+    statuses = [NC_KINDS[filters.kind]] if filters.kind in NC_KINDS else list(AWAITING_REVIEW)
+    pending = FindingResponse.objects.filter(finding=OuterRef("pk"), outcome=ReviewOutcome.PENDING).order_by(
+        "-submitted_at"
+    )
+    lead = TeamAssignment.objects.filter(
+        audit=OuterRef("audit"), role=TeamRole.LEAD, status=AssignmentStatus.ACTIVE
+    ).order_by("pk")
+    findings = (
+        Finding.objects.filter(audit_access.reviewable_q(user), status__in=statuses, type__in=NC_TYPES)
+        .select_related("audit__programme__organisation")
+        .annotate(
+            pending_since=Subquery(pending.values("submitted_at")[:1]),
+            lead_pk=Subquery(lead.values("user_id")[:1]),
+            lead_name=Subquery(lead.values("user__full_name")[:1]),
+            lead_email=Subquery(lead.values("user__email")[:1]),
+        )
+        .order_by("pk")
+    )
+    if filters.mine:
+        findings = findings.filter(lead_pk=user.pk)
+    rows = []
+    for finding in findings:
+        submitted_on = timezone.localdate(finding.pending_since) if finding.pending_since else None
+        due_on = finding_due_on(submitted_on, finding.close_due_on, today)
+        kind = NC_PLAN if finding.status == FindingStatus.RESPONSE_SUBMITTED else NC_CLOSURE
+        url = reverse("audits:finding_detail", args=[finding.pk])
+        verb = _("Review the plan") if kind == NC_PLAN else _("Verify the closure")
+        rows.append(
+            QueueRow(
+                kind=kind,
+                subject=f"{finding.get_type_display()} {finding.number}, {finding.audit}",
+                url=url,
+                organisation=finding.audit.programme.organisation.name,
+                owner=finding.lead_name or finding.lead_email or "",
+                owner_id=finding.lead_pk,
+                due_on=due_on,
+                overdue=due_on < today,
+                actions=(Action(verb, url),),
+            )
+        )
+    return rows
+
+
+def recently_closed(user) -> list[Task]:
+    """The tasks of the user's CBs closed last, newest first."""
+    return list(
+        Task.objects.filter(status=TaskStatus.DONE, certificate__certification_body__in=tenancy.cb_ids(user))
+        .select_related("certificate__organisation", "closed_by")
+        .order_by("-closed_at", "-pk")[:RECENTLY_CLOSED]
+    )
+
+
+KIND_ORDER = {kind: position for position, (kind, _label) in enumerate(QUEUE_KINDS)}
+
+
+def work_queue(user, *, filters: QueueFilters, today: datetime.date) -> Queue:
+    """The user's CBs' open tasks and the nonconformities waiting for the user's review (as a
+    reviewer or certification manager of the CB, or as the audit's lead auditor, rule 21), soonest
+    due first. At most five queries, whatever the number of rows."""
+    rows = [] if filters.kind in NC_KINDS else _task_rows(user, filters, today)
+    if filters.kind not in TaskKind.values:
+        rows += _finding_rows(user, filters, today)
+    rows.sort(key=lambda row: (row.due_on, KIND_ORDER[row.kind], row.organisation, row.subject))
+    reviews = tenancy.bodies_with_role(user, audit_access.REVIEWING_ROLES).exists()
+    return Queue(rows=rows, closed=recently_closed(user), reviews=reviews)

@@ -1,0 +1,50 @@
+"""The daily job (DOMAIN §1.6–1.8, rules 10, 12, 14, 31): one service with two doors, the Celery
+beat entry `certificates.daily_job` and `manage.py daily_job`.
+
+In order, each step in its own transaction so that one failing does not undo the others:
+1. expiry at the end of the expiry day and at the end of an edition's transition (rules 12, 31);
+2. the work queue's tasks: an overdue first surveillance flagged with its suspend-or-not task
+   (rule 10), a passed suspension deadline with its withdraw-or-reduce task (rule 14), and tasks
+   whose cause went away closed;
+3. the reminders owed today written once each and handed to Celery to e-mail.
+
+Every step is idempotent: a second run the same day (a retried task, a second beat by mistake)
+changes nothing and sends nothing.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from certificates.models import Certificate, Task
+from certificates.services.certificates import certificates_expire_due
+from certificates.services.reminders import reminders_write
+from certificates.services.tasks import tasks_sync
+
+
+@dataclass(frozen=True)
+class DailyRun:
+    today: datetime.date
+    expired: list[Certificate]
+    tasks_opened: list[Task]
+    tasks_closed: list[Task]
+    reminders_written: int
+
+    def summary(self) -> str:
+        return (
+            f"{self.today}: {len(self.expired)} certificate(s) expired, "
+            f"{len(self.tasks_opened)} task(s) opened, {len(self.tasks_closed)} closed, "
+            f"{self.reminders_written} reminder(s) written."
+        )
+
+
+def daily_job_run(*, today: datetime.date) -> DailyRun:
+    expired = certificates_expire_due(today=today)
+    sync = tasks_sync(today=today)
+    written = reminders_write(today=today)
+    return DailyRun(
+        today=today,
+        expired=expired,
+        tasks_opened=list(sync.opened),
+        tasks_closed=list(sync.closed),
+        reminders_written=len(written),
+    )

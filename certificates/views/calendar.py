@@ -1,0 +1,154 @@
+"""The calendar of what falls due (DOMAIN §1.6–1.8, §9.2): a month as a grid of weeks, and an
+agenda of the days ahead, each with what is overdue first. Every signed-in user sees only what
+they may see (`scope_for`); both pages run the same number of queries whatever they list."""
+
+import datetime
+from calendar import Calendar
+from dataclasses import dataclass
+from itertools import groupby
+from urllib.parse import urlencode
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.views.decorators.http import require_GET
+
+from certificates.enums import CLIENT_DUE_KINDS, DueKind
+from certificates.forms.calendar import AGENDA, MONTH, MONTH_FORMAT, CalendarFilterForm
+from certificates.selectors import calendar as selectors
+from core import bounds
+from organisations import access as tenancy
+
+DueItem = selectors.DueItem
+WEEK = Calendar(firstweekday=0)  # weeks run from Monday to Sunday
+
+
+@dataclass(frozen=True)
+class Day:
+    day: datetime.date
+    items: list[DueItem]
+    in_month: bool
+    is_today: bool
+
+
+def month_weeks(first: datetime.date, items: list[DueItem], today: datetime.date) -> list[list[Day]]:
+    """The month's weeks, Monday to Sunday, each day with its items (the days of the weeks around
+    the month included, so the grid is whole)."""
+    by_day: dict[datetime.date, list[DueItem]] = {}
+    for item in items:
+        by_day.setdefault(item.due_on, []).append(item)
+    return [
+        [Day(day, by_day.get(day, []), day.month == first.month, day == today) for day in week]
+        for week in WEEK.monthdatescalendar(first.year, first.month)
+    ]
+
+
+def agenda_days(items: list[DueItem]) -> list[tuple[datetime.date, list[DueItem]]]:
+    """The items (soonest first) grouped by their day."""
+    return [(day, list(group)) for day, group in groupby(items, key=lambda item: item.due_on)]
+
+
+def _form(request: HttpRequest, page: str) -> CalendarFilterForm:
+    organisations, standards = selectors.filter_choices(request.user)
+    memberships = tenancy.request_memberships(request)
+    sees_planning = request.user.is_staff or memberships.is_cb_staff
+    kinds = [(kind.value, kind.label) for kind in (DueKind if sees_planning else CLIENT_DUE_KINDS)]
+    return CalendarFilterForm(
+        request.GET, page=page, organisations=organisations, standards=standards, kinds=kinds
+    )
+
+
+def _link(name: str, form: CalendarFilterForm, **params) -> str:
+    """A calendar page's address keeping the valid filters."""
+    query = urlencode([*params.items(), *form.kept()])
+    return f"{reverse(name)}?{query}" if query else reverse(name)
+
+
+def _month_link(form: CalendarFilterForm, first: datetime.date) -> str | None:
+    if not bounds.EARLIEST_DATE <= first <= bounds.LATEST_DATE:
+        return None
+    return _link("calendar:month", form, month=first.strftime(MONTH_FORMAT))
+
+
+def _agenda_from(first: datetime.date, today: datetime.date) -> dict:
+    """The agenda of this month starts today, that of another month on its first day."""
+    return {} if first == today.replace(day=1) else {"from": first}
+
+
+def _page(request: HttpRequest, template: str, form: CalendarFilterForm, shown, **context) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "overdue": shown.overdue,
+            "today": timezone.localdate(),
+            "filtered": bool(form.kept()),
+            **context,
+        },
+    )
+
+
+@login_required
+@require_GET
+def calendar_month(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = _form(request, MONTH)
+    first = form.first_of_month(today)
+    weeks = WEEK.monthdatescalendar(first.year, first.month)
+    shown = selectors.window_with_overdue(
+        selectors.scope_for(request.user),
+        start=weeks[0][0],
+        end=weeks[-1][-1],
+        today=today,
+        filters=form.filters(),
+    )
+    return _page(
+        request,
+        "certificates/calendar/month.html",
+        form,
+        shown,
+        first=first,
+        weeks=month_weeks(first, shown.items, today),
+        weekdays=[(WEEKDAYS[number], WEEKDAYS_ABBR[number]) for number in range(7)],
+        previous_url=_month_link(form, first - relativedelta(months=1)),
+        next_url=_month_link(form, first + relativedelta(months=1)),
+        today_url=_link("calendar:month", form),
+        agenda_url=_link("calendar:agenda", form, **_agenda_from(first, today)),
+    )
+
+
+@login_required
+@require_GET
+def calendar_agenda(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = _form(request, AGENDA)
+    start, end = form.agenda_range(today)
+    shown = selectors.window_with_overdue(
+        selectors.scope_for(request.user), start=start, end=end, today=today, filters=form.filters()
+    )
+    return _page(
+        request,
+        "certificates/calendar/agenda.html",
+        form,
+        shown,
+        start=start,
+        end=end,
+        days=agenda_days(shown.items),
+        month_url=_link("calendar:month", form, month=start.strftime(MONTH_FORMAT)),
+    )
+
+
+@login_required
+@require_GET
+def calendar_due(request: HttpRequest) -> HttpResponse:
+    """What is overdue and what falls due in the next 90 days: the dashboard loads it after the
+    page (htmx), so the dashboard stays as fast as it was; without JavaScript, a page of its own."""
+    due = selectors.dashboard_due(request.user, timezone.localdate())
+    if request.htmx:
+        return render(request, "certificates/calendar/_dashboard.html", {"due": due})
+    return render(request, "certificates/calendar/due.html", {"due": due})

@@ -1,0 +1,146 @@
+"""A person's calendar subscription: the secret address of their iCal feed, a new address on demand,
+the e-mail reminders they want, and the feed itself.
+
+The feed is public: calendar applications send no session, so its address is its only key (192
+random bits). An unknown, replaced or malformed address and a closed account all read "not found".
+The feed is throttled per address and, for addresses that lead nowhere, per client address; it is
+neither indexed nor kept in shared caches (a client keeps it a few minutes).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import get_usage
+
+from certificates import ical
+from certificates.forms.subscription import ReminderPreferencesForm
+from certificates.models import CalendarSettings
+from certificates.selectors import calendar
+from certificates.selectors import subscriptions as selectors
+from certificates.services import subscriptions as services
+from certificates.views.verification import client_address
+from core.forms import call_action, call_service
+from core.mail import absolute_url
+from organisations.models import User
+
+PAGE = "certificates/calendar/subscription.html"
+FEED_GROUP = "certificates.feed"
+MISS_GROUP = "certificates.feed_miss"
+FEED_PAST = datetime.timedelta(days=92)  # a quarter back: what was due lately stays in view
+FEED_AHEAD = datetime.timedelta(days=550)  # a year and a half: the next audits of the cycle
+FEED_MAX_AGE = 5 * 60
+
+
+@login_required
+@never_cache  # the page shows the feed's secret address
+@require_http_methods(["GET", "POST"])
+def subscription(request: HttpRequest) -> HttpResponse:
+    kinds = selectors.emailed_kinds_offered(request.user)
+    if request.method == "GET":
+        mine = services.calendar_settings_of(user=request.user)
+        emailed = [kind.value for kind in kinds if kind not in mine.email_muted_kinds]
+        form = ReminderPreferencesForm(initial={"emailed_kinds": emailed}, kinds=kinds)
+        return _page(request, form, mine)
+    form = ReminderPreferencesForm(request.POST, kinds=kinds)
+    if form.is_valid() and call_service(
+        form,
+        lambda: services.reminder_preferences_save(
+            actor=request.user, emailed_kinds=form.cleaned_data["emailed_kinds"]
+        ),
+    ):
+        messages.success(request, _("Your choice of e-mail reminders is saved."))
+        return redirect("calendar:subscription")
+    # a refused choice changes nothing, not even by making the settings
+    return _page(request, form, selectors.calendar_settings_found(request.user))
+
+
+def _page(request: HttpRequest, form: ReminderPreferencesForm, mine: CalendarSettings | None) -> HttpResponse:
+    feed_url = absolute_url(reverse("calendar:feed", args=[mine.feed_token])) if mine else ""
+    context = {
+        "form": form,
+        "feed": mine,
+        "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[-1] if mine else "",
+    }
+    return render(request, PAGE, context)
+
+
+@login_required
+@require_POST
+def feed_regenerate(request: HttpRequest) -> HttpResponse:
+    call_action(
+        request,
+        lambda: services.feed_regenerate(actor=request.user),
+        _(
+            "Your calendar has a new address; the previous one no longer works. Subscribe to the new "
+            "address in your calendar application and remove the old subscription."
+        ),
+    )
+    return redirect("calendar:subscription")
+
+
+def _usage(request: HttpRequest, token: str, *, found: bool) -> dict | None:
+    """Counts a fetch: against its feed's limit (whatever the client's address: calendar services
+    fetch many people's feeds from the same addresses), or, when it leads nowhere, against the
+    client's limit of such fetches. A client's misses never hold back anyone's feed."""
+    if found:
+        return get_usage(
+            request, group=FEED_GROUP, key=lambda group, r: token, rate=settings.FEED_RATE, increment=True
+        )
+    return get_usage(
+        request, group=MISS_GROUP, key=client_address, rate=settings.FEED_MISS_RATE, increment=True
+    )
+
+
+def _plain(text: str, status: int) -> HttpResponse:
+    return HttpResponse(text, content_type="text/plain; charset=utf-8", status=status)
+
+
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    owner = selectors.feed_owner(token)
+    usage = _usage(request, token, found=owner is not None)
+    if usage and usage["should_limit"]:
+        response = _plain(_("Too many requests: try again later.\n"), 429)
+        response["Retry-After"] = str(max(usage["time_left"], 1))
+    elif owner is None:
+        response = _plain(_("No calendar at this address.\n"), 404)
+    else:
+        response = _calendar(owner)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _calendar(owner: User) -> HttpResponse:
+    """The owner's calendar, kept in the cache for FEED_CACHE_SECONDS: calendar applications poll
+    their feeds again and again, and building a large one costs a tenth of a second."""
+    today = timezone.localdate()
+    key = f"calendar-feed:{owner.pk}:{today.isoformat()}"
+    body = cache.get(key) if settings.FEED_CACHE_SECONDS else None
+    if body is None:
+        items = calendar.due_items(
+            calendar.scope_for(owner),
+            start=today - FEED_PAST,
+            end=today + FEED_AHEAD,
+            today=today,
+            include_overdue=True,
+            with_standards=True,
+        )
+        body = ical.calendar_feed(items, name=_("ISO certification"), today=today, now=timezone.now())
+        if settings.FEED_CACHE_SECONDS:
+            cache.set(key, body, settings.FEED_CACHE_SECONDS)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    patch_cache_control(response, private=True, max_age=FEED_MAX_AGE)
+    return response

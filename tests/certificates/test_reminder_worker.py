@@ -1,0 +1,221 @@
+"""The reminders' real pipeline on the broker (Redis in CI): a reminder written by the daily job is
+e-mailed by a worker; a worker killed in the middle of sending loses nothing and sends nothing
+twice once the sweeper has put its reminder back."""
+
+import contextlib
+import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from certificates.enums import DueKind, ReminderStatus
+from certificates.models import CalendarSettings, Reminder
+from certificates.services.reminders import reminders_requeue, reminders_write
+from config.celery import app
+from tests.certificates.conftest import make_certificate
+
+R = ReminderStatus
+PROJECT = Path(__file__).resolve().parents[2]
+TODAY = datetime.date(2027, 1, 31)  # 30 days before the certificate's first surveillance is due
+SEND_TASK = "certificates.send_reminder"
+
+
+def wait_for(condition, *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"Timed out after {seconds} s waiting for {what}.")
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip without it on a developer's machine; fail without it in CI, which must test it."""
+    if not available:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true: {reason}")
+        pytest.skip(reason)
+
+
+def require_redis() -> None:
+    require(bool(settings.REDIS_URL), "REDIS_URL is not set: a worker in its own process needs Redis.")
+    assert app.conf.broker_url.startswith("redis://")
+
+
+def statuses() -> dict[int, str]:
+    return dict(Reminder.objects.values_list("pk", "status"))
+
+
+@pytest.fixture
+def reminders_world(world, qms):
+    """One certificate of organisation A; its certification manager takes the first surveillance
+    in the app only, so one reminder is e-mailed: the quality manager's."""
+    make_certificate(world, qms)
+    CalendarSettings.objects.create(user=world.cert_manager, email_muted_kinds=[DueKind.SURVEILLANCE_1.value])
+    return world
+
+
+# --- a worker thread in this process ---------------------------------------------------------------
+
+
+@pytest.fixture
+def thread_worker():
+    if os.environ.get("CI") == "true":
+        require_redis()
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+        ):
+            yield
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reminder_written_by_the_daily_job_is_e_mailed_by_a_worker(thread_worker, reminders_world):
+    w = reminders_world
+
+    written = reminders_write(today=TODAY)  # commits, then enqueues the pending row
+
+    wait_for(lambda: R.SENT in statuses().values(), seconds=30, what="the worker to send the reminder")
+    assert len(written) == 2
+    assert sorted(statuses().values()) == sorted([R.IN_APP, R.SENT])
+    [message] = mail.outbox
+    assert message.to == [w.qm_a.email]
+    assert "First surveillance due: CB-2026-00001" in message.subject
+    assert message.alternatives and message.alternatives[0][1] == "text/html"
+
+
+# --- a worker in its own process, killed while sending -------------------------------------------
+
+
+def _database_url() -> str:
+    """The test database this process uses, for a worker in another process."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    host = (db["HOST"] or "") + (f":{db['PORT']}" if db["PORT"] else "")
+    return f"postgres://{credentials}@{host}/{quote(db['NAME'])}"
+
+
+def _start_worker_process(mail_dir: Path, log: Path, *, delay: float) -> subprocess.Popen:
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "TEST_EMAIL_BACKEND": "tests.certificates.mail_backends.SlowFileBackend",
+        "TEST_EMAIL_FILE_PATH": str(mail_dir),
+        "TEST_EMAIL_DELAY": str(delay),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=prefork",
+        "-c",
+        "1",
+        "-Q",
+        "celery",
+        "-n",
+        f"reminders-test-{uuid.uuid4().hex[:8]}@%h",
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
+        "--loglevel=INFO",
+    ]
+    with log.open("ab") as output:
+        return subprocess.Popen(  # noqa: S603  (the arguments are this test's own literals)
+            command, cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _kill(process: subprocess.Popen | None, sig: int = signal.SIGKILL) -> None:
+    """Stop the whole worker (its main process and its pool's child) and wait for it."""
+    if process is None:
+        return
+    with contextlib.suppress(ProcessLookupError):  # already gone
+        os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+
+
+def _forget_unacknowledged(reminder_id: int) -> None:
+    """The killed worker's message stays unacknowledged on Redis, to come back after the visibility
+    timeout (an hour) to whatever worker then uses this broker database: remove it."""
+    with app.connection_for_write() as broker:
+        client = broker.default_channel.client
+        for tag, raw in client.hgetall("unacked").items():
+            headers = json.loads(raw)[0].get("headers", {})
+            if headers.get("task") == SEND_TASK and headers.get("argsrepr") == f"({reminder_id},)":
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(reminders_world, tmp_path):
+    require_redis()
+    require(
+        connection.vendor == "postgresql",
+        "A worker in its own process needs the test database in PostgreSQL.",
+    )
+    w = reminders_world
+    mail_dir, log = tmp_path / "mail", tmp_path / "worker.log"
+    mail_dir.mkdir()
+    app.conf.task_always_eager = False
+    first = second = None
+    reminder_id = None
+    try:
+        first = _start_worker_process(mail_dir, log, delay=120)  # sends only after two minutes
+        reminders_write(today=TODAY)
+        reminder_id = Reminder.objects.get(recipient=w.qm_a).pk
+
+        wait_for(
+            lambda: statuses()[reminder_id] == R.SENDING,
+            seconds=45,
+            what=f"the first worker to claim the reminder (log: {log})",
+        )
+        _kill(first)  # SIGKILL to the whole worker, in the middle of sending
+
+        assert statuses()[reminder_id] == R.SENDING and list(mail_dir.iterdir()) == []
+        assert reminders_requeue(now=timezone.now() + datetime.timedelta(minutes=1)) == []  # not stuck yet
+        later = timezone.now() + settings.REMINDER_STUCK_AFTER + datetime.timedelta(seconds=1)
+        assert reminders_requeue(now=later) == [reminder_id]
+        assert statuses()[reminder_id] == R.PENDING
+
+        second = _start_worker_process(mail_dir, log, delay=0)
+        wait_for(
+            lambda: statuses()[reminder_id] == R.SENT,
+            seconds=45,
+            what=f"the second worker to send the reminder (log: {log})",
+        )
+        [message_file] = mail_dir.iterdir()
+        content = message_file.read_text()
+        assert content.count(f"To: {w.qm_a.email}") == 1
+        assert "First surveillance due: CB-2026-00001" in content
+        row = Reminder.objects.get(pk=reminder_id)
+        assert (row.attempts, row.last_error) == (2, "")
+    finally:
+        app.conf.task_always_eager = True
+        _kill(first)
+        _kill(second, signal.SIGTERM)  # a warm shutdown: it acknowledges what it finished
+        if reminder_id is not None and settings.REDIS_URL:
+            _forget_unacknowledged(reminder_id)
