@@ -23,7 +23,6 @@ from standards.models import Edition
 EXPIRING_DAYS = 90
 PANEL_MAX = 10  # certificates listed at a glance; the register lists them all
 ISSUED = (RevisionStatus.CURRENT, RevisionStatus.SUPERSEDED)
-STILL_VALID_OR_SUSPENDED = (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
 
 
 # --- One certificate ------------------------------------------------------------------------------
@@ -105,12 +104,11 @@ def organisation_certificates(user, organisation: Organisation) -> list[Certific
 
 @dataclass
 class BodyStatus:
-    """A certification body's certificates as its staff's dashboard shows them."""
+    """A certification body's certificates counted by status, as its staff's dashboard shows them
+    (the suspensions' deadlines and the expiries are on the calendar's panels)."""
 
     body: CertificationBody
     counts: dict[str, int] = field(default_factory=dict)  # status -> number of certificates
-    suspended: list[Certificate] = field(default_factory=list)  # by resolution deadline
-    expiring: list[CertificateRevision] = field(default_factory=list)  # current revisions, by expiry
 
     @property
     def count_rows(self) -> list[tuple[str, str, int]]:
@@ -143,9 +141,8 @@ class DashboardStatus:
 
 def dashboard_status(user, *, bodies: list[CertificationBody], today: datetime.date) -> DashboardStatus:
     """The client member's own certificates; for the staff of `bodies` (the CBs the user works for,
-    read by the dashboard already), their certificates counted by status, the suspended ones with
-    their deadlines and those expiring within 90 days. At most three queries, none for a user who
-    belongs to neither an organisation nor a CB."""
+    read by the dashboard already), their certificates counted by status. At most two queries,
+    none for a user who belongs to neither an organisation nor a CB."""
     own = (
         _labelled(
             access.certificates_for(user)
@@ -159,32 +156,11 @@ def dashboard_status(user, *, bodies: list[CertificationBody], today: datetime.d
 
 
 def _body_statuses(bodies: list[CertificationBody], today: datetime.date) -> list[BodyStatus]:
-    """Two queries: the counts, and the current revisions of the certificates needing attention
-    (suspended, or expiring within 90 days) with their certificates."""
+    """One query: the certificates of each CB counted by status."""
     statuses = {body.pk: BodyStatus(body=body) for body in bodies}
     if not statuses:
         return []
     certificates = Certificate.objects.filter(certification_body_id__in=list(statuses)).order_by()
     for row in certificates.values("certification_body_id", "status").annotate(n=Count("pk")):
         statuses[row["certification_body_id"]].counts[row["status"]] = row["n"]
-    soon = today + datetime.timedelta(days=EXPIRING_DAYS)
-    attention = (
-        CertificateRevision.objects.filter(
-            certificate__certification_body_id__in=list(statuses),
-            certificate__status__in=STILL_VALID_OR_SUSPENDED,
-            status=RevisionStatus.CURRENT,
-        )
-        .filter(Q(certificate__status=CertificateStatus.SUSPENDED) | Q(expiry_on__range=(today, soon)))
-        .select_related("certificate__organisation", "certificate__standard", "edition__standard")
-        .order_by("expiry_on", "certificate__number")
-    )
-    for revision in attention:
-        certificate, status = revision.certificate, statuses[revision.certificate.certification_body_id]
-        if certificate.status == CertificateStatus.SUSPENDED:
-            certificate.is_overdue = certificate.suspension_ends_on < today
-            status.suspended.append(certificate)
-        if today <= revision.expiry_on <= soon:
-            status.expiring.append(revision)
-    for status in statuses.values():
-        status.suspended.sort(key=lambda c: (c.suspension_ends_on, c.number))
     return list(statuses.values())

@@ -499,8 +499,8 @@ def dashboard_certificates(world, qms) -> tuple[Certificate, Certificate]:
     return Certificate.objects.get(pk=suspended.pk), expiring
 
 
-def test_dashboard_shows_the_cb_its_suspended_and_expiring_certificates(client, world, qms):
-    suspended, _ = dashboard_certificates(world, qms)
+def test_dashboard_counts_the_cbs_certificates_and_links_the_suspended_and_expiring(client, world, qms):
+    dashboard_certificates(world, qms)
     make_certificate(world, qms, number="CB-2026-00004", status=S.DRAFT)
     client.force_login(world.auditor)
     html = client.get(reverse("dashboard")).content.decode()
@@ -508,21 +508,20 @@ def test_dashboard_shows_the_cb_its_suspended_and_expiring_certificates(client, 
     assert 'data-status="active">Active: <strong>2</strong>' in section
     assert 'data-status="suspended">Suspended: <strong>1</strong>' in section
     assert 'data-status="draft">Draft: <strong>1</strong>' in section
-    suspended_list = section[section.index(f'id="suspended-{world.cb.pk}"') :]
-    deadline = suspended.suspension_ends_on
-    assert "CB-2026-00002" in suspended_list
-    assert f"to be resolved by {shown(deadline)}" in suspended_list
-    expiring_list = section[section.index(f'id="expiring-{world.cb.pk}"') :]
-    assert "CB-2026-00003" in expiring_list and "CB-2026-00001" not in expiring_list
+    register = reverse("certificates:register")
+    assert f'href="{register}?status=suspended"' in section and f'href="{register}?expiring=90"' in section
     assert "own-certificates-heading" not in html
 
 
-def test_dashboard_flags_a_suspension_past_its_deadline(client, world, qms):
-    suspended, _ = dashboard_certificates(world, qms)
+def test_the_calendar_panels_give_the_suspension_deadline_and_the_expiry(client, world, qms):
+    suspended, expiring = dashboard_certificates(world, qms)
     Certificate.objects.filter(pk=suspended.pk).update(suspension_ends_on=timezone.localdate() - DAY)
     client.force_login(world.cert_manager)
-    html = client.get(reverse("dashboard")).content.decode()
-    assert "passed: withdraw or reduce the scope" in html
+    html = client.get(reverse("calendar:due"), headers={"HX-Request": "true"}).content.decode()
+    overdue = html[html.index('id="due-overdue"') : html.index('id="due-upcoming"')]
+    assert "Suspension resolution deadline" in overdue and "CB-2026-00002" in overdue
+    upcoming = html[html.index('id="due-upcoming"') :]
+    assert "Certificate expires" in upcoming and expiring.number in upcoming
 
 
 def test_dashboard_of_another_cb_shows_none_of_these_certificates(client, world, qms):
@@ -548,7 +547,7 @@ def test_dashboard_runs_the_same_queries_for_one_certificate_and_for_many(client
         )
     with CaptureQueriesContext(connection) as many:
         html = client.get(reverse("dashboard")).content.decode()
-    assert "CB-2026-00015" in html
+    assert 'data-status="suspended">Suspended: <strong>5</strong>' in html
     assert len(one) == len(many)
 
 
