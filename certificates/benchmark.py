@@ -9,6 +9,7 @@ import statistics
 import time
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -163,6 +164,7 @@ def benchmark_measurements() -> list[str]:
         _bulk_revisions(_register_programme(), EXPORT_SIZE - 2, prefix="BENCH-E")
         lines.append(_measure_exports())
         lines += _measure_daily_job()
+        lines.append(_measure_feed_build())
         transaction.set_rollback(True)
     return lines
 
@@ -243,6 +245,29 @@ def _measure_exports() -> str:
     count = Certificate.objects.filter(certification_body__name=DEMO_CB).count()
     return f"register export, {count} certificates: " + ", ".join(
         f"{extension} median {ms:.0f} ms ({kb:.0f} KB)" for extension, (ms, kb) in medians.items()
+    )
+
+
+def _measure_feed_build() -> str:
+    """The iCal feed as a calendar application first fetches it, before the cache keeps it: the
+    certification manager's calendar over the demo and the export's certificates."""
+    from django.test import Client, override_settings
+
+    from certificates.services.subscriptions import calendar_settings_of
+
+    token = calendar_settings_of(user=User.objects.get(email=DECIDER)).feed_token
+    url = reverse("calendar:feed", args=[token])
+    client = Client()
+    times = []
+    with override_settings(FEED_CACHE_SECONDS=0):
+        for _ in range(RENDERS):
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+    events = response.content.count(b"BEGIN:VEVENT")
+    return (
+        f"iCal feed built without its cache, {events} events: median {statistics.median(times):.0f} ms "
+        f"({len(response.content) / 1024:.0f} KB); kept {settings.FEED_CACHE_SECONDS} s once built"
     )
 
 
