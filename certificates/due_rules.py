@@ -187,7 +187,7 @@ def reminder_stage(due_on: datetime.date, today: datetime.date, lead_days: Itera
     return f"overdue-{-days_left // DAYS_A_WEEK}"
 
 
-def reminder_due_soon(item: DueItem, today: datetime.date, lead_days: Iterable[int]) -> str | None:
+def reminder_owed(item: DueItem, today: datetime.date, lead_days: Iterable[int]) -> str | None:
     """The reminder owed today for an item, none for what is done."""
     return None if item.done else reminder_stage(item.due_on, today, lead_days)
 

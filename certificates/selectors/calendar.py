@@ -375,7 +375,9 @@ def may_fall_due(
         relevant |= (
             (Q(cycle_started_on__lt=today - one_year + DATE_SLACK) & ~Q(_held(AuditKind.SURVEILLANCE_1)))
             | (Q(cycle_started_on__lt=today - two_years + DATE_SLACK) & ~Q(_held(AuditKind.SURVEILLANCE_2)))
-            | Q(expiry_on__lte=today)  # recertified or not: a few at most, the job expires the rest
+            # recertification not decided by the day before expiry, read without the decisions:
+            # a few certificates at most, those the daily job expires next
+            | Q(expiry_on__lte=today)
             | (suspended & Q(certificate__suspension_ends_on__lt=today))
         )
     return relevant

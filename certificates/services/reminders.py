@@ -73,7 +73,7 @@ def reminders_write(*, today: datetime.date) -> list[int]:
     )
     owed = []
     for item in items:
-        stage = due_rules.reminder_due_soon(item, today, lead_days.get(item.certification_body_id) or ())
+        stage = due_rules.reminder_owed(item, today, lead_days.get(item.certification_body_id) or ())
         if stage:
             owed.append((item, stage))
     if not owed:

@@ -98,8 +98,8 @@ def _item(done: bool = False) -> due_rules.DueItem:
 
 
 def test_nothing_done_is_reminded():
-    assert due_rules.reminder_due_soon(_item(), DUE, LEAD) == "due"
-    assert due_rules.reminder_due_soon(_item(done=True), DUE, LEAD) is None
+    assert due_rules.reminder_owed(_item(), DUE, LEAD) == "due"
+    assert due_rules.reminder_owed(_item(done=True), DUE, LEAD) is None
 
 
 # --- certificate_items ---------------------------------------------------------------------------------
