@@ -16,7 +16,9 @@ from certificates.models import Task
 from tests.e2e.test_certificates import MANAGER, _sign_in_demo
 from tests.e2e.test_gap_analysis import _blocked_by_csp
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# the demo needs the catalogue data of the migrations (IAF codes), which a transactional test flushes:
+# restore it before each test
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

@@ -25,7 +25,9 @@ from core.models import Document, DocumentStatus
 from organisations.demo import DEMO_PASSWORD
 from tests.e2e.test_gap_analysis import _blocked_by_csp
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# the demo needs the catalogue data of the migrations (IAF codes), which a transactional test flushes:
+# restore it before each test
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 MANAGER = "manager@certa.example"
 RATIONALE = "Stage 1 and stage 2 reports reviewed; every nonconformity of stage 2 is settled."

@@ -9,7 +9,7 @@ from tests.audits.conftest import make_edition
 from tests.audits.test_findings_services import open_fieldwork
 from tests.e2e.test_gap_analysis import _blocked_by_csp, _sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # see test_calendar.py
 
 CLAUSE = "ISO 9001:2015 8.5.1 Control of production and service provision"
 

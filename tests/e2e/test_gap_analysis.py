@@ -7,7 +7,7 @@ from audits.models import GapAnalysis
 from tests.audits.conftest import make_edition
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # see test_calendar.py
 
 
 def _sign_in(page, live_server, user) -> None:
