@@ -62,6 +62,8 @@ REVIEWER_STEPS: dict[str, frozenset[str]] = {
 # Statuses in which the client has to act, and in which the CB has to
 AWAITING_CLIENT = (F.OPEN, F.PLAN_REJECTED)
 AWAITING_REVIEW = (F.RESPONSE_SUBMITTED, F.IMPLEMENTED)
+# Closed for good, or never owed an answer: no deadline runs any more (rule 20)
+NO_DEADLINE = (F.VERIFIED_CLOSED, F.WITHDRAWN, F.RECORDED)
 # Rule 4, used by the decision: a minor needs at least its plan accepted, a major its closure
 MINOR_SETTLED = (F.PLAN_ACCEPTED, F.IMPLEMENTED, F.VERIFIED_CLOSED)
 MAJOR_SETTLED = (F.VERIFIED_CLOSED,)
@@ -96,7 +98,7 @@ def overdue_since(
     owes one, the closure while it is not verified."""
     if status in AWAITING_CLIENT and response_due_on and today > response_due_on:
         return response_due_on
-    if status not in (F.VERIFIED_CLOSED, F.WITHDRAWN, F.RECORDED) and close_due_on and today > close_due_on:
+    if status not in NO_DEADLINE and close_due_on and today > close_due_on:
         return close_due_on
     return None
 

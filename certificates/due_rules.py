@@ -157,14 +157,13 @@ def certificate_items(
     return items
 
 
-def first_surveillance_missed(
-    facts: CertificateFacts, audits: Sequence[CycleAudit], policy, today
-) -> datetime.date | None:
-    """Rule 10: the first surveillance's due date when it has passed with no surveillance 1 held."""
-    for due in certificate_items(facts, audits, policy, today):
-        if due.kind == DueKind.SURVEILLANCE_1 and due.is_overdue(today):
-            return due.due_on
-    return None
+def first_surveillance_missed(items: Iterable[DueItem], today: datetime.date) -> datetime.date | None:
+    """Rule 10: among a certificate's items (`certificate_items`), the first surveillance's due date
+    when it has passed with no surveillance 1 held."""
+    return next(
+        (item.due_on for item in items if item.kind == DueKind.SURVEILLANCE_1 and item.is_overdue(today)),
+        None,
+    )
 
 
 # --- Reminders ----------------------------------------------------------------------------------

@@ -24,8 +24,6 @@ from organisations import access as tenancy
 from standards.models import Edition
 
 F = FindingStatus
-# Where a finding's owed answer was closed for good: nothing can be overdue any more (rule 20)
-NOT_OVERDUE = (F.VERIFIED_CLOSED, F.WITHDRAWN, F.RECORDED)
 PANEL_ROWS = 20  # the dashboard shows this many rows of a panel, the list page shows them all
 
 FINDING_RELATED = (
@@ -59,7 +57,7 @@ def today() -> datetime.date:
 def overdue_q(day: datetime.date) -> Q:
     """`finding_rules.overdue_since(...) is not None` as a filter: the same rule, in SQL (rule 20)."""
     return Q(status__in=finding_rules.AWAITING_CLIENT, response_due_on__lt=day) | (
-        ~Q(status__in=NOT_OVERDUE) & Q(close_due_on__lt=day)
+        ~Q(status__in=finding_rules.NO_DEADLINE) & Q(close_due_on__lt=day)
     )
 
 

@@ -1,10 +1,11 @@
 """The calendar: every item due between two days, scoped to what a user may see (DOMAIN §1.6–1.8,
 §9.2). One reader for the calendar page, the agenda, the dashboard's panels, the iCal feed and the
-daily job's reminders; `certificates.due_rules` says what is due.
+daily job (its tasks and reminders); `certificates.due_rules` says what is due.
 
 Five queries whatever the number of certificates, audits or findings: the valid certificates'
-current revisions (with their CB's policy), the surveillance audits of their cycles, the audits
-(with their standards) and the nonconformities (with theirs) with a date in the range or overdue.
+current revisions (with their CB's policy and edition), their recertification and transfer
+decisions, the surveillance audits of their cycles, the audits and the nonconformities with a date
+in the range or overdue (two more for the standards of those, for the iCal feed).
 """
 
 import datetime
@@ -18,16 +19,16 @@ from django.urls import reverse
 
 from audits import access as audit_access
 from audits.enums import (
+    FIELDWORK_STATUSES,
     NC_TYPES,
     PLANNING_STATUSES,
     REPORTED_STATUSES,
     SURVEILLANCES,
     AuditKind,
     AuditStatus,
-    FindingStatus,
     FindingType,
 )
-from audits.finding_rules import AWAITING_CLIENT
+from audits.finding_rules import AWAITING_CLIENT, NO_DEADLINE
 from audits.models import Audit, Finding, ProgrammeEdition
 from audits.selectors.programme_checks import cycle_policy
 from certificates import access, due_rules
@@ -41,8 +42,7 @@ DueItem = due_rules.DueItem
 # What `cycle_policy` reads of a CB
 POLICY_FIELDS = ("expiry_convention", "surveillance_window_before_months", "surveillance_window_after_months")
 VALID = (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
-HELD = (AuditStatus.IN_PROGRESS, AuditStatus.FIELDWORK_DONE, *REPORTED_STATUSES)
-CLOSED_FINDING = (FindingStatus.VERIFIED_CLOSED, FindingStatus.WITHDRAWN, FindingStatus.RECORDED)
+HELD = (*FIELDWORK_STATUSES, *REPORTED_STATUSES)  # a surveillance counts once its fieldwork started
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def certificates_due(
     certificates: QuerySet[Certificate], today: datetime.date, *, relevant: Q | None = None
 ) -> list[CertificateDue]:
     """Every valid certificate among `certificates` (meeting `relevant`, when given) with its due
-    items: two queries."""
+    items: three queries."""
     facts = certificate_facts(certificates, relevant=relevant)
     audits = cycle_audits(facts)
     return [
@@ -474,7 +474,7 @@ def _finding_items(
     values (two with the standards)."""
     earliest = datetime.date.min if include_overdue else start
     awaiting = Q(status__in=AWAITING_CLIENT, response_due_on__range=(earliest, end))
-    open_closure = Q(close_due_on__range=(earliest, end)) & ~Q(status__in=CLOSED_FINDING)
+    open_closure = Q(close_due_on__range=(earliest, end)) & ~Q(status__in=NO_DEADLINE)
     rows = list(
         findings.filter(awaiting | open_closure, type__in=NC_TYPES)
         .order_by("pk")
@@ -526,7 +526,7 @@ def _finding_items(
                     key=f"finding-{pk}-response", kind=DueKind.NC_RESPONSE, due_on=response_due_on, **common
                 )
             )
-        if status not in CLOSED_FINDING and close_due_on:
+        if status not in NO_DEADLINE and close_due_on:
             items.append(
                 DueItem(key=f"finding-{pk}-closure", kind=DueKind.NC_CLOSURE, due_on=close_due_on, **common)
             )

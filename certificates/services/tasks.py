@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from certificates import access, due_rules
 from certificates.enums import CertificateStatus, TaskKind, TaskResolution, TaskStatus
 from certificates.models import Certificate, Decision, Task
-from certificates.selectors.calendar import certificate_facts, cycle_audits
+from certificates.selectors.calendar import certificates_due
 from core import bounds
 from core.errors import DomainError
 from core.transitions import transition_record
@@ -216,14 +216,12 @@ def task_not_suspend(*, actor: User, task: Task, reason: str) -> Task:
 def _due(today: datetime.date) -> dict[tuple[int, str], datetime.date]:
     """(certificate, kind) -> the missed date, for every task a rule asks for today: the active
     certificates whose first surveillance is overdue (rule 10) and the suspended ones past their
-    deadline (rule 14). Two queries (the calendar's readers)."""
-    facts = certificate_facts(Certificate.objects.all())
-    audits = cycle_audits(facts)
+    deadline (rule 14). The calendar's reader of every valid certificate and its items."""
     due = {}
-    for fact, policy, standard_id in facts:
+    for certificate in certificates_due(Certificate.objects.all(), today):
+        fact = certificate.facts
         if fact.status == S.ACTIVE:
-            held = audits.get((fact.organisation_id, fact.certification_body_id, standard_id), [])
-            if missed := due_rules.first_surveillance_missed(fact, held, policy, today):
+            if missed := due_rules.first_surveillance_missed(certificate.items, today):
                 due[(fact.id, K.OVERDUE_SURVEILLANCE.value)] = missed
         elif fact.suspended and fact.suspension_ends_on and fact.suspension_ends_on < today:
             due[(fact.id, K.SUSPENSION_EXPIRED.value)] = fact.suspension_ends_on

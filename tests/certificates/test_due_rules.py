@@ -291,4 +291,5 @@ def test_the_items_keys_are_stable_and_the_client_sees_all_of_them():
 )
 def test_first_surveillance_missed(held, today, missed):
     audits = surveillances((D(2026, 5, 1), held))
-    assert due_rules.first_surveillance_missed(facts(D(2025, 5, 20)), audits, POLICY, today) == missed
+    items = due_rules.certificate_items(facts(D(2025, 5, 20)), audits, POLICY, today)
+    assert due_rules.first_surveillance_missed(items, today) == missed
