@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from config.views import dashboard
 from core.views import healthz
@@ -11,6 +12,7 @@ admin.site.site_title = _("ISO certification")
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/two-factor/", include("organisations.security_urls")),
     path("catalogue/", include("standards.urls")),
     path("organisations/", include("organisations.urls")),
     path("", include("audits.urls")),
@@ -18,6 +20,8 @@ urlpatterns = [
     path("verify/", include("certificates.verification_urls")),
     path("calendar/", include("certificates.calendar_urls")),
     path("", include("core.urls")),
+    # The administration signs in through the app's sign-in, with its second factor
+    path("admin/login/", RedirectView.as_view(url=reverse_lazy("login"), query_string=True)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

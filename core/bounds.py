@@ -43,6 +43,8 @@ POLICY_DAYS_MAX = 730
 POLICY_CYCLES_MAX = 10
 POLICY_YEARS_MAX = 30
 NUMBER_MAX = 1_000_000_000
+# An idle session ends after at most a working day (minutes).
+SESSION_IDLE_MINUTES_MAX = 480
 
 LINE_BREAKS = frozenset("\t\n\r")  # the control characters a multi-line text may hold
 

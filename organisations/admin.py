@@ -1,9 +1,15 @@
-from django.contrib import admin
+from axes.models import AccessFailureLog, AccessLog
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.admin_mixins import NoDeleteAdmin, ReadOnlyAdmin
+from core.errors import DomainError
+from organisations import security
 from organisations.models import (
     AccreditationScope,
     AuditorQualification,
@@ -13,9 +19,15 @@ from organisations.models import (
     IAFCode,
     Organisation,
     OrganisationMembership,
+    SignInEvent,
     Site,
     User,
 )
+
+# Sign-ins are recorded in SignInEvent, read-only here; axes' access logs are turned off (the
+# settings). A second factor is removed only by the recorded reset below, never edited in place.
+for model in (AccessLog, AccessFailureLog, TOTPDevice, StaticDevice):
+    admin.site.unregister(model)
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -65,8 +77,26 @@ class UserAdmin(NoDeleteAdmin, DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
     ]
 
+    actions = ["reset_two_factor"]
+
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
+
+    @admin.action(description=_("Reset two-factor sign-in (a lost phone)"), permissions=["change"])
+    def reset_two_factor(self, request, queryset) -> None:
+        try:
+            for user in queryset:
+                security.two_factor_reset(actor=request.user, user=user, request=request)
+        except DomainError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        count = len(queryset)
+        message = ngettext(
+            "Two-factor sign-in reset for %(count)d user: they set it up again at their next sign-in.",
+            "Two-factor sign-in reset for %(count)d users: they set it up again at their next sign-in.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(IAFCode)
@@ -156,6 +186,7 @@ class CertificationBodyAdmin(NoDeleteAdmin):
                     "reminder_lead_days",
                     "team_notice_days",
                     "change_review_days",
+                    "session_idle_minutes",
                     "retention_extra_cycles",
                     "lead_auditor_max_consecutive_years",
                 ]
@@ -238,3 +269,12 @@ class AuditorQualificationAdmin(NoDeleteAdmin):
     @admin.display(description=_("IAF codes"))
     def codes(self, obj: AuditorQualification) -> str:
         return ", ".join(str(code.code) for code in obj.iaf_codes.all())
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "kind", "user", "email", "ip_address", "actor"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "actor"]
+    search_fields = ["email", "user__email", "=ip_address"]
+    date_hierarchy = "at"

@@ -40,3 +40,18 @@ class QualificationKind(models.TextChoices):
 class ExpiryConvention(models.TextChoices):
     SAME_DAY = "same_day", _("Decision date + 3 years")
     DAY_BEFORE = "day_before", _("Decision date + 3 years − 1 day")
+
+
+class SignInKind(models.TextChoices):
+    SIGNED_IN = "signed_in", _("Signed in")
+    FAILED = "failed", _("Sign-in failed")
+    SIGNED_OUT = "signed_out", _("Signed out")
+    IDLE_TIMEOUT = "idle_timeout", _("Session ended after inactivity")
+    LOCKED_OUT = "locked_out", _("Sign-in refused: too many failures")
+    PASSWORD_RESET_REQUESTED = "password_reset", _("Password reset requested")
+    TWO_FACTOR_ENROLLED = "2fa_enrolled", _("Second factor enrolled")
+    TWO_FACTOR_VERIFIED = "2fa_verified", _("Second factor verified")
+    TWO_FACTOR_FAILED = "2fa_failed", _("Second factor failed")
+    RECOVERY_CODE_USED = "recovery_used", _("Recovery code used")
+    RECOVERY_CODES_REPLACED = "recovery_replaced", _("Recovery codes replaced")
+    TWO_FACTOR_RESET = "2fa_reset", _("Second factor reset by an administrator")

@@ -19,6 +19,7 @@ from organisations.enums import (
     OrganisationKind,
     OrganisationRole,
     QualificationKind,
+    SignInKind,
     SiteKind,
 )
 from organisations.images import image_path, validate_image
@@ -296,6 +297,12 @@ class CertificationBody(Address):
     change_review_days = models.PositiveSmallIntegerField(
         _("client change notifications reviewed within (days)"), default=30, validators=POLICY_DAYS
     )
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        _("staff signed out after inactivity (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(bounds.SESSION_IDLE_MINUTES_MAX)],
+        help_text=_("A staff member of several CBs is signed out after the shortest of their CBs' times."),
+    )
     retention_extra_cycles = models.PositiveSmallIntegerField(
         _("records kept for the current cycle plus (cycles)"),
         default=1,
@@ -521,3 +528,46 @@ class AuditorQualification(models.Model):
             ).exists()
         ):
             raise ValidationError({"user": _("The person is not on this certification body's staff.")})
+
+
+class SignInEvent(models.Model):
+    """One sign-in, sign-out, failure or second-factor event: who (or which e-mail was tried), from
+    where, when. Written by the sign-in signals and the two-factor services; never edited."""
+
+    kind = models.CharField(_("what"), max_length=20, choices=SignInKind.choices)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="sign_in_events"
+    )
+    email = models.CharField(_("e-mail given"), max_length=254, blank=True, validators=LINE)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=bounds.SHORT_TEXT_MAX, blank=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The administrator, when someone else acted on the account."),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("sign-in record")
+        verbose_name_plural = _("sign-in records")
+        indexes = [
+            models.Index(fields=["ip_address", "kind", "-at"], name="signin_address"),
+            models.Index(fields=["email", "kind", "-at"], name="signin_email"),
+            models.Index(fields=["user", "-at"], name="signin_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user or self.email} ({self.at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("A sign-in record is immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A sign-in record is immutable.")

@@ -5,7 +5,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -43,7 +43,7 @@ from certificates.models import (
 )
 from core.models import Document, Transition
 from core.transitions import transition_record
-from organisations.enums import CBRole
+from organisations.enums import CBRole, SignInKind
 from organisations.models import (
     AccreditationScope,
     AuditorQualification,
@@ -53,6 +53,7 @@ from organisations.models import (
     IAFCode,
     Organisation,
     OrganisationMembership,
+    SignInEvent,
     Site,
     User,
 )
@@ -169,8 +170,6 @@ MAKERS = {
     IAFCode: None,  # the 39 codes are data from a migration
     # django-axes' login-attempt records: deleting an AccessAttempt is how an admin unlocks someone
     AccessAttempt: None,
-    AccessLog: None,
-    AccessFailureLog: None,
 }
 
 
@@ -180,6 +179,9 @@ def _transition():
 
 
 MAKERS[Transition] = _transition
+MAKERS[SignInEvent] = lambda: SignInEvent.objects.create(
+    kind=SignInKind.SIGNED_IN, user=factories.UserFactory(), ip_address="192.0.2.1"
+)
 
 
 def _audit_with_lead():
@@ -318,7 +320,7 @@ MAKERS.update(
         CalendarSettings: lambda: CalendarSettings.objects.create(user=factories.UserFactory()),
     }
 )
-NO_DELETE = set(MAKERS) - {Group, AccessAttempt, AccessLog, AccessFailureLog}
+NO_DELETE = set(MAKERS) - {Group, AccessAttempt}
 
 
 def _changelist_url(model) -> str:
@@ -427,3 +429,18 @@ def test_gap_analyses_are_read_only_in_admin(rf, superuser, model):
     request.user = superuser
     model_admin = admin.site._registry[model]
     assert not model_admin.has_add_permission(request) and not model_admin.has_change_permission(request)
+
+
+def test_sign_in_records_are_read_only_in_admin(rf, superuser):
+    """Who signed in, failed or reset a second factor is history: no one adds, edits or deletes it."""
+    request = rf.get("/")
+    request.user = superuser
+    model_admin = admin.site._registry[SignInEvent]
+    assert not model_admin.has_add_permission(request)
+    event = MAKERS[SignInEvent]()
+    assert not model_admin.has_change_permission(request, event)
+    assert not model_admin.has_delete_permission(request, event)
+    with pytest.raises(ValueError, match="immutable"):
+        event.save()
+    with pytest.raises(ValueError, match="immutable"):
+        event.delete()

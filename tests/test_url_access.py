@@ -175,6 +175,11 @@ ACCESS = {
     "calendar:task_detail": (lambda w: {"pk": w.task_a.pk}, TASK_READERS_A, set()),
     "calendar:task_take": (lambda w: {"pk": w.task_a.pk}, set(), TASK_READERS_A),  # POST only
     "calendar:task_not_suspend": (lambda w: {"pk": w.task_a.pk}, PLANS_A, TASK_READERS_A - PLANS_A),
+    # --- the account's own two-factor sign-in: everyone's own, nobody else's ---
+    "two_factor:overview": (lambda w: {}, set(SIGNED_IN)),
+    "two_factor:setup": (lambda w: {}, set(SIGNED_IN)),
+    "two_factor:verify": (lambda w: {}, set(SIGNED_IN)),
+    "two_factor:recovery_codes": (lambda w: {}, set(), set(SIGNED_IN)),  # POST only: everyone's own
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -216,6 +221,7 @@ POST_ONLY = {
     # --- calendar ---
     "calendar:feed_regenerate",
     "calendar:task_take",
+    "two_factor:recovery_codes",
 }
 PUBLIC = {
     "verification:search",

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "django_ratelimit",  # its system checks refuse a cache the rate limits cannot count in
     "core",
@@ -66,10 +69,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # after axes and django-otp: idle sessions, the second factor, sign-in throttling per address
+    "organisations.middleware.SignInMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,6 +125,30 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "organisations.auth.login_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Sign-ins are recorded in organisations.SignInEvent (read-only, never deleted); axes keeps only the
+# failure counters that lock a pair (deleting one in the admin unlocks it).
+AXES_DISABLE_ACCESS_LOG = True
+# Failed sign-ins from one client address across every account (password spraying), over a sliding
+# window: well above the per-account limit, as a public body's staff often share one NAT address.
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "25"))
+LOGIN_ADDRESS_WINDOW = timedelta(minutes=int(os.environ.get("LOGIN_ADDRESS_WINDOW_MINUTES", "15")))
+# Password-reset requests per client address and per e-mail address, over a sliding window. A request
+# past the e-mail's limit looks the same as any other and sends nothing.
+PASSWORD_RESET_ADDRESS_LIMIT = int(os.environ.get("PASSWORD_RESET_ADDRESS_LIMIT", "10"))
+PASSWORD_RESET_EMAIL_LIMIT = int(os.environ.get("PASSWORD_RESET_EMAIL_LIMIT", "3"))
+PASSWORD_RESET_WINDOW = timedelta(minutes=int(os.environ.get("PASSWORD_RESET_WINDOW_MINUTES", "60")))
+# Two-factor sign-in (django-otp: an authenticator app, and recovery codes): required of CB staff and
+# administrators when on (development turns it off so that every demo role can be tried at once),
+# optional for everyone else. Wrong codes are throttled by django-otp: after each failure, the next
+# try waits twice as long as the last (1 s, 2 s, 4 s, ...).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "ISO certification")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+RECOVERY_CODE_COUNT = 10
+# Signed out after this many minutes without a request (CB staff: their CB's setting). The session
+# ends after SESSION_COOKIE_AGE in any case.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
 # Behind N reverse proxies, the client address is the N-th from the right in X-Forwarded-For.
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
@@ -241,9 +271,15 @@ CELERY_BEAT_SCHEDULE: dict = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403) is one line, without its traceback: it is the app working as meant
+    "filters": {"refusals_without_traceback": {"()": "core.logging.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals_without_traceback"]},
+    },
 }
 
 # Each process's own memory: enough for `make run` (one process) and the tests. production.py puts

@@ -25,3 +25,5 @@ WHITENOISE_AUTOREFRESH = True
 RATELIMIT_ENABLE = False
 # Each test reads the feed as it is now; tests/certificates/test_feed.py turns the cache on to try it
 FEED_CACHE_SECONDS = 0
+# Personas sign in without a second factor; tests/organisations/test_two_factor.py turns the requirement on
+MFA_REQUIRED = False
