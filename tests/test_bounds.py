@@ -12,6 +12,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+from binascii import unhexlify
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -30,10 +31,13 @@ from django.test import RequestFactory
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audits.forms
 import certificates.forms
 import organisations.forms
+import organisations.security_forms
 from audits import cycle, team_rules
 from audits.enums import AuditKind
 from audits.forms.fieldwork import (
@@ -89,6 +93,7 @@ from certificates.selectors.subscriptions import emailed_kinds_offered
 from core import bounds
 from core.forms import BoundedForm
 from core.transitions import transitions_of
+from organisations import security
 from organisations.forms import (
     MemberInviteForm,
     MembershipDeactivateForm,
@@ -718,6 +723,12 @@ QUERIES = {
 # button whose optional reason goes through WithdrawForm: see test_team_withdraw_*.
 NO_INPUT = {
     "dashboard",
+    # the account's two-factor pages: a code that is valid only at its moment (tried by
+    # test_two_factor_codes_out_of_bounds_are_refused_and_change_nothing), a page, a button
+    "two_factor:setup",
+    "two_factor:verify",
+    "two_factor:overview",
+    "two_factor:recovery_codes",
     "standards:standard_detail",
     "organisations:list",
     "organisations:detail",
@@ -775,7 +786,7 @@ NOT_OURS = {name for name in PUBLIC if ":" not in name}
 
 
 def _project_form_classes() -> set[type]:
-    modules = [organisations.forms] + [
+    modules = [organisations.forms, organisations.security_forms] + [
         importlib.import_module(f"{package.__name__}.{info.name}")
         for package in (audits.forms, certificates.forms)
         for info in pkgutil.iter_modules(package.__path__)
@@ -798,6 +809,8 @@ def test_every_form_of_the_app_is_bounded_and_tried(cw):
     tried = {type(form) for view in FORMS.values() for form in view.forms(cw)}
     tried |= {form for query in QUERIES.values() for form in query.form_classes}
     tried |= {WithdrawForm}  # a button's optional reason: test_team_withdraw_refuses_a_long_reason_…
+    # a code whose valid submission depends on the moment: test_two_factor_codes_out_of_bounds_…
+    tried |= {organisations.security_forms.EnrolForm, organisations.security_forms.VerifyForm}
     classes = _project_form_classes()
     assert {cls.__name__ for cls in classes if not issubclass(cls, BoundedForm)} == set()
     assert {cls.__name__ for cls in classes - tried if not any(issubclass(t, cls) for t in tried)} == set()
@@ -1452,3 +1465,19 @@ def test_services_refuse_what_their_forms_refuse(w):
     assert w.assignment.is_active and w.assignment.objection == ""
     assert not GapAnalysis.objects.filter(title="Two\nlines").exists()
     assert not User.objects.filter(email="new@a.example").exists()
+
+
+@pytest.mark.parametrize("name", ["two_factor:setup", "two_factor:verify"])
+def test_two_factor_codes_out_of_bounds_are_refused_and_change_nothing(client, w, name, subtests):
+    if name == "two_factor:verify":  # a user with an authenticator app, owing its code
+        secret = "ab" * 20
+        code = f"{TOTP(unhexlify(secret)).token():06d}"
+        security.two_factor_enrol(actor=w.qm_a, secret=secret, code=code, request=None)
+    client.force_login(w.qm_a)
+    client.get(reverse(name))
+    before = (_state(), list(TOTPDevice.objects.values()))
+    for value in _attacks(organisations.security_forms.VerifyForm().fields["code"]):
+        with subtests.test(value=repr(value)[:40]):
+            response = client.post(reverse(name), {"code": value})
+            assert _refusal(response), "refused without a message"
+            assert (_state(), list(TOTPDevice.objects.values())) == before
