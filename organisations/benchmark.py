@@ -18,4 +18,5 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
         ("organisation edit form", reverse("organisations:edit", args=[ministry.pk]), QUALITY_MANAGER),
         ("site form", reverse("organisations:site_create", args=[ministry.pk]), QUALITY_MANAGER),
         ("member invite form", reverse("organisations:member_invite", args=[ministry.pk]), QUALITY_MANAGER),
+        ("two-factor sign-in page", reverse("two_factor:overview"), CB_MANAGER),
     ]

@@ -81,9 +81,14 @@ def _second_factor_owed(request, match, name: str):
     user = request.user
     if user.is_verified() or name in OPEN_PAGES or (match and match.namespace in OPEN_NAMESPACES):
         return None
-    if not (request.session.get(signins.SECOND_FACTOR_PENDING_KEY) or security.two_factor_required(user)):
+    required = security.two_factor_required(user)
+    if not (required or request.session.get(signins.SECOND_FACTOR_PENDING_KEY)):
         return None
-    target = "two_factor:verify" if security.has_second_factor(user) else "two_factor:setup"
+    enrolled = security.has_second_factor(user)
+    if not (enrolled or required):  # an administrator reset the device of someone it is optional for
+        request.session.pop(signins.SECOND_FACTOR_PENDING_KEY)
+        return None
+    target = "two_factor:verify" if enrolled else "two_factor:setup"
     return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
 

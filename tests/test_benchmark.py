@@ -23,6 +23,7 @@ PAGES = [
     "organisation edit form",
     "site form",
     "member invite form",
+    "two-factor sign-in page",
     "catalogue",
     "standard (ISO 9001)",
     "edition (ISO/IEC 27001:2022)",

@@ -239,3 +239,12 @@ def test_security_page_reads_the_same_queries_for_1_and_3_records(client, world,
     with django_assert_num_queries(5):
         page = client.get(reverse("two_factor:overview"))
     assert len(page.context["sign_ins"]) == 3
+
+
+def test_a_reset_device_is_owed_no_more_by_whom_it_is_optional_for(client, world):
+    enrol(world.qm_a)
+    sign_in(client, world.qm_a)
+    assert client.get(reverse("organisations:list")).status_code == 302
+    admin = factories.UserFactory(is_staff=True, is_superuser=True)
+    security.two_factor_reset(actor=admin, user=world.qm_a, request=None)
+    assert client.get(reverse("organisations:list")).status_code == 200
