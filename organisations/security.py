@@ -27,7 +27,7 @@ from core.errors import DomainError
 from organisations.access import memberships_of, require, signed_in
 from organisations.enums import SignInKind
 from organisations.models import User
-from organisations.signins import sign_in_record
+from organisations.signins import SECOND_FACTOR_PENDING_KEY, sign_in_record
 
 APP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
@@ -42,6 +42,12 @@ def two_factor_required(user) -> bool:
 
 def has_second_factor(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def on_signed_in(sender, request, user, **kwargs) -> None:
+    """Whoever enrolled gives a code in every new session (the receiver of `user_logged_in`)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SECOND_FACTOR_PENDING_KEY] = has_second_factor(user)
 
 
 def recovery_codes_left(user) -> int:

@@ -91,12 +91,9 @@ def password_reset_exhausted(email: str) -> bool:
 
 
 def on_signed_in(sender, request, user, **kwargs) -> None:
-    from organisations.security import has_second_factor
-
     sign_in_record(kind=SignInKind.SIGNED_IN, request=request, user=user)
     if request is not None and hasattr(request, "session"):
         request.session[LAST_SEEN_KEY] = int(timezone.now().timestamp())
-        request.session[SECOND_FACTOR_PENDING_KEY] = has_second_factor(user)
 
 
 def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
