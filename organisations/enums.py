@@ -40,3 +40,10 @@ class QualificationKind(models.TextChoices):
 class ExpiryConvention(models.TextChoices):
     SAME_DAY = "same_day", _("Decision date + 3 years")
     DAY_BEFORE = "day_before", _("Decision date + 3 years − 1 day")
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
