@@ -1,7 +1,8 @@
 from django.urls import reverse
 
 from core.mail import absolute_url, send_templated_mail
-from organisations.models import Invitation, User
+from organisations.models import Invitation
+from organisations.selectors import account_exists
 
 
 def send_invitation_mail(*, invitation: Invitation, token: str) -> None:
@@ -11,7 +12,7 @@ def send_invitation_mail(*, invitation: Invitation, token: str) -> None:
         template="organisations/email/invitation",
         context={
             "invitation": invitation,
-            "has_account": User.objects.filter(email__iexact=invitation.email).exists(),
+            "has_account": account_exists(invitation.email),
             "accept_url": absolute_url(reverse("organisations:invitation_accept", args=[token])),
         },
     )

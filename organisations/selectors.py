@@ -10,6 +10,7 @@ from organisations.models import (
     Invitation,
     Organisation,
     OrganisationMembership,
+    User,
 )
 
 TOKEN_MAX_LENGTH = 64  # an invitation's token is 43 characters; a longer one is nobody's
@@ -45,6 +46,10 @@ def certification_bodies_of(user) -> QuerySet[CertificationBody]:
 def token_digest(token: str) -> str:
     """What an invitation keeps of its secret token: its SHA-256, so the table gives no link away."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def account_exists(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
 
 
 def invitation_by_token(token: str) -> Invitation | None:

@@ -25,7 +25,7 @@ from organisations.access import require
 from organisations.enums import InvitationStatus, OrganisationKind, OrganisationRole, SiteKind
 from organisations.independence import require_independent
 from organisations.models import IAFCode, Invitation, Organisation, OrganisationMembership, Site, User
-from organisations.selectors import token_digest
+from organisations.selectors import account_exists, token_digest
 from organisations.tasks import send_invitation
 
 
@@ -411,7 +411,7 @@ def invitation_sign_up(*, invitation: Invitation, full_name: str, password: str)
     """Someone new to the application: their account (with the invitation's e-mail address) and
     their membership, at once, from the invitation's link."""
     invitation = _open_invitation(invitation)
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if account_exists(invitation.email):
         raise MembershipError(
             _("An account with %(email)s exists: sign in with it to accept the invitation.")
             % {"email": invitation.email}

@@ -20,7 +20,7 @@ from organisations.forms import (
     OrganisationForm,
     SiteForm,
 )
-from organisations.models import Invitation, Organisation, User
+from organisations.models import Invitation, Organisation
 
 
 def _organisation(request: HttpRequest, pk: int) -> Organisation:
@@ -261,7 +261,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return _invitation_page(request, invitation, 410, refusal=refusal)
     if request.user.is_authenticated:
         return _accept_signed_in(request, invitation)
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if selectors.account_exists(invitation.email):
         return _invitation_page(request, invitation, sign_in=True)
     return _sign_up(request, invitation)
 

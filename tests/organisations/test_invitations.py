@@ -5,10 +5,12 @@ import datetime
 import re
 
 import pytest
+from django.contrib import admin
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from certificates.services.daily import daily_job_run
 from core.errors import NotAllowed
 from core.transitions import transitions_of
 from organisations import services
@@ -17,6 +19,7 @@ from organisations.independence import IndependenceError
 from organisations.models import Invitation, OrganisationMembership, User
 from organisations.selectors import invitation_by_token, token_digest
 from tests import factories
+from tests.core.test_csp import _inline_code
 
 pytestmark = pytest.mark.django_db
 
@@ -348,3 +351,33 @@ def test_members_page_query_count_with_invitations(client, world, django_assert_
     client.force_login(world.qm_a)
     with django_assert_num_queries(6):
         assert client.get(reverse("organisations:members", args=[world.org_a.pk])).status_code == 200
+
+
+def test_the_daily_job_expires_invitations_past_their_date(world):
+    invitation = invite(world)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    run = daily_job_run(today=timezone.localdate())
+    invitation.refresh_from_db()
+    assert run.invitations_expired == 1 and invitation.status == InvitationStatus.EXPIRED
+    assert "1 invitation(s) expired" in run.summary()
+
+
+def test_invitations_are_read_only_in_the_admin(rf, world):
+    request = rf.get("/")
+    request.user = world.staff
+    request.user.is_superuser = True
+    model_admin = admin.site._registry[Invitation]
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request) and not model_admin.has_delete_permission(request)
+    assert "token_hash" not in model_admin.get_fields(request)
+
+
+def test_the_invitation_page_has_no_inline_code_in_any_of_its_states(client, world):
+    new, known = invite(world), invite(world, email=world.qm_b.email)
+    pages = [client.get(_path(new)), client.get(_path(known))]  # the sign-up form, the sign-in link
+    client.force_login(world.qm_b)
+    pages += [client.get(_path(known)), client.get(_path(new))]  # the button, the wrong account
+    assert [page.status_code for page in pages] == [200, 200, 200, 403]
+    assert [_inline_code(page) for page in pages] == [[], [], [], []]
