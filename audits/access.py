@@ -38,6 +38,13 @@ RESPONDERS_ONLY = _("Only the client's quality managers and contributors answer 
 REVIEWERS_ONLY = _(
     "Only the CB's reviewers and the audit's lead auditor accept, reject and close nonconformities (rule 21)."
 )
+CLIENT_NEVER_REVIEWS = _(
+    "Rule 21: a member of the client organisation never reviews its answers, even one who also works "
+    "for the CB. Ask another reviewer of the CB."
+)
+OWN_ANSWER = _(
+    "Rule 21: nobody reviews or verifies an answer they submitted. Ask another reviewer of the CB."
+)
 ACKNOWLEDGERS_ONLY = _("Only the client's quality manager acknowledges the audit plan.")
 
 
@@ -312,23 +319,34 @@ def can_acknowledge_plan(user, organisation: Organisation) -> bool:
 
 def reviewable_q(user, prefix: str = "") -> Q:
     """`can_review` as a filter of findings (with `prefix`, of what points to them): those of the
-    CBs where the user is a reviewer or certification manager, and those of the audits they lead."""
+    CBs where the user is a reviewer or certification manager, and those of the audits they lead,
+    never those of a client the user is a member of."""
     leads = _teams_of(user).filter(role=TeamRole.LEAD)
-    return Q(
-        **{
-            f"{prefix}audit__programme__certification_body__in": tenancy.bodies_with_role(
-                user, REVIEWING_ROLES
-            )
-        }
-    ) | Q(**{f"{prefix}audit__in": leads.values("audit_id")})
+    bodies = tenancy.bodies_with_role(user, REVIEWING_ROLES)
+    clients = tenancy.member_organisation_ids(user).order_by()
+    return (
+        Q(**{f"{prefix}audit__programme__certification_body__in": bodies})
+        | Q(**{f"{prefix}audit__in": leads.values("audit_id")})
+    ) & ~Q(**{f"{prefix}audit__programme__organisation__in": clients})
+
+
+def review_refusal(user, audit: Audit) -> str | None:
+    """Why the user may not accept or reject responses nor verify closure (rule 21), or None: the
+    CB's reviewers and certification managers and the audit's lead auditor review, and never one
+    who is also a member of the client (organisations.independence keeps such people out; this
+    holds even if one slipped through)."""
+    body = audit.programme.certification_body
+    if not (can_lead(user, audit) or tenancy.has_cb_role(user, body, REVIEWING_ROLES)):
+        return REVIEWERS_ONLY
+    organisation = audit.programme.organisation
+    if tenancy.memberships_of(user).is_client and tenancy.organisation_role(user, organisation):
+        return CLIENT_NEVER_REVIEWS
+    return None
 
 
 def can_review(user, audit: Audit) -> bool:
-    """Accept or reject responses and verify closure (rule 21): the CB's reviewers and
-    certification managers, and the audit's lead auditor."""
-    return can_lead(user, audit) or tenancy.has_cb_role(
-        user, audit.programme.certification_body, REVIEWING_ROLES
-    )
+    """Accept or reject responses and verify closure (rule 21): see `review_refusal`."""
+    return review_refusal(user, audit) is None
 
 
 # --- Drafts of the plan and the report: the team and the CB's staff read them while written; the

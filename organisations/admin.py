@@ -1,7 +1,9 @@
 from axes.models import AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -10,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.admin_mixins import NoDeleteAdmin, ReadOnlyAdmin
 from core.errors import DomainError
 from organisations import security
+from organisations.independence import independence_conflict
 from organisations.models import (
     AccreditationScope,
     AuditorQualification,
@@ -17,6 +20,7 @@ from organisations.models import (
     CertificationBody,
     ClientEngagement,
     IAFCode,
+    Invitation,
     Organisation,
     OrganisationMembership,
     SignInEvent,
@@ -42,8 +46,46 @@ class UserEditForm(UserChangeForm):
         fields = "__all__"
 
 
+class IndependentForm(forms.ModelForm):
+    """An admin form that makes an active role or an open engagement: the independence rule
+    (`organisations.independence`) is part of its validation. `sides` names the two fields that
+    join (in an inline, the user comes from the page's own record)."""
+
+    sides: tuple[str, str]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.opens():
+            values = {
+                name: cleaned.get(name) if name in self.fields else getattr(self.instance, name, None)
+                for name in self.sides
+            }
+            if None not in values.values() and (conflict := independence_conflict(**values)):
+                raise ValidationError(conflict.message)
+        return cleaned
+
+    def opens(self) -> bool:
+        return bool(self.cleaned_data.get("is_active"))
+
+
+class OrganisationMembershipForm(IndependentForm):
+    sides = ("user", "organisation")
+
+
+class CBMembershipForm(IndependentForm):
+    sides = ("user", "certification_body")
+
+
+class ClientEngagementForm(IndependentForm):
+    sides = ("certification_body", "organisation")
+
+    def opens(self) -> bool:
+        return self.cleaned_data.get("ended_on") is None
+
+
 class OrganisationMembershipInline(admin.TabularInline):
     model = OrganisationMembership
+    form = OrganisationMembershipForm
     fk_name = "user"
     extra = 0
     autocomplete_fields = ["organisation"]
@@ -52,6 +94,7 @@ class OrganisationMembershipInline(admin.TabularInline):
 
 class CBMembershipInline(admin.TabularInline):
     model = CBMembership
+    form = CBMembershipForm
     fk_name = "user"
     extra = 0
     autocomplete_fields = ["certification_body"]
@@ -221,6 +264,7 @@ class AccreditationScopeAdmin(NoDeleteAdmin):
 
 @admin.register(ClientEngagement)
 class ClientEngagementAdmin(NoDeleteAdmin):
+    form = ClientEngagementForm
     list_display = ["organisation", "certification_body", "since", "ended_on"]
     list_filter = ["certification_body"]
     list_select_related = ["organisation", "certification_body"]
@@ -230,6 +274,7 @@ class ClientEngagementAdmin(NoDeleteAdmin):
 
 @admin.register(OrganisationMembership)
 class OrganisationMembershipAdmin(NoDeleteAdmin):
+    form = OrganisationMembershipForm
     list_display = ["user", "organisation", "role", "is_active", "created_at"]
     list_filter = ["role", "is_active"]
     list_select_related = ["user", "organisation"]
@@ -239,6 +284,7 @@ class OrganisationMembershipAdmin(NoDeleteAdmin):
 
 @admin.register(CBMembership)
 class CBMembershipAdmin(NoDeleteAdmin):
+    form = CBMembershipForm
     list_display = ["user", "certification_body", "role", "is_active", "created_at"]
     list_filter = ["role", "is_active", "certification_body"]
     list_select_related = ["user", "certification_body"]
@@ -278,3 +324,14 @@ class SignInEventAdmin(ReadOnlyAdmin):
     list_select_related = ["user", "actor"]
     search_fields = ["email", "user__email", "=ip_address"]
     date_hierarchy = "at"
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations are made, resent, revoked and accepted in the application, each change recorded."""
+
+    list_display = ["email", "organisation", "role", "status", "invited_by", "created_at", "expires_at"]
+    list_filter = ["status", "role"]
+    list_select_related = ["organisation", "invited_by"]
+    search_fields = ["email", "full_name", "organisation__name"]
+    exclude = ["token_hash"]

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from organisations.enums import CBRole, OrganisationKind, OrganisationRole, QualificationKind, SiteKind
+from organisations.independence import require_independent
 from organisations.models import (
     AccreditationScope,
     AuditorQualification,
@@ -141,6 +142,7 @@ def demo_load() -> list[DemoLogin]:
     cb = _certification_body(logins)
     for spec in ORGANISATIONS:
         organisation = _organisation(spec, logins)
+        require_independent(certification_body=cb, organisation=organisation)
         ClientEngagement.objects.get_or_create(
             certification_body=cb,
             organisation=organisation,

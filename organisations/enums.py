@@ -55,3 +55,10 @@ class SignInKind(models.TextChoices):
     RECOVERY_CODE_USED = "recovery_used", _("Recovery code used")
     RECOVERY_CODES_REPLACED = "recovery_replaced", _("Recovery codes replaced")
     TWO_FACTOR_RESET = "2fa_reset", _("Second factor reset by an administrator")
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")

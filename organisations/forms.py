@@ -1,10 +1,12 @@
 from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedForm
 from core.widgets import FastSelect, FastSelectMultiple
 from organisations.enums import OrganisationRole
-from organisations.models import Organisation, Site
+from organisations.models import Organisation, Site, User
 from organisations.services import OrganisationProfile, SiteDetails
 
 
@@ -67,3 +69,38 @@ class MembershipRoleForm(BoundedForm, forms.Form):
 
 class MembershipDeactivateForm(BoundedForm, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class InvitationSignUpForm(BoundedForm, forms.Form):
+    """Someone new accepting an invitation: their name and a password (Django's validators)."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        password, again = cleaned.get("password1"), cleaned.get("password2")
+        if password and again and password != again:
+            self.add_error("password2", _("The two passwords differ."))
+        elif password:
+            try:
+                password_validation.validate_password(
+                    password, User(email=self.email, full_name=cleaned.get("full_name", ""))
+                )
+            except ValidationError as weak:
+                self.add_error("password1", weak)
+        return cleaned

@@ -16,6 +16,7 @@ from core import bounds
 from organisations.enums import (
     CBRole,
     ExpiryConvention,
+    InvitationStatus,
     OrganisationKind,
     OrganisationRole,
     QualificationKind,
@@ -453,6 +454,51 @@ class OrganisationMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organisation}"
+
+
+class Invitation(models.Model):
+    """An invitation to join an organisation in a role. It grants nothing until the invited person
+    accepts it, signed in with its e-mail address (or creating their account with it). Only a hash
+    of the secret token in the e-mailed link is stored."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    full_name = models.CharField(_("full name"), max_length=150, validators=LINE)
+    role = models.CharField(_("role"), max_length=20, choices=OrganisationRole.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    invited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("accepted by")
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(status=InvitationStatus.PENDING),
+                name="invitation_one_pending",
+                violation_error_message=_("This person is already invited to this organisation."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} — {self.get_role_display()} — {self.organisation}"
+
+    def is_expired(self, now: datetime.datetime) -> bool:
+        return self.status == InvitationStatus.EXPIRED or (
+            self.status == InvitationStatus.PENDING and now >= self.expires_at
+        )
 
 
 class CBMembership(models.Model):

@@ -1,6 +1,19 @@
+import hashlib
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from organisations.models import CBMembership, CertificationBody, ClientEngagement, OrganisationMembership
+from organisations.enums import InvitationStatus
+from organisations.models import (
+    CBMembership,
+    CertificationBody,
+    ClientEngagement,
+    Invitation,
+    Organisation,
+    OrganisationMembership,
+    User,
+)
+
+TOKEN_MAX_LENGTH = 64  # an invitation's token is 43 characters; a longer one is nobody's
 
 
 def memberships_of(user) -> QuerySet[OrganisationMembership]:
@@ -28,3 +41,28 @@ def certification_bodies_of(user) -> QuerySet[CertificationBody]:
             to_attr="open_engagements",
         ),
     )
+
+
+def token_digest(token: str) -> str:
+    """What an invitation keeps of its secret token: its SHA-256, so the table gives no link away."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def account_exists(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation whose link carries this token, or None."""
+    if len(token) > TOKEN_MAX_LENGTH:
+        return None
+    return (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+
+
+def pending_invitations(organisation: Organisation) -> QuerySet[Invitation]:
+    """The organisation's invitations waiting for an answer, for its members page."""
+    return organisation.invitations.filter(status=InvitationStatus.PENDING).select_related("invited_by")

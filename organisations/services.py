@@ -5,9 +5,16 @@ docs/architecture.md, "Access").
 """
 
 import dataclasses
+import datetime
+import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -15,13 +22,19 @@ from core.records import assign_changes, refuse_invalid
 from core.transitions import transition_record
 from organisations import access
 from organisations.access import require
-from organisations.enums import OrganisationKind, OrganisationRole, SiteKind
-from organisations.models import IAFCode, Organisation, OrganisationMembership, Site, User
+from organisations.enums import InvitationStatus, OrganisationKind, OrganisationRole, SiteKind
+from organisations.independence import require_independent
+from organisations.models import IAFCode, Invitation, Organisation, OrganisationMembership, Site, User
+from organisations.selectors import account_exists, token_digest
 from organisations.tasks import send_invitation
 
 
 class MembershipError(DomainError):
     pass
+
+
+class InvitationClosed(MembershipError):
+    """The invitation was accepted, revoked or has expired: its link does nothing any more."""
 
 
 @dataclass(frozen=True)
@@ -127,44 +140,6 @@ def _guard_last_quality_manager(membership: OrganisationMembership) -> None:
 
 
 @transaction.atomic
-def membership_invite(
-    *, actor: User, organisation: Organisation, email: str, full_name: str, role: str
-) -> OrganisationMembership:
-    """Add a person to the organisation, creating their account if needed, and invite them."""
-    _require_manager(actor, organisation)
-    email = User.objects.normalize_email(email).lower()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        refuse_invalid(User(email=email, full_name=full_name), MembershipError, exclude=("password",))
-        user = User.objects.create_user(email=email, password=None, full_name=full_name)
-    membership, created = OrganisationMembership.objects.select_for_update().get_or_create(
-        user=user, organisation=organisation, defaults={"role": role}
-    )
-    if not created and membership.is_active:
-        raise MembershipError(
-            _("%(email)s is already a member of %(org)s.") % {"email": email, "org": organisation}
-        )
-    if not created:
-        membership_reactivate(actor=actor, membership=membership, role=role)
-    else:
-        transition_record(subject=membership, field="role", from_state=None, to_state=role, actor=actor)
-    transaction.on_commit(lambda: send_invitation.delay(membership.pk, actor.pk))
-    return membership
-
-
-@transaction.atomic
-def membership_reactivate(
-    *, actor: User, membership: OrganisationMembership, role: str
-) -> OrganisationMembership:
-    _require_manager(actor, membership.organisation)
-    membership.is_active = True
-    membership.role = role
-    membership.save(update_fields=["is_active", "role"])
-    transition_record(subject=membership, field="is_active", from_state=False, to_state=True, actor=actor)
-    return membership
-
-
-@transaction.atomic
 def membership_change_role(
     *, actor: User, membership: OrganisationMembership, role: str
 ) -> OrganisationMembership:
@@ -204,3 +179,250 @@ def membership_deactivate(
         subject=membership, field="is_active", from_state=True, to_state=False, actor=actor, reason=reason
     )
     return membership
+
+
+# --- Invitations: a person joins an organisation only by accepting one -------------------------
+
+
+def _valid_until(now: datetime.datetime) -> datetime.datetime:
+    return now + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+def _new_token(invitation: Invitation) -> str:
+    """A fresh secret for the invitation's link; the invitation keeps only its hash."""
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = token_digest(token)
+    return token
+
+
+def _mail(invitation: Invitation, token: str) -> None:
+    transaction.on_commit(lambda: send_invitation.delay(invitation.pk, token))
+
+
+def _move_invitation(invitation: Invitation, target: str, *, actor: User | None, reason: str = "") -> None:
+    before = invitation.status
+    invitation.status = target
+    invitation.save(update_fields=["status"])
+    transition_record(
+        subject=invitation, field="status", from_state=before, to_state=target, actor=actor, reason=reason
+    )
+
+
+def _guard_not_member(user: User, organisation: Organisation) -> None:
+    role = access.organisation_role(user, organisation)
+    if role:
+        raise MembershipError(
+            _("%(name)s is already a member of %(org)s, as %(role)s.")
+            % {"name": user, "org": organisation, "role": role.label.lower()}
+        )
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: User, organisation: Organisation, email: str, full_name: str, role: OrganisationRole
+) -> Invitation:
+    """Invite a person to the organisation in a role: an e-mail with a link to accept. It grants
+    nothing until accepted, and creates no account. A former member is invited the same way. The
+    invitation returned carries its secret `token` (sent by e-mail, never stored)."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    _require_manager(actor, organisation)
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        _guard_not_member(user, organisation)
+        require_independent(user=user, organisation=organisation)
+    now = timezone.now()
+    invitations_expire(now=now, organisation=organisation, email=email)
+    if pending := organisation.invitations.filter(email=email, status=InvitationStatus.PENDING).first():
+        raise MembershipError(
+            _(
+                "%(email)s is already invited to %(org)s, until %(day)s: resend or revoke that "
+                "invitation from the members page."
+            )
+            % {
+                "email": email,
+                "org": organisation,
+                "day": date_format(timezone.localdate(pending.expires_at)),
+            }
+        )
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        full_name=full_name,
+        role=role,
+        invited_by=actor,
+        created_at=now,
+        expires_at=_valid_until(now),
+    )
+    token = _new_token(invitation)
+    refuse_invalid(invitation, MembershipError, exclude=("organisation", "invited_by"))
+    invitation.save()
+    transition_record(
+        subject=invitation, field="status", from_state=None, to_state=invitation.status, actor=actor
+    )
+    _mail(invitation, token)
+    invitation.token = token
+    return invitation
+
+
+def _locked_invitation(invitation: Invitation) -> Invitation:
+    return Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+
+
+@transaction.atomic
+def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
+    """E-mail a pending invitation again with a new link, valid for the full period again; the
+    previous link stops working."""
+    invitation = _locked_invitation(invitation)
+    _require_manager(actor, invitation.organisation)
+    if invitation.status != InvitationStatus.PENDING:
+        raise MembershipError(
+            _("This invitation is %(status)s: invite the person again.")
+            % {"status": invitation.get_status_display().lower()}
+        )
+    token = _new_token(invitation)
+    invitation.expires_at = _valid_until(timezone.now())
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    _mail(invitation, token)
+    invitation.token = token
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    """Withdraw a pending invitation: its link stops working."""
+    invitation = _locked_invitation(invitation)
+    _require_manager(actor, invitation.organisation)
+    if invitation.status == InvitationStatus.REVOKED:
+        return invitation
+    if invitation.status != InvitationStatus.PENDING:
+        raise MembershipError(
+            _("This invitation is already %(status)s: nothing to revoke.")
+            % {"status": invitation.get_status_display().lower()}
+        )
+    _move_invitation(invitation, InvitationStatus.REVOKED, actor=actor)
+    return invitation
+
+
+def invitations_expire(*, now: datetime.datetime, **filters) -> int:
+    """Mark the pending invitations past their date expired (narrowed by `filters`), each change
+    recorded; each is claimed with a conditional update, so a second run changes nothing. The daily
+    job runs it for every invitation."""
+    due = Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lte=now, **filters)
+    expired = 0
+    for invitation in due.order_by("pk"):
+        with transaction.atomic():
+            if Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
+                status=InvitationStatus.EXPIRED
+            ):
+                transition_record(
+                    subject=invitation,
+                    field="status",
+                    from_state=InvitationStatus.PENDING,
+                    to_state=InvitationStatus.EXPIRED,
+                )
+                expired += 1
+    return expired
+
+
+def invitation_refusal(invitation: Invitation, now: datetime.datetime) -> str | None:
+    """Why the invitation's link does nothing any more, said plainly; None while it is open."""
+    org = invitation.organisation
+    if invitation.status == InvitationStatus.ACCEPTED:
+        return _("This invitation to %(org)s was already accepted. Sign in to reach it.") % {"org": org}
+    if invitation.status == InvitationStatus.REVOKED:
+        return _("This invitation to %(org)s was withdrawn. Ask its quality manager for a new one.") % {
+            "org": org
+        }
+    if invitation.is_expired(now):
+        return _(
+            "This invitation to %(org)s expired on %(day)s. Ask its quality manager to send it again."
+        ) % {
+            "org": org,
+            "day": date_format(timezone.localdate(invitation.expires_at)),
+        }
+    return None
+
+
+def account_refusal(invitation: Invitation, user: User) -> str | None:
+    """Why this signed-in person may not accept the invitation (it is for another address), or None."""
+    if user.email.lower() == invitation.email:
+        return None
+    return _(
+        "This invitation is for %(email)s, and you are signed in as %(you)s. Sign out, then open the "
+        "link again and sign in as %(email)s (or create that account)."
+    ) % {"email": invitation.email, "you": user.email}
+
+
+def _open_invitation(invitation: Invitation) -> Invitation:
+    invitation = _locked_invitation(invitation)
+    if refusal := invitation_refusal(invitation, timezone.now()):
+        raise InvitationClosed(refusal)
+    return invitation
+
+
+def _join(invitation: Invitation, user: User) -> OrganisationMembership:
+    """The invited person becomes a member in the invitation's role (again, for a former member)."""
+    organisation = invitation.organisation
+    require_independent(user=user, organisation=organisation)
+    membership = (
+        OrganisationMembership.objects.select_for_update()
+        .filter(user=user, organisation=organisation)
+        .first()
+    )
+    reason = _("Invited by %(name)s") % {"name": invitation.invited_by}
+    if membership is None:
+        membership = OrganisationMembership.objects.create(
+            user=user, organisation=organisation, role=invitation.role
+        )
+        transition_record(
+            subject=membership,
+            field="role",
+            from_state=None,
+            to_state=membership.role,
+            actor=user,
+            reason=reason,
+        )
+    elif membership.is_active:
+        _guard_not_member(user, organisation)
+    else:
+        membership.is_active, membership.role = True, invitation.role
+        membership.save(update_fields=["is_active", "role"])
+        transition_record(
+            subject=membership, field="is_active", from_state=False, to_state=True, actor=user, reason=reason
+        )
+    invitation.accepted_by, invitation.accepted_at = user, timezone.now()
+    invitation.save(update_fields=["accepted_by", "accepted_at"])
+    _move_invitation(invitation, InvitationStatus.ACCEPTED, actor=user)
+    return membership
+
+
+@transaction.atomic
+def invitation_accept(*, actor: User, invitation: Invitation) -> OrganisationMembership:
+    """The invited person, signed in with the invitation's e-mail address, joins the organisation."""
+    invitation = _open_invitation(invitation)
+    refusal = account_refusal(invitation, actor)
+    require(refusal is None, refusal)
+    return _join(invitation, actor)
+
+
+@transaction.atomic
+def invitation_sign_up(*, invitation: Invitation, full_name: str, password: str) -> User:
+    """Someone new to the application: their account (with the invitation's e-mail address) and
+    their membership, at once, from the invitation's link."""
+    invitation = _open_invitation(invitation)
+    if account_exists(invitation.email):
+        raise MembershipError(
+            _("An account with %(email)s exists: sign in with it to accept the invitation.")
+            % {"email": invitation.email}
+        )
+    user = User(email=invitation.email, full_name=full_name)
+    refuse_invalid(user, MembershipError, exclude=("password",))
+    try:
+        validate_password(password, user)
+    except ValidationError as weak:
+        raise MembershipError(" ".join(weak.messages)) from weak
+    user.set_password(password)
+    user.save()
+    _join(invitation, user)
+    return user

@@ -3,7 +3,7 @@ from smtplib import SMTPException
 from celery import shared_task
 
 from organisations.mail import send_invitation_mail
-from organisations.models import OrganisationMembership, User
+from organisations.models import Invitation
 
 
 @shared_task(
@@ -12,7 +12,8 @@ from organisations.models import OrganisationMembership, User
     retry_backoff=True,
     max_retries=5,
 )
-def send_invitation(membership_id: int, inviter_id: int | None) -> None:
-    membership = OrganisationMembership.objects.select_related("user", "organisation").get(pk=membership_id)
-    inviter = User.objects.filter(pk=inviter_id).first()
-    send_invitation_mail(membership=membership, inviter=inviter)
+def send_invitation(invitation_id: int, token: str) -> None:
+    """E-mail the invitation's link. The secret token travels with the task: the database keeps
+    only its hash."""
+    invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
+    send_invitation_mail(invitation=invitation, token=token)

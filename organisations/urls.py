@@ -17,4 +17,11 @@ urlpatterns = [
     path(
         "<int:pk>/members/<int:membership_pk>/deactivate/", views.member_deactivate, name="member_deactivate"
     ),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/resend/", views.invitation_resend, name="invitation_resend"
+    ),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/revoke/", views.invitation_revoke, name="invitation_revoke"
+    ),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -1,22 +1,26 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.forms import call_service, edit_form
-from organisations import access, services
+from core.forms import call_action, call_service, edit_form
+from organisations import access, selectors, services
 from organisations.forms import (
+    InvitationSignUpForm,
     MemberInviteForm,
     MembershipDeactivateForm,
     MembershipRoleForm,
     OrganisationForm,
     SiteForm,
 )
-from organisations.models import Organisation
+from organisations.models import Invitation, Organisation
 
 
 def _organisation(request: HttpRequest, pk: int) -> Organisation:
@@ -69,7 +73,10 @@ def site_list(request: HttpRequest, pk: int) -> HttpResponse:
 def member_list(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
     memberships = organisation.memberships.select_related("user").order_by("-is_active", "user__full_name")
-    return _page(request, organisation, "members", memberships=memberships)
+    invitations = selectors.pending_invitations(organisation)  # read by the template for managers only
+    return _page(
+        request, organisation, "members", memberships=memberships, invitations=invitations, now=timezone.now()
+    )
 
 
 @login_required
@@ -140,14 +147,16 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
         and form.is_valid()
         and call_service(
             form,
-            lambda: services.membership_invite(
+            lambda: services.invitation_create(
                 actor=request.user, organisation=organisation, **form.cleaned_data
             ),
         )
     ):
-        messages.success(request, _("%(email)s was added and invited by e-mail.") % form.cleaned_data)
+        messages.success(
+            request, _("%(email)s was invited by e-mail, and joins once they accept.") % form.cleaned_data
+        )
         return redirect("organisations:members", pk=organisation.pk)
-    return _page(request, organisation, "member_invite", form=form)
+    return _page(request, organisation, "member_invite", form=form, valid_days=settings.INVITATION_VALID_DAYS)
 
 
 @login_required
@@ -204,3 +213,96 @@ def member_deactivate(request: HttpRequest, pk: int, membership_pk: int) -> Http
         membership=membership,
         deactivate_form=form,
     )
+
+
+def _managed_invitation(request: HttpRequest, pk: int, invitation_pk: int) -> Invitation:
+    organisation = _managed_organisation(request, pk)
+    return get_object_or_404(organisation.invitations.select_related("organisation"), pk=invitation_pk)
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    invitation = _managed_invitation(request, pk, invitation_pk)
+    call_action(
+        request,
+        lambda: services.invitation_resend(actor=request.user, invitation=invitation),
+        _("The invitation was sent to %(email)s again, with a new link.") % {"email": invitation.email},
+    )
+    return redirect("organisations:members", pk=pk)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    invitation = _managed_invitation(request, pk, invitation_pk)
+    call_action(
+        request,
+        lambda: services.invitation_revoke(actor=request.user, invitation=invitation),
+        _("The invitation of %(email)s was revoked: its link no longer works.") % {"email": invitation.email},
+    )
+    return redirect("organisations:members", pk=pk)
+
+
+def _invitation_page(request: HttpRequest, invitation: Invitation | None, status: int = 200, **context):
+    context["invitation"] = invitation
+    return render(request, "organisations/invitation.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of an invitation e-mail (public: its token is its key). Signed in with the invited
+    address: a button to accept. Signed out: a link to sign in if the address has an account, else
+    the form that creates the account and accepts at once."""
+    invitation = selectors.invitation_by_token(token)
+    if invitation is None:
+        return _invitation_page(request, None, 404, refusal=_("This invitation link is not valid."))
+    if refusal := services.invitation_refusal(invitation, timezone.now()):
+        return _invitation_page(request, invitation, 410, refusal=refusal)
+    if request.user.is_authenticated:
+        return _accept_signed_in(request, invitation)
+    if selectors.account_exists(invitation.email):
+        return _invitation_page(request, invitation, sign_in=True)
+    return _sign_up(request, invitation)
+
+
+def _welcome(invitation: Invitation) -> str:
+    return _("Welcome to %(org)s, as %(role)s.") % {
+        "org": invitation.organisation,
+        "role": invitation.get_role_display().lower(),
+    }
+
+
+def _accept_signed_in(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    if refusal := services.account_refusal(invitation, request.user):
+        return _invitation_page(request, invitation, 403, refusal=refusal)
+    if request.method == "POST" and call_action(
+        request,
+        lambda: services.invitation_accept(actor=request.user, invitation=invitation),
+        _welcome(invitation),
+    ):
+        return redirect(invitation.organisation)
+    return _invitation_page(request, invitation, accept=True)
+
+
+def _sign_up(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    form = InvitationSignUpForm(
+        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+    )
+    user = (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            lambda: services.invitation_sign_up(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            ),
+        )
+    )
+    if user:
+        login(request, user, backend="organisations.backends.UserBackend")
+        messages.success(request, _welcome(invitation))
+        return redirect(invitation.organisation)
+    return _invitation_page(request, invitation, form=form)

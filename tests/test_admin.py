@@ -51,6 +51,7 @@ from organisations.models import (
     CertificationBody,
     ClientEngagement,
     IAFCode,
+    Invitation,
     Organisation,
     OrganisationMembership,
     SignInEvent,
@@ -307,6 +308,19 @@ def _reminder():
     )
 
 
+def _invitation():
+    inviter = factories.OrganisationMembershipFactory()
+    return Invitation.objects.create(
+        organisation=inviter.organisation,
+        email=f"invited{Invitation.objects.count()}@test.example",
+        full_name="Invited",
+        role="viewer",
+        invited_by=inviter.user,
+        expires_at=datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC),
+        token_hash=f"{Invitation.objects.count():064d}",
+    )
+
+
 MAKERS.update(
     {
         Certificate: _certificate,
@@ -320,6 +334,7 @@ MAKERS.update(
         CalendarSettings: lambda: CalendarSettings.objects.create(user=factories.UserFactory()),
     }
 )
+MAKERS[Invitation] = _invitation
 NO_DELETE = set(MAKERS) - {Group, AccessAttempt}
 
 

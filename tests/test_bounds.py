@@ -95,6 +95,7 @@ from core.forms import BoundedForm
 from core.transitions import transitions_of
 from organisations import security
 from organisations.forms import (
+    InvitationSignUpForm,
     MemberInviteForm,
     MembershipDeactivateForm,
     MembershipRoleForm,
@@ -102,7 +103,7 @@ from organisations.forms import (
     SiteForm,
 )
 from organisations.models import CertificationBody, Site, User
-from organisations.services import MembershipError, membership_invite
+from organisations.services import MembershipError, invitation_create
 from tests import factories
 from tests.audits.conftest import make_edition
 from tests.certificates.conftest import DECIDED_ON, give_images, make_certificate, png_bytes
@@ -132,6 +133,13 @@ def w(world, settings, tmp_path):
         [("4", "Context", "HS-4"), ("4.1", "Context of the organisation", "HS-4.1")],
     )
     world.membership_viewer_a = world.viewer_a.organisation_memberships.get()
+    world.invitation = invitation_create(
+        actor=world.qm_a,
+        organisation=world.org_a,
+        email="invited@test.example",
+        full_name="Invited",
+        role="viewer",
+    )
     world.gap = gap_services.gap_analysis_start(
         actor=world.qm_a, organisation=world.org_a, title="Baseline", editions=[world.edition], sites=[]
     )
@@ -248,7 +256,7 @@ def _world(request, name: str) -> SimpleNamespace:
 class FormView:
     """A view with a form: who may post, to which URL, the forms it reads and a valid submission."""
 
-    persona: str
+    persona: str | None
     kwargs: Callable[[SimpleNamespace], dict]
     forms: Callable[[SimpleNamespace], list]
     data: Callable[[SimpleNamespace], dict]
@@ -361,6 +369,16 @@ FORMS = {
         _org,
         lambda w: [MemberInviteForm()],
         lambda w: {"email": "new.member@test.example", "full_name": "New Member", "role": "contributor"},
+    ),
+    "organisations:invitation_accept": FormView(  # public: someone new creates their account
+        None,
+        lambda w: {"token": w.invitation.token},
+        lambda w: [InvitationSignUpForm(email=w.invitation.email)],
+        lambda w: {
+            "full_name": "New Member",
+            "password1": "a-fresh-pass-phrase",
+            "password2": "a-fresh-pass-phrase",
+        },
     ),
     "organisations:member_edit": FormView(
         "qm_a",
@@ -734,6 +752,8 @@ NO_INPUT = {
     "organisations:detail",
     "organisations:sites",
     "organisations:members",
+    "organisations:invitation_resend",
+    "organisations:invitation_revoke",
     "audits:gap_list",
     "audits:gap_evidence_download",
     "audits:gap_evidence_remove",
@@ -876,8 +896,10 @@ def _refusal(response) -> list[str]:
 
 
 def _sign_in(client, w, name: str) -> None:
-    """As the persona allowed to post the form (before taking the state: signing in writes)."""
-    client.force_login(getattr(w, FORMS[name].persona))
+    """As the persona allowed to post the form (before taking the state: signing in writes); a
+    public form (persona None) is posted signed out."""
+    if FORMS[name].persona:
+        client.force_login(getattr(w, FORMS[name].persona))
 
 
 def _post(client, w, name: str, data: dict):
@@ -1456,7 +1478,7 @@ def test_services_refuse_what_their_forms_refuse(w):
     with pytest.raises(team_services.TeamError, match="at most 2000 characters"):
         team_services.team_object(actor=w.qm_a, assignment=w.assignment, reason=long_text)
     with pytest.raises(MembershipError, match="one line"):
-        membership_invite(
+        invitation_create(
             actor=w.qm_a, organisation=w.org_a, email="new@a.example", full_name="New\rPerson", role="viewer"
         )
     w.answer.refresh_from_db()
@@ -1465,6 +1487,7 @@ def test_services_refuse_what_their_forms_refuse(w):
     assert w.assignment.is_active and w.assignment.objection == ""
     assert not GapAnalysis.objects.filter(title="Two\nlines").exists()
     assert not User.objects.filter(email="new@a.example").exists()
+    assert not w.org_a.invitations.filter(email="new@a.example").exists()
 
 
 @pytest.mark.parametrize("name", ["two_factor:setup", "two_factor:verify"])

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from audits.services import gap as services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
+from organisations.selectors import token_digest
 from tests import factories
 from tests.factories import PROGRAMME_SCOPE, ClauseFactory
 
@@ -66,6 +67,14 @@ ACCESS = {
     ),
     "organisations:member_deactivate": (
         lambda w: {"pk": w.org_a.pk, "membership_pk": w.membership_viewer_a.pk},
+        set(),
+    ),  # POST only
+    "organisations:invitation_resend": (
+        lambda w: {"pk": w.org_a.pk, "invitation_pk": w.invitation_a.pk},
+        set(),
+    ),  # POST only
+    "organisations:invitation_revoke": (
+        lambda w: {"pk": w.org_a.pk, "invitation_pk": w.invitation_a.pk},
         set(),
     ),  # POST only
     "audits:gap_list": (lambda w: {"org_pk": w.org_a.pk}, SEES_A),
@@ -183,6 +192,8 @@ ACCESS = {
 }
 POST_ONLY = {
     "organisations:member_deactivate",
+    "organisations:invitation_resend",
+    "organisations:invitation_revoke",
     "audits:gap_answer",
     "audits:gap_evidence_upload",
     "audits:gap_evidence_remove",
@@ -227,6 +238,7 @@ PUBLIC = {
     "verification:search",
     "verification:token",
     "calendar:feed",  # its secret address is its key (tests/certificates/test_feed.py)
+    "organisations:invitation_accept",  # its token is its key (tests/organisations/test_invitations.py)
     "healthz",
     "login",
     "logout",
@@ -414,6 +426,18 @@ def w(world, settings, tmp_path):
             certificate=certificate, kind=TaskKind.OVERDUE_SURVEILLANCE, due_on=current.effective_on
         )
         setattr(world, f"task_{suffix}", task)
+    # --- invitations to join each organisation, waiting for an answer ---
+    from organisations.services import invitation_create
+
+    for suffix, org, qm in (("a", world.org_a, world.qm_a), ("b", world.org_b, world.qm_b)):
+        invitation = invitation_create(
+            actor=qm,
+            organisation=org,
+            email=f"invited.{suffix}@test.example",
+            full_name="Invited",
+            role="viewer",
+        )
+        setattr(world, f"invitation_{suffix}", invitation)
     return world
 
 
@@ -573,6 +597,7 @@ def test_quality_manager_of_a_gets_404_on_every_page_of_b(client, w, name, metho
         "response_pk": w.response_b.pk,
         "programme_pk": w.programme_b.pk,
         "session_pk": w.session_b.pk,
+        "invitation_pk": w.invitation_b.pk,
     }
     client.force_login(w.qm_a)
     response = getattr(client, method)(reverse(name, kwargs={key: ids_of_b[key] for key in kwargs}))
@@ -581,6 +606,10 @@ def test_quality_manager_of_a_gets_404_on_every_page_of_b(client, w, name, metho
     w.org_b.refresh_from_db()
     w.gap_b.refresh_from_db()
     assert w.org_b.name == "Organisation B" and w.org_b.memberships.filter(is_active=True).count() == 1
+    w.invitation_b.refresh_from_db()
+    assert w.invitation_b.status == "pending" and w.invitation_b.token_hash == token_digest(
+        w.invitation_b.token
+    )
     assert not w.gap_b.is_completed and not w.gap_b.shared_with_cb and w.gap_b.copies.count() == 0
     w.audit_b.refresh_from_db()
     w.assignment_b.refresh_from_db()

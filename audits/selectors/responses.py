@@ -105,6 +105,7 @@ def to_review(user) -> QuerySet[FindingResponse]:
         return FindingResponse.objects.none()
     return (
         FindingResponse.objects.filter(access.reviewable_q(user, "finding__"), outcome=ReviewOutcome.PENDING)
+        .exclude(submitted_by=user)
         .select_related("submitted_by", *(f"finding__{name}" for name in FINDING_RELATED))
         .order_by("submitted_at", "pk")
     )

@@ -159,8 +159,9 @@ def response_file_add(*, actor: User, response: FindingResponse, upload: Uploade
 
 def _require_reviewer(actor: User, finding: Finding) -> None:
     """Rule 21: only the CB's reviewers and certification managers, and the audit's lead auditor,
-    accept, reject and close; the client never does."""
-    require(access.can_review(actor, finding.audit), access.REVIEWERS_ONLY)
+    accept, reject and close; the client never does, not even through a role at the CB."""
+    refusal = access.review_refusal(actor, finding.audit)
+    require(refusal is None, refusal)
     _require_answerable(finding)
 
 
@@ -180,6 +181,7 @@ def response_review(*, actor: User, response: FindingResponse, accept: bool, com
     finding = _locked(response.finding)
     _require_reviewer(actor, finding)
     response = FindingResponse.objects.select_for_update().get(pk=response.pk, finding=finding)
+    require(response.submitted_by_id != actor.pk, access.OWN_ANSWER)
     outcome = ReviewOutcome.ACCEPTED if accept else ReviewOutcome.REJECTED
     if response.outcome == outcome:
         return response
@@ -210,6 +212,7 @@ def finding_verify(*, actor: User, finding: Finding, comment: str) -> Finding:
     follow-up (DOMAIN §2.3: a minor usually at the next audit, a major by a follow-up visit)."""
     finding = _locked(finding)
     _require_reviewer(actor, finding)
+    require(not finding.responses.filter(submitted_by=actor).exists(), access.OWN_ANSWER)
     if finding.status == F.VERIFIED_CLOSED:
         return finding
     if finding.status == F.IMPLEMENTED:

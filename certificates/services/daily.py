@@ -6,7 +6,8 @@ In order, each step in its own transaction so that one failing does not undo the
 2. the work queue's tasks: an overdue first surveillance flagged with its suspend-or-not task
    (rule 10), a passed suspension deadline with its withdraw-or-reduce task (rule 14), and tasks
    whose cause went away closed;
-3. the reminders owed today written once each and handed to Celery to e-mail.
+3. the reminders owed today written once each and handed to Celery to e-mail;
+4. invitations to join an organisation past their date (at the moment the job runs) marked expired.
 
 Every step is idempotent: a second run the same day (a retried task, a second beat by mistake)
 changes nothing and sends nothing.
@@ -15,10 +16,13 @@ changes nothing and sends nothing.
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from certificates.models import Certificate, Task
 from certificates.services.certificates import certificates_expire_due
 from certificates.services.reminders import reminders_write
 from certificates.services.tasks import tasks_sync
+from organisations.services import invitations_expire
 
 
 @dataclass(frozen=True)
@@ -28,12 +32,13 @@ class DailyRun:
     tasks_opened: list[Task]
     tasks_closed: list[Task]
     reminders_written: int
+    invitations_expired: int
 
     def summary(self) -> str:
         return (
             f"{self.today}: {len(self.expired)} certificate(s) expired, "
             f"{len(self.tasks_opened)} task(s) opened, {len(self.tasks_closed)} closed, "
-            f"{self.reminders_written} reminder(s) written."
+            f"{self.reminders_written} reminder(s) written, {self.invitations_expired} invitation(s) expired."
         )
 
 
@@ -41,10 +46,12 @@ def daily_job_run(*, today: datetime.date) -> DailyRun:
     expired = certificates_expire_due(today=today)
     sync = tasks_sync(today=today)
     written = reminders_write(today=today)
+    invitations = invitations_expire(now=timezone.now())
     return DailyRun(
         today=today,
         expired=expired,
         tasks_opened=list(sync.opened),
         tasks_closed=list(sync.closed),
         reminders_written=len(written),
+        invitations_expired=invitations,
     )

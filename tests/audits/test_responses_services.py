@@ -17,7 +17,8 @@ from audits.services import responses as services
 from audits.services import teams as team_services
 from core.errors import NotAllowed
 from core.transitions import transitions_of
-from organisations.enums import CBRole
+from organisations.enums import CBRole, OrganisationRole
+from organisations.models import OrganisationMembership
 from tests import factories
 from tests.factories import PROGRAMME_SCOPE
 
@@ -516,3 +517,42 @@ def test_answers_to_review_are_the_reviewers_oldest_first(w, qms):
         assert [r.pk for r in selectors.to_review(getattr(w, persona))] == [second.pk, first.pk]
     for persona in ("other_auditor", "other_cb_manager", "qm_a"):
         assert list(selectors.to_review(getattr(w, persona))) == []
+
+
+# --- rule 21, defence in depth: the reviewer is never the client nor the submitter of the answer
+
+
+def _holds_both_roles(w):
+    """A reviewer of CB A who is also a quality manager of A: data the independence rule refuses
+    (organisations.independence), made directly, as an old record or a bug could leave it."""
+    OrganisationMembership.objects.create(
+        user=w.reviewer, organisation=w.org_a, role=OrganisationRole.QUALITY_MANAGER
+    )
+    return w.reviewer
+
+
+def test_a_reviewer_who_is_also_a_member_of_the_client_may_not_review(w):
+    reviewer = _holds_both_roles(w)
+    major = make_finding(w)
+    plan = services.response_submit(actor=w.qm_a, finding=major, **PLAN)
+    assert not access.can_review(reviewer, w.audit)
+    assert not selectors.to_review(reviewer).exists()
+    with pytest.raises(NotAllowed, match="member of the client"):
+        services.response_review(actor=reviewer, response=plan, accept=True, comment="")
+    with pytest.raises(NotAllowed, match="member of the client"):
+        services.finding_verify(actor=reviewer, finding=major, comment="Seen")
+    assert _status(major) == F.RESPONSE_SUBMITTED
+    assert (
+        services.response_review(actor=w.auditor, response=plan, accept=True, comment="").outcome
+        == "accepted"
+    )
+
+
+def test_a_reviewer_never_reviews_an_answer_they_submitted(w):
+    major = make_finding(w, status=F.RESPONSE_SUBMITTED)
+    plan = FindingResponse.objects.create(finding=major, kind="plan", submitted_by=w.reviewer, **PLAN)
+    assert not selectors.to_review(w.reviewer).filter(pk=plan.pk).exists()
+    with pytest.raises(NotAllowed, match="submitted"):
+        services.response_review(actor=w.reviewer, response=plan, accept=True, comment="")
+    plan.refresh_from_db()
+    assert plan.outcome == ReviewOutcome.PENDING and _status(major) == F.RESPONSE_SUBMITTED

@@ -1,81 +1,15 @@
 import dataclasses
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 
 from core.transitions import transitions_of
 from organisations import services
 from organisations.enums import OrganisationRole
-from organisations.models import IAFCode, OrganisationMembership, User
+from organisations.models import IAFCode
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def test_membership_invite_new_person_creates_account_and_mails_set_password_link(
-    world, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        membership = services.membership_invite(
-            actor=world.qm_a,
-            organisation=world.org_a,
-            email="New.Person@Test.Example",
-            full_name="New Person",
-            role=OrganisationRole.CONTRIBUTOR,
-        )
-    user = User.objects.get(email="new.person@test.example")
-    assert membership.user == user and membership.role == OrganisationRole.CONTRIBUTOR
-    assert not user.has_usable_password()
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["new.person@test.example"]
-    assert "/accounts/reset/" in mail.outbox[0].body
-    assert "Organisation A" in mail.outbox[0].subject
-
-
-def test_membership_invite_existing_user_gets_no_password_link(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        services.membership_invite(
-            actor=world.qm_a,
-            organisation=world.org_a,
-            email=world.qm_b.email.upper(),
-            full_name="ignored",
-            role=OrganisationRole.VIEWER,
-        )
-    assert OrganisationMembership.objects.get(user=world.qm_b, organisation=world.org_a).role == "viewer"
-    assert "/accounts/reset/" not in mail.outbox[0].body
-    assert User.objects.filter(email__iexact=world.qm_b.email).count() == 1
-
-
-def test_membership_invite_active_member_refused(world):
-    with pytest.raises(services.MembershipError, match="already a member"):
-        services.membership_invite(
-            actor=world.qm_a,
-            organisation=world.org_a,
-            email=world.viewer_a.email,
-            full_name="x",
-            role=OrganisationRole.VIEWER,
-        )
-
-
-def test_membership_invite_former_member_reactivates_with_transition(world):
-    membership = world.viewer_a.organisation_memberships.get()
-    services.membership_deactivate(actor=world.qm_a, membership=membership)
-    services.membership_invite(
-        actor=world.qm_a,
-        organisation=world.org_a,
-        email=world.viewer_a.email,
-        full_name="x",
-        role=OrganisationRole.CONTRIBUTOR,
-    )
-    membership.refresh_from_db()
-    assert membership.is_active and membership.role == OrganisationRole.CONTRIBUTOR
-    assert list(
-        transitions_of(membership)
-        .filter(field="is_active")
-        .order_by("at", "pk")
-        .values_list("to_state", flat=True)
-    ) == ["False", "True"]
 
 
 def test_membership_change_role_records_transition(world):

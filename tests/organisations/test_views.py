@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from core.transitions import transitions_of
 from organisations.enums import OrganisationRole
-from organisations.models import OrganisationMembership, Site
+from organisations.models import Invitation, OrganisationMembership, Site
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -76,9 +76,8 @@ def test_member_invite_permission_matrix(client, world, persona, status):
         client, getattr(world, persona), "organisations:member_invite", data, pk=world.org_a.pk
     )
     assert response.status_code == status
-    assert OrganisationMembership.objects.filter(user__email="newcomer@test.example").exists() is (
-        status == 302
-    )
+    assert Invitation.objects.filter(email="newcomer@test.example").exists() is (status == 302)
+    assert not OrganisationMembership.objects.filter(user__email="newcomer@test.example").exists()
 
 
 @pytest.mark.parametrize(
@@ -167,7 +166,7 @@ def test_site_edit_of_other_organisations_site_is_404(client, world):
     assert Site.objects.get(pk=world.site_b.pk).name == "B headquarters"
 
 
-def test_member_invite_sends_mail_and_lists_member(client, world, django_capture_on_commit_callbacks):
+def test_member_invite_sends_mail_and_lists_the_invitation(client, world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = _post_as(
             client,
@@ -179,7 +178,12 @@ def test_member_invite_sends_mail_and_lists_member(client, world, django_capture
     assert response.status_code == 302
     assert mail.outbox[0].to == ["newcomer@test.example"]
     page = client.get(reverse("organisations:members", args=[world.org_a.pk])).content.decode()
-    assert "New Comer" in page and "newcomer@test.example" in page
+    assert "joins once they accept" in page
+    assert (
+        "Invitations waiting for an answer" in page
+        and "New Comer" in page
+        and "newcomer@test.example" in page
+    )
 
 
 def test_member_invite_existing_member_shows_error(client, world):
@@ -276,9 +280,9 @@ def test_site_list_query_count(client, world, django_assert_num_queries, rows):
 @pytest.mark.parametrize("rows", [1, 3])
 def test_member_list_query_count(client, world, django_assert_num_queries, rows):
     factories.OrganisationMembershipFactory.create_batch(rows - 1, organisation=world.org_b)
-    client.force_login(world.qm_b)
+    client.force_login(world.qm_b)  # a quality manager: the pending invitations too
     _count_queries(
-        client, django_assert_num_queries, reverse("organisations:members", args=[world.org_b.pk]), 5
+        client, django_assert_num_queries, reverse("organisations:members", args=[world.org_b.pk]), 6
     )
 
 
