@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.NoStoreMiddleware",  # last: it sees the view's own Cache-Control first
 ]
 
 ROOT_URLCONF = "config.urls"
