@@ -31,6 +31,12 @@ def redis_url_with_db(url: str, db: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
 
 
+def redis_db(url: str) -> int:
+    """The database number a Redis URL names (`redis://host:6379/3` → 3), 0 when it names none."""
+    path = urlsplit(url).path.strip("/")
+    return int(path) if path else 0
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
@@ -190,12 +196,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "isocert@localhost")
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport under var/, so a
 # worker and the scheduler run on one machine with no service installed.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache (production.py) on REDIS_CACHE_URL, or on the broker's server in the next database
+REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL") or (
+    redis_url_with_db(REDIS_URL, redis_db(REDIS_URL) + 1) if REDIS_URL else ""
+)
 BROKER_DIR = VAR_DIR / "broker"
 # The transport's exchange tables (the workers' broadcast "pidbox"); kombu's default is control/ in
 # whatever directory the worker was started from.
 BROKER_CONTROL_DIR = VAR_DIR / "broker-control"
 if REDIS_URL:
-    CELERY_BROKER_URL = redis_url_with_db(REDIS_URL, 0)
+    CELERY_BROKER_URL = REDIS_URL  # its database number as given (0 when it names none)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 else:
     CELERY_BROKER_URL = "filesystem://"
