@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from kombu import Connection
 
 from config.settings.base import BASE_DIR, redis_url_with_db
@@ -162,3 +163,16 @@ def test_make_run_links_in_emails_follow_its_port(args, env, site_url):
 def test_make_run_creates_the_broker_folders_under_var():
     commands = _make_run_dry()
     assert "mkdir -p var/broker var/broker-control var/mail var/media" in commands
+
+
+def test_compose_publishes_only_the_proxy_in_front_of_gunicorn():
+    """The app trusts X-Forwarded-Proto (and, with TRUSTED_PROXY_COUNT, X-Forwarded-For): only
+    the proxy may reach gunicorn, so no client can send those headers to it directly."""
+    compose = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {name for name, service in services.items() if "ports" in service} == {"proxy"}
+    assert services["web"]["expose"] == ["8000"]
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    mounted = {volume.split(":")[0] for volume in services["proxy"]["volumes"]}
+    assert "./deploy/Caddyfile" in mounted
+    assert "reverse_proxy web:8000" in (BASE_DIR / "deploy" / "Caddyfile").read_text()
