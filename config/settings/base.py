@@ -268,6 +268,8 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # ipware see), per minute and per day, against enumeration of certificate numbers.
 VERIFICATION_RATE_MINUTE = os.environ.get("VERIFICATION_RATE_MINUTE", "20/m")
 VERIFICATION_RATE_DAY = os.environ.get("VERIFICATION_RATE_DAY", "200/d")
+# PDF renders a person may start (core.documents; a ready file re-used costs nothing)
+DOCUMENT_RATE = os.environ.get("DOCUMENT_RATE", "20/10m")
 # The calendar feed (public: its secret address is its key): fetches per feed address, whatever the
 # client's address (calendar services fetch many people's feeds from shared addresses), and fetches
 # of addresses that lead to no feed per client address.
