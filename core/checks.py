@@ -11,8 +11,9 @@ PER_PROCESS_CACHES = {
 
 @register(Tags.caches, deploy=True)
 def shared_cache(app_configs, **kwargs) -> list[Warning]:
-    """Rate limits (public verification, PDF requests, sign-in) count in the cache: a cache in each
-    process's memory counts each process's requests alone, so N processes allow N times the limit."""
+    """Rate limits (public verification, PDF requests, the iCal feed) count in the cache: a cache
+    in each process's memory counts each process's requests alone, so N processes allow N times
+    the limit."""
     if settings.CACHES["default"]["BACKEND"] not in PER_PROCESS_CACHES:
         return []
     return [
