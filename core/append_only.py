@@ -31,7 +31,7 @@ MESSAGE = "%s is append-only: its rows are never changed or deleted."
 POSTGRES_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {PREFIX}refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION '% is append-only: its rows are never changed or deleted.', TG_TABLE_NAME
+    RAISE EXCEPTION '{MESSAGE % "%"}', TG_TABLE_NAME
         USING ERRCODE = 'restrict_violation';
 END;
 $$
