@@ -55,10 +55,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Production as docker-compose.yml deploys it: behind its proxy, with Redis as the shared cache
+# (the check reads the settings only; it connects to nothing).
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))") \
 	ALLOWED_HOSTS=certification.example.org \
+	REDIS_URL=$${REDIS_URL:-redis://redis:6379/0} \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Rewrite constraints.txt from what is installed (after changing pyproject.toml).

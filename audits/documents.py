@@ -18,6 +18,8 @@ documents.register(
     render=pdf.render_gap_analysis_pdf,
     subjects_for=access.gap_analyses_for,
     filename=lambda analysis: f"gap-analysis-{analysis.pk}.pdf",
+    # a completed analysis never changes again: its PDF is rendered once per completion
+    version=lambda analysis: analysis.completed_at.isoformat() if analysis.completed_at else "",
 )
 documents.register(
     AUDIT_PLAN,

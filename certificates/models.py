@@ -174,6 +174,9 @@ class CertificateNumberSequence(models.Model):
 class Certificate(models.Model):
     """One standard certified for one client by one CB, under one number, across its cycles."""
 
+    # what its transition log records under a name that is not a field (services/tasks.py: FLAG)
+    HISTORY_FIELDS = {"flag": (_("flag"), [(TaskKind.OVERDUE_SURVEILLANCE, _("Overdue surveillance"))])}
+
     certification_body = models.ForeignKey(
         "organisations.CertificationBody", on_delete=models.PROTECT, related_name="certificates"
     )

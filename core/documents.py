@@ -6,7 +6,9 @@ subject to bytes, which subjects a user may see, and the file name. A request cr
 and enqueues ``core.render_document`` on the ``pdf`` queue once the transaction commits. The task
 claims the row with a conditional update, so a duplicate or retried task does nothing, renders,
 stores the file with its SHA-256 and size, and marks it ready, or failed with a short error.
-Every row is kept: a new request renders afresh and the older files stay.
+Every row is kept: a new request renders afresh and the older files stay, unless a ready file
+answers it (a kind rendered `once`, or one of the subject's same content `version`). Each person
+may start `DOCUMENT_RATE` renders (settings), so no reader can keep the workers busy.
 
 Nothing here imports a renderer: WeasyPrint is imported by ``core.pdf``, which the registered
 render functions import when they run, in the worker.
@@ -21,12 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from core import ratelimit
 from core.errors import DomainError, NotAllowed
 from core.models import Document, DocumentStatus
 
@@ -48,6 +53,10 @@ class UnknownKind(DomainError):
     """No renderer is registered for this kind of document."""
 
 
+class TooManyRequests(DomainError):
+    """The person asked for more renders than `DOCUMENT_RATE` allows."""
+
+
 @dataclass(frozen=True)
 class DocumentKind:
     kind: str
@@ -57,6 +66,9 @@ class DocumentKind:
     subjects_for: Callable[[object], QuerySet]
     filename: Callable[[models.Model], str]
     once: bool = False  # rendered once: a ready document is kept, never rendered again
+    # the subject's content version ("" while it may still change): a ready document of the same
+    # version answers a new request instead of a new render
+    version: Callable[[models.Model], str] | None = None
 
 
 _KINDS: dict[str, DocumentKind] = {}
@@ -71,11 +83,13 @@ def register(
     subjects_for: Callable[[object], QuerySet],
     filename: Callable[[models.Model], str],
     once: bool = False,
+    version: Callable[[models.Model], str] | None = None,
 ) -> None:
     """Register a kind of document (called from an AppConfig.ready; registering again replaces).
     `once`: the subject never changes once it has a document (an issued certificate revision), so
-    a ready document answers every later request."""
-    _KINDS[kind] = DocumentKind(kind, label, model, render, subjects_for, filename, once)
+    a ready document answers every later request. `version`: the subject's content version, ""
+    while it may still change; a ready document of the same version answers a request."""
+    _KINDS[kind] = DocumentKind(kind, label, model, render, subjects_for, filename, once, version)
 
 
 def kind_of(kind: str) -> DocumentKind:
@@ -147,7 +161,8 @@ def document_request(*, actor, kind: str, subject: models.Model) -> Document:
         raise NotAllowed(NOT_ALLOWED)
     # Lock the subject's row: two requests at once create one document, not two.
     entry.model._default_manager.select_for_update().filter(pk=subject.pk).exists()
-    if entry.once and (ready := documents_of(kind, subject.pk).filter(status=DocumentStatus.READY).first()):
+    version = entry.version(subject) if entry.version else ""
+    if ready := _ready(entry, subject, version):
         return ready
     now = timezone.now()
     pending = _pending(documents_of(kind, subject.pk), now)
@@ -155,11 +170,44 @@ def document_request(*, actor, kind: str, subject: models.Model) -> Document:
         if pending.status == DocumentStatus.QUEUED and pending.requested_at < now - RESEND_AFTER:
             _enqueue_on_commit(pending.pk)
         return pending
+    _count_render(actor)
     document = Document.objects.create(
-        kind=kind, subject=subject, requested_by=actor, requested_at=now, status=DocumentStatus.QUEUED
+        kind=kind,
+        subject=subject,
+        version=version,
+        requested_by=actor,
+        requested_at=now,
+        status=DocumentStatus.QUEUED,
     )
     _enqueue_on_commit(document.pk)
     return document
+
+
+def _ready(entry: DocumentKind, subject: models.Model, version: str) -> Document | None:
+    """The ready document that answers a request: any of a kind rendered once, else one of the
+    subject's current content version (none while the content may still change)."""
+    if not entry.once and not version:
+        return None
+    ready = documents_of(entry.kind, subject.pk).filter(status=DocumentStatus.READY)
+    return (ready if entry.once else ready.filter(version=version)).first()
+
+
+def _count_render(actor) -> None:
+    """Each person may start `DOCUMENT_RATE` renders (a PDF costs the worker up to seconds);
+    a document re-used or followed costs nothing."""
+    if actor is None:
+        return
+    wait = ratelimit.hit(group="documents", key=str(actor.pk), rate=settings.DOCUMENT_RATE)
+    if wait is not None:
+        minutes = max(1, round(wait / 60))
+        raise TooManyRequests(
+            ngettext(
+                "You asked for many documents in a short time: try again in a minute.",
+                "You asked for many documents in a short time: try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        )
 
 
 def _enqueue_on_commit(document_id: int) -> None:

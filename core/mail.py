@@ -3,18 +3,25 @@ alternative where the message asks for one."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 
 def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def render_plain(template_name: str, context: dict) -> str:
+    """A plain-text template rendered without HTML escaping: `"` stays `"`, never `&quot;`."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def send_templated_mail(*, to: list[str], template: str, context: dict, html: bool = False) -> None:
-    """Render `<template>_subject.txt` and `<template>_body.txt` and send them; with `html`, also
-    `<template>_body.html` as the HTML alternative of the same message."""
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    body = render_to_string(f"{template}_body.txt", context)
+    """Render `<template>_subject.txt` and `<template>_body.txt` as plain text and send them; with
+    `html`, also `<template>_body.html` (escaped) as the HTML alternative of the same message. The
+    subject is one line, whatever the values in it hold."""
+    subject = " ".join(render_plain(f"{template}_subject.txt", context).split())
+    body = render_plain(f"{template}_body.txt", context)
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     if html:
         message.attach_alternative(render_to_string(f"{template}_body.html", context), "text/html")

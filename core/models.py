@@ -85,6 +85,9 @@ class Document(models.Model):
     file = models.FileField(_("file"), upload_to=document_path, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    version = models.CharField(
+        _("content version"), max_length=64, blank=True, help_text=_("Empty: the subject could still change.")
+    )
     error = models.CharField(_("error"), max_length=500, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

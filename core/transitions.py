@@ -1,7 +1,17 @@
-"""Writing and reading the immutable transition log that every state change leaves behind."""
+"""Writing and reading the immutable transition log that every state change leaves behind, and
+reading it as a person does (`readable`): the field's verbose name and the choice's label, never
+`plan_sent` or `team_notified_on`."""
+
+import datetime
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from core.models import Transition
 
@@ -24,3 +34,78 @@ def transitions_of(subject: models.Model) -> models.QuerySet[Transition]:
     return Transition.objects.filter(
         content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk
     ).select_related("actor")
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A transition as a history line shows it."""
+
+    at: str
+    actor: str
+    field: str
+    from_state: str
+    to_state: str
+    reason: str
+
+
+def _field(model: type[models.Model] | None, name: str) -> tuple[str, dict[str, str], models.Field | None]:
+    """The label of a recorded field and the labels of its values. A model names what it records
+    under names that are not its fields in `HISTORY_FIELDS` ({name: (label, choices)})."""
+    if model is None:
+        return capfirst(name.replace("_", " ")), {}, None
+    extra = getattr(model, "HISTORY_FIELDS", {})
+    if name in extra:
+        label, choices = extra[name]
+        return capfirst(str(label)), {str(value): str(text) for value, text in choices}, None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return capfirst(name.replace("_", " ")), {}, None
+    if not field.concrete:  # a reverse relation (an audit's plan): the related record's name
+        return capfirst(str(field.related_model._meta.verbose_name)), {}, None
+    choices = {str(value): str(text) for value, text in field.flatchoices} if field.choices else {}
+    return capfirst(str(field.verbose_name)), choices, field
+
+
+def _value(value: str, choices: dict[str, str], field: models.Field | None) -> str:
+    if not value:
+        return "—"
+    if value in choices:
+        return choices[value]
+    if isinstance(field, models.BooleanField):
+        return {"True": _("yes"), "False": _("no")}.get(value, value)
+    if isinstance(field, models.DateTimeField):
+        return _date(value, datetime.datetime.fromisoformat, "SHORT_DATETIME_FORMAT")
+    if isinstance(field, models.DateField):
+        return _date(value, datetime.date.fromisoformat, "DATE_FORMAT")
+    return value
+
+
+def _date(value: str, parse, format_name: str) -> str:
+    try:
+        parsed = parse(value)
+    except ValueError:
+        return value
+    if isinstance(parsed, datetime.datetime) and parsed.tzinfo is not None:
+        parsed = localtime(parsed)
+    return date_format(parsed, format_name)
+
+
+def readable(transition: Transition) -> Readable:
+    """The transition with readable labels; reads its content type from `select_related` or
+    Django's cache (no query once the page has read the subject's type), its actor from
+    `select_related`."""
+    if Transition.content_type.is_cached(transition):
+        content_type = transition.content_type
+    else:
+        content_type = ContentType.objects.get_for_id(transition.content_type_id)
+    label, choices, field = _field(content_type.model_class(), transition.field)
+    actor = transition.actor
+    return Readable(
+        at=date_format(localtime(transition.at), "SHORT_DATETIME_FORMAT"),
+        actor=str(actor) if actor else _("system"),
+        field=label,
+        from_state=_value(transition.from_state, choices, field),
+        to_state=_value(transition.to_state, choices, field),
+        reason=transition.reason,
+    )

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
@@ -7,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import documents
+from core.errors import DomainError
 from core.models import Document
 
 
@@ -43,8 +45,10 @@ def _visible_document(request: HttpRequest, document_pk: int) -> tuple[Document,
     return document, subject
 
 
-def _panel(request: HttpRequest, entry, subject, document: Document | None, *, page: bool) -> HttpResponse:
-    context = {"doc": document, "kind": entry.kind, "subject": subject, "label": entry.label}
+def _panel(
+    request: HttpRequest, entry, subject, document: Document | None, *, page: bool, error: str = ""
+) -> HttpResponse:
+    context = {"doc": document, "kind": entry.kind, "subject": subject, "label": entry.label, "error": error}
     template = "core/document_status.html" if page else "core/_document.html"
     return render(request, template, context)
 
@@ -57,12 +61,19 @@ def document_subject(request: HttpRequest, kind: str, object_id: int) -> HttpRes
     render already under way): htmx gets the status fragment, a plain form the status page."""
     entry = _entry(kind)
     subject = get_object_or_404(entry.subjects_for(request.user), pk=object_id)
-    if request.method == "POST":
+    if request.method == "GET":
+        return _panel(request, entry, subject, documents.latest_document(kind, subject.pk), page=True)
+    try:
         document = documents.document_request(actor=request.user, kind=kind, subject=subject)
+    except DomainError as error:
         if request.htmx:
-            return _panel(request, entry, subject, document, page=False)
-        return redirect("documents:status", document_pk=document.pk)
-    return _panel(request, entry, subject, documents.latest_document(kind, subject.pk), page=True)
+            latest = documents.latest_document(kind, subject.pk)
+            return _panel(request, entry, subject, latest, page=False, error=str(error))
+        messages.error(request, str(error))
+        return redirect("documents:subject", kind=kind, object_id=subject.pk)
+    if request.htmx:
+        return _panel(request, entry, subject, document, page=False)
+    return redirect("documents:status", document_pk=document.pk)
 
 
 @never_cache

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import call_action, call_service, edit_form
+from core.transitions import transitions_of
 from organisations import access, selectors, services
 from organisations.forms import (
     InvitationSignUpForm,
@@ -134,7 +135,7 @@ def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
     ):
         messages.success(request, _("The site was saved."))
         return redirect("organisations:sites", pk=organisation.pk)
-    return _page(request, organisation, "site_form", form=form, site=site)
+    return _page(request, organisation, "site_form", form=form, site=site, history=transitions_of(site))
 
 
 @login_required
@@ -185,6 +186,7 @@ def member_edit(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
         form=form,
         membership=membership,
         deactivate_form=deactivate_form,
+        history=transitions_of(membership),
     )
 
 

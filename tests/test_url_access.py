@@ -5,9 +5,11 @@ saying who may open it.
 """
 
 import datetime
+from contextlib import contextmanager
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audits.services import gap as services
@@ -463,35 +465,46 @@ def _forbidden(w, name: str) -> set[str]:
     return SEES_AUDIT_A - allowed
 
 
-@pytest.mark.parametrize("persona", SIGNED_IN)
+@contextmanager
+def _signed_in(client, user):
+    """One persona's requests, undone afterwards: the next persona finds the same world (the
+    world is built once a page, not once a persona: ten times fewer builds)."""
+    with transaction.atomic():
+        client.force_login(user)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.mark.parametrize("name", sorted(ACCESS))
-def test_get_access_per_persona(client, w, name, persona):
+def test_get_access_per_persona(client, w, name):
     kwargs, allowed, *_ = ACCESS[name]
     forbidden = _forbidden(w, name)
-    client.force_login(getattr(w, persona))
-    response = client.get(reverse(name, kwargs=kwargs(w)))
-    if name in POST_ONLY:
-        assert response.status_code == 405
-    elif persona in allowed:
-        assert response.status_code == 200
-    else:
-        assert response.status_code == (403 if persona in forbidden else 404)
+    for persona in SIGNED_IN:
+        with _signed_in(client, getattr(w, persona)):
+            response = client.get(reverse(name, kwargs=kwargs(w)))
+        if name in POST_ONLY:
+            assert response.status_code == 405, persona
+        elif persona in allowed:
+            assert response.status_code == 200, persona
+            assert "no-store" in response["Cache-Control"]  # nothing confidential stays in a cache
+        else:
+            assert response.status_code == (403 if persona in forbidden else 404), persona
 
 
-@pytest.mark.parametrize("persona", SIGNED_IN)
 @pytest.mark.parametrize("name", sorted(ACCESS))
-def test_post_access_per_persona(client, w, name, persona):
+def test_post_access_per_persona(client, w, name):
     """An empty POST as every persona: who does not see the record gets 404, as on GET; who sees
     it gets the page again with its errors, a redirect with a message, a 403 or a 405; never an
     error page."""
     kwargs, allowed, *_ = ACCESS[name]
-    client.force_login(getattr(w, persona))
-    response = client.post(reverse(name, kwargs=kwargs(w)), {})
-    if persona in allowed | _forbidden(w, name):
-        assert response.status_code in (200, 302, 403, 405)
-    else:
-        assert response.status_code in (404, 405)
-        assert response.status_code == 404 or name in GET_ONLY or name not in POST_ONLY
+    for persona in SIGNED_IN:
+        with _signed_in(client, getattr(w, persona)):
+            response = client.post(reverse(name, kwargs=kwargs(w)), {})
+        if persona in allowed | _forbidden(w, name):
+            assert response.status_code in (200, 302, 403, 405), persona
+        else:
+            assert response.status_code in (404, 405), persona
+            assert response.status_code == 404 or name in GET_ONLY or name not in POST_ONLY, persona
 
 
 GET_ONLY = {
@@ -578,11 +591,15 @@ def _pk_of_b(w, name: str) -> int:
     return w.org_b.pk
 
 
-@pytest.mark.parametrize("method", ["get", "post"])
-@pytest.mark.parametrize("name", TENANT_URLS)
-def test_quality_manager_of_a_gets_404_on_every_page_of_b(client, w, name, method):
-    kwargs = ACCESS[name][0](w)
-    ids_of_b = {
+# Everyone who does not see organisation B's side: B's quality manager, the CB serving B and
+# platform staff do. Each tries every page of B, by GET and by POST.
+OUTSIDERS_OF_B = sorted(set(SIGNED_IN) - {"qm_b", "other_cb_manager", "staff"})
+METHODS = ("get", "post")
+CROSS_TENANT_CASES = len(TENANT_URLS) * len(OUTSIDERS_OF_B) * len(METHODS)
+
+
+def _ids_of_b(w, name: str) -> dict:
+    return {
         "pk": _pk_of_b(w, name),
         "edition_pk": w.programme_edition_b.pk,
         "assignment_pk": w.assignment_b.pk,
@@ -599,10 +616,40 @@ def test_quality_manager_of_a_gets_404_on_every_page_of_b(client, w, name, metho
         "session_pk": w.session_b.pk,
         "invitation_pk": w.invitation_b.pk,
     }
-    client.force_login(w.qm_a)
-    response = getattr(client, method)(reverse(name, kwargs={key: ids_of_b[key] for key in kwargs}))
-    wrong_method = (method == "post" and name in GET_ONLY) or (method == "get" and name in POST_ONLY)
-    assert response.status_code == (405 if wrong_method else 404)
+
+
+def test_the_cross_tenant_sweep_counts_its_cases():
+    """Every page of B with B's ids, as each of the 7 personas who do not see B, by GET and by
+    POST: 14 cases a page (`CROSS_TENANT_CASES` in all; a page of B missing here fails
+    `test_every_tenant_page_is_swept`)."""
+    assert len(OUTSIDERS_OF_B) == 7 and len(TENANT_URLS) >= 75
+    assert len(TENANT_URLS) * 14 == CROSS_TENANT_CASES
+
+
+def test_every_tenant_page_is_swept(w):
+    """Every page whose address holds an id (of a record, an organisation, a kind and object) is
+    swept with B's ids: none can be left out of TENANT_URLS by mistake."""
+    with_ids = {name for name in ACCESS if ACCESS[name][0](w)}
+    assert with_ids - {"standards:standard_detail", "standards:edition_detail"} == set(TENANT_URLS)
+
+
+@pytest.mark.parametrize("name", TENANT_URLS)
+def test_every_outsider_gets_404_on_every_page_of_b(client, w, name):
+    ids_of_b = _ids_of_b(w, name)
+    address = reverse(name, kwargs={key: ids_of_b[key] for key in ACCESS[name][0](w)})
+    tried = []
+    for persona in OUTSIDERS_OF_B:
+        client.force_login(getattr(w, persona))
+        for method in METHODS:
+            response = getattr(client, method)(address)
+            wrong_method = (method == "post" and name in GET_ONLY) or (method == "get" and name in POST_ONLY)
+            assert response.status_code == (405 if wrong_method else 404), (persona, method)
+            tried.append((persona, method))
+    assert len(tried) == len(OUTSIDERS_OF_B) * len(METHODS)
+    _assert_b_unchanged(w)
+
+
+def _assert_b_unchanged(w) -> None:
     w.org_b.refresh_from_db()
     w.gap_b.refresh_from_db()
     assert w.org_b.name == "Organisation B" and w.org_b.memberships.filter(is_active=True).count() == 1
@@ -619,3 +666,8 @@ def test_quality_manager_of_a_gets_404_on_every_page_of_b(client, w, name, metho
     w.programme_b.refresh_from_db()
     assert w.programme_b.status == "draft" and w.programme_b.scope == "Services"
     assert w.audit_b.audit_sites.count() == 0 and w.audit_b.starts_on == datetime.date(2027, 3, 1)
+    w.certificate_b.refresh_from_db()
+    w.task_b.refresh_from_db()
+    assert w.certificate_b.status == "active" and w.task_b.status == "open"
+    assert w.certificate_b.revisions.filter(status="draft").count() == 1
+    assert w.nc_b.responses.count() == 1 and w.finding_b.files.filter(removed_at__isnull=True).count() == 1

@@ -63,7 +63,11 @@ def scope_for(user) -> Scope:
     """What the user may see: the certificates of `certificates.access`, the audits and findings of
     `audits.access` (their rules read once as ids, `reach_of`); team notices only of the CBs they
     work for."""
-    reach = audit_access.reach_of(user)
+    return scope_of(audit_access.reach_of(user))
+
+
+def scope_of(reach: audit_access.Reach) -> Scope:
+    """The scope of what a user's memberships reach (`scope_for`, from a reach already read)."""
     audits = Audit.objects.filter(reach.audits_q())
     return Scope(
         certificates=Certificate.objects.filter(access.certificates_q(reach)),

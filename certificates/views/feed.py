@@ -8,6 +8,8 @@ neither indexed nor kept in shared caches (a client keeps it a few minutes).
 """
 
 import datetime
+import hashlib
+from dataclasses import astuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
+from audits import access as audit_access
 from certificates import ical
 from certificates.forms.subscription import ReminderPreferencesForm
 from certificates.models import CalendarSettings
@@ -122,15 +125,24 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+def _fingerprint(reach: audit_access.Reach) -> str:
+    """A short digest of a reach: another membership, role of oversight or team is another one."""
+    parts = [sorted(value) if isinstance(value, frozenset) else value for value in astuple(reach)]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
 def _calendar(owner: User) -> HttpResponse:
     """The owner's calendar, kept in the cache for FEED_CACHE_SECONDS: calendar applications poll
-    their feeds again and again, and building a large one costs a tenth of a second."""
+    their feeds again and again, and building a large one costs a tenth of a second. The key holds
+    what the owner's memberships reach (one query), so a membership ended or a team left shows at
+    the next fetch, whichever app changed it."""
     today = timezone.localdate()
-    key = f"calendar-feed:{owner.pk}:{today.isoformat()}"
+    reach = audit_access.reach_of(owner)
+    key = f"calendar-feed:{owner.pk}:{today.isoformat()}:{_fingerprint(reach)}"
     body = cache.get(key) if settings.FEED_CACHE_SECONDS else None
     if body is None:
         items = calendar.due_items(
-            calendar.scope_for(owner),
+            calendar.scope_of(reach),
             start=today - FEED_PAST,
             end=today + FEED_AHEAD,
             today=today,

@@ -17,10 +17,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_ratelimit.core import get_usage
 
 from certificates.forms.verification import VerificationForm
 from certificates.selectors import verification as selectors
+from core import ratelimit
 
 GROUP = "certificates.verification"  # one count for both pages
 QR_PAGE = "certificates/verification/token.html"
@@ -39,11 +39,12 @@ def client_address(group: str, request: HttpRequest) -> str:
 
 
 def _wait(request: HttpRequest) -> int | None:
-    """Counts this request against every limit; the seconds to wait when one is exceeded."""
+    """Counts this request against every limit (sliding windows in the shared cache); the seconds
+    to wait when one is exceeded."""
+    key = client_address(GROUP, request)
     rates = (settings.VERIFICATION_RATE_MINUTE, settings.VERIFICATION_RATE_DAY)
-    usages = [get_usage(request, group=GROUP, key=client_address, rate=r, increment=True) for r in rates]
-    waits = [usage["time_left"] for usage in usages if usage and usage["should_limit"]]
-    return max(max(waits), 1) if waits else None
+    waits = [wait for rate in rates if (wait := ratelimit.hit(group=GROUP, key=key, rate=rate))]
+    return max(waits) if waits else None
 
 
 def _too_many(request: HttpRequest, wait: int) -> HttpResponse:

@@ -31,6 +31,12 @@ def redis_url_with_db(url: str, db: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
 
 
+def redis_db(url: str) -> int:
+    """The database number a Redis URL names (`redis://host:6379/3` → 3), 0 when it names none."""
+    path = urlsplit(url).path.strip("/")
+    return int(path) if path else 0
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
@@ -76,6 +82,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # after axes and django-otp: idle sessions, the second factor, sign-in throttling per address
     "organisations.middleware.SignInMiddleware",
+    "core.middleware.NoStoreMiddleware",  # last: it sees the view's own Cache-Control first
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -219,12 +226,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "isocert@localhost")
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport under var/, so a
 # worker and the scheduler run on one machine with no service installed.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache (production.py) on REDIS_CACHE_URL, or on the broker's server in the next database
+REDIS_CACHE_URL = os.environ.get("REDIS_CACHE_URL") or (
+    redis_url_with_db(REDIS_URL, redis_db(REDIS_URL) + 1) if REDIS_URL else ""
+)
 BROKER_DIR = VAR_DIR / "broker"
 # The transport's exchange tables (the workers' broadcast "pidbox"); kombu's default is control/ in
 # whatever directory the worker was started from.
 BROKER_CONTROL_DIR = VAR_DIR / "broker-control"
 if REDIS_URL:
-    CELERY_BROKER_URL = redis_url_with_db(REDIS_URL, 0)
+    CELERY_BROKER_URL = REDIS_URL  # its database number as given (0 when it names none)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 else:
     CELERY_BROKER_URL = "filesystem://"
@@ -293,6 +304,8 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # ipware see), per minute and per day, against enumeration of certificate numbers.
 VERIFICATION_RATE_MINUTE = os.environ.get("VERIFICATION_RATE_MINUTE", "20/m")
 VERIFICATION_RATE_DAY = os.environ.get("VERIFICATION_RATE_DAY", "200/d")
+# PDF renders a person may start (core.documents; a ready file re-used costs nothing)
+DOCUMENT_RATE = os.environ.get("DOCUMENT_RATE", "20/10m")
 # The calendar feed (public: its secret address is its key): fetches per feed address, whatever the
 # client's address (calendar services fetch many people's feeds from shared addresses), and fetches
 # of addresses that lead to no feed per client address.

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import REDIS_URL, env_bool, redis_url_with_db
+from config.settings.base import REDIS_CACHE_URL, env_bool
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -28,12 +28,13 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probed over plain HTTP inside the network
 
 # One cache for every worker process, so a rate limit counts every request (public verification).
-# Without Redis (a single-process installation) the base settings' local memory stays.
-if REDIS_URL:
+# Without Redis (a single-process installation) the base settings' local memory stays, and
+# `check --deploy` warns (core.W001).
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_url_with_db(REDIS_URL, 1),
+            "LOCATION": REDIS_CACHE_URL,
         }
     }
     # Django's own Redis backend increments atomically; django-ratelimit 4.1's list of supported

@@ -113,7 +113,7 @@ def test_the_page_shows_the_requirement_evidence_deadlines_and_history(client, w
         "No review step",
         "Cause is a symptom",
         "Send a new answer",
-        "response_submitted → plan_rejected (Cause is a symptom)",
+        "Status: Response submitted → Plan rejected (Cause is a symptom)",
     ):
         assert text in html, text
 

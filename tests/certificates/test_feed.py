@@ -21,6 +21,7 @@ from certificates.models import CalendarSettings
 from certificates.services import subscriptions as services
 from core.errors import NotAllowed
 from core.transitions import transitions_of
+from organisations.models import CBMembership
 from tests import factories
 from tests.certificates.conftest import make_certificate
 from tests.factories import PROGRAMME_SCOPE
@@ -191,6 +192,35 @@ def test_the_feed_is_kept_for_its_cache_time_then_read_again(client, fw, setting
         assert events(fetch(client, fw.qm_a))[key].start == first[key].start  # kept: polled again
         cache.clear()  # the cache time passed
         assert events(fetch(client, fw.qm_a))[key].start == later
+    finally:
+        cache.clear()
+
+
+@pytest.mark.parametrize("change", ["removed", "role", "cb_membership"])
+def test_a_membership_change_is_seen_at_once_despite_the_cache(client, fw, settings, change):
+    """A removed member's feed loses the organisation's events at the next fetch, not five minutes
+    later: the cache key holds what the owner's memberships reach."""
+    from django.core.cache import cache
+
+    from organisations import services as organisation_services
+
+    settings.FEED_CACHE_SECONDS = 300
+    cache.clear()
+    try:
+        owner = fw.cert_manager if change == "cb_membership" else fw.viewer_a
+        assert uid(f"audit-{fw.stage1_a.pk}") in events(fetch(client, owner))
+        if change == "cb_membership":
+            CBMembership.objects.filter(user=owner).update(is_active=False)
+        else:
+            membership = fw.viewer_a.organisation_memberships.get()
+            if change == "removed":
+                organisation_services.membership_deactivate(actor=fw.qm_a, membership=membership)
+            else:  # still a member, another role: the same reach, the same key, kept
+                organisation_services.membership_change_role(
+                    actor=fw.qm_a, membership=membership, role="contributor"
+                )
+        seen = events(fetch(client, owner))
+        assert (uid(f"audit-{fw.stage1_a.pk}") in seen) is (change == "role")
     finally:
         cache.clear()
 

@@ -3,6 +3,7 @@ fields, drafts read as "not found", printed copies by their QR token, throttled 
 
 import datetime
 import os
+import time
 import uuid
 
 import pytest
@@ -411,6 +412,19 @@ def test_day_limit_asks_to_come_back_tomorrow(client, certificate, limits):
     response = verify(client, NUMBER)
     assert response.status_code == 429
     assert "Try again tomorrow" in text(response)
+
+
+def test_no_second_burst_across_the_edge_of_a_minute(client, certificate, limits, monkeypatch):
+    """A fixed window lets 3 lookups at 12:00:59 and 3 more at 12:01:01 through; a sliding one
+    still counts the first 3 (the clock is the one outside thing faked here)."""
+    minute = 60 * 29_000_000  # any instant on a minute's edge
+    monkeypatch.setattr(time, "time", lambda: minute - 1)
+    assert [verify(client, NUMBER).status_code for _ in range(3)] == [200, 200, 200]
+    monkeypatch.setattr(time, "time", lambda: minute + 1)
+    response = verify(client, NUMBER)
+    assert response.status_code == 429 and int(response["Retry-After"]) == 19
+    monkeypatch.setattr(time, "time", lambda: minute + 20)
+    assert verify(client, NUMBER).status_code == 200
 
 
 def test_limit_is_per_client_address(client, certificate, limits):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -239,3 +240,66 @@ def test_weasyprint_is_imported_only_where_a_pdf_is_rendered():
         check=True,
     )
     assert result.stdout.strip().splitlines()[-1] == "False", result.stdout + result.stderr
+
+
+# --- re-use and the per-person limit -------------------------------------------------------------
+
+
+@pytest.fixture
+def versioned(renders):
+    """The organisation sheet with a content version: its name (any change of it is a new one)."""
+    documents._KINDS[KIND] = documents._KINDS[KIND].__class__(
+        **{**documents._KINDS[KIND].__dict__, "version": lambda organisation: organisation.name}
+    )
+    return renders
+
+
+def test_a_ready_file_of_the_same_content_version_is_reused(world, versioned, request_now):
+    first = request_now(world.qm_a, world.org_a)
+    assert request_now(world.viewer_a, world.org_a) == first and versioned.calls == 1
+    Organisation.objects.filter(pk=world.org_a.pk).update(name="Organisation A renamed")
+    world.org_a.refresh_from_db()
+    second = request_now(world.qm_a, world.org_a)
+    assert second != first and second.version == "Organisation A renamed" and versioned.calls == 2
+
+
+def test_a_kind_without_a_version_renders_afresh(world, renders, request_now):
+    first = request_now(world.qm_a, world.org_a)
+    assert request_now(world.qm_a, world.org_a) != first and renders.calls == 2
+
+
+def test_a_person_may_start_only_so_many_renders(world, renders, request_now, settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.DOCUMENT_RATE = "2/10m"
+    cache.clear()
+    request_now(world.qm_a, world.org_a)
+    request_now(world.qm_a, world.org_a)
+    with pytest.raises(documents.TooManyRequests, match=r"try again in (a minute|\d+ minutes)"):
+        request_now(world.qm_a, world.org_a)
+    assert renders.calls == 2 and Document.objects.count() == 2
+    assert request_now(world.viewer_a, world.org_a).is_ready  # everyone has their own count
+
+
+def test_over_the_limit_the_page_says_so_without_an_error_page(
+    client, world, renders, settings, django_capture_on_commit_callbacks
+):
+    settings.RATELIMIT_ENABLE = True
+    settings.DOCUMENT_RATE = "1/10m"
+    cache.clear()
+    client.force_login(world.qm_a)
+    url = reverse("documents:subject", args=[KIND, world.org_a.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    response = client.post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "many documents in a short time" in response.content.decode()
+    response = client.post(url, follow=True)
+    assert response.status_code == 200 and "many documents in a short time" in response.content.decode()
+    assert Document.objects.count() == 1
+
+
+def test_a_completed_gap_analysis_pdf_is_rendered_once_per_completion(world):
+    version = documents.kind_of("audits.gap_analysis").version
+    analysis = type("Analysis", (), {"completed_at": None})()
+    assert version(analysis) == ""
+    analysis.completed_at = timezone.now()
+    assert version(analysis) == analysis.completed_at.isoformat()

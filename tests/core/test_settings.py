@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from kombu import Connection
 
 from config.settings.base import BASE_DIR, redis_url_with_db
@@ -40,12 +41,45 @@ def test_production_refuses_weak_secret_key(secret):
     assert "Set SECRET_KEY to a random string of at least 50 characters." in result.stderr
 
 
+PRODUCTION = {
+    "SECRET_KEY": "k7#Pq2!vLm9@zX4$wR8^tY1&uB6*nC3(eF5)gH0_jK-aS=dD+fG",
+    "ALLOWED_HOSTS": "x.example",
+    "REDIS_URL": "redis://redis:6379/0",
+}
+
+
 def test_production_settings_pass_check_deploy():
-    result = _run_check(
-        {"SECRET_KEY": "k7#Pq2!vLm9@zX4$wR8^tY1&uB6*nC3(eF5)gH0_jK-aS=dD+fG", "ALLOWED_HOSTS": "x.example"}
-    )
+    result = _run_check(PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_production_has_no_shared_cache():
+    """Without Redis each web process counts the rate limits alone (core.W001)."""
+    result = _run_check({**PRODUCTION, "REDIS_URL": ""})
+    assert result.returncode != 0
+    assert "core.W001" in result.stderr and "rate limits count per process" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "broker", "cache"),
+    [
+        ({"REDIS_URL": "redis://cache:6379"}, "redis://cache:6379", "redis://cache:6379/1"),
+        ({"REDIS_URL": "redis://:pw@cache:6379/4"}, "redis://:pw@cache:6379/4", "redis://:pw@cache:6379/5"),
+        (
+            {"REDIS_URL": "redis://cache:6379/4", "REDIS_CACHE_URL": "redis://other:6379/9"},
+            "redis://cache:6379/4",
+            "redis://other:6379/9",
+        ),
+    ],
+)
+def test_the_database_number_of_redis_url_is_honoured(monkeypatch, tmp_path, env, broker, cache):
+    monkeypatch.delenv("REDIS_CACHE_URL", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    settings = runpy.run_path(str(BASE_SETTINGS))
+    assert (settings["CELERY_BROKER_URL"], settings["REDIS_CACHE_URL"]) == (broker, cache)
 
 
 @pytest.mark.parametrize(
@@ -129,3 +163,16 @@ def test_make_run_links_in_emails_follow_its_port(args, env, site_url):
 def test_make_run_creates_the_broker_folders_under_var():
     commands = _make_run_dry()
     assert "mkdir -p var/broker var/broker-control var/mail var/media" in commands
+
+
+def test_compose_publishes_only_the_proxy_in_front_of_gunicorn():
+    """The app trusts X-Forwarded-Proto (and, with TRUSTED_PROXY_COUNT, X-Forwarded-For): only
+    the proxy may reach gunicorn, so no client can send those headers to it directly."""
+    compose = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {name for name, service in services.items() if "ports" in service} == {"proxy"}
+    assert services["web"]["expose"] == ["8000"]
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    mounted = {volume.split(":")[0] for volume in services["proxy"]["volumes"]}
+    assert "./deploy/Caddyfile" in mounted
+    assert "reverse_proxy web:8000" in (BASE_DIR / "deploy" / "Caddyfile").read_text()

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -82,12 +83,14 @@ def test_one_password_tried_against_30_accounts_from_one_address_is_stopped(clie
 
 def test_the_address_limit_counts_only_recent_failures(client, world, settings):
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    old = timezone.now() - settings.LOGIN_ADDRESS_WINDOW - datetime.timedelta(seconds=1)
+    for user in factories.UserFactory.create_batch(3):  # records are never rewritten: made old
+        SignInEvent.objects.create(kind=SignInKind.FAILED, email=user.email, ip_address=SPRAYER, at=old)
+    assert _login(client, world.qm_a.email, PASSWORD).status_code == 302
+    client.logout()
     for user in factories.UserFactory.create_batch(3):
         _login(client, user.email, "wrong")
     assert _login(client, world.qm_a.email, PASSWORD).status_code == 429
-    old = timezone.now() - settings.LOGIN_ADDRESS_WINDOW - datetime.timedelta(seconds=1)
-    SignInEvent.objects.filter(kind=SignInKind.FAILED).update(at=old)
-    assert _login(client, world.qm_a.email, PASSWORD).status_code == 302
 
 
 # --- Password reset ----------------------------------------------------------------------------------
@@ -162,3 +165,17 @@ def test_staff_of_several_cbs_get_the_shortest_time_with_the_user(world):
     factories.CBMembershipFactory(certification_body=other, user=world.auditor)
     assert UserBackend().get_user(world.auditor.pk).session_idle_minutes == 15
     assert UserBackend().get_user(world.qm_a.pk).session_idle_minutes is None
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE organisations_signinevent SET email = 'rewritten@example.org' WHERE id = %s",
+        "DELETE FROM organisations_signinevent WHERE id = %s",
+    ],
+)
+def test_sign_in_records_are_append_only_in_the_database(statement):
+    record = SignInEvent.objects.create(kind=SignInKind.FAILED, email="someone@example.org")
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        connection.cursor().execute(statement, [record.pk])
+    assert SignInEvent.objects.values_list("email", flat=True).get(pk=record.pk) == "someone@example.org"
