@@ -12,18 +12,18 @@ from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
 from audits import finding_rules
-from audits.enums import AuditKind, AuditStatus, FindingStatus, FindingType, TeamRole
+from audits.enums import AuditKind, AuditStatus, FindingType, TeamRole
 from audits.models import Audit, AuditProgramme, ConsultancyRecord, Finding, GapAnalysis, ProgrammeEdition
 from audits.selectors.programme_checks import due_window
 from audits.services import fieldwork as fieldwork_services
 from audits.services import programmes as programme_services
 from audits.services import responses as response_services
 from audits.services import teams as team_services
+from certificates.demo import _clock as demo_clock
 from certificates.enums import (
     CertificateStatus,
     DecisionKind,
@@ -36,7 +36,6 @@ from certificates.models import Certificate, CertificateRevision, Decision, Tran
 from certificates.services import certificates as certificate_services
 from certificates.services.decisions import DecisionContent, DecisionError, decision_blockers, decision_record
 from core.errors import NotAllowed
-from core.models import Transition
 from core.transitions import transitions_of
 from organisations.enums import CBRole, ExpiryConvention, QualificationKind
 from organisations.models import IAFCode
@@ -155,17 +154,13 @@ def plan(world, nc, *, accept=True) -> None:
 
 
 def verify(world, nc, on: datetime.date) -> None:
-    """Plan accepted, then verified; the transition log says on which day."""
+    """Plan accepted, then verified on that day (the transition log is append-only: the verification
+    runs with the clock on that day, as the demo's history does)."""
     plan(world, nc)
-    response_services.finding_verify(
-        actor=world.cert_manager, finding=nc, comment="Seen at a follow-up visit"
-    )
-    Transition.objects.filter(
-        content_type=ContentType.objects.get_for_model(Finding),
-        object_id=nc.pk,
-        field="status",
-        to_state=FindingStatus.VERIFIED_CLOSED,
-    ).update(at=datetime.datetime.combine(on, datetime.time(11), tzinfo=datetime.UTC))
+    with demo_clock(on):
+        response_services.finding_verify(
+            actor=world.cert_manager, finding=nc, comment="Seen at a follow-up visit"
+        )
 
 
 def finding_url(nc) -> str:
