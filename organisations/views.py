@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import call_service, edit_form
-from organisations import access, services
+from organisations import access, locks, services
 from organisations.forms import (
     MemberInviteForm,
     MembershipDeactivateForm,
@@ -76,7 +76,8 @@ def member_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
-    form = edit_form(OrganisationForm, request.POST or None, instance=organisation)
+    lock = locks.edit_lock(organisation)
+    form = edit_form(OrganisationForm, request.POST or None, instance=organisation, locked=bool(lock))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -89,13 +90,15 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, _("The profile was saved."))
         return redirect(organisation)
-    return _page(request, organisation, "edit", form=form)
+    return _page(request, organisation, "edit", form=form, lock=lock)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
+    if lock := locks.edit_lock(organisation):
+        return _page(request, organisation, "site_form", lock=lock)
     form = SiteForm(request.POST or None)
     if (
         request.method == "POST"
@@ -117,6 +120,8 @@ def site_create(request: HttpRequest, pk: int) -> HttpResponse:
 def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     site = get_object_or_404(organisation.sites, pk=site_pk)
+    if lock := locks.edit_lock(organisation):
+        return _page(request, organisation, "site_form", lock=lock, site=site)
     form = edit_form(SiteForm, request.POST or None, instance=site)
     if (
         request.method == "POST"
