@@ -277,7 +277,7 @@ def change_review_decide(
         reason=f"{ChangeOutcome(outcome).label}. {reason}",
     )
     notification = (
-        ChangeNotification.objects.select_for_update()
+        ChangeNotification.objects.select_for_update(of=("self",))
         .select_related("organisation", "site")
         .get(pk=review.notification_id)
     )
