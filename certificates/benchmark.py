@@ -154,30 +154,40 @@ def _calendar_pages(certificate: Certificate) -> list[tuple[str, str, str]]:
 
 
 def _change_pages() -> list[tuple[str, str, str]]:
-    """The ministry's change notifications (rule 38): three notified, one of them reviewed, on its
-    organisation's page; the CB's review of another and its decision form."""
-    from certificates.change_rules import ChangeContent
-    from certificates.services.changes import change_notify, change_review_decide
+    """The ministry's change notifications (rule 38), made with the ORM: three notified, one of
+    them reviewed, on its organisation's page; the CB's review of another and its decision form."""
+    from certificates.enums import ChangeOutcome, ChangeReviewStatus
+    from certificates.models import ChangeNotification, ChangeReview
 
     organisation = Organisation.objects.get(name=DEMO_CLIENT)
-    notified = [
-        change_notify(
-            actor=User.objects.get(email=MINISTRY_QM),
-            organisation=organisation,
-            content=ChangeContent(
-                kind=kind, description=description, effective_on=DECIDED_ON.replace(year=2027)
+    body = CertificationBody.objects.get(name=DEMO_CB)
+    notifier, decider = User.objects.get(email=MINISTRY_QM), User.objects.get(email=DECIDER)
+    reviews = [
+        ChangeReview.objects.create(
+            notification=ChangeNotification.objects.create(
+                organisation=organisation,
+                kind=kind,
+                description=description,
+                effective_on=DECIDED_ON.replace(year=2027),
+                submitted_by=notifier,
             ),
-        ).reviews.get()
+            certification_body=body,
+            due_on=timezone.localdate() + datetime.timedelta(days=body.change_review_days),
+        )
         for kind, description in (
             ("scope", "A new online service for permits."),
             ("management", "A new director of digital services."),
             ("system", "The document control moves to a new platform."),
         )
     ]
-    change_review_decide(
-        actor=User.objects.get(email=DECIDER), review=notified[0], outcome="no_action", reason="Within scope."
+    ChangeReview.objects.filter(pk=reviews[0].pk).update(
+        status=ChangeReviewStatus.DECIDED,
+        outcome=ChangeOutcome.NO_ACTION,
+        reason="Within the certified scope.",
+        decided_by=decider,
+        decided_at=timezone.now(),
     )
-    review = notified[1]
+    review = reviews[1]
     changes = reverse("certificates:change_list", args=[organisation.pk])
     return [
         ("changes notified (client)", changes, MINISTRY_QM),

@@ -503,6 +503,11 @@ class ChangeNotification(models.Model):
         return f"CN-{self.pk:05d}"
 
     @property
+    def carries_values(self) -> bool:
+        """It brings new values for the records (a name, an address, a headcount, a site)."""
+        return bool(self.name or self.street or self.headcount or self.site_change)
+
+    @property
     def address(self) -> str:
         locality = " ".join(part for part in (self.postcode, self.city) if part)
         country = self.country.name if self.country else ""

@@ -58,14 +58,18 @@ class SiteDetails:
 
 @dataclass(frozen=True)
 class NotifiedValues:
-    """The new values of a change the client notified and a CB reviewed; empty ones stay as they are."""
+    """The new values of a change the client notified and a CB reviewed; None stays as it is (an
+    empty postcode is a value: an address is replaced whole)."""
 
-    name: str = ""
-    street: str = ""
-    postcode: str = ""
-    city: str = ""
-    country: str = ""
+    name: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str | None = None
     headcount: int | None = None
+
+    def given(self) -> dict:
+        return {name: value for name, value in dataclasses.asdict(self).items() if value is not None}
 
 
 STATE_MAX = 60  # a transition's from and to hold 60 characters
@@ -119,7 +123,7 @@ def organisation_notified_apply(
     A consequence with no door of its own: the change review's service calls it after checking its
     own rule (its actor is the CB's certification manager, who does not manage the organisation)."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    given = {name: value for name, value in dataclasses.asdict(values).items() if value not in ("", None)}
+    given = values.given()
     before = {name: getattr(organisation, name) for name in given}
     changed = assign_changes(organisation, given)
     if not changed:
@@ -186,8 +190,9 @@ def site_notified_update(
     """Move or close the site of a reviewed change notification, each change recorded. A
     consequence with no door of its own, as `organisation_notified_apply`."""
     site = Site.objects.select_for_update().get(pk=site.pk)
-    given = {name: value for name, value in dataclasses.asdict(values).items() if value not in ("", None)}
-    return _site_update(site, given | {"is_active": is_active}, actor=actor, reason=reason, record_all=True)
+    return _site_update(
+        site, values.given() | {"is_active": is_active}, actor=actor, reason=reason, record_all=True
+    )
 
 
 def _other_quality_managers(membership: OrganisationMembership) -> bool:

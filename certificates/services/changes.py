@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.enums import AuditKind
-from audits.models import AuditProgramme
+from audits.models import Audit, AuditProgramme
 from audits.services.fieldwork import audit_add
 from audits.services.programmes import programme_headcount_flag
 from certificates import access
@@ -94,6 +94,19 @@ def _flag_headcount(notification: ChangeNotification, bodies: list[Certification
         )
 
 
+def _open_reviews(notification: ChangeNotification, bodies: list[CertificationBody], actor: User) -> None:
+    """One review task per CB, due within the CB's days, each opening recorded."""
+    today = timezone.localdate()
+    for body in bodies:
+        due_on = bounds.clamped_add(today, datetime.timedelta(days=body.change_review_days))
+        review = ChangeReview.objects.create(
+            notification=notification, certification_body=body, due_on=due_on
+        )
+        transition_record(
+            subject=review, field="status", from_state=None, to_state=review.status, actor=actor
+        )
+
+
 @transaction.atomic
 def change_notify(
     *, actor: User, organisation: Organisation, content: ChangeContent, site: Site | None = None
@@ -106,6 +119,8 @@ def change_notify(
     site_active = site.is_active if site is not None else None
     if problem := change_problem(content, headcount_now=organisation.headcount, site_active=site_active):
         raise ChangeError(problem)
+    if content.site_change == SiteChange.ADD and organisation.sites.filter(name=content.name).exists():
+        raise ChangeError(_("The organisation already has a site with this name."))
     bodies = serving_bodies(organisation)
     if not bodies:
         raise ChangeError(
@@ -116,15 +131,7 @@ def change_notify(
     refuse_invalid(notification, ChangeError, exclude=("organisation", "site", "submitted_by"))
     notification.save()
     transition_record(subject=notification, field="status", from_state=None, to_state=SUBMITTED, actor=actor)
-    today = timezone.localdate()
-    for body in bodies:
-        due_on = bounds.clamped_add(today, datetime.timedelta(days=body.change_review_days))
-        review = ChangeReview.objects.create(
-            notification=notification, certification_body=body, due_on=due_on
-        )
-        transition_record(
-            subject=review, field="status", from_state=None, to_state=review.status, actor=actor
-        )
+    _open_reviews(notification, bodies, actor)
     if notification.kind == ChangeKind.HEADCOUNT:
         _flag_headcount(notification, bodies, actor)
     return notification
@@ -154,7 +161,7 @@ def _of_the_client(programme: AuditProgramme | None, review: ChangeReview) -> Au
     return programme
 
 
-def _special_audit(review: ChangeReview, special: SpecialAudit | None, actor: User, reason: str):
+def _special_audit(review: ChangeReview, special: SpecialAudit | None, actor: User, reason: str) -> Audit:
     if special is None:
         raise ChangeError(_("Give the programme, dates and time of the special audit."))
     return audit_add(
@@ -177,18 +184,22 @@ def _revision(review: ChangeReview, revision: RevisionPlan | None) -> RevisionPl
 
 
 def _values(notification: ChangeNotification) -> NotifiedValues:
-    return NotifiedValues(
-        name=notification.name,
-        street=notification.street,
-        postcode=notification.postcode,
-        city=notification.city,
-        country=str(notification.country or ""),
-        headcount=notification.headcount,
-    )
+    """The notified values: an address replaces the old one whole (an empty postcode included)."""
+    address = {}
+    if notification.street:
+        address = {
+            "street": notification.street,
+            "postcode": notification.postcode,
+            "city": notification.city,
+            "country": str(notification.country),
+        }
+    return NotifiedValues(name=notification.name or None, headcount=notification.headcount, **address)
 
 
 def _apply(notification: ChangeNotification, actor: User) -> None:
     """Write the notified values on the organisation or its site, once, each change recorded."""
+    if not notification.carries_values:
+        return
     reason = _("Change notification %(ref)s, reviewed.") % {"ref": notification.reference}
     values = _values(notification)
     common = {"actor": actor, "reason": reason}
@@ -267,7 +278,18 @@ def change_review_decide(
         ChangeError,
         exclude=("notification", "certification_body", "audit", "programme", "decided_by"),
     )
-    review.save()
+    review.save(
+        update_fields=[
+            "status",
+            "outcome",
+            "reason",
+            "audit",
+            "programme",
+            "decision_kind",
+            "decided_by",
+            "decided_at",
+        ]
+    )
     transition_record(
         subject=review,
         field="status",

@@ -114,7 +114,7 @@ def change_review_decide(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
     ):
-        messages.success(request, _("The review is recorded, and the notified values are applied."))
+        messages.success(request, _("The review is recorded; the client sees its outcome."))
         return redirect(review)
     context = {"review": review, "notification": review.notification, "form": form}
     return render(request, "certificates/changes/decide.html", context)

@@ -501,3 +501,24 @@ def test_the_list_runs_a_fixed_number_of_queries(client, world, django_assert_nu
     )
     with django_assert_num_queries(len(one)):
         assert len(client.get(url).context["page"]) == 3
+
+
+def test_a_new_address_replaces_the_old_one_whole(world):
+    without_postcode = {"street": "Harbour road 9", "city": "Ostend", "country": "BE"}
+    decide(world, notify(world, "address", **without_postcode).reviews.get())
+    world.org_a.refresh_from_db()
+    assert (world.org_a.street, world.org_a.postcode, world.org_a.city) == ("Harbour road 9", "", "Ostend")
+
+
+def test_a_change_without_values_leaves_the_records_as_they_are(world):
+    notification = notify(world, "management")
+    decide(world, notification.reviews.get())
+    notification.refresh_from_db()
+    world.org_a.refresh_from_db()
+    assert notification.applied_at is None and states(world.org_a) == []
+    assert states(notification) == [("status", "", "submitted")]
+
+
+def test_a_new_site_needs_a_name_of_its_own(world):
+    with pytest.raises(ChangeError, match="already has a site with this name"):
+        notify(world, "sites", site_change="add", name="A headquarters", headcount=3, **ADDRESS)
