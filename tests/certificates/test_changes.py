@@ -522,3 +522,18 @@ def test_a_change_without_values_leaves_the_records_as_they_are(world):
 def test_a_new_site_needs_a_name_of_its_own(world):
     with pytest.raises(ChangeError, match="already has a site with this name"):
         notify(world, "sites", site_change="add", name="A headquarters", headcount=3, **ADDRESS)
+
+
+def test_the_queue_with_change_reviews_runs_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries
+):
+    notify(world)
+    client.force_login(world.cert_manager)
+    url = reverse("calendar:queue")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(url).context["queue"].rows) == 1
+    notify(world, "management")
+    notify(world, "system")
+    with django_assert_num_queries(len(one)):
+        assert len(client.get(url).context["queue"].rows) == 3
