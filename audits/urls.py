@@ -48,6 +48,11 @@ urlpatterns = [
     path("programmes/<int:pk>/coverage/", programmes.programme_coverage, name="programme_coverage"),
     path("programmes/<int:pk>/approve/", programmes.programme_approve, name="programme_approve"),
     path("programmes/<int:pk>/apply-times/", programmes.programme_times_apply, name="programme_times_apply"),
+    path(
+        "programmes/<int:pk>/headcount-reviewed/",
+        programmes.programme_headcount_reviewed,
+        name="programme_headcount_reviewed",
+    ),
     path("my-audits/", audits.my_audits, name="my_audits"),
     path("audits/<int:pk>/", audits.audit_detail, name="audit_detail"),
     path("audits/<int:pk>/plan/", audits.audit_plan, name="audit_plan"),

@@ -10,14 +10,26 @@
 - The public sees a certificate only through verification, and never a draft (rule 33).
 - The work queue's tasks (rules 10, 14) are the CB's: its staff read them, platform staff too; its
   certification managers take them and act on them.
+- A change notification (rule 38) is the client's: its quality managers notify, its members read
+  it with the outcome of each CB's review. A CB's review of it is the CB's: its staff read it (and
+  the notification), its certification managers decide it; the client sees its status and outcome,
+  not the CB's reason.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from audits.access import Reach
 from audits.models import AuditProgramme
-from certificates.models import Certificate, CertificateRevision, Decision, Task, TransferReview
+from certificates.models import (
+    Certificate,
+    CertificateRevision,
+    ChangeNotification,
+    ChangeReview,
+    Decision,
+    Task,
+    TransferReview,
+)
 from organisations import access as tenancy
 from organisations.enums import CBRole
 from organisations.models import CertificationBody
@@ -29,6 +41,8 @@ MANAGERS_ONLY = _("Only the certification body's certification managers change a
 STAFF_ONLY = _("Only the certification body's staff read its register.")
 TASK_MANAGERS_ONLY = _("Only the certification body's certification managers take and decide its tasks.")
 QUEUE_STAFF_ONLY = _("The work queue is the certification body's: only its staff read it.")
+CHANGE_NOTIFIERS_ONLY = _("Only a quality manager of the organisation notifies its changes.")
+CHANGE_REVIEWERS_ONLY = _("Only the certification body's certification managers decide on a notified change.")
 
 
 def _visible(records: QuerySet, user, *, body: str, organisation: str) -> QuerySet:
@@ -124,3 +138,52 @@ def tasks_for(user) -> QuerySet[Task]:
 def can_act_on_task(user, task: Task) -> bool:
     """Take the task, decide not to suspend: the certification managers of the task's CB."""
     return tenancy.has_cb_role(user, task.certificate.certification_body, DECIDING_ROLES)
+
+
+def change_reviews_for(user) -> QuerySet[ChangeReview]:
+    """The reviews of the CBs the user works for (any role); all of them for platform staff."""
+    reviews = ChangeReview.objects.select_related(
+        "notification__organisation", "notification__site", "certification_body"
+    )
+    if not tenancy.signed_in(user):
+        return reviews.none()
+    if user.is_staff:
+        return reviews
+    return reviews.filter(certification_body__in=tenancy.cb_ids(user))
+
+
+def change_reviews_seen(user) -> QuerySet[ChangeReview]:
+    """The reviews whose status and outcome the user reads: the CB's staff their CB's, the client's
+    members their organisation's."""
+    if not tenancy.signed_in(user):
+        return ChangeReview.objects.none()
+    if user.is_staff:
+        return ChangeReview.objects.all()
+    return ChangeReview.objects.filter(
+        Q(certification_body__in=tenancy.cb_ids(user))
+        | Q(notification__organisation__in=tenancy.member_organisation_ids(user))
+    )
+
+
+def change_notifications_for(user) -> QuerySet[ChangeNotification]:
+    """The notifications of the organisations the user belongs to, and those a CB the user works
+    for reviews; all of them for platform staff."""
+    notifications = ChangeNotification.objects.select_related("organisation", "site", "submitted_by")
+    if not tenancy.signed_in(user):
+        return notifications.none()
+    if user.is_staff:
+        return notifications
+    reviewed = ChangeReview.objects.filter(
+        notification=OuterRef("pk"), certification_body__in=tenancy.cb_ids(user)
+    )
+    return notifications.filter(
+        Q(organisation__in=tenancy.member_organisation_ids(user)) | Q(Exists(reviewed))
+    )
+
+
+def can_notify_change(user, organisation) -> bool:
+    return tenancy.can_manage_organisation(user, organisation)
+
+
+def can_review_change(user, review: ChangeReview) -> bool:
+    return can_decide(user, review.certification_body)

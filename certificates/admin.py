@@ -8,6 +8,8 @@ from certificates.models import (
     CalendarSettings,
     Certificate,
     CertificateRevision,
+    ChangeNotification,
+    ChangeReview,
     Decision,
     Reminder,
     Task,
@@ -98,3 +100,36 @@ class CalendarSettingsAdmin(ReadOnlyAdmin):
     search_fields = ["user__email"]
     raw_id_fields = ["user"]
     exclude = ["feed_token"]  # the feed's secret: its owner sees it on their subscription page
+
+
+class ChangeReviewInline(admin.TabularInline):
+    model = ChangeReview
+    fields = ["certification_body", "due_on", "status", "outcome", "decided_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ChangeNotification)
+class ChangeNotificationAdmin(ReadOnlyAdmin):
+    """The client's change notifications (rule 38): made and reviewed only through the app."""
+
+    list_display = ["__str__", "organisation", "effective_on", "submitted_at", "applied_at"]
+    list_filter = ["kind"]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name", "description"]
+    raw_id_fields = ["organisation", "site", "submitted_by"]
+    inlines = [ChangeReviewInline]
+
+
+@admin.register(ChangeReview)
+class ChangeReviewAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "certification_body", "due_on", "status", "outcome", "decided_at"]
+    list_filter = ["status", "outcome", "certification_body"]
+    list_select_related = ["notification", "certification_body"]
+    search_fields = ["notification__organisation__name"]
+    raw_id_fields = ["notification", "certification_body", "audit", "programme", "decided_by"]

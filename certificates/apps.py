@@ -8,3 +8,7 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         from certificates import documents  # noqa: F401  (registers the certificate PDF)
+        from certificates.selectors.changes import certified_lock
+        from organisations import locks
+
+        locks.register(certified_lock)

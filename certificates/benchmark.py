@@ -21,7 +21,7 @@ from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome,
 from certificates.models import Certificate, CertificateRevision, Decision
 from core.transitions import transition_record
 from organisations.enums import SiteKind
-from organisations.models import CertificationBody, Site, User
+from organisations.models import CertificationBody, Organisation, Site, User
 from standards.models import Edition
 
 DEMO_CB = "Certa Europe Certification"
@@ -119,6 +119,7 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
         ("public verification by number", public, ANONYMOUS),
         ("public verification by QR code", revision.get_public_url(), ANONYMOUS),
         *_calendar_pages(certificate),
+        *_change_pages(),
     ]
 
 
@@ -149,6 +150,59 @@ def _calendar_pages(certificate: Certificate) -> list[tuple[str, str, str]]:
         ("reminders (client)", reverse("calendar:reminders"), MINISTRY_QM),
         ("calendar subscription (client)", reverse("calendar:subscription"), MINISTRY_QM),
         ("iCal feed (manager's calendar)", reverse("calendar:feed", args=[feed]), ANONYMOUS),
+    ]
+
+
+def _change_pages() -> list[tuple[str, str, str]]:
+    """The ministry's change notifications (rule 38), made with the ORM: three notified, one of
+    them reviewed, on its organisation's page; the CB's review of another and its decision form."""
+    from certificates.enums import ChangeOutcome, ChangeReviewStatus
+    from certificates.models import ChangeNotification, ChangeReview
+
+    organisation = Organisation.objects.get(name=DEMO_CLIENT)
+    body = CertificationBody.objects.get(name=DEMO_CB)
+    notifier, decider = User.objects.get(email=MINISTRY_QM), User.objects.get(email=DECIDER)
+    reviews = [
+        ChangeReview.objects.create(
+            notification=ChangeNotification.objects.create(
+                organisation=organisation,
+                kind=kind,
+                description=description,
+                effective_on=DECIDED_ON.replace(year=2027),
+                submitted_by=notifier,
+            ),
+            certification_body=body,
+            due_on=timezone.localdate() + datetime.timedelta(days=body.change_review_days),
+        )
+        for kind, description in (
+            ("scope", "A new online service for permits."),
+            ("management", "A new director of digital services."),
+            ("system", "The document control moves to a new platform."),
+        )
+    ]
+    ChangeReview.objects.filter(pk=reviews[0].pk).update(
+        status=ChangeReviewStatus.DECIDED,
+        outcome=ChangeOutcome.NO_ACTION,
+        reason="Within the certified scope.",
+        decided_by=decider,
+        decided_at=timezone.now(),
+    )
+    review = reviews[1]
+    changes = reverse("certificates:change_list", args=[organisation.pk])
+    return [
+        ("changes notified (client)", changes, MINISTRY_QM),
+        ("changes notified (manager)", changes, DECIDER),
+        (
+            "change notification form (client)",
+            reverse("certificates:change_submit", args=[organisation.pk]),
+            MINISTRY_QM,
+        ),
+        ("change review page (manager)", review.get_absolute_url(), DECIDER),
+        (
+            "change review form (manager)",
+            reverse("certificates:change_review_decide", args=[review.pk]),
+            DECIDER,
+        ),
     ]
 
 

@@ -12,6 +12,8 @@ Dates count from today, so the demo stays alive whatever the day it is loaded:
 - the ministry's ISO 14001, certified after its stage 1 and stage 2: surveillance 1 held, surveillance
   2 planned in the coming months.
 
+Northfield has also notified a headcount change (rule 38), which waits for the CB's review.
+
 Every step goes through the services, so every rule is checked and the transition log is the one
 the pages would have left. The history happened in the past, and the services date what they do
 "today" (and refuse a decision before its reports were issued, a deadline already passed...): each
@@ -37,7 +39,9 @@ from audits.services import audits as audit_services
 from audits.services import fieldwork
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
+from certificates.change_rules import ChangeContent
 from certificates.enums import (
+    ChangeKind,
     DecisionKind,
     DecisionOutcome,
     IncomingStatus,
@@ -48,6 +52,7 @@ from certificates.models import Certificate, Decision
 from certificates.services import certificates as certificate_services
 from certificates.services import decisions as decision_services
 from certificates.services import transfers as transfer_services
+from certificates.services.changes import change_notify
 from certificates.services.tasks import tasks_sync
 from organisations.enums import OrganisationRole
 from organisations.models import CertificationBody, Organisation, User
@@ -56,6 +61,7 @@ from standards.models import Edition
 CB = "Certa Europe Certification"
 MINISTRY = "Ministry of Digital Affairs"
 NORTHFIELD = "Northfield Municipality"
+NORTHFIELD_QM = "qm@northfield.example"
 PREVIOUS_CB = "Nordic Assurance Certification (demo)"
 
 
@@ -118,7 +124,25 @@ def demo_load(today: datetime.date | None = None) -> list[Certificate]:
     # What the nightly job would have opened on the nights before: the work queue's tasks (its
     # reminders are left to the daily job, `manage.py daily_job`, so they go out when it runs)
     tasks_sync(today=today)
+    _headcount_notified(northfield, today)
     return found
+
+
+def _headcount_notified(organisation: Organisation, today: datetime.date) -> None:
+    """Northfield notifies a larger headcount from next month (rule 38): the review waits in the
+    CB's work queue, and Northfield's programmes show their audit time to review."""
+    if organisation.change_notifications.exists():
+        return
+    change_notify(
+        actor=User.objects.get(email=NORTHFIELD_QM),
+        organisation=organisation,
+        content=ChangeContent(
+            kind=ChangeKind.HEADCOUNT,
+            description="The municipality takes over the regional waste service and its staff.",
+            effective_on=today + relativedelta(months=1),
+            headcount=organisation.headcount + 40,
+        ),
+    )
 
 
 # --- The four certificates ----------------------------------------------------------------------

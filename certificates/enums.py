@@ -138,3 +138,37 @@ class ReminderStatus(models.TextChoices):
     SENT = "sent", _("E-mailed")
     FAILED = "failed", _("E-mail failed")
     IN_APP = "in_app", _("Shown in the app only")
+
+
+# --- The client's change notifications (DOMAIN §1.9, 17021-1 §8.5.3; rule 38) --------------------
+
+
+class ChangeKind(models.TextChoices):
+    """What a client notifies its CBs of (17021-1 §8.5.3)."""
+
+    LEGAL = "legal", _("Legal, commercial or organisational status, ownership or name")
+    ADDRESS = "address", _("Contact address")
+    SITES = "sites", _("Sites: one added, closed or moved")
+    HEADCOUNT = "headcount", _("Headcount")
+    SCOPE = "scope", _("Scope of operations")
+    MANAGEMENT = "management", _("Organisation and management (key managers)")
+    SYSTEM = "system", _("Major changes to the management system or processes")
+
+
+class SiteChange(models.TextChoices):
+    ADD = "add", _("A new site")
+    CLOSE = "close", _("A site closes")
+    MOVE = "move", _("A site moves to a new address")
+
+
+class ChangeReviewStatus(models.TextChoices):
+    OPEN = "open", _("Under review")
+    DECIDED = "decided", _("Reviewed")
+
+
+class ChangeOutcome(models.TextChoices):
+    """What the CB decides on a notified change (DOMAIN §1.9, rule 38)."""
+
+    NO_ACTION = "no_action", _("No action needed")
+    SPECIAL_AUDIT = "special_audit", _("A special audit")
+    REVISION = "revision", _("A new certificate revision, by a decision")

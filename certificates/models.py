@@ -10,21 +10,27 @@ transition log.
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from certificates.enums import (
     CertificateStatus,
+    ChangeKind,
+    ChangeOutcome,
+    ChangeReviewStatus,
     DecisionKind,
     DecisionOutcome,
     DueKind,
     IncomingStatus,
     ReminderStatus,
     RevisionStatus,
+    SiteChange,
     SuspensionReason,
     TaskKind,
     TaskResolution,
@@ -448,3 +454,136 @@ class CalendarSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# --- The client's change notifications (DOMAIN §1.9, 17021-1 §8.5.3; rule 38) --------------------
+
+
+class ChangeNotification(models.Model):
+    """A change the client notifies to the CBs serving it. The new values, where the kind has
+    fields, are applied to the organisation or site records when the first CB has reviewed it; the
+    certificates keep what was certified until a decision revises them."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="change_notifications"
+    )
+    kind = models.CharField(_("what changes"), max_length=20, choices=ChangeKind.choices)
+    description = models.TextField(_("description"), **TEXT)
+    effective_on = models.DateField(_("effective from"), validators=DATE)
+    # The new values: the legal name, or the new site's name
+    name = models.CharField(_("new name"), max_length=200, blank=True, validators=LINE)
+    # The new address: the organisation's, or the site's
+    street = models.CharField(_("street and number"), max_length=200, blank=True, validators=LINE)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True, validators=LINE)
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=LINE)
+    country = CountryField(_("country"), blank=True)
+    # The organisation's new headcount, or the new site's
+    headcount = models.PositiveIntegerField(
+        _("new headcount"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.HEADCOUNT_MAX)],
+    )
+    site_change = models.CharField(_("site change"), max_length=10, choices=SiteChange.choices, blank=True)
+    site = models.ForeignKey(
+        "organisations.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("notified"), default=timezone.now)
+    applied_at = models.DateTimeField(_("applied to the records"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("change notification")
+        verbose_name_plural = _("change notifications")
+        indexes = [models.Index(fields=["organisation", "-submitted_at"], name="change_org_submitted")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()}"
+
+    @property
+    def reference(self) -> str:
+        return f"CN-{self.pk:05d}"
+
+    @property
+    def carries_values(self) -> bool:
+        """It brings new values for the records (a name, an address, a headcount, a site)."""
+        return bool(self.name or self.street or self.headcount or self.site_change)
+
+    @property
+    def address(self) -> str:
+        locality = " ".join(part for part in (self.postcode, self.city) if part)
+        country = self.country.name if self.country else ""
+        return ", ".join(part for part in (self.street, locality, country) if part)
+
+
+class ChangeReview(models.Model):
+    """One CB's review of a notified change: a task in its work queue, due within the CB's
+    `change_review_days`, decided by a certification manager with a reason."""
+
+    notification = models.ForeignKey(ChangeNotification, on_delete=models.PROTECT, related_name="reviews")
+    certification_body = models.ForeignKey(
+        "organisations.CertificationBody", on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("to be reviewed by"), validators=DATE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ChangeReviewStatus.choices, default=ChangeReviewStatus.OPEN
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ChangeOutcome.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True, **TEXT)
+    audit = models.ForeignKey(
+        "audits.Audit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    programme = models.ForeignKey(
+        "audits.AuditProgramme", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_kind = models.CharField(
+        _("decision to take"), max_length=20, choices=DecisionKind.choices, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("opened"), default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("change review")
+        verbose_name_plural = _("change reviews")
+        indexes = [
+            models.Index(fields=["certification_body", "status", "due_on"], name="change_review_cb_status")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "certification_body"], name="change_review_once_per_cb"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ChangeReviewStatus.OPEN, outcome="", decided_at__isnull=True)
+                | Q(status=ChangeReviewStatus.DECIDED, decided_at__isnull=False)
+                & ~Q(outcome="")
+                & ~Q(reason=""),
+                name="change_review_decided_complete",
+                violation_error_message=_("A reviewed change has its outcome, reason and time."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=ChangeOutcome.SPECIAL_AUDIT) | Q(audit__isnull=False),
+                name="change_review_special_audit_linked",
+                violation_error_message=_("A special audit outcome names its audit."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=ChangeOutcome.REVISION)
+                | Q(programme__isnull=False) & ~Q(decision_kind=""),
+                name="change_review_revision_named",
+                violation_error_message=_("A revision outcome names its programme and kind of decision."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification.reference}: {self.certification_body}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("certificates:change_review", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ChangeReviewStatus.OPEN

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certificates.views import certificates, decisions, register
+from certificates.views import certificates, changes, decisions, register
 
 app_name = "certificates"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("programmes/<int:pk>/decide/", decisions.decision_add, name="decision_add"),
     path("programmes/<int:pk>/transfer-review/", decisions.transfer_review_add, name="transfer_review_add"),
     path("decisions/<int:pk>/", decisions.decision_detail, name="decision_detail"),
+    # the client's change notifications (on its organisation's page) and the CB's reviews of them
+    path("changes/organisation/<int:pk>/", changes.change_list, name="change_list"),
+    path("changes/organisation/<int:pk>/new/", changes.change_submit, name="change_submit"),
+    path("changes/reviews/<int:pk>/", changes.change_review, name="change_review"),
+    path("changes/reviews/<int:pk>/decide/", changes.change_review_decide, name="change_review_decide"),
 ]

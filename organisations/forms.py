@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import BoundedForm
 from core.widgets import FastSelect, FastSelectMultiple
 from organisations.enums import OrganisationRole
+from organisations.locks import LOCKED_FIELDS
 from organisations.models import Organisation, Site, User
 from organisations.services import OrganisationProfile, SiteDetails
 
@@ -28,6 +29,11 @@ class OrganisationForm(BoundedForm, forms.ModelForm):
         help_texts = {
             "iaf_codes": _("The economic sectors of the scope (IAF ID 1); hold Ctrl to pick several.")
         }
+
+    def __init__(self, *args, locked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in LOCKED_FIELDS if locked else ():
+            self.fields[name].disabled = True
 
     def profile(self) -> OrganisationProfile:
         values = {name: self.cleaned_data[name] for name in self.Meta.fields}

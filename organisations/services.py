@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.records import assign_changes, refuse_invalid
 from core.transitions import transition_record
-from organisations import access
+from organisations import access, locks
 from organisations.access import require
 from organisations.enums import InvitationStatus, OrganisationKind, OrganisationRole, SiteKind
 from organisations.independence import require_independent
@@ -35,6 +35,10 @@ class MembershipError(DomainError):
 
 class InvitationClosed(MembershipError):
     """The invitation was accepted, revoked or has expired: its link does nothing any more."""
+
+
+class LockedError(DomainError):
+    """A certificate holds the record: its change is notified to the CB (rule 38)."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,44 @@ class SiteDetails:
     is_active: bool = True
 
 
+@dataclass(frozen=True)
+class NotifiedValues:
+    """The new values of a change the client notified and a CB reviewed; None stays as it is (an
+    empty postcode is a value: an address is replaced whole)."""
+
+    name: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str | None = None
+    headcount: int | None = None
+
+    def given(self) -> dict:
+        return {name: value for name, value in dataclasses.asdict(self).items() if value is not None}
+
+
+STATE_MAX = 60  # a transition's from and to hold 60 characters
+
+
 def _require_manager(actor: User, organisation: Organisation) -> None:
     require(access.can_manage_organisation(actor, organisation), access.MANAGERS_ONLY)
+
+
+def _refuse_locked(organisation: Organisation) -> None:
+    if reason := locks.edit_lock(organisation):
+        raise LockedError(reason)
+
+
+def _record_changes(record, before: dict, changed: list[str], *, actor: User | None, reason: str) -> None:
+    for name in changed:
+        transition_record(
+            subject=record,
+            field=name,
+            from_state=str(before[name])[:STATE_MAX],
+            to_state=str(getattr(record, name))[:STATE_MAX],
+            actor=actor,
+            reason=reason,
+        )
 
 
 @transaction.atomic
@@ -77,6 +117,8 @@ def organisation_update(
     _require_manager(actor, organisation)
     values = dataclasses.asdict(profile)
     iaf_codes = values.pop("iaf_codes")
+    if any(values[name] != getattr(organisation, name) for name in locks.LOCKED_FIELDS):
+        _refuse_locked(organisation)
     changed = assign_changes(organisation, values)
     organisation.full_clean()
     if changed:
@@ -86,12 +128,63 @@ def organisation_update(
 
 
 @transaction.atomic
-def site_create(*, actor: User, organisation: Organisation, details: SiteDetails) -> Site:
-    _require_manager(actor, organisation)
+def organisation_notified_apply(
+    *, actor: User | None, organisation: Organisation, values: NotifiedValues, reason: str
+) -> Organisation:
+    """Apply the new values of a reviewed change notification, each change recorded.
+
+    A consequence with no door of its own: the change review's service calls it after checking its
+    own rule (its actor is the CB's certification manager, who does not manage the organisation)."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    given = values.given()
+    before = {name: getattr(organisation, name) for name in given}
+    changed = assign_changes(organisation, given)
+    if not changed:
+        return organisation
+    refuse_invalid(organisation, DomainError, exclude=("iaf_codes",))
+    organisation.save(update_fields=changed)
+    _record_changes(organisation, before, changed, actor=actor, reason=reason)
+    return organisation
+
+
+def _site_create(
+    *, actor: User | None, organisation: Organisation, details: SiteDetails, reason: str
+) -> Site:
     site = Site(organisation=organisation, **dataclasses.asdict(details))
     site.full_clean()
     site.save()
-    transition_record(subject=site, field="is_active", from_state=None, to_state=site.is_active, actor=actor)
+    transition_record(
+        subject=site, field="is_active", from_state=None, to_state=site.is_active, actor=actor, reason=reason
+    )
+    return site
+
+
+@transaction.atomic
+def site_create(*, actor: User, organisation: Organisation, details: SiteDetails) -> Site:
+    _require_manager(actor, organisation)
+    _refuse_locked(organisation)
+    return _site_create(actor=actor, organisation=organisation, details=details, reason="")
+
+
+@transaction.atomic
+def site_notified_add(
+    *, actor: User | None, organisation: Organisation, details: SiteDetails, reason: str
+) -> Site:
+    """Add the site of a reviewed change notification. A consequence with no door of its own, as
+    `organisation_notified_apply`."""
+    return _site_create(actor=actor, organisation=organisation, details=details, reason=reason)
+
+
+def _site_update(site: Site, values: dict, *, actor: User | None, reason: str, record_all: bool) -> Site:
+    """Change the site; record its opening or closing, and every change when `record_all`."""
+    before = {name: getattr(site, name) for name in values}
+    changed = assign_changes(site, values)
+    if not changed:
+        return site
+    site.full_clean()
+    site.save(update_fields=changed)
+    recorded = changed if record_all else [name for name in changed if name == "is_active"]
+    _record_changes(site, before, recorded, actor=actor, reason=reason)
     return site
 
 
@@ -99,22 +192,20 @@ def site_create(*, actor: User, organisation: Organisation, details: SiteDetails
 def site_update(*, actor: User, site: Site, details: SiteDetails, reason: str = "") -> Site:
     site = Site.objects.select_for_update().select_related("organisation").get(pk=site.pk)
     _require_manager(actor, site.organisation)
-    was_active = site.is_active
-    changed = assign_changes(site, dataclasses.asdict(details))
-    if not changed:
-        return site
-    site.full_clean()
-    site.save(update_fields=changed)
-    if site.is_active != was_active:
-        transition_record(
-            subject=site,
-            field="is_active",
-            from_state=was_active,
-            to_state=site.is_active,
-            actor=actor,
-            reason=reason,
-        )
-    return site
+    _refuse_locked(site.organisation)
+    return _site_update(site, dataclasses.asdict(details), actor=actor, reason=reason, record_all=False)
+
+
+@transaction.atomic
+def site_notified_update(
+    *, actor: User | None, site: Site, values: NotifiedValues, is_active: bool, reason: str
+) -> Site:
+    """Move or close the site of a reviewed change notification, each change recorded. A
+    consequence with no door of its own, as `organisation_notified_apply`."""
+    site = Site.objects.select_for_update().get(pk=site.pk)
+    return _site_update(
+        site, values.given() | {"is_active": is_active}, actor=actor, reason=reason, record_all=True
+    )
 
 
 def _other_quality_managers(membership: OrganisationMembership) -> bool:

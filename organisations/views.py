@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.forms import call_action, call_service, edit_form
 from core.transitions import transitions_of
-from organisations import access, selectors, services
+from organisations import access, locks, selectors, services
 from organisations.forms import (
     InvitationSignUpForm,
     MemberInviteForm,
@@ -84,7 +84,8 @@ def member_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
-    form = edit_form(OrganisationForm, request.POST or None, instance=organisation)
+    lock = locks.edit_lock(organisation)
+    form = edit_form(OrganisationForm, request.POST or None, instance=organisation, locked=bool(lock))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -97,13 +98,15 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, _("The profile was saved."))
         return redirect(organisation)
-    return _page(request, organisation, "edit", form=form)
+    return _page(request, organisation, "edit", form=form, lock=lock)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
+    if lock := locks.edit_lock(organisation):
+        return _page(request, organisation, "site_form", lock=lock)
     form = SiteForm(request.POST or None)
     if (
         request.method == "POST"
@@ -125,6 +128,8 @@ def site_create(request: HttpRequest, pk: int) -> HttpResponse:
 def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     site = get_object_or_404(organisation.sites, pk=site_pk)
+    if lock := locks.edit_lock(organisation):
+        return _page(request, organisation, "site_form", lock=lock, site=site)
     form = edit_form(SiteForm, request.POST or None, instance=site)
     if (
         request.method == "POST"

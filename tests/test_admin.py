@@ -36,6 +36,8 @@ from certificates.models import (
     CalendarSettings,
     Certificate,
     CertificateRevision,
+    ChangeNotification,
+    ChangeReview,
     Decision,
     Reminder,
     Task,
@@ -335,6 +337,25 @@ MAKERS.update(
     }
 )
 MAKERS[Invitation] = _invitation
+
+
+def _change_review():
+    organisation = factories.OrganisationFactory()
+    notification = ChangeNotification.objects.create(
+        organisation=organisation,
+        kind="scope",
+        description="A new service line",
+        effective_on=datetime.date(2027, 1, 1),
+        submitted_by=factories.UserFactory(),
+    )
+    return ChangeReview.objects.create(
+        notification=notification,
+        certification_body=factories.CertificationBodyFactory(),
+        due_on=datetime.date(2027, 1, 31),
+    )
+
+
+MAKERS.update({ChangeNotification: lambda: _change_review().notification, ChangeReview: _change_review})
 NO_DELETE = set(MAKERS) - {Group, AccessAttempt}
 
 

@@ -92,6 +92,11 @@ PAGES = [
     "reminders (client)",
     "calendar subscription (client)",
     "iCal feed (manager's calendar)",
+    "changes notified (client)",
+    "changes notified (manager)",
+    "change notification form (client)",
+    "change review page (manager)",
+    "change review form (manager)",
 ]
 # label, persona, queries, p50, p95, KB, ratio to the baseline, then OVER for a page above the rule
 ROW = re.compile(

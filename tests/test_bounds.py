@@ -80,9 +80,11 @@ from audits.services import findings as finding_services
 from audits.services import gap as gap_services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
+from certificates.change_rules import ChangeContent
 from certificates.enums import CertificateStatus, TaskKind
 from certificates.forms import certificates as certificate_forms
 from certificates.forms.calendar import CalendarFilterForm
+from certificates.forms.changes import ChangeNotificationForm, ChangeReviewForm
 from certificates.forms.decisions import DecisionForm, TransferReviewForm
 from certificates.forms.queue import NotSuspendForm, QueueFilterForm
 from certificates.forms.register import RegisterFilterForm
@@ -90,6 +92,7 @@ from certificates.forms.subscription import ReminderPreferencesForm
 from certificates.forms.verification import VerificationForm
 from certificates.models import Decision, Task, TransferReview
 from certificates.selectors.subscriptions import emailed_kinds_offered
+from certificates.services.changes import change_notify
 from core import bounds
 from core.forms import BoundedForm
 from core.transitions import transitions_of
@@ -244,6 +247,12 @@ def cw(w):
     w.task = Task.objects.create(
         certificate=w.active, kind=TaskKind.OVERDUE_SURVEILLANCE, due_on=w.active.revisions.get().effective_on
     )
+    # --- change notifications: a change of scope the client notified, its CB's review open ---
+    w.change_review = change_notify(
+        actor=w.qm_a,
+        organisation=w.org_a,
+        content=ChangeContent(kind="scope", description="A new service", effective_on=STAGE1),
+    ).reviews.get()
     return w
 
 
@@ -665,6 +674,38 @@ FORMS = {
         lambda w: [NotSuspendForm()],
         lambda w: {"reason": "The surveillance audit is booked for next week with the client's agreement."},
     ),
+    # --- change notifications: a new site notified by the client, a special audit decided by the CB ---
+    "certificates:change_submit": FormView(
+        "qm_a",
+        _org,
+        lambda w: [ChangeNotificationForm(organisation=w.org_a)],
+        lambda w: {
+            "kind": "sites",
+            "site_change": "add",
+            "effective_on": "2027-01-01",
+            "description": "A depot.",
+            "name": "Depot",
+            "street": "Quay 4",
+            "postcode": "2000",
+            "city": "Antwerp",
+            "country": "BE",
+            "headcount": "12",
+        },
+    ),
+    "certificates:change_review_decide": FormView(
+        "cert_manager",
+        lambda w: {"pk": w.change_review.pk},
+        lambda w: [ChangeReviewForm(review=w.change_review)],
+        lambda w: {
+            "outcome": "special_audit",
+            "reason": "Visit the new depot.",
+            "programme": w.programme.pk,
+            "starts_on": "2027-02-01",
+            "ends_on": "2027-02-01",
+            "planned_days": "1.0",
+            "on_site_days": "1.0",
+        },
+    ),
     # --- calendar: subscription and e-mail preferences (helper: feed) ---
     "calendar:subscription": FormView(
         "qm_a",
@@ -735,6 +776,8 @@ QUERIES = {
     "calendar:queue": Query("cert_manager", lambda w: {}, ("kind", "mine"), (QueueFilterForm,)),
     # --- calendar: reminders (helper: reminders) ---
     "calendar:reminders": Query("qm_a", lambda w: {}, ("page",)),
+    # --- change notifications: the organisation's list ---
+    "certificates:change_list": Query("qm_a", _org, ("page",)),
 }
 
 # Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` is a
@@ -795,6 +838,9 @@ NO_INPUT = {
     # --- calendar: pages and buttons (helper: reminders) ---
     # --- calendar: pages and buttons (helper: feed) ---
     "calendar:feed_regenerate",
+    # --- change notifications: the CB's review page; the planner's button after a headcount change ---
+    "certificates:change_review",
+    "audits:programme_headcount_reviewed",
 }
 # A URL whose only input is a free text in its path (a printed certificate's QR token, a calendar
 # feed's address): tried by test_a_verification_token_out_of_bounds_reads_as_unknown and

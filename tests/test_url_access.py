@@ -191,6 +191,16 @@ ACCESS = {
     "two_factor:setup": (lambda w: {}, set(SIGNED_IN)),
     "two_factor:verify": (lambda w: {}, set(SIGNED_IN)),
     "two_factor:recovery_codes": (lambda w: {}, set(), set(SIGNED_IN)),  # POST only: everyone's own
+    # --- change notifications: the client's list and form on its page, the CB's review ---
+    "certificates:change_list": (lambda w: {"pk": w.org_a.pk}, SEES_A),
+    "certificates:change_submit": (lambda w: {"pk": w.org_a.pk}, MANAGES_A),
+    "certificates:change_review": (lambda w: {"pk": w.change_review_a.pk}, TASK_READERS_A, set()),
+    "certificates:change_review_decide": (
+        lambda w: {"pk": w.change_review_a.pk},
+        PLANS_A,
+        TASK_READERS_A - PLANS_A,
+    ),
+    "audits:programme_headcount_reviewed": (lambda w: {"pk": w.programme_a.pk}, set()),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -204,6 +214,7 @@ POST_ONLY = {
     "audits:gap_copy",
     "audits:programme_approve",
     "audits:programme_times_apply",
+    "audits:programme_headcount_reviewed",
     "audits:audit_sites",
     "audits:team_assign",
     "audits:team_confirm",
@@ -440,6 +451,19 @@ def w(world, settings, tmp_path):
             role="viewer",
         )
         setattr(world, f"invitation_{suffix}", invitation)
+    # --- change notifications: a change of scope notified by each client, its CB's review open ---
+    from certificates.change_rules import ChangeContent
+    from certificates.services.changes import change_notify
+
+    for suffix in ("a", "b"):
+        notification = change_notify(
+            actor=getattr(world, f"qm_{suffix}"),
+            organisation=getattr(world, f"org_{suffix}"),
+            content=ChangeContent(
+                kind="scope", description="A new service", effective_on=datetime.date(2027, 1, 1)
+            ),
+        )
+        setattr(world, f"change_review_{suffix}", notification.reviews.get())
     return world
 
 
@@ -546,6 +570,8 @@ GET_ONLY = {
     "calendar:reminders",
     "calendar:queue",
     "calendar:task_detail",
+    "certificates:change_list",
+    "certificates:change_review",
 }
 TENANT_URLS = sorted(
     name
@@ -586,6 +612,10 @@ def _pk_of_b(w, name: str) -> int:
         return w.decision_b.pk
     if name.startswith("calendar:task_"):
         return w.task_b.pk
+    if name.startswith("certificates:change_review"):
+        return w.change_review_b.pk
+    if name.startswith("certificates:change_"):
+        return w.org_b.pk
     if name.startswith("certificates:"):
         return w.programme_b.pk
     return w.org_b.pk

@@ -132,6 +132,23 @@ class AuditProgramme(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("opened"), default=timezone.now)
+    # A headcount change the client notified (rule 38): the audit time is to be reviewed until the
+    # planner says it was (`programme_headcount_reviewed`)
+    headcount_change_from = models.PositiveIntegerField(
+        _("notified headcount: from"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.HEADCOUNT_MAX)],
+    )
+    headcount_change_to = models.PositiveIntegerField(
+        _("notified headcount: to"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.HEADCOUNT_MAX)],
+    )
+    headcount_change_on = models.DateField(
+        _("notified headcount: effective from"), null=True, blank=True, validators=[bounds.validate_date]
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -162,6 +179,20 @@ class AuditProgramme(models.Model):
                 name="programme_site_reduction_justified",
                 violation_error_message=_("Give the reason for the per-site reduction."),
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    headcount_change_from__isnull=True,
+                    headcount_change_to__isnull=True,
+                    headcount_change_on__isnull=True,
+                )
+                | Q(
+                    headcount_change_from__isnull=False,
+                    headcount_change_to__isnull=False,
+                    headcount_change_on__isnull=False,
+                ),
+                name="programme_headcount_change_complete",
+                violation_error_message=_("A notified headcount change has its two numbers and its date."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -177,6 +208,11 @@ class AuditProgramme(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == ProgrammeStatus.APPROVED
+
+    @property
+    def headcount_changed(self) -> bool:
+        """A notified headcount change waits for the planner to review the audit time."""
+        return self.headcount_change_on is not None
 
 
 class ProgrammeEdition(models.Model):

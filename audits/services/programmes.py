@@ -456,3 +456,67 @@ def programme_next_cycle(
         subject=programme, field="next_cycle", from_state=None, to_state=following.reference, actor=actor
     )
     return following
+
+
+# --- A headcount change the client notified (rule 38) ------------------------------------------
+
+
+def _headcount_change(programme: AuditProgramme) -> str:
+    change = f"{programme.headcount_change_from} → {programme.headcount_change_to}"
+    return f"{change} ({programme.headcount_change_on})"
+
+
+@transaction.atomic
+def programme_headcount_flag(
+    *,
+    actor: User | None,
+    programme: AuditProgramme,
+    headcount_from: int,
+    headcount_to: int,
+    effective_on: datetime.date,
+    reason: str,
+) -> AuditProgramme:
+    """Flag the programme's audit time for re-planning: the client notified a new headcount.
+
+    A consequence with no door of its own: the change-notification service calls it after checking
+    its own rule. A later notification replaces a flag not yet reviewed (the numbers go from the
+    first headcount to the latest)."""
+    programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
+    before = _headcount_change(programme) if programme.headcount_changed else ""
+    if programme.headcount_changed:
+        headcount_from = programme.headcount_change_from
+    programme.headcount_change_from, programme.headcount_change_to = headcount_from, headcount_to
+    programme.headcount_change_on = effective_on
+    programme.save(update_fields=["headcount_change_from", "headcount_change_to", "headcount_change_on"])
+    transition_record(
+        subject=programme,
+        field="headcount_change",
+        from_state=before,
+        to_state=_headcount_change(programme),
+        actor=actor,
+        reason=reason,
+    )
+    return programme
+
+
+@transaction.atomic
+def programme_headcount_reviewed(*, actor: User, programme: AuditProgramme) -> AuditProgramme:
+    """The planner reviewed the audit time after a notified headcount change: the flag comes down
+    (the programme's own headcount and times are changed through their own pages, recorded there).
+    Saying so again is a no-op."""
+    programme = AuditProgramme.objects.select_for_update().get(pk=programme.pk)
+    _require_planner(actor, programme.certification_body)
+    if not programme.headcount_changed:
+        return programme
+    before = _headcount_change(programme)
+    programme.headcount_change_from = programme.headcount_change_to = programme.headcount_change_on = None
+    programme.save(update_fields=["headcount_change_from", "headcount_change_to", "headcount_change_on"])
+    transition_record(
+        subject=programme,
+        field="headcount_change",
+        from_state=before,
+        to_state="",
+        actor=actor,
+        reason=_("Audit time reviewed after the notified headcount change."),
+    )
+    return programme

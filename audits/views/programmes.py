@@ -271,3 +271,16 @@ def programme_times_apply(request: HttpRequest, pk: int) -> HttpResponse:
         _("The suggested audit times were applied."),
     )
     return redirect(programme)
+
+
+@login_required
+@require_POST
+def programme_headcount_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
+    """The planner says the audit time was reviewed after a headcount change the client notified."""
+    programme = plannable(request, pk)
+    call_action(
+        request,
+        lambda: services.programme_headcount_reviewed(actor=request.user, programme=programme),
+        _("Recorded: the audit time was reviewed after the headcount change."),
+    )
+    return redirect(programme)

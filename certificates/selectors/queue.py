@@ -1,7 +1,8 @@
 """The CB's work queue (DOMAIN.md §1.10, §2.3; rules 10, 14, 21): the open tasks the daily job
 opened for the CBs the user works for and, for those who review nonconformities, the findings
 waiting for the CB, read from the findings themselves (a plan to review: response submitted; a
-closure to verify: implemented).
+closure to verify: implemented), and the changes clients notified that the user's CBs review
+(rule 38), read from the reviews.
 
 Each row says what is to be done, on what, for whom, by whom, by when, and links the action that
 resolves it. A fixed number of queries whatever the number of rows.
@@ -21,8 +22,8 @@ from audits.enums import NC_TYPES, AssignmentStatus, FindingStatus, ReviewOutcom
 from audits.finding_rules import AWAITING_REVIEW
 from audits.models import Finding, FindingResponse, TeamAssignment
 from certificates import access
-from certificates.enums import DecisionKind, RevisionStatus, TaskKind, TaskStatus
-from certificates.models import CertificateRevision, Task
+from certificates.enums import ChangeReviewStatus, DecisionKind, RevisionStatus, TaskKind, TaskStatus
+from certificates.models import CertificateRevision, ChangeReview, Task
 from organisations import access as tenancy
 
 # The CB's time to review a client's answer; a closure is verified by its deadline if that is sooner
@@ -31,10 +32,12 @@ RECENTLY_CLOSED = 10
 NC_PLAN = "nc_plan"
 NC_CLOSURE = "nc_closure"
 NC_KINDS = {NC_PLAN: FindingStatus.RESPONSE_SUBMITTED, NC_CLOSURE: FindingStatus.IMPLEMENTED}
+CHANGE_REVIEW = "change_review"
 QUEUE_KINDS = [
     *TaskKind.choices,
     (NC_PLAN, gettext_lazy("Nonconformity: plan to review")),
     (NC_CLOSURE, gettext_lazy("Nonconformity: closure to verify")),
+    (CHANGE_REVIEW, gettext_lazy("Change notified by the client: to review")),
 ]
 KIND_LABELS = dict(QUEUE_KINDS)
 
@@ -190,6 +193,37 @@ def _finding_rows(user, filters: QueueFilters, today: datetime.date) -> list[Que
     return rows
 
 
+def _change_rows(user, filters: QueueFilters, today: datetime.date) -> list[QueueRow]:
+    """The changes the clients notified, waiting for the review of one of the user's CBs (rule
+    38). A review has no owner: "mine only" leaves them out."""
+    if filters.mine:
+        return []
+    reviews = ChangeReview.objects.filter(
+        status=ChangeReviewStatus.OPEN, certification_body__in=tenancy.cb_ids(user)
+    ).select_related("notification__organisation")
+    managed = set(access.deciding_bodies(user).values_list("pk", flat=True))
+    rows = []
+    for review in reviews:
+        notification = review.notification
+        decide = reverse("certificates:change_review_decide", args=[review.pk])
+        rows.append(
+            QueueRow(
+                kind=CHANGE_REVIEW,
+                subject=f"{notification.reference} {notification.get_kind_display()}",
+                url=review.get_absolute_url(),
+                organisation=notification.organisation.name,
+                owner="",
+                owner_id=None,
+                due_on=review.due_on,
+                overdue=review.due_on < today,
+                actions=(Action(_("Review the change"), decide),)
+                if review.certification_body_id in managed
+                else (),
+            )
+        )
+    return rows
+
+
 def recently_closed(user) -> list[Task]:
     """The tasks of the user's CBs closed last, newest first."""
     return list(
@@ -205,10 +239,13 @@ KIND_ORDER = {kind: position for position, (kind, _label) in enumerate(QUEUE_KIN
 def work_queue(user, *, filters: QueueFilters, today: datetime.date) -> Queue:
     """The user's CBs' open tasks and the nonconformities waiting for the user's review (as a
     reviewer or certification manager of the CB, or as the audit's lead auditor, rule 21), soonest
-    due first. At most five queries, whatever the number of rows."""
-    rows = [] if filters.kind in NC_KINDS else _task_rows(user, filters, today)
-    if filters.kind not in TaskKind.values:
+    due first, and the changes clients notified for the user's CBs to review. At most seven
+    queries, whatever the number of rows."""
+    rows = _task_rows(user, filters, today) if filters.kind in ("", *TaskKind.values) else []
+    if filters.kind in ("", *NC_KINDS):
         rows += _finding_rows(user, filters, today)
+    if filters.kind in ("", CHANGE_REVIEW):
+        rows += _change_rows(user, filters, today)
     rows.sort(key=lambda row: (row.due_on, KIND_ORDER[row.kind], row.organisation, row.subject))
     reviews = tenancy.bodies_with_role(user, audit_access.REVIEWING_ROLES).exists()
     return Queue(rows=rows, closed=recently_closed(user), reviews=reviews)

@@ -154,3 +154,20 @@ def test_the_stories_hold_whatever_the_day_it_is_loaded(monkeypatch, today):
     assert (DueKind.SURVEILLANCE_1, _certificate(NORTHFIELD, "ISO 45001").number, True) in found
     assert (DueKind.EXPIRY, _certificate(NORTHFIELD, "ISO 14001").number, False) in found
     assert (DueKind.SUSPENSION_DEADLINE, _certificate(MINISTRY, "ISO/IEC 27001").number, True) in found
+
+
+def test_northfield_notified_a_headcount_change_waiting_for_review():
+    _load()
+    _load()  # once, however often the demo is loaded
+    northfield = Organisation.objects.get(name=NORTHFIELD)
+    (notification,) = northfield.change_notifications.all()
+    (review,) = notification.reviews.all()
+    assert (notification.kind, notification.headcount, review.is_open) == (
+        "headcount",
+        northfield.headcount + 40,
+        True,
+    )
+    flags = [
+        programme.headcount_changed for programme in AuditProgramme.objects.filter(organisation=northfield)
+    ]
+    assert flags and all(flags)
