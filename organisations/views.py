@@ -8,12 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import call_service, edit_form
+from core.submits import submit_once
 from organisations import access, services
 from organisations.forms import (
     MemberInviteForm,
     MembershipDeactivateForm,
     MembershipRoleForm,
     OrganisationForm,
+    SiteCreateForm,
     SiteForm,
 )
 from organisations.models import Organisation
@@ -94,9 +96,10 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def site_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
-    form = SiteForm(request.POST or None)
+    form = SiteCreateForm(request.POST or None)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -132,6 +135,7 @@ def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     form = MemberInviteForm(request.POST or None)

@@ -6,7 +6,9 @@ In order, each step in its own transaction so that one failing does not undo the
 2. the work queue's tasks: an overdue first surveillance flagged with its suspend-or-not task
    (rule 10), a passed suspension deadline with its withdraw-or-reduce task (rule 14), and tasks
    whose cause went away closed;
-3. the reminders owed today written once each and handed to Celery to e-mail.
+3. the reminders owed today written once each and handed to Celery to e-mail;
+4. the create forms' one-time tokens claimed longer ago than a token lives, forgotten
+   (`core.submits`).
 
 Every step is idempotent: a second run the same day (a retried task, a second beat by mistake)
 changes nothing and sends nothing.
@@ -19,6 +21,7 @@ from certificates.models import Certificate, Task
 from certificates.services.certificates import certificates_expire_due
 from certificates.services.reminders import reminders_write
 from certificates.services.tasks import tasks_sync
+from core.submits import submit_claims_purge
 
 
 @dataclass(frozen=True)
@@ -28,12 +31,14 @@ class DailyRun:
     tasks_opened: list[Task]
     tasks_closed: list[Task]
     reminders_written: int
+    claims_purged: int
 
     def summary(self) -> str:
         return (
             f"{self.today}: {len(self.expired)} certificate(s) expired, "
             f"{len(self.tasks_opened)} task(s) opened, {len(self.tasks_closed)} closed, "
-            f"{self.reminders_written} reminder(s) written."
+            f"{self.reminders_written} reminder(s) written, "
+            f"{self.claims_purged} old form token(s) forgotten."
         )
 
 
@@ -47,4 +52,5 @@ def daily_job_run(*, today: datetime.date) -> DailyRun:
         tasks_opened=list(sync.opened),
         tasks_closed=list(sync.closed),
         reminders_written=len(written),
+        claims_purged=submit_claims_purge(),
     )
