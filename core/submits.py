@@ -107,8 +107,8 @@ def submit_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        token = request.POST.get(TOKEN_FIELD) if request.method == "POST" else None
-        if token is None or token_problem(token) or not request.user.is_authenticated:
+        token = request.POST.get(TOKEN_FIELD)
+        if request.method != "POST" or token_problem(token) or not request.user.is_authenticated:
             return view(request, *args, **kwargs)
         claim = None
         try:
@@ -130,9 +130,8 @@ def submit_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
-def submit_claims_purge(*, now: datetime.datetime | None = None) -> int:
+def submit_claims_purge() -> int:
     """Forget claims older than a token's lifetime: their tokens are refused anyway. Returns how
     many were purged; part of the daily job."""
-    cutoff = (now or timezone.now()) - LIFETIME
-    deleted, _by_model = SubmitClaim.objects.filter(claimed_at__lt=cutoff).delete()
+    deleted, _by_model = SubmitClaim.objects.filter(claimed_at__lt=timezone.now() - LIFETIME).delete()
     return deleted
