@@ -138,8 +138,8 @@ class SubmitTokenField(forms.CharField):
 
     widget = forms.HiddenInput
 
-    def __init__(self, **kwargs):
-        super().__init__(required=False, initial=submits.token_new, label=_("One-time form key"), **kwargs)
+    def __init__(self):
+        super().__init__(required=False, initial=submits.token_new, label=_("One-time form key"))
 
     def bound_data(self, data, initial):
         return initial  # a form shown again gets a new token: the posted one was not claimed
