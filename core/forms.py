@@ -6,8 +6,9 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.utils.translation import gettext_lazy as _
 
-from core import bounds
+from core import bounds, submits
 from core.errors import DomainError
 
 T = TypeVar("T")
@@ -129,3 +130,40 @@ def _model_maximum(form: forms.BaseForm, name: str):
         validators = []
     limits = [v.limit_value for v in validators if isinstance(v, MaxValueValidator)]
     return min(limits, default=bounds.NUMBER_MAX)
+
+
+class SubmitTokenField(forms.CharField):
+    """The hidden one-time token of a create form (`core.submits`): a fresh one on every render,
+    the posted one checked by `SubmitOnceForm`."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self):
+        super().__init__(required=False, initial=submits.token_new, label=_("One-time form key"))
+
+    def bound_data(self, data, initial):
+        return initial  # a form shown again gets a new token: the posted one was not claimed
+
+
+class SubmitOnceForm:
+    """A form that creates a record (`class F(BoundedForm, SubmitOnceForm, forms.Form)`): it
+    carries a one-time token (rendered with the form's hidden fields) and refuses a missing,
+    forged or expired one with a form error. Its view is wrapped in `core.submits.submit_once`.
+    The token is not among `cleaned_data`, which views pass to services."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[submits.TOKEN_FIELD] = SubmitTokenField()
+
+    def checks_submit_token(self) -> bool:
+        """Whether this bound form is a submission (a form bound to preview it is not)."""
+        return True
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound:
+            return
+        problem = submits.token_problem(self.data.get(submits.TOKEN_FIELD))
+        if problem and self.checks_submit_token():
+            self.add_error(None, problem)
+        self.cleaned_data.pop(submits.TOKEN_FIELD, None)

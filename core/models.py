@@ -116,3 +116,22 @@ class Document(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (DocumentStatus.QUEUED, DocumentStatus.RENDERING)
+
+
+class SubmitClaim(models.Model):
+    """A create form's one-time token, claimed by the request that saved it, with where that
+    request led: a repeat of the same form (a double click, a resend) is sent there
+    (`core.submits`). Not a business record: claims past the token's lifetime are purged."""
+
+    token = models.CharField(_("token"), max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField(_("claimed"), default=timezone.now, db_index=True)
+    result_url = models.CharField(_("result"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("submitted form")
+        verbose_name_plural = _("submitted forms")
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="submit_claim_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.result_url}"

@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BoundedForm
+from core.forms import BoundedForm, SubmitOnceForm
 from core.widgets import FastSelect, FastSelectMultiple
 from organisations.enums import OrganisationRole
 from organisations.locks import LOCKED_FIELDS
@@ -60,7 +60,11 @@ class SiteForm(BoundedForm, forms.ModelForm):
         return SiteDetails(**{name: self.cleaned_data[name] for name in self.Meta.fields})
 
 
-class MemberInviteForm(BoundedForm, forms.Form):
+class SiteCreateForm(SubmitOnceForm, SiteForm):
+    """A new site: saved once, however often the form is sent (`core.submits`)."""
+
+
+class MemberInviteForm(BoundedForm, SubmitOnceForm, forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.choices)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import call_action, call_service, edit_form
+from core.submits import submit_once
 from core.transitions import transitions_of
 from organisations import access, locks, selectors, services
 from organisations.forms import (
@@ -19,6 +20,7 @@ from organisations.forms import (
     MembershipDeactivateForm,
     MembershipRoleForm,
     OrganisationForm,
+    SiteCreateForm,
     SiteForm,
 )
 from organisations.models import Invitation, Organisation
@@ -103,11 +105,12 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def site_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     if lock := locks.edit_lock(organisation):
         return _page(request, organisation, "site_form", lock=lock)
-    form = SiteForm(request.POST or None)
+    form = SiteCreateForm(request.POST or None)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -145,6 +148,7 @@ def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     form = MemberInviteForm(request.POST or None)

@@ -4,7 +4,9 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 
+from core import submits
 from organisations.enums import CBRole, OrganisationRole
 from tests import factories
 
@@ -67,3 +69,17 @@ def world(db) -> SimpleNamespace:
         staff=factories.UserFactory(full_name="Platform Staff", is_staff=True),
         nobody=factories.UserFactory(full_name="No Membership"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _posts_carry_a_form_token(monkeypatch) -> None:
+    """The test client posts what a browser posts: the one-time token its form carried
+    (`core.submits`), a fresh one per post unless the test sends its own (or none: an empty one)."""
+    post = Client.post
+
+    def post_with_token(self, path, data=None, *args, **kwargs):
+        if data is None or (isinstance(data, dict) and submits.TOKEN_FIELD not in data):
+            data = {**(data or {}), submits.TOKEN_FIELD: submits.token_new()}
+        return post(self, path, data, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "post", post_with_token)

@@ -48,7 +48,7 @@ from audits.forms.fieldwork import (
     PlanSessionForm,
     ReportForm,
 )
-from audits.forms.findings import FindingFilterForm, FindingForm, FindingWithdrawForm
+from audits.forms.findings import FindingFilterForm, FindingForm, FindingNewForm, FindingWithdrawForm
 from audits.forms.gap import (
     EvidenceUploadForm,
     GapAnalysisStartForm,
@@ -103,6 +103,7 @@ from organisations.forms import (
     MembershipDeactivateForm,
     MembershipRoleForm,
     OrganisationForm,
+    SiteCreateForm,
     SiteForm,
 )
 from organisations.models import CertificationBody, Site, User
@@ -365,7 +366,7 @@ FORMS = {
         },
     ),
     "organisations:site_create": FormView(
-        "qm_a", _org, lambda w: [SiteForm()], lambda w: _site_data("Archive")
+        "qm_a", _org, lambda w: [SiteCreateForm()], lambda w: _site_data("Archive")
     ),
     "organisations:site_edit": FormView(
         "qm_a",
@@ -508,7 +509,10 @@ FORMS = {
         lambda w: {"reason": "He audited our supplier last month."},
     ),
     "audits:finding_new": FormView(
-        "auditor", lambda w: {"pk": w.fieldwork_audit.pk}, _finding_forms, _finding_data
+        "auditor",
+        lambda w: {"pk": w.fieldwork_audit.pk},
+        lambda w: [FindingNewForm(choices=finding_choices(w.fieldwork_audit))],
+        _finding_data,
     ),
     "audits:finding_edit": FormView("auditor", lambda w: {"pk": w.finding.pk}, _finding_forms, _finding_data),
     "audits:finding_withdraw": FormView(

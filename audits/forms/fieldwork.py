@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from audits.enums import EXTRA_KINDS, NC_TYPES, AssignmentStatus, AuditKind, FindingStatus
 from audits.models import Audit, AuditPlan, AuditProgramme, AuditReport, PlanSession
 from audits.services.fieldwork import REPEATABLE, REPORT_FIELDS, ReportContent
-from core.forms import BoundedForm
+from core.forms import BoundedForm, SubmitOnceForm
 from core.widgets import FastSelect, FastSelectMultiple
 from organisations.models import User
 from standards.models import Clause
@@ -30,7 +30,7 @@ class AuditChoiceField(forms.ModelChoiceField):
         return f"{audit.get_kind_display()} {audit.starts_on} ({audit.get_status_display()})"
 
 
-class AuditAddForm(BoundedForm, forms.ModelForm):
+class AuditAddForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
     """An audit beyond the planned cycle, or a stage done again."""
 
     repeat_of = AuditChoiceField(
@@ -101,7 +101,7 @@ class ClauseChoiceField(forms.ModelMultipleChoiceField):
         return f"{clause.edition.label} {clause.number} {clause.title}"
 
 
-class PlanSessionForm(BoundedForm, forms.ModelForm):
+class PlanSessionForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
     """One line of the timetable; sites, clauses and auditors offered are the audit's own."""
 
     clauses = ClauseChoiceField(

@@ -11,7 +11,7 @@ from audits.enums import NC_TYPES, FindingStatus, FindingType, RequirementSource
 from audits.selectors.findings import FindingChoices, site_label
 from audits.services.findings import WITHDRAW_REASON_MAX, FindingContent
 from core import bounds
-from core.forms import BoundedForm
+from core.forms import BoundedForm, SubmitOnceForm
 from core.widgets import FastSelect
 from organisations.models import Site
 from standards.models import Clause
@@ -173,6 +173,10 @@ class FindingForm(BoundedForm, forms.Form):
             evidence=data["evidence"],
             client_position=data["client_position"],
         )
+
+
+class FindingNewForm(SubmitOnceForm, FindingForm):
+    """A new finding: saved once, however often the form is sent (`core.submits`)."""
 
 
 def initial_of(finding) -> dict:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from audits.gap_rules import NA_NEEDS_JUSTIFICATION, lacks_justification
 from audits.models import GapAnalysis, GapAnswer
 from audits.selectors.gap import GapFilter
-from core.forms import BoundedForm
+from core.forms import BoundedForm, SubmitOnceForm
 from organisations.models import Organisation, User
 from standards.models import Edition
 
@@ -27,7 +27,7 @@ class EditionChoiceField(forms.ModelMultipleChoiceField):
         return f"{edition.label} — {edition.title} ({kind}{withdrawn})"
 
 
-class GapAnalysisStartForm(BoundedForm, forms.Form):
+class GapAnalysisStartForm(BoundedForm, SubmitOnceForm, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     editions = EditionChoiceField(
         label=_("Editions"),
@@ -130,7 +130,7 @@ class GapNextForm(GapFilterForm):
     after = forms.IntegerField(required=False, min_value=1)
 
 
-class EvidenceUploadForm(BoundedForm, forms.Form):
+class EvidenceUploadForm(BoundedForm, SubmitOnceForm, forms.Form):
     file = forms.FileField(label=_("Evidence file"))
 
     def clean_file(self) -> UploadedFile:
@@ -167,7 +167,7 @@ def _content_matches(upload: UploadedFile, extension: str) -> bool:
     return b"\x00" not in head
 
 
-class GapCopyForm(BoundedForm, forms.Form):
+class GapCopyForm(BoundedForm, SubmitOnceForm, forms.Form):
     title = forms.CharField(
         label=_("Title of the copy"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
     )

@@ -9,7 +9,7 @@ from audits.forms.gap import EditionChoiceField
 from audits.models import Audit, AuditProgramme
 from audits.models.programme import SCOPE_FIELDS, ProgrammeScope
 from core import bounds
-from core.forms import BoundedForm
+from core.forms import BoundedForm, SubmitOnceForm
 from core.widgets import FastSelect, FastSelectMultiple
 from organisations.models import CertificationBody, IAFCode, Organisation, Site, User
 from standards.enums import EditionStatus
@@ -70,7 +70,7 @@ class ProgrammeForm(BoundedForm, forms.ModelForm):
         return list(self.cleaned_data["iaf_codes"])
 
 
-class ProgrammeOpenForm(ProgrammeForm):
+class ProgrammeOpenForm(SubmitOnceForm, ProgrammeForm):
     certification_body = forms.ModelChoiceField(
         label=_("Certification body"), queryset=CertificationBody.objects.none()
     )
@@ -213,7 +213,7 @@ class CoverageForm(BoundedForm, forms.Form):
         return {audit.pk: {c.pk for c in self.cleaned_data[f"audit_{audit.pk}"]} for audit in self.audits}
 
 
-class TeamAssignForm(BoundedForm, forms.Form):
+class TeamAssignForm(BoundedForm, SubmitOnceForm, forms.Form):
     user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), widget=FastSelect)
     role = forms.ChoiceField(label=_("Role"), choices=TeamRole.choices)
 

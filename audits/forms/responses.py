@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import bounds
-from core.forms import BoundedForm
+from core.forms import BoundedForm, SubmitOnceForm
 
 
 def _paragraph(label, help_text="", *, required=True) -> forms.CharField:
@@ -18,7 +18,7 @@ def _paragraph(label, help_text="", *, required=True) -> forms.CharField:
     )
 
 
-class ResponsePlanForm(BoundedForm, forms.Form):
+class ResponsePlanForm(BoundedForm, SubmitOnceForm, forms.Form):
     root_cause = _paragraph(
         _("Root cause"), _("Why the requirement was not met: the cause, not the symptom.")
     )
@@ -31,7 +31,7 @@ class ResponsePlanForm(BoundedForm, forms.Form):
     )
 
 
-class ImplementationForm(BoundedForm, forms.Form):
+class ImplementationForm(BoundedForm, SubmitOnceForm, forms.Form):
     implementation = _paragraph(
         _("What was done"),
         _("The correction and corrective action carried out, with the records that show it; attach them."),

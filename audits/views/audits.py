@@ -26,6 +26,7 @@ from audits.selectors import programmes as selectors
 from audits.services import audits as audit_services
 from audits.services import teams as team_services
 from core.forms import call_action, call_service, edit_form
+from core.submits import submit_once
 from core.transitions import transitions_of
 from organisations import access as tenancy
 
@@ -139,6 +140,7 @@ def audit_sites(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@submit_once
 def team_assign(request: HttpRequest, pk: int) -> HttpResponse:
     audit = plannable_audit(request, pk)
     form = TeamAssignForm(request.POST, audit=audit)

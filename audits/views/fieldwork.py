@@ -26,6 +26,7 @@ from audits.selectors import fieldwork as selectors
 from audits.services import fieldwork as services
 from audits.views.audits import audit_for, plannable_audit
 from core.forms import call_action, call_service, edit_form
+from core.submits import submit_once
 
 
 def led_audit(request: HttpRequest, pk: int) -> Audit:
@@ -86,6 +87,7 @@ def _act_with_form(request: HttpRequest, audit: Audit, form, service, success: s
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def audit_add(request: HttpRequest, programme_pk: int) -> HttpResponse:
     programme = get_object_or_404(access.programmes_for(request.user), pk=programme_pk)
     if not access.can_plan_record(request.user, programme):
@@ -147,6 +149,7 @@ def audit_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def audit_plan_session_add(request: HttpRequest, pk: int) -> HttpResponse:
     audit = led_audit(request, pk)
     form = PlanSessionForm(request.POST or None, audit=audit)

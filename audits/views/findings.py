@@ -16,12 +16,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audits import access
 from audits.enums import FIELDWORK_STATUSES, FindingStatus
-from audits.forms.findings import FindingFilterForm, FindingForm, FindingWithdrawForm, initial_of
+from audits.forms.findings import (
+    FindingFilterForm,
+    FindingForm,
+    FindingNewForm,
+    FindingWithdrawForm,
+    initial_of,
+)
 from audits.forms.gap import EvidenceUploadForm
 from audits.models import Audit, Finding
 from audits.selectors import findings as selectors
 from audits.services import findings as services
 from core.forms import call_action, call_service
+from core.submits import submit_once
 from core.transitions import transitions_of
 
 DRAFT_SAVED = "finding_draft_saved"
@@ -128,11 +135,12 @@ def finding_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def finding_new(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk)
     _require_team(request, audit)
     data = request.POST if request.method == "POST" else None
-    form = FindingForm(data, choices=selectors.finding_choices(audit))
+    form = FindingNewForm(data, choices=selectors.finding_choices(audit))
     finding = (
         data is not None
         and form.is_valid()
@@ -200,6 +208,7 @@ def finding_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@submit_once
 def finding_file_add(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _team_finding(request, pk)
     form = EvidenceUploadForm(request.POST, request.FILES)

@@ -36,6 +36,7 @@ from audits.selectors import gap as selectors
 from audits.services import gap as services
 from core.errors import DomainError
 from core.forms import call_action, call_service, edit_form
+from core.submits import submit_once, submit_result
 from core.views import document_subject
 from organisations import access as tenancy
 from organisations.models import Organisation, User
@@ -113,6 +114,7 @@ def gap_list(request: HttpRequest, org_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def gap_start(request: HttpRequest, org_pk: int) -> HttpResponse:
     organisation = get_object_or_404(tenancy.organisations_for(request.user), pk=org_pk)
     _require(access.can_write_gap_analysis(request.user, organisation), access.GAP_WRITERS_ONLY)
@@ -274,11 +276,12 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
 
 def _evidence_done(request: HttpRequest, analysis: GapAnalysis, answer_pk: int, message: str, ok: bool):
     """After an upload or a removal: the evidence list in place (htmx), or the answer's own page."""
+    url = reverse("audits:gap_answer_edit", args=[analysis.pk, answer_pk]) + f"#evidence-{answer_pk}"
     if not request.htmx:
         (messages.success if ok else messages.error)(request, message)
-        return redirect(
-            reverse("audits:gap_answer_edit", args=[analysis.pk, answer_pk]) + f"#evidence-{answer_pk}"
-        )
+        return redirect(url)
+    if ok:
+        submit_result(request, url)  # where a repeat of an upload is sent
     context = _row_context(request, analysis, answer_pk, editor=False)
     return _partial(
         request,
@@ -289,6 +292,7 @@ def _evidence_done(request: HttpRequest, analysis: GapAnalysis, answer_pk: int, 
 
 @login_required
 @require_POST
+@submit_once
 def gap_evidence_upload(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
     analysis = _writable(request, pk)
     answer = get_object_or_404(
@@ -371,6 +375,7 @@ def gap_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@submit_once
 def gap_copy(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = _writable(request, pk)
     form = GapCopyForm(request.POST)

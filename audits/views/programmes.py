@@ -25,6 +25,7 @@ from audits.selectors import programmes as selectors
 from audits.services import audits as audit_services
 from audits.services import programmes as services
 from core.forms import call_action, call_service, edit_form
+from core.submits import submit_once
 from core.transitions import transitions_of
 from organisations import access as tenancy
 
@@ -57,6 +58,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def programme_open(request: HttpRequest, org_pk: int) -> HttpResponse:
     organisation = get_object_or_404(tenancy.organisations_for(request.user), pk=org_pk)
     bodies = access.planning_bodies(request.user).filter(

@@ -17,6 +17,7 @@ from audits.models import Finding, FindingResponse
 from audits.selectors import responses as selectors
 from audits.services import responses as services
 from core.forms import call_service
+from core.submits import submit_once
 from core.transitions import transitions_of
 from organisations import access as tenancy
 
@@ -100,6 +101,7 @@ def _done(request: HttpRequest, finding: Finding, message: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@submit_once
 def finding_respond(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _responder_finding(request, pk)
     form = ResponsePlanForm(request.POST)
@@ -112,6 +114,7 @@ def finding_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@submit_once
 def finding_implementation(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _responder_finding(request, pk)
     form = ImplementationForm(request.POST)
@@ -124,6 +127,7 @@ def finding_implementation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@submit_once
 def finding_response_file(request: HttpRequest, pk: int, response_pk: int) -> HttpResponse:
     finding = _responder_finding(request, pk)
     response = _response(finding, response_pk)

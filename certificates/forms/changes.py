@@ -12,7 +12,7 @@ from certificates.enums import REVISING_KINDS, ChangeOutcome, DecisionKind
 from certificates.models import ChangeNotification, ChangeReview
 from certificates.services.changes import RevisionPlan, SpecialAudit
 from core import bounds
-from core.forms import BoundedForm
+from core.forms import BoundedForm, SubmitOnceForm
 from core.widgets import FastSelect
 from organisations.models import Organisation
 
@@ -32,7 +32,7 @@ CONTENT_FIELDS = (
 )
 
 
-class ChangeNotificationForm(BoundedForm, forms.ModelForm):
+class ChangeNotificationForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
     """What changes, from when, and the new values where the kind has them."""
 
     class Meta:

@@ -18,7 +18,7 @@ from certificates.models import CertificateRevision, TransferReview
 from certificates.services.decisions import DecisionContent
 from certificates.services.transfers import TransferDetails
 from core import bounds
-from core.forms import BoundedForm
+from core.forms import BoundedForm, SubmitOnceForm
 from core.widgets import FastSelect
 from organisations.models import Site
 from standards.models import Edition
@@ -76,7 +76,7 @@ class ReviewChoiceField(forms.ModelChoiceField):
         )
 
 
-class DecisionForm(BoundedForm, forms.Form):
+class DecisionForm(BoundedForm, SubmitOnceForm, forms.Form):
     """One decision for one edition. In `preview` mode (the "Check" button, or the query string)
     the rationale may be empty: the form only says what the checklist looks at."""
 
@@ -126,6 +126,7 @@ class DecisionForm(BoundedForm, forms.Form):
 
     def __init__(self, *args, programme: AuditProgramme, preview: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.preview = preview
         editions = certifiable_editions(programme)
         self.fields["edition"].queryset = editions
         listed = list(editions)  # the select's options, read once
@@ -139,6 +140,9 @@ class DecisionForm(BoundedForm, forms.Form):
 
     def clean_decided_on(self) -> datetime.date | None:
         return _not_in_future(self.cleaned_data.get("decided_on"))
+
+    def checks_submit_token(self) -> bool:
+        return not self.preview
 
     def target(self) -> tuple[Edition, DecisionContent] | None:
         """The edition and the content the checklist previews, once those parts are valid (on a
@@ -174,7 +178,7 @@ class DecisionForm(BoundedForm, forms.Form):
         )
 
 
-class TransferReviewForm(BoundedForm, forms.ModelForm):
+class TransferReviewForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
     """The pre-transfer review of IAF MD 2, one standard of the programme at a time."""
 
     edition = forms.ModelChoiceField(

@@ -7,7 +7,9 @@ In order, each step in its own transaction so that one failing does not undo the
    (rule 10), a passed suspension deadline with its withdraw-or-reduce task (rule 14), and tasks
    whose cause went away closed;
 3. the reminders owed today written once each and handed to Celery to e-mail;
-4. invitations to join an organisation past their date (at the moment the job runs) marked expired.
+4. invitations to join an organisation past their date (at the moment the job runs) marked expired;
+5. the create forms' one-time tokens claimed longer ago than a token lives, forgotten
+   (`core.submits`).
 
 Every step is idempotent: a second run the same day (a retried task, a second beat by mistake)
 changes nothing and sends nothing.
@@ -22,6 +24,7 @@ from certificates.models import Certificate, Task
 from certificates.services.certificates import certificates_expire_due
 from certificates.services.reminders import reminders_write
 from certificates.services.tasks import tasks_sync
+from core.submits import submit_claims_purge
 from organisations.services import invitations_expire
 
 
@@ -33,12 +36,15 @@ class DailyRun:
     tasks_closed: list[Task]
     reminders_written: int
     invitations_expired: int
+    claims_purged: int
 
     def summary(self) -> str:
         return (
             f"{self.today}: {len(self.expired)} certificate(s) expired, "
             f"{len(self.tasks_opened)} task(s) opened, {len(self.tasks_closed)} closed, "
-            f"{self.reminders_written} reminder(s) written, {self.invitations_expired} invitation(s) expired."
+            f"{self.reminders_written} reminder(s) written, "
+            f"{self.invitations_expired} invitation(s) expired, "
+            f"{self.claims_purged} old form token(s) forgotten."
         )
 
 
@@ -54,4 +60,5 @@ def daily_job_run(*, today: datetime.date) -> DailyRun:
         tasks_closed=list(sync.closed),
         reminders_written=len(written),
         invitations_expired=invitations,
+        claims_purged=submit_claims_purge(),
     )

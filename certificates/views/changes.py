@@ -20,6 +20,7 @@ from certificates.models import ChangeReview
 from certificates.selectors import changes as selectors
 from certificates.services import changes as services
 from core.forms import call_service
+from core.submits import submit_once
 from core.transitions import transitions_of
 from organisations import access as tenancy
 from organisations.models import Organisation
@@ -53,6 +54,7 @@ def change_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def change_submit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
     if not access.can_notify_change(request.user, organisation):

@@ -24,6 +24,7 @@ from certificates.services import decisions as services
 from certificates.services.decisions import Blocker, DecisionError
 from certificates.services.transfers import transfer_review_record
 from core.forms import call_service
+from core.submits import submit_once
 from core.transitions import transitions_of
 from organisations.models import User
 
@@ -92,6 +93,7 @@ def _checklist(user: User, programme: AuditProgramme, form: DecisionForm, refuse
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _decidable(request, pk)
     form = _form(request, programme)
@@ -134,6 +136,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submit_once
 def transfer_review_add(request: HttpRequest, pk: int) -> HttpResponse:
     """The programme's pre-transfer reviews; its certification managers record one (IAF MD 2)."""
     programme = _programme(request, pk)
