@@ -53,7 +53,7 @@ def decision_sites(programme: AuditProgramme) -> QuerySet[Site]:
         status=RevisionStatus.CURRENT,
         certificate__organisation_id=programme.organisation_id,
         certificate__certification_body_id=programme.certification_body_id,
-    ).values("sites")
+    ).values("sites__site")
     return programme.organisation.sites.filter(Q(pk__in=programme.sites.values("pk")) | Q(pk__in=current))
 
 

@@ -24,6 +24,7 @@ from organisations.models import User
 from tests import factories
 from tests.audits.conftest import make_edition
 from tests.audits.test_responses_services import make_finding
+from tests.certificates.conftest import certified_sites
 from tests.core.test_csp import _InlineCode
 from tests.factories import PROGRAMME_SCOPE
 
@@ -175,7 +176,7 @@ def test_post_grant_records_the_decision_and_drafts_the_certificate(world, manag
         TODAY,
         programme.scope,
     )
-    assert list(revision.sites.all()) == [world.site_a]
+    assert certified_sites(revision) == [world.site_a]
     programme.refresh_from_db()
     assert programme.cycle_started_on == TODAY
     messages = [m.message for m in response.wsgi_request._messages]
