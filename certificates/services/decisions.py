@@ -549,13 +549,6 @@ def _reduction_blockers(current: CertificateRevision, content: DecisionContent) 
     return found
 
 
-def _scope_justification(s: Situation, content: DecisionContent) -> str:
-    """What a reduction that rewrites the scope text records of why the text is narrower."""
-    if s.kind != K.SCOPE_REDUCTION or s.current is None:
-        return ""
-    return content.scope_justification.strip() if rewrites_scope(s.current.scope, content.scope) else ""
-
-
 def _transfer_blockers(
     s: Situation, review: TransferReview | None, decided_on: datetime.date, grant: bool
 ) -> list[Blocker]:
@@ -716,7 +709,7 @@ def decision_record(
         decided_on=content.decided_on,
         decided_by=actor,
         rationale=content.rationale.strip(),
-        scope_justification=_scope_justification(s, content),
+        scope_justification=content.scope_justification.strip(),
         certificate=s.certificate,
         transfer_review=content.transfer_review if content.kind == K.TRANSFER else None,
     )
@@ -786,7 +779,7 @@ def _grant(actor: User, s: Situation, content: DecisionContent, decision: Decisi
     )
     revision.iaf_codes.set(_iaf_codes_of(s))
     reason = _("Drafted by the %(kind)s decision.") % {"kind": K(s.kind).label.lower()}
-    if decision.scope_justification:
+    if s.kind == K.SCOPE_REDUCTION and decision.scope_justification:
         reason += " " + _("The scope text narrows: %(why)s") % {"why": decision.scope_justification}
     transition_record(
         subject=revision,

@@ -796,29 +796,85 @@ def test_rule_16_a_reduction_keeps_only_current_sites(world, qms, decider, certi
     assert not certified.next_cycles.exists()
 
 
-def test_rule_16_a_reduction_cannot_add_a_site(world, qms, decider, certified):
-    elsewhere = factories.SiteFactory(organisation=world.org_a, name="A annex")
-    found = refused(
-        decider, certified, qms, content(K.SCOPE_REDUCTION, REDUCED_ON, sites=(world.site_a, elsewhere))
+NARROWER, WIDER = "Services, design excluded", "Services and training"  # the certificate says "Services"
+WHY = "Design moved to the ministry's own agency on 1 May 2024."
+ADDS = (
+    "A reduction only removes sites: A annex is not on the certificate. Adding a site is an extension: "
+    "decide a scope extension on its extension audit."
+)
+REWRITES = (
+    "The scope text differs from the certificate's: confirm that the new text only narrows the scope and "
+    "say why. A wider scope is an extension: decide a scope extension on its extension audit."
+)
+NOTHING = "Reduce the scope text or the sites: nothing is reduced."
+# The sites a reduction names, by key: the certificate has site A and the branch; the annex is not on it
+SITES = {"": (), "A": ("site_a",), "A+branch": ("site_a", "branch"), "A+annex": ("site_a", "annex")}
+SITES["A+branch+annex"] = ("site_a", "branch", "annex")
+
+REDUCTIONS = {
+    # case: (sites, scope text, confirmed narrower, justification) -> rule 16's refusals
+    "a site removed": (("A", "", False, ""), []),
+    "a site removed, the same text": (("A", "Services", False, ""), []),
+    "a site removed, a new text unconfirmed": (("A", NARROWER, False, ""), [REWRITES]),
+    "nothing named": (("", "", False, ""), [NOTHING]),
+    "the same sites": (("A+branch", "", False, ""), [NOTHING]),
+    "the same text": (("", "Services", False, ""), [NOTHING]),
+    "the same text, other spacing": (("", " Services\r\n", False, ""), [NOTHING]),
+    "a site added for one removed": (("A+annex", "", False, ""), [ADDS]),
+    "a site added to all": (("A+branch+annex", "", True, WHY), [ADDS]),
+    "a site added and a new text": (("A+branch+annex", NARROWER, False, ""), [ADDS, REWRITES]),
+    "a new text unconfirmed": (("", NARROWER, False, ""), [REWRITES]),
+    "a new text confirmed without why": (("", NARROWER, True, ""), [REWRITES]),
+    "a new text confirmed, blank why": (("", NARROWER, True, " \r\n "), [REWRITES]),
+    "a new text explained, unconfirmed": (("", NARROWER, False, WHY), [REWRITES]),
+    "a wider text unconfirmed": (("", WIDER, False, ""), [REWRITES]),
+    "a new text confirmed and explained": (("", NARROWER, True, WHY), []),
+    "a site removed, a new text confirmed and explained": (("A", NARROWER, True, f" {WHY} "), []),
+}
+
+
+@pytest.mark.parametrize(("case", "expected"), list(REDUCTIONS.values()), ids=list(REDUCTIONS))
+def test_rule_16_a_reduction_only_reduces(world, qms, decider, certified, case, expected):
+    sites_key, scope, narrows, why = case
+    annex = factories.SiteFactory(organisation=world.org_a, name="A annex")
+    named = {"site_a": world.site_a, "branch": certified.branch, "annex": annex}
+    decision = content(
+        K.SCOPE_REDUCTION,
+        REDUCED_ON,
+        sites=tuple(named[key] for key in SITES[sites_key]),
+        scope=scope,
+        **{
+            name: value for name, value in (("narrows_scope", narrows), ("scope_justification", why)) if value
+        },
     )
-    assert [(b.rule, b.message) for b in found] == [(16, "A reduction keeps only sites already in scope.")]
+    if expected:
+        assert [(b.rule, b.message) for b in refused(decider, certified, qms, decision)] == [
+            (16, message) for message in expected
+        ]
+        assert not Decision.objects.filter(kind=K.SCOPE_REDUCTION).exists()
+        return
+    revision = decide(decider, certified, qms, decision).revision
+    kept = [world.site_a] if sites_key == "A" else [world.site_a, certified.branch]
+    assert (revision.scope, set(certified_sites(revision))) == (scope.strip() or "Services", set(kept))
+    assert revision.decision.scope_justification == why.strip()
 
 
-@pytest.mark.parametrize("sites", ["same", "none"])
-def test_rule_16_a_reduction_must_reduce_something(world, qms, decider, certified, sites):
-    kept = (world.site_a, certified.branch) if sites == "same" else ()
-    found = refused(decider, certified, qms, content(K.SCOPE_REDUCTION, REDUCED_ON, sites=kept))
-    assert [(b.rule, b.message) for b in found] == [
-        (16, "Reduce the scope text or the sites: nothing is reduced.")
-    ]
-
-
-def test_rule_16_a_narrower_scope_text_is_a_reduction(world, qms, decider, certified):
-    decision = decide(
-        decider, certified, qms, content(K.SCOPE_REDUCTION, REDUCED_ON, scope="Services, design excluded")
+def test_rule_16_a_narrower_text_keeps_its_justification_in_the_history(world, qms, decider, certified):
+    decision = content(
+        K.SCOPE_REDUCTION, REDUCED_ON, scope=NARROWER, narrows_scope=True, scope_justification=WHY
     )
-    assert decision.revision.scope == "Services, design excluded"
-    assert set(certified_sites(decision.revision)) == {world.site_a, certified.branch}
+    revision = decide(decider, certified, qms, decision).revision
+    assert (
+        transitions_of(revision).get().reason
+        == f"Drafted by the reduction of scope decision. The scope text narrows: {WHY}"
+    )
+
+
+def test_rule_16_a_refusal_to_reduce_records_whatever_text(world, qms, decider, certified):
+    """A refusal drafts nothing: rule 16 looks at what a grant would certify."""
+    decision = content(K.SCOPE_REDUCTION, REDUCED_ON, outcome=REFUSE, scope=WIDER)
+    recorded = decide(decider, certified, qms, decision)
+    assert (recorded.outcome, hasattr(recorded, "revision")) == (REFUSE, False)
 
 
 def test_an_extension_of_scope_takes_the_programmes_new_scope_and_sites(world, qms, decider, certified):
