@@ -71,7 +71,6 @@ def public_certificate(revision: CertificateRevision) -> PublicCertificate:
     """What a verifier sees of a current revision's certificate: the holder and the sites as the
     revision certifies them, not as the client's records say today (one query: the sites)."""
     certificate = revision.certificate
-    sites = revision.sites.only("name", "street", "postcode", "city", "country")
     return PublicCertificate(
         number=certificate.number,
         revision=revision.revision,
@@ -82,7 +81,7 @@ def public_certificate(revision: CertificateRevision) -> PublicCertificate:
         standard=revision.edition.label,
         standard_title=revision.edition.title,
         scope=revision.scope,
-        sites=[PublicSite(name=site.name, address=site.address) for site in sites],
+        sites=[PublicSite(name=site.name, address=site.address) for site in revision.sites.all()],
         effective_on=revision.effective_on,
         expiry_on=revision.expiry_on,
         certification_body=certificate.certification_body.name,
