@@ -152,6 +152,8 @@ def _shared_number(world, qms) -> tuple[Certificate, Certificate]:
     """The number "SHARED-1" used by both CBs: A's certificate of organisation A, B's of B."""
     of_b = make_certificate(world, qms, number="SHARED-1", sites=[world.site_b])
     Certificate.objects.filter(pk=of_b.pk).update(certification_body=world.other_cb, organisation=world.org_b)
+    # its revision certifies B, as B's decision would have drafted it
+    CertificateRevision.objects.filter(certificate=of_b).update(**CertificateRevision.holder_of(world.org_b))
     of_a = make_certificate(world, qms, number="SHARED-1")
     return of_a, of_b
 
