@@ -508,7 +508,7 @@ def _revision_blockers(s: Situation, content: DecisionContent, grant: bool) -> l
     return found
 
 
-def rewrites_scope(current_scope: str, scope: str) -> bool:
+def _rewrites_scope(current_scope: str, scope: str) -> bool:
     """Whether a decision's scope text (empty: unchanged) says something else than the current
     one; spacing and line breaks alone change nothing."""
     return bool(scope.strip()) and scope.split() != current_scope.split()
@@ -520,14 +520,14 @@ def _reduction_blockers(current: CertificateRevision, content: DecisionContent) 
     is not given stays as it is). Adding is an extension, decided on its audit."""
     current_ids = set(current.sites.values_list("site_id", flat=True))
     site_ids = {site.pk for site in content.sites} or current_ids
-    rewritten = rewrites_scope(current.scope, content.scope)
+    rewritten = _rewrites_scope(current.scope, content.scope)
     found = []
     if added := sorted(site.name for site in content.sites if site.pk not in current_ids):
         found.append(
             Blocker(
                 _(
-                    "A reduction only removes sites: %(sites)s is not on the certificate. Adding a site "
-                    "is an extension: decide a scope extension on its extension audit."
+                    "A reduction only removes sites; not on the certificate: %(sites)s. Adding a site is "
+                    "an extension: decide a scope extension on its extension audit."
                 )
                 % {"sites": ", ".join(added)},
                 rule=16,

@@ -799,7 +799,7 @@ def test_rule_16_a_reduction_keeps_only_current_sites(world, qms, decider, certi
 NARROWER, WIDER = "Services, design excluded", "Services and training"  # the certificate says "Services"
 WHY = "Design moved to the ministry's own agency on 1 May 2024."
 ADDS = (
-    "A reduction only removes sites: A annex is not on the certificate. Adding a site is an extension: "
+    "A reduction only removes sites; not on the certificate: A annex. Adding a site is an extension: "
     "decide a scope extension on its extension audit."
 )
 REWRITES = (
