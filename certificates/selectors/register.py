@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from certificates.enums import CertificateStatus, RevisionStatus
 from certificates.models import Certificate, CertificateRevision
@@ -70,11 +70,16 @@ def register_filter(certificates: QuerySet[Certificate], filters: RegisterFilter
     }
     certificates = certificates.filter(**{key: value for key, value in lookups.items() if value})
     if filters.text:
-        # the holder by its certified name or by the client's name today
+        # the holder by the client's name today or by the name its revision certifies
+        certified_as = CertificateRevision.objects.filter(
+            certificate=OuterRef("pk"),
+            status__in=SHOWN_REVISION_STATUSES,
+            holder_name__icontains=filters.text,
+        )
         certificates = certificates.filter(
             Q(number__icontains=filters.text)
-            | Q(holder_name__icontains=filters.text)
             | Q(organisation__name__icontains=filters.text)
+            | Q(Exists(certified_as))
         )
     return certificates.order_by("number", "pk")
 
