@@ -12,6 +12,7 @@ from certificates.models import (
     ChangeReview,
     Decision,
     Reminder,
+    RevisionSite,
     Task,
     TransferReview,
 )
@@ -49,6 +50,19 @@ class CertificateAdmin(ReadOnlyAdmin):
     inlines = [RevisionInline]
 
 
+class RevisionSiteInline(admin.TabularInline):
+    """The sites as the revision certifies them: copied when it was drafted, never edited."""
+
+    model = RevisionSite
+    fields = ["name", "kind", "is_central_function", "street", "postcode", "city", "country"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(CertificateRevision)
 class CertificateRevisionAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "status", "edition", "effective_on", "expiry_on", "accredited", "issued_on"]
@@ -56,8 +70,9 @@ class CertificateRevisionAdmin(ReadOnlyAdmin):
     list_select_related = ["certificate", "edition__standard"]
     search_fields = ["certificate__number", "certificate__organisation__name"]
     raw_id_fields = ["certificate", "decision", "edition", "issued_by"]
-    filter_horizontal = ["sites", "iaf_codes"]
+    filter_horizontal = ["iaf_codes"]
     exclude = ["public_token"]
+    inlines = [RevisionSiteInline]
 
 
 @admin.register(TransferReview)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from audits.models import AuditProgramme
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
-from certificates.models import Certificate, CertificateRevision, Decision
+from certificates.models import Certificate, CertificateRevision, Decision, RevisionSite
 from core.transitions import transition_record
 from organisations.enums import SiteKind
 from organisations.models import CertificationBody, Organisation, Site, User
@@ -259,6 +259,7 @@ def _issued(programme: AuditProgramme, numbers: list[str]) -> list[CertificateRe
             revision=1,
             decision=decision,
             edition=edition,
+            **CertificateRevision.holder_of(programme.organisation),
             scope=programme.scope,
             effective_on=DECIDED_ON,
             expiry_on=DECIDED_ON.replace(year=DECIDED_ON.year + 3),
@@ -276,8 +277,7 @@ def _bulk_revisions(programme: AuditProgramme, count: int, *, prefix: str) -> No
     """`count` certificates of the programme's client, each at its central site."""
     revisions = _issued(programme, [f"{prefix}{n:04d}" for n in range(count)])
     site = _sites(programme, 1)[0]
-    through = CertificateRevision.sites.through
-    through.objects.bulk_create(through(certificaterevision=r, site=site) for r in revisions)
+    RevisionSite.objects.bulk_create(RevisionSite.copy_of(site, revision=r) for r in revisions)
 
 
 def _measure_exports() -> str:
@@ -432,12 +432,15 @@ def _draft_of(current: CertificateRevision) -> CertificateRevision:
         revision=2,
         decision=decision,
         edition=current.edition,
+        **CertificateRevision.holder_of(current.certificate.organisation),
         scope=current.scope,
         effective_on=DECIDED_ON,
         expiry_on=current.expiry_on,
         cycle_started_on=current.cycle_started_on,
     )
-    draft.sites.set(current.sites.all())
+    RevisionSite.objects.bulk_create(
+        RevisionSite.copy_of(copy.site, revision=draft) for copy in current.sites.select_related("site")
+    )
     return draft
 
 
@@ -470,6 +473,8 @@ def _revision(*, sites: int, number: str, programme: AuditProgramme | None = Non
     programme is given) with `sites` sites, made with the ORM."""
     programme = programme or _ministry_programme()
     revision = _issued(programme, [number])[0]
-    revision.sites.set(_sites(programme, sites))
+    RevisionSite.objects.bulk_create(
+        RevisionSite.copy_of(site, revision=revision) for site in _sites(programme, sites)
+    )
     revision.iaf_codes.set(programme.organisation.iaf_codes.all())
     return revision

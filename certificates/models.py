@@ -38,6 +38,8 @@ from certificates.enums import (
     TransferReviewOutcome,
 )
 from core import bounds
+from organisations.enums import SiteKind
+from organisations.models import Address, address_text
 
 TEXT = {"max_length": bounds.TEXT_MAX, "validators": bounds.text_validators(bounds.TEXT_MAX)}
 LINE = [bounds.validate_single_line]
@@ -124,6 +126,12 @@ class Decision(models.Model):
     decided_on = models.DateField(_("decided on"), validators=DATE)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rationale = models.TextField(_("rationale"), **TEXT)
+    scope_justification = models.TextField(
+        _("why the new scope text is narrower"),
+        blank=True,
+        help_text=_("A scope reduction that rewrites the scope text says why the new text only narrows it."),
+        **TEXT,
+    )
     audits = models.ManyToManyField(
         "audits.Audit", blank=True, related_name="decisions", verbose_name=_("audits feeding the decision")
     )
@@ -249,14 +257,23 @@ class Certificate(models.Model):
 
 class CertificateRevision(models.Model):
     """What one issue of a certificate says (DOMAIN §6.1), made by one decision. Issued once; a
-    change of scope, sites, edition or cycle is a new revision (rules 9, 12, 16)."""
+    change of scope, sites, edition or cycle is a new revision (rules 9, 12, 16).
+
+    The revision keeps its own copy of what was certified, taken when the decision drafts it: the
+    holder's name and address here, each site's name and address in its `sites` (`RevisionSite`).
+    A client renaming itself or moving a site changes none of it: only a new decision's revision
+    certifies the new values."""
 
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="revisions")
     revision = models.PositiveSmallIntegerField(_("revision"))
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="revision")
     edition = models.ForeignKey("standards.Edition", on_delete=models.PROTECT, related_name="+")
+    holder_name = models.CharField(_("certified holder"), max_length=200, validators=LINE)
+    holder_street = models.CharField(_("holder's street and number"), max_length=200, validators=LINE)
+    holder_postcode = models.CharField(_("holder's postcode"), max_length=20, blank=True, validators=LINE)
+    holder_city = models.CharField(_("holder's city"), max_length=100, validators=LINE)
+    holder_country = CountryField(_("holder's country"))
     scope = models.TextField(_("scope"), **TEXT)
-    sites = models.ManyToManyField("organisations.Site", related_name="+", verbose_name=_("sites"))
     iaf_codes = models.ManyToManyField("organisations.IAFCode", blank=True, related_name="+")
     effective_on = models.DateField(_("effective from"), validators=DATE)
     expiry_on = models.DateField(_("expires on"), validators=DATE)
@@ -335,6 +352,62 @@ class CertificateRevision(models.Model):
     def identifier(self) -> str:
         """The number as printed with its revision (rule 9, DOMAIN §6.1 item 9)."""
         return f"{self.certificate.number} Rev. {self.revision}"
+
+    @property
+    def holder_address(self) -> str:
+        return address_text(
+            self.holder_street, self.holder_postcode, self.holder_city, self.holder_country.name
+        )
+
+    @staticmethod
+    def holder_of(organisation) -> dict[str, object]:
+        """The holder's fields of a revision drafted today: the client's name and address now."""
+        return {
+            "holder_name": organisation.name,
+            "holder_street": organisation.street,
+            "holder_postcode": organisation.postcode,
+            "holder_city": organisation.city,
+            "holder_country": organisation.country,
+        }
+
+
+class RevisionSite(Address):
+    """One site as a revision certifies it: its name, kind and address when the revision was
+    drafted (DOMAIN §6.1 item 1), with the site it copies kept for identity (which sites a later
+    decision keeps or removes)."""
+
+    revision = models.ForeignKey(CertificateRevision, on_delete=models.PROTECT, related_name="sites")
+    site = models.ForeignKey("organisations.Site", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200, validators=LINE)
+    kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices)
+    is_central_function = models.BooleanField(_("central function"))
+
+    class Meta:
+        # the central function first, then by name: the order every certificate lists them in
+        ordering = ["-is_central_function", "name", "pk"]
+        verbose_name = _("certified site")
+        verbose_name_plural = _("certified sites")
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "site"], name="revision_site_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def copy_of(cls, site, *, revision: CertificateRevision) -> "RevisionSite":
+        """The site as the revision certifies it, unsaved."""
+        return cls(
+            revision=revision,
+            site=site,
+            name=site.name,
+            kind=site.kind,
+            is_central_function=site.is_central_function,
+            street=site.street,
+            postcode=site.postcode,
+            city=site.city,
+            country=site.country,
+        )
 
 
 # --- The work queue, reminders and calendar subscriptions ----------------------------------------

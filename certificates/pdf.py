@@ -1,7 +1,8 @@
 """The certificate as PDF (DOMAIN §6.1, §1.5; rules 8, 34): one A4 page, and an annex of the
 sites when there are several.
 
-Everything is read first (three queries), the CB's images come from storage as ``data:`` URIs
+Everything is read first (three queries), the holder and the sites as the revision certifies
+them (its copy, not the client's records today), the CB's images come from storage as ``data:`` URIs
 (the renderer fetches nothing else), and ``core.pdf``, with WeasyPrint, is imported only when a
 PDF is rendered. Rendered by the `core.render_document` task (certificates/documents.py).
 """
@@ -9,13 +10,11 @@ PDF is rendered. Rendered by the `core.render_document` task (certificates/docum
 import base64
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.db.models.fields.files import FieldFile
 
 from certificates.enums import RevisionStatus
-from certificates.models import CertificateRevision
+from certificates.models import CertificateRevision, RevisionSite
 from certificates.qr import public_url, qr_svg_data_uri
-from organisations.models import Site
 
 TEMPLATE = "certificates/pdf/certificate.html"
 STYLESHEETS = ["css/print/certificate.css"]
@@ -35,8 +34,8 @@ class CertificateSheet:
     """What the certificate prints, read once."""
 
     revision: CertificateRevision
-    sites: list[Site]
-    central: Site | None
+    sites: list[RevisionSite]
+    central: RevisionSite | None
     iaf_codes: list
     logo: str | None
     mark: str | None
@@ -47,10 +46,6 @@ class CertificateSheet:
     @property
     def certificate(self):
         return self.revision.certificate
-
-    @property
-    def organisation(self):
-        return self.revision.certificate.organisation
 
     @property
     def body(self):
@@ -93,13 +88,11 @@ def image_data_uri(image: FieldFile) -> str | None:
 
 
 def _revision(pk: int) -> CertificateRevision:
-    # the central function first, then by name: the order the annex lists them in
-    sites = Site.objects.order_by("-is_central_function", "name")
     return (
         CertificateRevision.objects.select_related(
-            "certificate__organisation", "certificate__certification_body", "edition__standard", "decision"
+            "certificate__certification_body", "edition__standard", "decision"
         )
-        .prefetch_related(Prefetch("sites", queryset=sites), "iaf_codes")
+        .prefetch_related("sites", "iaf_codes")
         .get(pk=pk)
     )
 

@@ -98,7 +98,6 @@ def certsearch_row(revision: CertificateRevision) -> CertSearchRow:
     The identity number is the CB's internal unique key, `<CB id>-<certificate id>`.
     """
     certificate = revision.certificate
-    organisation = certificate.organisation
     return CertSearchRow(
         identity=f"{certificate.certification_body_id}-{certificate.pk}",
         number=certificate.number,
@@ -109,9 +108,9 @@ def certsearch_row(revision: CertificateRevision) -> CertSearchRow:
         original_issue_date=certsearch_date(certificate.original_certified_on),
         issue_date=certsearch_date(revision.issued_on),
         expiry_date=certsearch_date(revision.expiry_on),
-        entity_name=organisation.name,
+        entity_name=revision.holder_name,
         standard=Edition.label_for(revision.edition.standard.code, revision.edition.year),
-        country=organisation.country.code,
+        country=revision.holder_country.code,
         site_addresses=SITE_SEPARATOR.join(f"{site.name}, {site.address}" for site in revision.sites.all()),
         technical_sectors=SECTOR_SEPARATOR.join(
             f"IAF {code.code}" for code in sorted(revision.iaf_codes.all(), key=lambda code: code.code)

@@ -110,6 +110,12 @@ class IAFCode(models.Model):
         return f"IAF {self.code} {self.title}"
 
 
+def address_text(street: str, postcode: str, city: str, country_name: str) -> str:
+    """An address on one line: "street, postcode city, country"."""
+    locality = " ".join(part for part in (postcode, city) if part)
+    return ", ".join(part for part in (street, locality, country_name) if part)
+
+
 class Address(models.Model):
     street = models.CharField(_("street and number"), max_length=200, validators=LINE)
     postcode = models.CharField(_("postcode"), max_length=20, blank=True, validators=LINE)
@@ -121,8 +127,7 @@ class Address(models.Model):
 
     @property
     def address(self) -> str:
-        locality = " ".join(part for part in (self.postcode, self.city) if part)
-        return ", ".join(part for part in (self.street, locality, self.country.name) if part)
+        return address_text(self.street, self.postcode, self.city, self.country.name)
 
 
 class Organisation(Address):

@@ -402,7 +402,7 @@ def w(world, settings, tmp_path):
 
     from certificates.enums import TaskKind
     from certificates.models import CertificateRevision, Decision, Task
-    from tests.certificates.conftest import make_certificate
+    from tests.certificates.conftest import make_certificate, take_copy
 
     for suffix, cb, org, site, manager in (
         ("a", world.cb, world.org_a, world.site_a, world.cert_manager),
@@ -431,7 +431,7 @@ def w(world, settings, tmp_path):
             expiry_on=current.expiry_on,
             cycle_started_on=current.cycle_started_on,
         )
-        draft.sites.set([site])
+        take_copy(draft, [site])
         setattr(world, f"certificate_{suffix}", certificate)
         setattr(world, f"decision_{suffix}", current.decision)
         # --- calendar: the daily job's rule-10 task on the certificate ---

@@ -53,7 +53,7 @@ def decision_sites(programme: AuditProgramme) -> QuerySet[Site]:
         status=RevisionStatus.CURRENT,
         certificate__organisation_id=programme.organisation_id,
         certificate__certification_body_id=programme.certification_body_id,
-    ).values("sites")
+    ).values("sites__site")
     return programme.organisation.sites.filter(Q(pk__in=programme.sites.values("pk")) | Q(pk__in=current))
 
 
@@ -107,6 +107,17 @@ class DecisionForm(BoundedForm, SubmitOnceForm, forms.Form):
     scope = _paragraph(
         _("Scope of the certificate"),
         _("Leave empty to keep the programme's scope (or the certificate's, for a revision)."),
+        required=False,
+    )
+    narrows_scope = forms.BooleanField(
+        label=_("The new scope text only narrows the certified scope"),
+        required=False,
+        help_text=_("A reduction removes; a wider scope is an extension, decided on its extension audit."),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    scope_justification = _paragraph(
+        _("Why the new text is narrower"),
+        _("Kept with the decision and in the certificate's history (rule 16)."),
         required=False,
     )
     sites = SiteChoiceField(
@@ -175,6 +186,8 @@ class DecisionForm(BoundedForm, SubmitOnceForm, forms.Form):
             scope=values.get("scope") or "",
             sites=tuple(values.get("sites") or ()),
             transfer_review=values.get("transfer_review") if is_transfer else None,
+            narrows_scope=bool(values.get("narrows_scope")),
+            scope_justification=values.get("scope_justification") or "",
         )
 
 

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from certificates.enums import CertificateStatus, RevisionStatus
 from certificates.models import Certificate, CertificateRevision
@@ -48,8 +48,10 @@ def _shown(field: str) -> Subquery:
 
 
 def with_shown_revision(certificates: QuerySet[Certificate]) -> QuerySet[Certificate]:
-    """Annotate `edition_year`, `effective_on` and `expiry_on` of the revision each certificate shows."""
+    """Annotate `holder_name` (as certified), `edition_year`, `effective_on` and `expiry_on` of the
+    revision each certificate shows."""
     return certificates.annotate(
+        holder_name=_shown("holder_name"),
         edition_year=_shown("edition__year"),
         effective_on=_shown("effective_on"),
         expiry_on=_shown("expiry_on"),
@@ -68,8 +70,16 @@ def register_filter(certificates: QuerySet[Certificate], filters: RegisterFilter
     }
     certificates = certificates.filter(**{key: value for key, value in lookups.items() if value})
     if filters.text:
+        # the holder by the client's name today or by the name its revision certifies
+        certified_as = CertificateRevision.objects.filter(
+            certificate=OuterRef("pk"),
+            status__in=SHOWN_REVISION_STATUSES,
+            holder_name__icontains=filters.text,
+        )
         certificates = certificates.filter(
-            Q(number__icontains=filters.text) | Q(organisation__name__icontains=filters.text)
+            Q(number__icontains=filters.text)
+            | Q(organisation__name__icontains=filters.text)
+            | Q(Exists(certified_as))
         )
     return certificates.order_by("number", "pk")
 
@@ -94,7 +104,7 @@ def certsearch_revisions(certificates: QuerySet[Certificate]) -> list[Certificat
             status=RevisionStatus.CURRENT,
             accredited=True,
         )
-        .select_related("certificate__organisation", "certificate__certification_body", "edition__standard")
+        .select_related("certificate__certification_body", "edition__standard")
         .prefetch_related("sites", "iaf_codes")
         .order_by("certificate__number", "certificate__pk")
     )

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from certificates import access
 from certificates.enums import CertificateStatus, RevisionStatus
@@ -17,7 +17,7 @@ from certificates.models import Certificate, CertificateRevision
 from certificates.selectors.register import with_shown_revision
 from core.models import Transition
 from organisations import access as tenancy
-from organisations.models import CertificationBody, Organisation, Site
+from organisations.models import CertificationBody, Organisation
 from standards.models import Edition
 
 EXPIRING_DAYS = 90
@@ -47,10 +47,7 @@ def certificate_page(certificate: Certificate) -> CertificatePage:
     history: four queries."""
     revisions = list(
         certificate.revisions.select_related("edition__standard", "decision", "issued_by")
-        .prefetch_related(
-            Prefetch("sites", queryset=Site.objects.order_by("-is_central_function", "name", "pk")),
-            "iaf_codes",
-        )
+        .prefetch_related("sites", "iaf_codes")
         .order_by("-revision")
     )
     for revision in revisions:

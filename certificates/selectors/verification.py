@@ -55,7 +55,7 @@ def active_bodies() -> list[tuple[int, str]]:
 def _current_revisions() -> QuerySet[CertificateRevision]:
     return CertificateRevision.objects.filter(
         status=RevisionStatus.CURRENT, certificate__status__in=PUBLIC_STATUSES
-    ).select_related("certificate__certification_body", "certificate__organisation", "edition__standard")
+    ).select_related("certificate__certification_body", "edition__standard")
 
 
 def current_revisions(number: str, *, body_id: int | None = None) -> list[CertificateRevision]:
@@ -68,22 +68,20 @@ def current_revisions(number: str, *, body_id: int | None = None) -> list[Certif
 
 
 def public_certificate(revision: CertificateRevision) -> PublicCertificate:
-    """What a verifier sees of a current revision's certificate (one query: the sites)."""
+    """What a verifier sees of a current revision's certificate: the holder and the sites as the
+    revision certifies them, not as the client's records say today (one query: the sites)."""
     certificate = revision.certificate
-    sites = revision.sites.order_by("-is_central_function", "name").only(
-        "name", "street", "postcode", "city", "country"
-    )
     return PublicCertificate(
         number=certificate.number,
         revision=revision.revision,
         is_valid=certificate.status in VALID_STATUSES,
         status=certificate.get_status_display(),
         status_since=certificate.status_since,
-        holder=certificate.organisation.name,
+        holder=revision.holder_name,
         standard=revision.edition.label,
         standard_title=revision.edition.title,
         scope=revision.scope,
-        sites=[PublicSite(name=site.name, address=site.address) for site in sites],
+        sites=[PublicSite(name=site.name, address=site.address) for site in revision.sites.all()],
         effective_on=revision.effective_on,
         expiry_on=revision.expiry_on,
         certification_body=certificate.certification_body.name,
@@ -99,7 +97,7 @@ def certificate_by_token(token: str) -> tuple[PublicCertificate, int | None] | N
         CertificateRevision.objects.filter(
             public_token=token, status__in=ISSUED, certificate__status__in=PUBLIC_STATUSES
         )
-        .select_related("certificate__certification_body", "certificate__organisation", "edition__standard")
+        .select_related("certificate__certification_body", "edition__standard")
         .first()
     )
     if printed is None:

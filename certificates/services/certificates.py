@@ -161,10 +161,9 @@ def revision_update(
 
 def content_of(revision: CertificateRevision) -> certificate_rules.Content:
     certificate, body = revision.certificate, revision.certificate.certification_body
-    organisation = certificate.organisation
     return certificate_rules.Content(
-        holder=organisation.name,
-        holder_address=organisation.address,
+        holder=revision.holder_name,
+        holder_address=revision.holder_address,
         sites=tuple((site.name, site.address) for site in revision.sites.all()),
         scope=revision.scope,
         standard=revision.edition.standard.code,

@@ -46,7 +46,7 @@ from certificates.enums import (
     TaskResolution,
     TransferReviewOutcome,
 )
-from certificates.models import Certificate, CertificateRevision, Decision, TransferReview
+from certificates.models import Certificate, CertificateRevision, Decision, RevisionSite, TransferReview
 from certificates.services.numbers import number_allocate
 from certificates.services.tasks import tasks_close_for
 from core.bounds import clamped_add
@@ -95,7 +95,8 @@ class Blocker:
 @dataclass(frozen=True)
 class DecisionContent:
     """What the decider records. Scope and sites default to the programme's (or the certificate's
-    for a revision); a scope reduction names the reduced ones."""
+    for a revision); a scope reduction names the reduced ones, and a new scope text of a reduction
+    comes with the decider's confirmation that it only narrows the scope and why (rule 16)."""
 
     kind: str
     outcome: str
@@ -104,6 +105,8 @@ class DecisionContent:
     scope: str = ""
     sites: tuple[Site, ...] = ()
     transfer_review: TransferReview | None = None
+    narrows_scope: bool = False
+    scope_justification: str = ""
 
 
 @dataclass
@@ -505,17 +508,45 @@ def _revision_blockers(s: Situation, content: DecisionContent, grant: bool) -> l
     return found
 
 
+def _rewrites_scope(current_scope: str, scope: str) -> bool:
+    """Whether a decision's scope text (empty: unchanged) says something else than the current
+    one; spacing and line breaks alone change nothing."""
+    return bool(scope.strip()) and scope.split() != current_scope.split()
+
+
 def _reduction_blockers(current: CertificateRevision, content: DecisionContent) -> list[Blocker]:
-    """Rule 16: a reduction keeps only sites in scope now, and reduces the sites or the scope text
-    (what is not given stays as it is)."""
-    current_ids = set(current.sites.values_list("pk", flat=True))
+    """Rule 16: a reduction only removes. It keeps only sites in scope now; a new scope text needs
+    the decider's confirmation that it narrows the scope and why; something must be reduced (what
+    is not given stays as it is). Adding is an extension, decided on its audit."""
+    current_ids = set(current.sites.values_list("site_id", flat=True))
     site_ids = {site.pk for site in content.sites} or current_ids
-    scope = content.scope.strip() or current.scope.strip()
-    if not site_ids <= current_ids:
-        return [Blocker(_("A reduction keeps only sites already in scope."), rule=16)]
-    if site_ids == current_ids and scope == current.scope.strip():
-        return [Blocker(_("Reduce the scope text or the sites: nothing is reduced."), rule=16)]
-    return []
+    rewritten = _rewrites_scope(current.scope, content.scope)
+    found = []
+    if added := sorted(site.name for site in content.sites if site.pk not in current_ids):
+        found.append(
+            Blocker(
+                _(
+                    "A reduction only removes sites; not on the certificate: %(sites)s. Adding a site is "
+                    "an extension: decide a scope extension on its extension audit."
+                )
+                % {"sites": ", ".join(added)},
+                rule=16,
+            )
+        )
+    if rewritten and not (content.narrows_scope and content.scope_justification.strip()):
+        found.append(
+            Blocker(
+                _(
+                    "The scope text differs from the certificate's: confirm that the new text only narrows "
+                    "the scope and say why. A wider scope is an extension: decide a scope extension on its "
+                    "extension audit."
+                ),
+                rule=16,
+            )
+        )
+    if site_ids == current_ids and not rewritten:
+        found.append(Blocker(_("Reduce the scope text or the sites: nothing is reduced."), rule=16))
+    return found
 
 
 def _transfer_blockers(
@@ -620,6 +651,7 @@ def _revision_values(s: Situation, content: DecisionContent) -> dict:
     base_scope = programme.scope if _from_programme(s) else current.scope
     return {
         "edition": s.edition,
+        **CertificateRevision.holder_of(programme.organisation),
         "scope": content.scope.strip() or base_scope,
         "effective_on": content.decided_on,
         "expiry_on": expiry,
@@ -638,9 +670,12 @@ def _from_programme(s: Situation) -> bool:
 
 
 def _sites_of(s: Situation, content: DecisionContent) -> list[Site]:
+    """The sites as they are today: a new revision certifies their current names and addresses."""
     if content.sites:
         return list(content.sites)
-    return list(s.programme.sites.all() if _from_programme(s) else s.current.sites.all())
+    if _from_programme(s):
+        return list(s.programme.sites.all())
+    return list(Site.objects.filter(pk__in=s.current.sites.values("site_id")))
 
 
 def _iaf_codes_of(s: Situation) -> list[IAFCode]:
@@ -674,6 +709,7 @@ def decision_record(
         decided_on=content.decided_on,
         decided_by=actor,
         rationale=content.rationale.strip(),
+        scope_justification=content.scope_justification.strip(),
         certificate=s.certificate,
         transfer_review=content.transfer_review if content.kind == K.TRANSFER else None,
     )
@@ -737,15 +773,21 @@ def _grant(actor: User, s: Situation, content: DecisionContent, decision: Decisi
     )
     refuse_invalid(revision, DomainError, exclude=("certificate", "decision", "edition"))
     revision.save()
-    revision.sites.set(_sites_of(s, content))
+    # the copy of what is certified (DOMAIN §6.1): the holder above, the sites here; never changed after
+    RevisionSite.objects.bulk_create(
+        RevisionSite.copy_of(site, revision=revision) for site in _sites_of(s, content)
+    )
     revision.iaf_codes.set(_iaf_codes_of(s))
+    reason = _("Drafted by the %(kind)s decision.") % {"kind": K(s.kind).label.lower()}
+    if s.kind == K.SCOPE_REDUCTION and decision.scope_justification:
+        reason += " " + _("The scope text narrows: %(why)s") % {"why": decision.scope_justification}
     transition_record(
         subject=revision,
         field="status",
         from_state=None,
         to_state=RevisionStatus.DRAFT,
         actor=actor,
-        reason=_("Drafted by the %(kind)s decision.") % {"kind": K(s.kind).label.lower()},
+        reason=reason,
     )
     if s.kind in OPENING_KINDS and programme.cycle_started_on is None:
         # a transfer continues the incoming cycle: surveillance falls due from its decision (IAF MD 2)

@@ -58,7 +58,7 @@ def register_rows(page, show_body: bool) -> SafeString:
                 certificate.get_absolute_url(),
                 certificate.number,
                 labels["holder"],
-                certificate.organisation.name,
+                certificate.holder_name,
                 labels["standard"],
                 certificate.edition_label or certificate.standard.code,
                 labels["status"],

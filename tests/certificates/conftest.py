@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 
 from audits.models import AuditProgramme, ProgrammeEdition
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
-from certificates.models import Certificate, CertificateRevision, Decision
+from certificates.models import Certificate, CertificateRevision, Decision, RevisionSite
 from tests.audits.conftest import make_edition, qms  # noqa: F401  (the ISO 9001:2015 fixture)
 
 DECIDED_ON = datetime.date(2026, 3, 2)
@@ -32,6 +32,22 @@ def give_images(body) -> None:
     body.certification_mark.save("mark.png", ContentFile(png_bytes("darkgreen")), save=False)
     body.accreditation_symbol.save("symbol.png", ContentFile(png_bytes("maroon")), save=False)
     body.save(update_fields=["logo", "certification_mark", "accreditation_symbol"])
+
+
+def take_copy(revision: CertificateRevision, sites) -> CertificateRevision:
+    """What the drafting service copies onto a revision built here: the holder (the certificate's
+    client) and the sites, as they are now."""
+    holder = CertificateRevision.holder_of(revision.certificate.organisation)
+    for name, value in holder.items():
+        setattr(revision, name, value)
+    revision.save(update_fields=list(holder))
+    RevisionSite.objects.bulk_create(RevisionSite.copy_of(site, revision=revision) for site in sites)
+    return revision
+
+
+def certified_sites(revision: CertificateRevision) -> list:
+    """The sites a revision certifies (the live rows its copies were taken from), in its order."""
+    return [copy.site for copy in revision.sites.select_related("site")]
 
 
 def make_programme(world, edition, *, sites=None) -> AuditProgramme:
@@ -104,7 +120,7 @@ def make_certificate(
         issued_on=None if draft else decided_on,
         issued_by=None if draft else world.cert_manager,
     )
-    revision.sites.set(sites)
+    take_copy(revision, sites)
     return certificate
 
 

@@ -24,7 +24,7 @@ from core.errors import NotAllowed
 from core.transitions import transitions_of
 from organisations.models import AccreditationScope, IAFCode
 from tests.audits.conftest import ems, make_edition  # noqa: F401  (the ISO 14001:2015 fixture)
-from tests.certificates.conftest import DECIDED_ON, give_images, make_certificate
+from tests.certificates.conftest import DECIDED_ON, certified_sites, give_images, make_certificate, take_copy
 
 S = CertificateStatus
 R = RevisionStatus
@@ -71,7 +71,7 @@ def add_draft(
         cycle_started_on=decided_on,
         soa_version=previous.soa_version if soa_version is None else soa_version,
     )
-    revision.sites.set(previous.sites.all())
+    take_copy(revision, certified_sites(previous))
     revision.iaf_codes.set(iaf_codes)
     return revision
 
@@ -128,7 +128,7 @@ def test_issue_problems_lists_every_missing_item(world, qms):
     certificate = make_certificate(world, qms, status=S.DRAFT)
     revision = first_revision(certificate)
     CertificateRevision.objects.filter(pk=revision.pk).update(scope="")
-    revision.sites.clear()
+    revision.sites.all().delete()
     problems = services.issue_problems(CertificateRevision.objects.get(pk=revision.pk))
     assert problems == [
         "Missing: at least one site in scope (rule 8).",

@@ -41,6 +41,7 @@ from organisations.enums import CBRole, ExpiryConvention, QualificationKind
 from organisations.models import IAFCode
 from tests import factories
 from tests.audits.conftest import make_edition
+from tests.certificates.conftest import certified_sites
 from tests.factories import PROGRAMME_SCOPE
 
 pytestmark = pytest.mark.django_db
@@ -586,7 +587,7 @@ def test_an_initial_grant_starts_the_cycle_and_numbers_the_certificate(world, qm
         decided_on,
         decided_on + relativedelta(years=3),
     )
-    assert (revision.scope, list(revision.sites.all())) == (programme.scope, [world.site_a])
+    assert (revision.scope, certified_sites(revision)) == (programme.scope, [world.site_a])
     assert [(t.field, t.to_state, t.actor) for t in transitions_of(decision)] == [("outcome", GRANT, decider)]
     assert transitions_of(certificate).get().to_state == CertificateStatus.DRAFT
     assert transitions_of(revision).get().to_state == RevisionStatus.DRAFT
@@ -698,7 +699,7 @@ def test_recertification_before_expiry_keeps_the_anniversary_and_opens_the_next_
         decided_on,
     )
     assert revision.last_recertification_audit_on == recertification.ends_on
-    assert set(revision.sites.all()) == {world.site_a, certified.branch}
+    assert set(certified_sites(revision)) == {world.site_a, certified.branch}
     following = certified.next_cycles.get()
     assert (following.previous, following.cycle_started_on, following.status) == (
         certified,
@@ -781,7 +782,7 @@ REDUCED_ON = datetime.date(2024, 5, 2)
 def test_rule_16_a_reduction_keeps_only_current_sites(world, qms, decider, certified):
     decision = decide(decider, certified, qms, content(K.SCOPE_REDUCTION, REDUCED_ON, sites=(world.site_a,)))
     revision = decision.revision
-    assert list(revision.sites.all()) == [world.site_a]
+    assert certified_sites(revision) == [world.site_a]
     assert (revision.expiry_on, revision.cycle_started_on, revision.scope) == (
         EXPIRY,
         INITIAL_ON,
@@ -790,29 +791,85 @@ def test_rule_16_a_reduction_keeps_only_current_sites(world, qms, decider, certi
     assert not certified.next_cycles.exists()
 
 
-def test_rule_16_a_reduction_cannot_add_a_site(world, qms, decider, certified):
-    elsewhere = factories.SiteFactory(organisation=world.org_a, name="A annex")
-    found = refused(
-        decider, certified, qms, content(K.SCOPE_REDUCTION, REDUCED_ON, sites=(world.site_a, elsewhere))
+NARROWER, WIDER = "Services, design excluded", "Services and training"  # the certificate says "Services"
+WHY = "Design moved to the ministry's own agency on 1 May 2024."
+ADDS = (
+    "A reduction only removes sites; not on the certificate: A annex. Adding a site is an extension: "
+    "decide a scope extension on its extension audit."
+)
+REWRITES = (
+    "The scope text differs from the certificate's: confirm that the new text only narrows the scope and "
+    "say why. A wider scope is an extension: decide a scope extension on its extension audit."
+)
+NOTHING = "Reduce the scope text or the sites: nothing is reduced."
+# The sites a reduction names, by key: the certificate has site A and the branch; the annex is not on it
+SITES = {"": (), "A": ("site_a",), "A+branch": ("site_a", "branch"), "A+annex": ("site_a", "annex")}
+SITES["A+branch+annex"] = ("site_a", "branch", "annex")
+
+REDUCTIONS = {
+    # case: (sites, scope text, confirmed narrower, justification) -> rule 16's refusals
+    "a site removed": (("A", "", False, ""), []),
+    "a site removed, the same text": (("A", "Services", False, ""), []),
+    "a site removed, a new text unconfirmed": (("A", NARROWER, False, ""), [REWRITES]),
+    "nothing named": (("", "", False, ""), [NOTHING]),
+    "the same sites": (("A+branch", "", False, ""), [NOTHING]),
+    "the same text": (("", "Services", False, ""), [NOTHING]),
+    "the same text, other spacing": (("", " Services\r\n", False, ""), [NOTHING]),
+    "a site added for one removed": (("A+annex", "", False, ""), [ADDS]),
+    "a site added to all": (("A+branch+annex", "", True, WHY), [ADDS]),
+    "a site added and a new text": (("A+branch+annex", NARROWER, False, ""), [ADDS, REWRITES]),
+    "a new text unconfirmed": (("", NARROWER, False, ""), [REWRITES]),
+    "a new text confirmed without why": (("", NARROWER, True, ""), [REWRITES]),
+    "a new text confirmed, blank why": (("", NARROWER, True, " \r\n "), [REWRITES]),
+    "a new text explained, unconfirmed": (("", NARROWER, False, WHY), [REWRITES]),
+    "a wider text unconfirmed": (("", WIDER, False, ""), [REWRITES]),
+    "a new text confirmed and explained": (("", NARROWER, True, WHY), []),
+    "a site removed, a new text confirmed and explained": (("A", NARROWER, True, f" {WHY} "), []),
+}
+
+
+@pytest.mark.parametrize(("case", "expected"), list(REDUCTIONS.values()), ids=list(REDUCTIONS))
+def test_rule_16_a_reduction_only_reduces(world, qms, decider, certified, case, expected):
+    sites_key, scope, narrows, why = case
+    annex = factories.SiteFactory(organisation=world.org_a, name="A annex")
+    named = {"site_a": world.site_a, "branch": certified.branch, "annex": annex}
+    decision = content(
+        K.SCOPE_REDUCTION,
+        REDUCED_ON,
+        sites=tuple(named[key] for key in SITES[sites_key]),
+        scope=scope,
+        **{
+            name: value for name, value in (("narrows_scope", narrows), ("scope_justification", why)) if value
+        },
     )
-    assert [(b.rule, b.message) for b in found] == [(16, "A reduction keeps only sites already in scope.")]
+    if expected:
+        assert [(b.rule, b.message) for b in refused(decider, certified, qms, decision)] == [
+            (16, message) for message in expected
+        ]
+        assert not Decision.objects.filter(kind=K.SCOPE_REDUCTION).exists()
+        return
+    revision = decide(decider, certified, qms, decision).revision
+    kept = [world.site_a] if sites_key == "A" else [world.site_a, certified.branch]
+    assert (revision.scope, set(certified_sites(revision))) == (scope.strip() or "Services", set(kept))
+    assert revision.decision.scope_justification == why.strip()
 
 
-@pytest.mark.parametrize("sites", ["same", "none"])
-def test_rule_16_a_reduction_must_reduce_something(world, qms, decider, certified, sites):
-    kept = (world.site_a, certified.branch) if sites == "same" else ()
-    found = refused(decider, certified, qms, content(K.SCOPE_REDUCTION, REDUCED_ON, sites=kept))
-    assert [(b.rule, b.message) for b in found] == [
-        (16, "Reduce the scope text or the sites: nothing is reduced.")
-    ]
-
-
-def test_rule_16_a_narrower_scope_text_is_a_reduction(world, qms, decider, certified):
-    decision = decide(
-        decider, certified, qms, content(K.SCOPE_REDUCTION, REDUCED_ON, scope="Services, design excluded")
+def test_rule_16_a_narrower_text_keeps_its_justification_in_the_history(world, qms, decider, certified):
+    decision = content(
+        K.SCOPE_REDUCTION, REDUCED_ON, scope=NARROWER, narrows_scope=True, scope_justification=WHY
     )
-    assert decision.revision.scope == "Services, design excluded"
-    assert set(decision.revision.sites.all()) == {world.site_a, certified.branch}
+    revision = decide(decider, certified, qms, decision).revision
+    assert (
+        transitions_of(revision).get().reason
+        == f"Drafted by the reduction of scope decision. The scope text narrows: {WHY}"
+    )
+
+
+def test_rule_16_a_refusal_to_reduce_records_whatever_text(world, qms, decider, certified):
+    """A refusal drafts nothing: rule 16 looks at what a grant would certify."""
+    decision = content(K.SCOPE_REDUCTION, REDUCED_ON, outcome=REFUSE, scope=WIDER)
+    recorded = decide(decider, certified, qms, decision)
+    assert (recorded.outcome, hasattr(recorded, "revision")) == (REFUSE, False)
 
 
 def test_an_extension_of_scope_takes_the_programmes_new_scope_and_sites(world, qms, decider, certified):
@@ -838,7 +895,7 @@ def test_an_extension_of_scope_takes_the_programmes_new_scope_and_sites(world, q
     qualify(world, decider, qms, codes=IAFCode.objects.filter(code=37))
     revision = decide(decider, certified, qms, content(K.SCOPE_EXTENSION, REDUCED_ON)).revision
     assert revision.scope == "Services and training"
-    assert set(revision.sites.all()) == {world.site_a, certified.branch, annex}
+    assert set(certified_sites(revision)) == {world.site_a, certified.branch, annex}
     assert [code.code for code in revision.iaf_codes.all()] == [37]
     assert (revision.expiry_on, revision.cycle_started_on) == (EXPIRY, INITIAL_ON)
 

@@ -16,7 +16,7 @@ from audits.enums import AuditKind, AuditStatus, FindingType
 from audits.models import Audit, AuditProgramme
 from audits.services import programmes as programme_services
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
-from certificates.models import Certificate, Decision
+from certificates.models import Certificate, CertificateRevision, Decision
 from core.transitions import transitions_of
 from organisations.backends import UserBackend
 from organisations.enums import QualificationKind
@@ -24,6 +24,7 @@ from organisations.models import User
 from tests import factories
 from tests.audits.conftest import make_edition
 from tests.audits.test_responses_services import make_finding
+from tests.certificates.conftest import certified_sites
 from tests.core.test_csp import _InlineCode
 from tests.factories import PROGRAMME_SCOPE
 
@@ -175,7 +176,7 @@ def test_post_grant_records_the_decision_and_drafts_the_certificate(world, manag
         TODAY,
         programme.scope,
     )
-    assert list(revision.sites.all()) == [world.site_a]
+    assert certified_sites(revision) == [world.site_a]
     programme.refresh_from_db()
     assert programme.cycle_started_on == TODAY
     messages = [m.message for m in response.wsgi_request._messages]
@@ -421,3 +422,29 @@ def test_fields_of_one_kind_of_decision_show_once_it_is_chosen(manager, programm
     assert 'name="sites"' not in initial and 'name="transfer_review"' not in initial
     assert 'name="sites"' in reduction and 'name="transfer_review"' not in reduction
     assert 'name="transfer_review"' in transfer and 'name="sites"' not in transfer
+
+
+def test_a_reduction_that_rewrites_the_scope_asks_why_and_keeps_the_answer(manager, programme, qms):
+    """Rule 16: the confirmation and its justification show once a new scope text is given; without
+    them the reduction is refused, with them it is recorded and the decision page shows why."""
+    manager.post(add_url(programme), grant(qms))
+    CertificateRevision.objects.update(status=RevisionStatus.CURRENT, issued_on=TODAY, accredited=True)
+    Certificate.objects.update(status=CertificateStatus.ACTIVE)
+    reduction = grant(qms, kind=DecisionKind.SCOPE_REDUCTION, rationale="Design activities stopped.")
+    plain = manager.get(add_url(programme), reduction).content.decode()
+    assert 'id="scope-narrowed"' not in plain
+    narrowed = reduction | {"scope": "Services, design excluded"}
+    asked = manager.post(add_url(programme), narrowed)
+    assert (
+        'id="scope-narrowed"' in asked.content.decode()
+        and 'name="scope_justification"' in asked.content.decode()
+    )
+    assert [b.rule for b in asked.context["blockers"]] == [16]
+    assert not Decision.objects.filter(kind=DecisionKind.SCOPE_REDUCTION).exists()
+    why = "The design office closed on 1 March."
+    done = manager.post(add_url(programme), narrowed | {"narrows_scope": "on", "scope_justification": why})
+    decision = Decision.objects.get(kind=DecisionKind.SCOPE_REDUCTION)
+    assert done.status_code == 302 and done["Location"] == decision.get_absolute_url()
+    assert (decision.scope_justification, decision.revision.scope) == (why, "Services, design excluded")
+    detail = manager.get(decision.get_absolute_url()).content.decode()
+    assert f'id="scope-justification">{why}<' in detail

@@ -288,6 +288,8 @@ def test_a_granted_scope_reduction_closes_the_rule_14_task(world, qms):
             decided_on=timezone.localdate(),
             rationale="The failing design activities are excluded.",
             scope="Delivery of digital public services",
+            narrows_scope=True,
+            scope_justification="Design activities are no longer carried out.",
         ),
     )
     task = closed(task)

@@ -18,7 +18,7 @@ from certificates.register_export import COLUMNS, STATUS_NAMES
 from organisations.models import IAFCode
 from tests import factories
 from tests.audits.conftest import ems  # noqa: F401  (the ISO 14001:2015 fixture)
-from tests.certificates.conftest import make_certificate
+from tests.certificates.conftest import make_certificate, take_copy
 
 REGISTER = reverse("certificates:register")
 CSV = reverse("certificates:register_csv")
@@ -193,7 +193,7 @@ def test_export_takes_the_current_revision_never_a_superseded_one(client, world,
         issued_on=datetime.date(2026, 9, 1),
         issued_by=world.cert_manager,
     )
-    second.sites.set([world.site_a])
+    take_copy(second, [world.site_a])
     (row,) = exported(client, world.cert_manager)[1:]
     assert row[5:9] == ["Design of digital public services", "20260302", "20260901", "20290301"]
 
