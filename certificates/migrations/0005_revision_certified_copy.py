@@ -63,7 +63,7 @@ def restore_sites(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("certificates", "0003_calendar"),
+        ("certificates", "0004_change_notifications"),
         ("organisations", "0006_reminder_lead_days"),
     ]
 
