@@ -16,11 +16,16 @@ def render_plain(template_name: str, context: dict) -> str:
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
+def render_subject(template: str, context: dict) -> str:
+    """`<template>_subject.txt` as plain text on one line, whatever the values in it hold."""
+    return " ".join(render_plain(f"{template}_subject.txt", context).split())
+
+
 def send_templated_mail(*, to: list[str], template: str, context: dict, html: bool = False) -> None:
     """Render `<template>_subject.txt` and `<template>_body.txt` as plain text and send them; with
     `html`, also `<template>_body.html` (escaped) as the HTML alternative of the same message. The
     subject is one line, whatever the values in it hold."""
-    subject = " ".join(render_plain(f"{template}_subject.txt", context).split())
+    subject = render_subject(template, context)
     body = render_plain(f"{template}_body.txt", context)
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     if html:

@@ -319,7 +319,7 @@ REPEAT_SAFE = {
 }
 CREATING_VERBS = (
     *("_add", "_create", "_open", "_raise", "_start", "_submit"),
-    *("_record", "_copy", "_invite", "_assign", "_request", "_notify"),
+    *("_record", "_copy", "_invite", "_assign", "_request"),
 )
 
 
