@@ -132,7 +132,7 @@ def site_edit(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     site = get_object_or_404(organisation.sites, pk=site_pk)
     if lock := locks.edit_lock(organisation):
-        return _page(request, organisation, "site_form", lock=lock, site=site)
+        return _page(request, organisation, "site_form", lock=lock, site=site, history=transitions_of(site))
     form = edit_form(SiteForm, request.POST or None, instance=site)
     if (
         request.method == "POST"
@@ -223,6 +223,7 @@ def member_deactivate(request: HttpRequest, pk: int, membership_pk: int) -> Http
         form=MembershipRoleForm(initial={"role": membership.role}),
         membership=membership,
         deactivate_form=form,
+        history=transitions_of(membership),
     )
 
 
