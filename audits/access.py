@@ -1,4 +1,4 @@
-"""What a user may see and do in audits: gap analyses, programmes, audits and their teams.
+"""What a user may see and do in audits: programmes, audits, their teams and findings.
 
 Built on the tenancy of `organisations.access`. Views get records only through the `*_for(user)`
 querysets (another tenant's record is a 404) and check the named predicates before a change (a
@@ -14,7 +14,7 @@ from django.db.models import BooleanField, CharField, Exists, OuterRef, Q, Query
 from django.utils.translation import gettext_lazy as _
 
 from audits.enums import AssignmentStatus, TeamRole
-from audits.models import Audit, AuditProgramme, Finding, GapAnalysis, TeamAssignment
+from audits.models import Audit, AuditProgramme, Finding, TeamAssignment
 from organisations import access as tenancy
 from organisations.enums import CBRole
 from organisations.models import CBMembership, CertificationBody, Organisation
@@ -27,8 +27,6 @@ REVIEWING_ROLES = (CBRole.CERTIFICATION_MANAGER, CBRole.REVIEWER)
 # Team members who raise findings
 FINDING_ROLES = (TeamRole.LEAD, TeamRole.AUDITOR)
 
-GAP_WRITERS_ONLY = _("Only the organisation's quality managers and contributors write its gap analyses.")
-GAP_MANAGERS_ONLY = tenancy.MANAGERS_ONLY
 PLANNERS_ONLY = _("Only the certification body's certification managers plan its programmes.")
 OBJECTORS_ONLY = _("Only the client's quality manager may object to a team member.")
 DECLARANT_ONLY = _("Only the team member declares their own conflicts of interest.")
@@ -46,39 +44,6 @@ OWN_ANSWER = _(
     "Rule 21: nobody reviews or verifies an answer they submitted. Ask another reviewer of the CB."
 )
 ACKNOWLEDGERS_ONLY = _("Only the client's quality manager acknowledges the audit plan.")
-
-
-# --- Gap analyses (rule 24): the client's own; CB staff read only what the client shared ----------
-
-
-def gap_analyses_for(user) -> QuerySet[GapAnalysis]:
-    """Members of the organisation see all of its analyses; staff of a CB serving it see those the
-    client shared with its CB; platform staff see none (they are not a party to it)."""
-    analyses = GapAnalysis.objects.select_related("organisation")
-    if not tenancy.signed_in(user):
-        return analyses.none()
-    return analyses.filter(
-        Q(organisation__in=tenancy.member_organisation_ids(user))
-        | Q(shared_with_cb=True, organisation__in=tenancy.served_organisation_ids(user))
-    )
-
-
-def gap_analyses_rw_for(user) -> QuerySet[GapAnalysis]:
-    """The analyses the user may still write: open ones of organisations they contribute to."""
-    return gap_analyses_for(user).filter(
-        organisation__in=tenancy.member_organisation_ids(user, tenancy.CONTRIBUTING_ROLES),
-        completed_at__isnull=True,
-    )
-
-
-def can_write_gap_analysis(user, organisation: Organisation) -> bool:
-    """Start, answer and attach evidence: client users who contribute; never CB staff (rule 24)."""
-    return tenancy.can_contribute(user, organisation)
-
-
-def can_conclude_gap_analysis(user, organisation: Organisation) -> bool:
-    """Complete an analysis and decide whether the CB may read it: the quality manager."""
-    return tenancy.can_manage_organisation(user, organisation)
 
 
 # --- Audit programmes and audits: the CB's records, read by its staff and by the client ------

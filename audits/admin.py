@@ -10,45 +10,14 @@ from audits.models import (
     AuditReport,
     AuditSite,
     ConsultancyRecord,
-    EvidenceFile,
     Finding,
     FindingEvidenceFile,
     FindingResponse,
-    GapAnalysis,
-    GapAnswer,
     PlanSession,
     ProgrammeEdition,
     TeamAssignment,
 )
 from core.admin_mixins import NoDeleteAdmin, ReadOnlyAdmin
-
-
-@admin.register(GapAnalysis)
-class GapAnalysisAdmin(ReadOnlyAdmin):
-    list_display = ["title", "organisation", "status", "shared_with_cb", "created_by", "created_at"]
-    list_filter = ["status", "shared_with_cb"]
-    list_select_related = ["organisation", "created_by"]
-    search_fields = ["title", "organisation__name"]
-    autocomplete_fields = ["organisation", "copied_from", "created_by"]
-    filter_horizontal = ["editions", "sites"]
-    readonly_fields = ["created_at", "completed_at"]
-
-
-@admin.register(GapAnswer)
-class GapAnswerAdmin(ReadOnlyAdmin):
-    list_display = ["analysis", "clause", "hs_key", "status", "action_due_on", "updated_by", "updated_at"]
-    list_filter = ["status", "action_done"]
-    list_select_related = ["analysis", "clause", "updated_by"]
-    search_fields = ["analysis__title", "clause__number", "hs_key"]
-    autocomplete_fields = ["analysis", "clause", "action_owner", "updated_by"]
-
-
-@admin.register(EvidenceFile)
-class EvidenceFileAdmin(ReadOnlyAdmin):
-    list_display = ["original_name", "answer", "size", "uploaded_by", "uploaded_at", "removed_at"]
-    list_select_related = ["answer__analysis", "answer__clause", "uploaded_by"]
-    search_fields = ["original_name", "answer__analysis__title"]
-    raw_id_fields = ["answer", "uploaded_by"]
 
 
 class ProgrammeEditionInline(admin.TabularInline):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AuditsConfig(AppConfig):
     name = "audits"
-    verbose_name = _("Gap analyses and audits")
+    verbose_name = _("Audits")
 
     def ready(self) -> None:
         from audits import documents  # noqa: F401  (registers the app's PDFs in core.documents)

@@ -1,14 +1,11 @@
-"""The audits app's PDFs: the gap-analysis report, the audit plan and the audit report.
+"""The audits app's PDFs: the audit plan and the audit report.
 
 Rendered by the `core.render_document` task (audits/documents.py registers them); `core.pdf`, and
 with it WeasyPrint, is imported here only when a PDF is rendered, never when URLs load.
 """
 
-from django.utils import timezone
-
-from audits.models import Audit, GapAnalysis
+from audits.models import Audit
 from audits.selectors import documents as sheets
-from audits.selectors.gap import gap_sheet
 
 AUDIT_CSS = ["css/print/audit.css"]
 
@@ -17,15 +14,6 @@ def _render(template: str, context: dict, stylesheets: list[str]) -> bytes:
     from core.pdf import render_pdf
 
     return render_pdf(template=template, context=context, stylesheets=stylesheets)
-
-
-def render_gap_analysis_pdf(analysis: GapAnalysis) -> bytes:
-    sheet = gap_sheet(analysis)
-    return _render(
-        "audits/pdf/gap_analysis.html",
-        {"analysis": analysis, "sheet": sheet, "printed_at": timezone.now()},
-        ["css/print/gap_analysis.css"],
-    )
 
 
 def render_audit_plan_pdf(audit: Audit) -> bytes:

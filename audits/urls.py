@@ -1,40 +1,12 @@
 from django.urls import path
 
-from audits.views import audits, fieldwork, gap, programmes
+from audits.views import audits, fieldwork, programmes
 from audits.views import findings as finding_views
 from audits.views import responses as response_views
 
 app_name = "audits"
 
 urlpatterns = [
-    path("organisations/<int:org_pk>/gap-analyses/", gap.gap_list, name="gap_list"),
-    path("organisations/<int:org_pk>/gap-analyses/new/", gap.gap_start, name="gap_start"),
-    path("gap-analyses/<int:pk>/", gap.gap_detail, name="gap_detail"),
-    path("gap-analyses/<int:pk>/answers/<int:answer_pk>/", gap.gap_answer, name="gap_answer"),
-    path("gap-analyses/<int:pk>/answers/<int:answer_pk>/edit/", gap.gap_answer_edit, name="gap_answer_edit"),
-    path("gap-analyses/<int:pk>/answers/<int:answer_pk>/row/", gap.gap_answer_row, name="gap_answer_row"),
-    path("gap-analyses/<int:pk>/next-unanswered/", gap.gap_next_unanswered, name="gap_next_unanswered"),
-    path(
-        "gap-analyses/<int:pk>/answers/<int:answer_pk>/evidence/",
-        gap.gap_evidence_upload,
-        name="gap_evidence_upload",
-    ),
-    path(
-        "gap-analyses/<int:pk>/evidence/<int:file_pk>/",
-        gap.gap_evidence_download,
-        name="gap_evidence_download",
-    ),
-    path(
-        "gap-analyses/<int:pk>/evidence/<int:file_pk>/remove/",
-        gap.gap_evidence_remove,
-        name="gap_evidence_remove",
-    ),
-    path("gap-analyses/<int:pk>/complete/", gap.gap_complete, name="gap_complete"),
-    path("gap-analyses/<int:pk>/share/", gap.gap_share, name="gap_share"),
-    path("gap-analyses/<int:pk>/copy/", gap.gap_copy, name="gap_copy"),
-    path("gap-analyses/<int:pk>/compare/", gap.gap_compare, name="gap_compare"),
-    path("gap-analyses/<int:pk>/pdf/", gap.gap_pdf, name="gap_pdf"),
-    path("gap-analyses/<int:pk>/csv/", gap.gap_csv, name="gap_csv"),
     path("programmes/", programmes.programme_list, name="programme_list"),
     path("organisations/<int:org_pk>/programmes/new/", programmes.programme_open, name="programme_open"),
     path("programmes/<int:pk>/", programmes.programme_detail, name="programme_detail"),

@@ -3,7 +3,7 @@
 The mapping from a certificate revision to a CertSearch row is written once (`COLUMNS`,
 `STATUS_NAMES`, `certsearch_row`); both writers take the rows it builds. Every cell is text, and
 text that a spreadsheet would take for a formula gets a leading apostrophe (OWASP CSV injection,
-`audits.exports.csv_safe`), in the XLSX file as in the CSV one.
+`core.exports.csv_safe`), in the XLSX file as in the CSV one.
 """
 
 import csv
@@ -19,9 +19,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from audits.exports import BOM, Writable, csv_safe
 from certificates.enums import CertificateStatus
 from certificates.models import CertificateRevision
+from core.exports import BOM, Writable, csv_safe
 from standards.models import Edition
 
 SHEET_TITLE = "Certifications"

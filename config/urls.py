@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/two-factor/", include("organisations.security_urls")),
     path("catalogue/", include("standards.urls")),
     path("organisations/", include("organisations.urls")),
+    path("", include("improvement.urls")),
     path("", include("audits.urls")),
     path("certificates/", include("certificates.urls")),
     path("verify/", include("certificates.verification_urls")),

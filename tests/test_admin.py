@@ -21,15 +21,11 @@ from audits.models import (
     AuditProgramme,
     AuditReport,
     ConsultancyRecord,
-    EvidenceFile,
     Finding,
     FindingEvidenceFile,
     FindingResponse,
-    GapAnalysis,
-    GapAnswer,
     TeamAssignment,
 )
-from audits.services import gap as services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
 from certificates.models import (
@@ -45,6 +41,8 @@ from certificates.models import (
 )
 from core.models import Document, Transition
 from core.transitions import transition_record
+from improvement.models import EvidenceFile, GapAnalysis, GapAnswer
+from improvement.services import gap as services
 from organisations.enums import CBRole, SignInKind
 from organisations.models import (
     AccreditationScope,

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from audits.models import GapAnalysis, GapAnswer
 from core.models import Transition
+from improvement.models import GapAnalysis, GapAnswer
 from organisations.models import User
 
 pytestmark = pytest.mark.django_db

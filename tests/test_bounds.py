@@ -49,16 +49,6 @@ from audits.forms.fieldwork import (
     ReportForm,
 )
 from audits.forms.findings import FindingFilterForm, FindingForm, FindingNewForm, FindingWithdrawForm
-from audits.forms.gap import (
-    EvidenceUploadForm,
-    GapAnalysisStartForm,
-    GapAnswerForm,
-    GapCompareForm,
-    GapCopyForm,
-    GapFilterForm,
-    GapNextForm,
-    GapShareForm,
-)
 from audits.forms.programmes import (
     AdjustmentFormSet,
     AuditPlanForm,
@@ -73,11 +63,10 @@ from audits.forms.programmes import (
     WithdrawForm,
 )
 from audits.forms.responses import ImplementationForm, ResponsePlanForm, ReviewForm, VerifyForm
-from audits.models import Audit, AuditProgramme, ConsultancyRecord, GapAnalysis
+from audits.models import Audit, AuditProgramme, ConsultancyRecord
 from audits.selectors.findings import finding_choices
 from audits.services import fieldwork as fieldwork_services
 from audits.services import findings as finding_services
-from audits.services import gap as gap_services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
 from certificates.change_rules import ChangeContent
@@ -96,6 +85,18 @@ from certificates.services.changes import change_notify
 from core import bounds
 from core.forms import BoundedForm
 from core.transitions import transitions_of
+from improvement.forms.gap import (
+    EvidenceUploadForm,
+    GapAnalysisStartForm,
+    GapAnswerForm,
+    GapCompareForm,
+    GapCopyForm,
+    GapFilterForm,
+    GapNextForm,
+    GapShareForm,
+)
+from improvement.models import GapAnalysis
+from improvement.services import gap as gap_services
 from organisations import security
 from organisations.forms import (
     InvitationSignUpForm,
@@ -123,7 +124,7 @@ HUGE = str(10**12)
 TEXT_100_KB = "x" * 100_000
 MEGABYTE = "x" * 1_000_000
 OUT_OF_WINDOW = ("1979-12-31", "2101-01-01", "0001-01-01")  # just outside the dates' window, and far
-TRACKED_APPS = ("organisations", "standards", "audits", "certificates", "core")
+TRACKED_APPS = ("organisations", "standards", "improvement", "audits", "certificates", "core")
 DATE_REFUSED = re.compile(r"Enter a date from [^<.]*1980 to [^<.]*2100\.")
 
 
@@ -402,13 +403,13 @@ FORMS = {
         lambda w: [MembershipDeactivateForm()],
         lambda w: {"reason": "Moved to another service"},
     ),
-    "audits:gap_start": FormView(
+    "improvement:gap_start": FormView(
         "qm_a",
         lambda w: {"org_pk": w.org_a.pk},
         lambda w: [GapAnalysisStartForm(organisation=w.org_a)],
         lambda w: {"title": "Second look", "editions": [w.edition.pk], "sites": []},
     ),
-    "audits:gap_answer": FormView(
+    "improvement:gap_answer": FormView(
         "qm_a",
         lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk},
         lambda w: [_answer_form(w)],
@@ -424,16 +425,16 @@ FORMS = {
             },
         ),
     ),
-    "audits:gap_evidence_upload": FormView(
+    "improvement:gap_evidence_upload": FormView(
         "qm_a",
         lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk},
         lambda w: [EvidenceUploadForm()],
         lambda w: {"file": SimpleUploadedFile("evidence.txt", b"minutes")},
     ),
-    "audits:gap_share": FormView(
+    "improvement:gap_share": FormView(
         "qm_a", lambda w: {"pk": w.gap.pk}, lambda w: [GapShareForm()], lambda w: {"shared": "on"}
     ),
-    "audits:gap_copy": FormView(
+    "improvement:gap_copy": FormView(
         "qm_a", lambda w: {"pk": w.gap.pk}, lambda w: [GapCopyForm()], lambda w: {"title": "Copy"}
     ),
     "audits:programme_open": FormView(
@@ -749,11 +750,11 @@ REGISTER_FILTERS = ("q", "status", "standard", "organisation", "expiring", "expi
 QUERIES = {
     "standards:catalogue": Query("qm_a", lambda w: {}, ("q",)),
     "standards:edition_detail": Query("qm_a", _edition, ("q",)),
-    "audits:gap_detail": Query("qm_a", _gap, ("show",), (GapFilterForm,)),
-    "audits:gap_answer_edit": Query("qm_a", _gap_answer, ("show",), (GapFilterForm,)),
-    "audits:gap_answer_row": Query("qm_a", _gap_answer, ("show",), (GapFilterForm,)),
-    "audits:gap_next_unanswered": Query("qm_a", _gap, ("show", "after"), (GapNextForm,)),
-    "audits:gap_compare": Query("qm_a", _gap, ("with",), (GapCompareForm,)),
+    "improvement:gap_detail": Query("qm_a", _gap, ("show",), (GapFilterForm,)),
+    "improvement:gap_answer_edit": Query("qm_a", _gap_answer, ("show",), (GapFilterForm,)),
+    "improvement:gap_answer_row": Query("qm_a", _gap_answer, ("show",), (GapFilterForm,)),
+    "improvement:gap_next_unanswered": Query("qm_a", _gap, ("show", "after"), (GapNextForm,)),
+    "improvement:gap_compare": Query("qm_a", _gap, ("with",), (GapCompareForm,)),
     "audits:finding_list": Query(
         "qm_a", lambda w: {"pk": w.fieldwork_audit.pk}, ("type", "status", "site"), (FindingFilterForm,)
     ),
@@ -801,16 +802,16 @@ NO_INPUT = {
     "organisations:members",
     "organisations:invitation_resend",
     "organisations:invitation_revoke",
-    "audits:gap_list",
-    "audits:gap_evidence_download",
-    "audits:gap_evidence_remove",
-    "audits:gap_complete",
-    "audits:gap_pdf",
+    "improvement:gap_list",
+    "improvement:gap_evidence_download",
+    "improvement:gap_evidence_remove",
+    "improvement:gap_complete",
+    "improvement:gap_pdf",
     # --- documents: a page, a one-button POST, a file ---
     "documents:subject",
     "documents:status",
     "documents:download",
-    "audits:gap_csv",
+    "improvement:gap_csv",
     "audits:programme_list",
     "audits:programme_detail",
     "audits:programme_time",
@@ -1339,10 +1340,10 @@ def test_effective_personnel_above_the_headcount_or_the_bound_is_refused(
 
 
 def test_a_megabyte_of_evidence_notes_is_refused(client, w):
-    _sign_in(client, w, "audits:gap_answer")
+    _sign_in(client, w, "improvement:gap_answer")
     form = _answer_form(w)
-    data = FORMS["audits:gap_answer"].data(w) | {form.add_prefix("notes"): MEGABYTE}
-    response = _post(client, w, "audits:gap_answer", data)
+    data = FORMS["improvement:gap_answer"].data(w) | {form.add_prefix("notes"): MEGABYTE}
+    response = _post(client, w, "improvement:gap_answer", data)
     assert response.status_code == 200
     assert "Ensure this value has at most 2000 characters (it has 1000000)." in response.content.decode()
     w.answer.refresh_from_db()
@@ -1351,7 +1352,11 @@ def test_a_megabyte_of_evidence_notes_is_refused(client, w):
 
 @pytest.mark.parametrize(
     ("name", "field"),
-    [("audits:gap_start", "title"), ("audits:gap_copy", "title"), ("organisations:site_create", "name")],
+    [
+        ("improvement:gap_start", "title"),
+        ("improvement:gap_copy", "title"),
+        ("organisations:site_create", "name"),
+    ],
 )
 def test_a_line_break_in_a_title_is_refused_with_a_message(client, w, name, field):
     _sign_in(client, w, name)

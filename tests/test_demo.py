@@ -16,9 +16,10 @@ from audits.enums import (
     Stage1Outcome,
     TeamRole,
 )
-from audits.models import AuditProgramme, Finding, GapAnalysis
+from audits.models import AuditProgramme, Finding
 from audits.selectors.programme_checks import programme_problems
 from audits.selectors.programmes import time_sheet
+from improvement.models import GapAnalysis
 from organisations import access
 from organisations.models import AuditorQualification, CertificationBody, Organisation, Site, User
 from standards.models import Clause

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from audits.services import gap as services
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
+from improvement.services import gap as services
 from organisations.selectors import token_digest
 from tests import factories
 from tests.factories import PROGRAMME_SCOPE, ClauseFactory
@@ -79,26 +79,34 @@ ACCESS = {
         lambda w: {"pk": w.org_a.pk, "invitation_pk": w.invitation_a.pk},
         set(),
     ),  # POST only
-    "audits:gap_list": (lambda w: {"org_pk": w.org_a.pk}, SEES_A),
-    "audits:gap_start": (lambda w: {"org_pk": w.org_a.pk}, WRITES_A_GAP),
-    "audits:gap_detail": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
-    "audits:gap_compare": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
-    "audits:gap_pdf": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
-    "audits:gap_csv": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
-    "audits:gap_evidence_download": (
+    "improvement:gap_list": (lambda w: {"org_pk": w.org_a.pk}, SEES_A),
+    "improvement:gap_start": (lambda w: {"org_pk": w.org_a.pk}, WRITES_A_GAP),
+    "improvement:gap_detail": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
+    "improvement:gap_compare": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
+    "improvement:gap_pdf": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
+    "improvement:gap_csv": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
+    "improvement:gap_evidence_download": (
         lambda w: {"pk": w.gap_a.pk, "file_pk": w.evidence_a.pk},
         READS_A_GAP,
         set(),
     ),
-    "audits:gap_answer": (lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk}, set()),
-    "audits:gap_answer_edit": (lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk}, READS_A_GAP, set()),
-    "audits:gap_answer_row": (lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk}, READS_A_GAP, set()),
-    "audits:gap_next_unanswered": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
-    "audits:gap_evidence_upload": (lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk}, set()),
-    "audits:gap_evidence_remove": (lambda w: {"pk": w.gap_a.pk, "file_pk": w.evidence_a.pk}, set()),
-    "audits:gap_complete": (lambda w: {"pk": w.gap_a.pk}, set()),
-    "audits:gap_share": (lambda w: {"pk": w.gap_a.pk}, set()),
-    "audits:gap_copy": (lambda w: {"pk": w.gap_a.pk}, set()),
+    "improvement:gap_answer": (lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk}, set()),
+    "improvement:gap_answer_edit": (
+        lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk},
+        READS_A_GAP,
+        set(),
+    ),
+    "improvement:gap_answer_row": (
+        lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk},
+        READS_A_GAP,
+        set(),
+    ),
+    "improvement:gap_next_unanswered": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
+    "improvement:gap_evidence_upload": (lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk}, set()),
+    "improvement:gap_evidence_remove": (lambda w: {"pk": w.gap_a.pk, "file_pk": w.evidence_a.pk}, set()),
+    "improvement:gap_complete": (lambda w: {"pk": w.gap_a.pk}, set()),
+    "improvement:gap_share": (lambda w: {"pk": w.gap_a.pk}, set()),
+    "improvement:gap_copy": (lambda w: {"pk": w.gap_a.pk}, set()),
     "audits:programme_list": (lambda w: {}, set(SIGNED_IN)),
     "audits:programme_open": (lambda w: {"org_pk": w.org_a.pk}, PLANS_A),
     "audits:programme_detail": (lambda w: {"pk": w.programme_a.pk}, SEES_AUDIT_A),
@@ -152,7 +160,7 @@ ACCESS = {
     "audits:nc_list": (lambda w: {}, set(SIGNED_IN)),
     # --- documents ---
     "documents:subject": (
-        lambda w: {"kind": "audits.gap_analysis", "object_id": w.gap_a.pk},
+        lambda w: {"kind": "improvement.gap_analysis", "object_id": w.gap_a.pk},
         READS_A_GAP,
         set(),
     ),
@@ -206,12 +214,12 @@ POST_ONLY = {
     "organisations:member_deactivate",
     "organisations:invitation_resend",
     "organisations:invitation_revoke",
-    "audits:gap_answer",
-    "audits:gap_evidence_upload",
-    "audits:gap_evidence_remove",
-    "audits:gap_complete",
-    "audits:gap_share",
-    "audits:gap_copy",
+    "improvement:gap_answer",
+    "improvement:gap_evidence_upload",
+    "improvement:gap_evidence_remove",
+    "improvement:gap_complete",
+    "improvement:gap_share",
+    "improvement:gap_copy",
     "audits:programme_approve",
     "audits:programme_times_apply",
     "audits:programme_headcount_reviewed",
@@ -390,7 +398,7 @@ def w(world, settings, tmp_path):
 
     for suffix in ("a", "b"):
         document = Document.objects.create(
-            kind="audits.gap_analysis",
+            kind="improvement.gap_analysis",
             subject=getattr(world, f"gap_{suffix}"),
             status="ready",
             file=ContentFile(b"%PDF-1.7 test", name=f"gap-{suffix}.pdf"),
@@ -482,10 +490,10 @@ def _forbidden(w, name: str) -> set[str]:
     kwargs, allowed, *forbidden = ACCESS[name]
     if forbidden:
         return forbidden[0]
+    if name.startswith("improvement:gap_") and "org_pk" not in kwargs(w):
+        return READS_A_GAP - allowed  # an unshared analysis: only the client's members see it
     if "org_pk" in kwargs(w) or not name.startswith("audits:"):  # pages of the organisation
         return SEES_A - allowed
-    if name.startswith("audits:gap_"):  # an unshared analysis: only the client's members see it
-        return READS_A_GAP - allowed
     return SEES_AUDIT_A - allowed
 
 
@@ -535,15 +543,15 @@ GET_ONLY = {
     "organisations:detail",
     "organisations:sites",
     "organisations:members",
-    "audits:gap_list",
-    "audits:gap_detail",
-    "audits:gap_compare",
-    "audits:gap_pdf",
-    "audits:gap_csv",
-    "audits:gap_evidence_download",
-    "audits:gap_answer_edit",
-    "audits:gap_answer_row",
-    "audits:gap_next_unanswered",
+    "improvement:gap_list",
+    "improvement:gap_detail",
+    "improvement:gap_compare",
+    "improvement:gap_pdf",
+    "improvement:gap_csv",
+    "improvement:gap_evidence_download",
+    "improvement:gap_answer_edit",
+    "improvement:gap_answer_row",
+    "improvement:gap_next_unanswered",
     "audits:programme_detail",
     "audits:programme_time",
     "audits:audit_detail",
@@ -576,7 +584,8 @@ GET_ONLY = {
 TENANT_URLS = sorted(
     name
     for name in ACCESS
-    if name.split(":")[0] in {"organisations", "audits", "documents", "certificates", "calendar"}
+    if name.split(":")[0]
+    in {"organisations", "improvement", "audits", "documents", "certificates", "calendar"}
     and name
     not in {
         "organisations:list",
@@ -598,7 +607,7 @@ TENANT_URLS = sorted(
 
 
 def _pk_of_b(w, name: str) -> int:
-    if name.startswith("audits:gap_"):
+    if name.startswith("improvement:gap_"):
         return w.gap_b.pk
     if name.startswith("audits:programme_"):
         return w.programme_b.pk
@@ -639,7 +648,7 @@ def _ids_of_b(w, name: str) -> dict:
         "answer_pk": w.answer_b.pk,
         "file_pk": w.evidence_b.pk,
         "document_pk": w.document_b.pk,
-        "kind": "audits.gap_analysis",
+        "kind": "improvement.gap_analysis",
         "object_id": w.gap_b.pk,
         "response_pk": w.response_b.pk,
         "programme_pk": w.programme_b.pk,

@@ -1,6 +1,6 @@
 """The fast finding form of the audit team, the findings list's filter, withdrawing a finding.
 
-The team's evidence files go through `audits.forms.gap.EvidenceUploadForm`: the same types, size
+The team's evidence files go through `improvement.forms.gap.EvidenceUploadForm`: the same types, size
 and content check as gap-analysis evidence.
 """
 

@@ -5,12 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from audits import audit_time
 from audits.enums import SURVEILLANCES, TeamRole
-from audits.forms.gap import EditionChoiceField
 from audits.models import Audit, AuditProgramme
 from audits.models.programme import SCOPE_FIELDS, ProgrammeScope
 from core import bounds
 from core.forms import BoundedForm, SubmitOnceForm
 from core.widgets import FastSelect, FastSelectMultiple
+from improvement.forms.gap import EditionChoiceField
 from organisations.models import CertificationBody, IAFCode, Organisation, Site, User
 from standards.enums import EditionStatus
 from standards.models import Clause, Edition

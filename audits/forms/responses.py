@@ -1,5 +1,5 @@
 """The forms of the finding page: the client's answer, the evidence that it was done, the CB's review
-and verification. Files go through `audits.forms.gap.EvidenceUploadForm` (type, size, content)."""
+and verification. Files go through `improvement.forms.gap.EvidenceUploadForm` (type, size, content)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

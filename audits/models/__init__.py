@@ -6,7 +6,6 @@ from audits.models.fieldwork import (
     FindingResponse,
     PlanSession,
 )
-from audits.models.gap import EvidenceFile, GapAnalysis, GapAnswer, evidence_path
 from audits.models.programme import (
     Audit,
     AuditProgramme,
@@ -24,15 +23,11 @@ __all__ = [
     "AuditReport",
     "AuditSite",
     "ConsultancyRecord",
-    "EvidenceFile",
     "Finding",
     "FindingEvidenceFile",
     "FindingResponse",
-    "GapAnalysis",
-    "GapAnswer",
     "PlanSession",
     "ProgrammeEdition",
     "TeamAssignment",
     "TimeAdjustment",
-    "evidence_path",
 ]

@@ -15,15 +15,8 @@ from django.db.models.functions import TruncDate
 
 from audits import access, audit_time
 from audits.enums import AssignmentStatus, AuditKind
-from audits.models import (
-    Audit,
-    AuditProgramme,
-    ConsultancyRecord,
-    GapAnalysis,
-    GapAnswer,
-    ProgrammeEdition,
-    TeamAssignment,
-)
+from audits.models import Audit, AuditProgramme, ConsultancyRecord, ProgrammeEdition, TeamAssignment
+from improvement.models import GapAnalysis, GapAnswer
 from organisations.models import Site
 from standards.models import Clause, Edition
 from standards.selectors import time_table_for, time_table_versions

@@ -23,13 +23,13 @@ from audits.forms.findings import (
     FindingWithdrawForm,
     initial_of,
 )
-from audits.forms.gap import EvidenceUploadForm
 from audits.models import Audit, Finding
 from audits.selectors import findings as selectors
 from audits.services import findings as services
 from core.forms import call_action, call_service
 from core.submits import submit_once
 from core.transitions import transitions_of
+from improvement.forms.gap import EvidenceUploadForm
 
 DRAFT_SAVED = "finding_draft_saved"
 THEN_ANOTHER = "another"

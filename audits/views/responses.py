@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audits import access
 from audits.enums import FindingStatus, ReviewOutcome
-from audits.forms.gap import EvidenceUploadForm
 from audits.forms.responses import ImplementationForm, ResponsePlanForm, ReviewForm, VerifyForm
 from audits.models import Finding, FindingResponse
 from audits.selectors import responses as selectors
@@ -19,6 +18,7 @@ from audits.services import responses as services
 from core.forms import call_service
 from core.submits import submit_once
 from core.transitions import transitions_of
+from improvement.forms.gap import EvidenceUploadForm
 from organisations import access as tenancy
 
 F = FindingStatus

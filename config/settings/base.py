@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "core",
     "organisations",
     "standards",
+    "improvement",
     "audits",
     "certificates",
 ]

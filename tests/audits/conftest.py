@@ -1,6 +1,5 @@
 import pytest
 
-from audits.services import gap as services
 from standards.services import built_in_time_tables_load
 from tests import factories
 
@@ -62,22 +61,4 @@ def ems(db):
             ("9", "Performance evaluation", "HS-9"),
             ("9.2", "Internal audit", "HS-9.2"),
         ],
-    )
-
-
-@pytest.fixture
-def analysis(world, qms):
-    return services.gap_analysis_start(
-        actor=world.qm_a, organisation=world.org_a, title="QMS baseline", editions=[qms], sites=[]
-    )
-
-
-@pytest.fixture
-def integrated(world, qms, ems):
-    return services.gap_analysis_start(
-        actor=world.qm_a,
-        organisation=world.org_a,
-        title="QMS + EMS",
-        editions=[qms, ems],
-        sites=[world.site_a],
     )

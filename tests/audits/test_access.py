@@ -1,4 +1,4 @@
-"""The audits app's access rules (audits/access.py): who sees and changes gap analyses,
+"""The access rules of audits/access.py and improvement/access.py: who sees and changes gap analyses,
 programmes and audits, per persona."""
 
 import pytest
@@ -6,8 +6,9 @@ from django.contrib.auth.models import AnonymousUser
 
 from audits import access
 from audits.enums import AuditKind, TeamRole
-from audits.services import gap as gap_services
 from audits.services import teams as team_services
+from improvement import access as improvement_access
+from improvement.services import gap as gap_services
 from organisations.enums import CBRole
 from tests import factories
 from tests.audits.test_programme_services import open_programme
@@ -40,11 +41,11 @@ def test_who_sees_and_changes_what(world, records, persona):
     user = getattr(world, persona)
     sees_unshared, sees_shared, writes, sees_programme, plans = MATRIX[persona]
 
-    assert access.gap_analyses_for(user).filter(pk=analysis.pk).exists() is sees_unshared
-    assert access.gap_analyses_rw_for(user).filter(pk=analysis.pk).exists() is writes
-    assert access.can_write_gap_analysis(user, world.org_a) is writes
+    assert improvement_access.gap_analyses_for(user).filter(pk=analysis.pk).exists() is sees_unshared
+    assert improvement_access.gap_analyses_rw_for(user).filter(pk=analysis.pk).exists() is writes
+    assert improvement_access.can_write_gap_analysis(user, world.org_a) is writes
     gap_services.gap_analysis_share(actor=world.qm_a, analysis=analysis, shared=True)
-    assert access.gap_analyses_for(user).filter(pk=analysis.pk).exists() is sees_shared
+    assert improvement_access.gap_analyses_for(user).filter(pk=analysis.pk).exists() is sees_shared
 
     assert access.programmes_for(user).filter(pk=programme.pk).exists() is sees_programme
     assert access.audits_for(user).filter(programme=programme).count() == (5 if sees_programme else 0)
@@ -82,13 +83,13 @@ def test_auditors_see_only_the_audits_whose_team_includes_them(world, records):
 def test_a_completed_analysis_is_no_longer_writable(world, records):
     analysis, _programme = records
     gap_services.gap_analysis_complete(actor=world.qm_a, analysis=analysis)
-    assert not access.gap_analyses_rw_for(world.qm_a).filter(pk=analysis.pk).exists()
-    assert access.gap_analyses_for(world.qm_a).filter(pk=analysis.pk).exists()
+    assert not improvement_access.gap_analyses_rw_for(world.qm_a).filter(pk=analysis.pk).exists()
+    assert improvement_access.gap_analyses_for(world.qm_a).filter(pk=analysis.pk).exists()
 
 
 def test_only_the_quality_manager_concludes_and_objects(world):
-    assert access.can_conclude_gap_analysis(world.qm_a, world.org_a)
-    assert not access.can_conclude_gap_analysis(world.contributor_a, world.org_a)
+    assert improvement_access.can_conclude_gap_analysis(world.qm_a, world.org_a)
+    assert not improvement_access.can_conclude_gap_analysis(world.contributor_a, world.org_a)
     assert access.can_object_to_team(world.qm_a, world.org_a)
     assert not access.can_object_to_team(world.viewer_a, world.org_a)
     assert not access.can_object_to_team(world.cert_manager, world.org_a)
@@ -111,7 +112,7 @@ def test_anonymous_and_inactive_users_see_nothing(world, records):
     world.cert_manager.is_active = False
     world.cert_manager.save()
     for user in (AnonymousUser(), world.cert_manager):
-        assert not access.gap_analyses_for(user).exists()
+        assert not improvement_access.gap_analyses_for(user).exists()
         assert not access.programmes_for(user).exists()
         assert not access.audits_for(user).exists()
         assert not access.planning_bodies(user).exists()

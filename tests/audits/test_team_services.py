@@ -5,10 +5,10 @@ from django.core import mail
 
 from audits.enums import AssignmentStatus, AuditKind, AuditStatus, Declaration, TeamRole
 from audits.models import Audit, ConsultancyRecord
-from audits.services import gap as gap_services
 from audits.services import teams as services
 from core.errors import NotAllowed
 from core.models import Transition
+from improvement.services import gap as gap_services
 from organisations.enums import CBRole, OrganisationRole
 from tests import factories
 from tests.audits.test_programme_services import open_programme

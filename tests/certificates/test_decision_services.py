@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audits import finding_rules
 from audits.enums import AuditKind, AuditStatus, FindingType, TeamRole
-from audits.models import Audit, AuditProgramme, ConsultancyRecord, Finding, GapAnalysis, ProgrammeEdition
+from audits.models import Audit, AuditProgramme, ConsultancyRecord, Finding, ProgrammeEdition
 from audits.selectors.programme_checks import due_window
 from audits.services import fieldwork as fieldwork_services
 from audits.services import programmes as programme_services
@@ -37,6 +37,7 @@ from certificates.services import certificates as certificate_services
 from certificates.services.decisions import DecisionContent, DecisionError, decision_blockers, decision_record
 from core.errors import NotAllowed
 from core.transitions import transitions_of
+from improvement.models import GapAnalysis
 from organisations.enums import CBRole, ExpiryConvention, QualificationKind
 from organisations.models import IAFCode
 from tests import factories

@@ -110,7 +110,7 @@ def test_every_page_of_the_app_has_no_inline_code(client, w):
         assert response.status_code == 200, name
         if response["Content-Type"].startswith("text/html"):
             checked[name] = _inline_code(response)
-    assert {"dashboard", "audits:gap_detail", "audits:programme_detail", "audits:audit_detail"} <= set(
+    assert {"dashboard", "improvement:gap_detail", "audits:programme_detail", "audits:audit_detail"} <= set(
         checked
     )
     assert {name: found for name, found in checked.items() if found} == {}

@@ -298,7 +298,7 @@ def test_over_the_limit_the_page_says_so_without_an_error_page(
 
 
 def test_a_completed_gap_analysis_pdf_is_rendered_once_per_completion(world):
-    version = documents.kind_of("audits.gap_analysis").version
+    version = documents.kind_of("improvement.gap_analysis").version
     analysis = type("Analysis", (), {"completed_at": None})()
     assert version(analysis) == ""
     analysis.completed_at = timezone.now()

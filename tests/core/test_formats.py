@@ -47,7 +47,7 @@ def test_page_shows_dates_day_month_year(client, world):
 
 def test_list_shows_short_dates_in_iso(client, w):
     client.force_login(w.qm_a)
-    response = client.get(reverse("audits:gap_list", kwargs={"org_pk": w.org_a.pk}))
+    response = client.get(reverse("improvement:gap_list", kwargs={"org_pk": w.org_a.pk}))
     assert f">{timezone.localdate().isoformat()}</td>" in response.content.decode()
 
 

@@ -14,7 +14,7 @@ from core.documents import document_request
 from core.models import Document, DocumentStatus
 from tests.core.test_pdf import pdf_text
 
-GAP_ANALYSIS = "audits.gap_analysis"
+GAP_ANALYSIS = "improvement.gap_analysis"
 
 
 def test_render_document_is_routed_to_the_pdf_queue():
@@ -47,7 +47,7 @@ def pdf_worker(settings, tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_gap_analysis_pdf_is_rendered_by_a_worker_on_the_pdf_queue(pdf_worker, world):
-    from audits.services import gap as gap_services
+    from improvement.services import gap as gap_services
     from tests import factories
 
     edition = factories.ClauseFactory(

@@ -20,10 +20,12 @@ from django.utils import timezone
 
 import audits.services as audit_services
 import certificates.services as certificate_services
-from audits.models import AuditProgramme, EvidenceFile, Finding
+import improvement.services as improvement_services
+from audits.models import AuditProgramme, Finding
 from certificates.services.daily import daily_job_run
 from core import documents, submits
 from core.models import SubmitClaim
+from improvement.models import EvidenceFile
 from organisations import services as organisation_services
 from tests.audits import test_findings_services as given
 from tests.audits.conftest import qms as qms
@@ -96,7 +98,7 @@ def test_a_programme_opened_twice_is_one_programme_with_one_cycle(client, world,
 
 def test_an_htmx_upload_sent_twice_attaches_one_file_and_sends_the_repeat_to_the_answer(client, w):
     client.force_login(w.qm_a)
-    url = reverse("audits:gap_evidence_upload", args=[w.gap.pk, w.answer.pk])
+    url = reverse("improvement:gap_evidence_upload", args=[w.gap.pk, w.answer.pk])
     token = submits.token_new()
 
     def upload():
@@ -107,7 +109,7 @@ def test_an_htmx_upload_sent_twice_attaches_one_file_and_sends_the_repeat_to_the
 
     assert first.status_code == 200 and "minutes.txt" in first.content.decode()
     assert EvidenceFile.objects.filter(answer=w.answer).count() == 1
-    answer_page = reverse("audits:gap_answer_edit", args=[w.gap.pk, w.answer.pk])
+    answer_page = reverse("improvement:gap_answer_edit", args=[w.gap.pk, w.answer.pk])
     assert again["HX-Redirect"] == f"{answer_page}#evidence-{w.answer.pk}"
 
 
@@ -269,16 +271,16 @@ CREATE_FORMS = {
     "organisations:site_create": ("qm_a", lambda w: {"pk": w.org_a.pk}, None),
     "organisations:member_invite": ("qm_a", lambda w: {"pk": w.org_a.pk}, None),
     "certificates:change_submit": ("qm_a", lambda w: {"pk": w.org_a.pk}, None),
-    "audits:gap_start": ("qm_a", lambda w: {"org_pk": w.org_a.pk}, None),
-    "audits:gap_copy": (
+    "improvement:gap_start": ("qm_a", lambda w: {"org_pk": w.org_a.pk}, None),
+    "improvement:gap_copy": (
         "qm_a",
         lambda w: {"pk": w.gap.pk},
-        ("audits:gap_detail", lambda w: {"pk": w.gap.pk}),
+        ("improvement:gap_detail", lambda w: {"pk": w.gap.pk}),
     ),
-    "audits:gap_evidence_upload": (
+    "improvement:gap_evidence_upload": (
         "qm_a",
         lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk},
-        ("audits:gap_answer_edit", lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk}),
+        ("improvement:gap_answer_edit", lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk}),
     ),
     "audits:programme_open": ("cert_manager", lambda w: {"org_pk": w.org_a.pk}, None),
     "audits:audit_add": ("cert_manager", lambda w: {"programme_pk": w.programme.pk}, None),
@@ -327,7 +329,7 @@ def _creating_services() -> set[str]:
     """The names of the services that create a record, by their verb."""
     modules = [
         importlib.import_module(f"{package.__name__}.{info.name}")
-        for package in (audit_services, certificate_services)
+        for package in (audit_services, improvement_services, certificate_services)
         for info in pkgutil.iter_modules(package.__path__)
     ] + [organisation_services, documents]
     return {
@@ -356,7 +358,7 @@ def _our_views() -> dict:
         name: view
         for name, view in _views(get_resolver()).items()
         if inspect.unwrap(view).__module__.split(".")[0]
-        in {"audits", "certificates", "organisations", "core", "config"}
+        in {"audits", "improvement", "certificates", "organisations", "core", "config"}
     }
 
 

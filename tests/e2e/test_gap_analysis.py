@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from audits.models import GapAnalysis
+from improvement.models import GapAnalysis
 from tests.audits.conftest import make_edition
 from tests.factories import PASSWORD
 
@@ -89,7 +89,7 @@ def test_quality_manager_starts_and_answers_in_place(page, live_server, world):
 
 def test_editor_error_is_focused_and_closing_restores_the_row(page, live_server, world):
     edition = make_edition("ISO 9001", 2015, [("8", "Operation", ""), ("8.3", "Design and development", "")])
-    from audits.services import gap as services
+    from improvement.services import gap as services
 
     analysis = services.gap_analysis_start(
         actor=world.qm_a, organisation=world.org_a, title="Errors", editions=[edition], sites=[]
@@ -115,7 +115,7 @@ def test_evidence_attached_in_place_keeps_the_editor_open(page, live_server, wor
     edition = make_edition(
         "ISO 9001", 2015, [("4", "Context", ""), ("4.1", "Context of the organisation", "")]
     )
-    from audits.services import gap as services
+    from improvement.services import gap as services
 
     analysis = services.gap_analysis_start(
         actor=world.qm_a, organisation=world.org_a, title="Files", editions=[edition], sites=[]
@@ -145,7 +145,7 @@ def test_gap_page_reflows_at_320_px(browser, live_server, world):
     """WCAG 1.4.10: nothing scrolls sideways on a 320 px wide screen, a long file name included."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from audits.services import gap as services
+    from improvement.services import gap as services
 
     edition = make_edition(
         "ISO 9001", 2015, [("4", "Context", ""), ("4.1", "Context of the organisation", "")]
@@ -178,7 +178,7 @@ def test_viewer_sees_no_answer_controls(page, live_server, world):
     edition = make_edition(
         "ISO 9001", 2015, [("4", "Context", ""), ("4.1", "Context of the organisation", "")]
     )
-    from audits.services import gap as services
+    from improvement.services import gap as services
 
     analysis = services.gap_analysis_start(
         actor=world.qm_a, organisation=world.org_a, title="Read me", editions=[edition], sites=[]

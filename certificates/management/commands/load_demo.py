@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audits import demo as audits_demo
 from certificates import demo as certificates_demo
+from improvement import demo as improvement_demo
 from organisations import demo as organisations_demo
 from standards.catalogue import CatalogueError
 from standards.services import catalogue_load
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         except CatalogueError as error:
             raise CommandError("The catalogue is invalid:\n" + "\n".join(error.problems)) from error
         logins = organisations_demo.demo_load()
+        improvement_demo.demo_load()
         audits_demo.demo_load()
         certificates = certificates_demo.demo_load()
         self.stdout.write(

@@ -1,0 +1,51 @@
+"""What a user may see and do in the organisation's own management system (DOMAIN §13).
+
+Built on the tenancy of `organisations.access`: members of the organisation read; its quality
+managers and contributors write; the staff of a CB serving it read only what the client shared
+with it (rules 24 and 43); platform staff are not a party to it. Views get records only through
+the `*_for(user)` querysets (another tenant's record is a 404) and check the named predicates
+before a change (a read-only role gets 403).
+"""
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from improvement.models import GapAnalysis
+from organisations import access as tenancy
+from organisations.models import Organisation
+
+GAP_WRITERS_ONLY = _("Only the organisation's quality managers and contributors write its gap analyses.")
+GAP_MANAGERS_ONLY = tenancy.MANAGERS_ONLY
+
+
+# --- Gap analyses (rule 24): the client's own; CB staff read only what the client shared ----------
+
+
+def gap_analyses_for(user) -> QuerySet[GapAnalysis]:
+    """Members of the organisation see all of its analyses; staff of a CB serving it see those the
+    client shared with its CB; platform staff see none (they are not a party to it)."""
+    analyses = GapAnalysis.objects.select_related("organisation")
+    if not tenancy.signed_in(user):
+        return analyses.none()
+    return analyses.filter(
+        Q(organisation__in=tenancy.member_organisation_ids(user))
+        | Q(shared_with_cb=True, organisation__in=tenancy.served_organisation_ids(user))
+    )
+
+
+def gap_analyses_rw_for(user) -> QuerySet[GapAnalysis]:
+    """The analyses the user may still write: open ones of organisations they contribute to."""
+    return gap_analyses_for(user).filter(
+        organisation__in=tenancy.member_organisation_ids(user, tenancy.CONTRIBUTING_ROLES),
+        completed_at__isnull=True,
+    )
+
+
+def can_write_gap_analysis(user, organisation: Organisation) -> bool:
+    """Start, answer and attach evidence: client users who contribute; never CB staff (rule 24)."""
+    return tenancy.can_contribute(user, organisation)
+
+
+def can_conclude_gap_analysis(user, organisation: Organisation) -> bool:
+    """Complete an analysis and decide whether the CB may read it: the quality manager."""
+    return tenancy.can_manage_organisation(user, organisation)

@@ -1,0 +1,97 @@
+"""The improvement app's pages for `manage.py benchmark`: (label, URL, persona e-mail) on the demo data.
+
+Called inside the benchmark's transaction, which is rolled back: it may create the synthetic
+records a page needs to be measured at scale (a gap analysis of 150+ answers, copies to compare).
+"""
+
+import datetime
+from itertools import cycle
+
+from django.urls import reverse
+
+from improvement.enums import AnswerStatus
+from improvement.models import GapAnalysis
+from improvement.services import gap as gap_services
+from organisations.models import Organisation, User
+from standards.models import Edition
+
+MINISTRY_QM = "qm@ministry.example"
+NORTHFIELD_QM = "qm@northfield.example"
+LARGE_EDITIONS = [("ISO/IEC 27001", 2022), ("ISO 9001", 2015)]  # 161 answers
+LARGE_MINIMUM = 150
+STATUSES = [
+    AnswerStatus.CONFORMING,
+    AnswerStatus.PARTIAL,
+    AnswerStatus.CONFORMING,
+    AnswerStatus.NONCONFORMING,
+    AnswerStatus.NOT_APPLICABLE,
+    AnswerStatus.NOT_ASSESSED,
+]
+
+
+def benchmark_pages() -> list[tuple[str, str, str]]:
+    ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
+    return [*_gap_pages(ministry)]
+
+
+def _gap_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
+    baseline = GapAnalysis.objects.get(organisation=ministry, title="ISO 9001 baseline 2026")
+    integrated = GapAnalysis.objects.get(title="Integrated management system 2026")
+    large = _large_analysis(ministry)
+    size = large.answers.count()
+    return [
+        ("gap list", reverse("improvement:gap_list", args=[ministry.pk]), MINISTRY_QM),
+        ("gap start form", reverse("improvement:gap_start", args=[ministry.pk]), MINISTRY_QM),
+        ("gap detail (demo ISO 9001 baseline)", baseline.get_absolute_url(), MINISTRY_QM),
+        ("gap detail (demo integrated, 3 editions)", integrated.get_absolute_url(), NORTHFIELD_QM),
+        (f"gap detail ({size} answers, synthetic)", large.get_absolute_url(), MINISTRY_QM),
+        (
+            "gap answer page (synthetic analysis, no JavaScript)",
+            reverse("improvement:gap_answer_edit", args=[large.pk, large.answers.order_by("pk").first().pk]),
+            MINISTRY_QM,
+        ),
+        ("gap compare (demo baseline with a copy)", _compare_url(baseline), MINISTRY_QM),
+        (f"gap compare ({size} answers with a copy)", _compare_url(large), MINISTRY_QM),
+    ]
+
+
+def _large_analysis(ministry: Organisation) -> GapAnalysis:
+    """ISO/IEC 27001:2022 (with its Annex A) and ISO 9001:2015 together, most answers filled in."""
+    qm = User.objects.get(email=MINISTRY_QM)
+    editions = [Edition.objects.get(standard__code=code, year=year) for code, year in LARGE_EDITIONS]
+    analysis = gap_services.gap_analysis_start(
+        actor=qm, organisation=ministry, title="Benchmark: ISMS and QMS", editions=editions, sites=[]
+    )
+    answers = list(analysis.answers.order_by("pk"))
+    if len(answers) < LARGE_MINIMUM:
+        raise ValueError(f"The large gap analysis has {len(answers)} answers, fewer than {LARGE_MINIMUM}.")
+    for answer, status in zip(answers, cycle(STATUSES), strict=False):
+        gap_services.gap_answer_save(actor=qm, answer=answer, **_answer_fields(status, qm))
+    return analysis
+
+
+def _answer_fields(status: AnswerStatus, owner: User) -> dict:
+    needs_action = status in (AnswerStatus.PARTIAL, AnswerStatus.NONCONFORMING)
+    return {
+        "status": status,
+        "notes": "Evidence reviewed in the management review of March; records kept by the process owner.",
+        "justification": "Not within the scope of the ministry."
+        if status == AnswerStatus.NOT_APPLICABLE
+        else "",
+        "action": "Write the procedure and train the staff concerned." if needs_action else "",
+        "action_owner": owner if needs_action else None,
+        "action_due_on": datetime.date(2027, 6, 30) if needs_action else None,
+    }
+
+
+def _compare_url(analysis: GapAnalysis) -> str:
+    """A copy of the analysis with some answers changed, so the comparison has changes to show."""
+    qm = User.objects.get(email=MINISTRY_QM)
+    copy = gap_services.gap_analysis_copy(
+        actor=qm, source=analysis, title=f"{analysis.title} (benchmark copy)"
+    )
+    for answer in copy.answers.order_by("pk")[:10]:
+        gap_services.gap_answer_save(
+            actor=qm, answer=answer, **_answer_fields(AnswerStatus.NONCONFORMING, qm)
+        )
+    return f"{reverse('improvement:gap_compare', args=[analysis.pk])}?with={copy.pk}"

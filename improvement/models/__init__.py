@@ -1,0 +1,3 @@
+from improvement.models.gap import EvidenceFile, GapAnalysis, GapAnswer, evidence_path
+
+__all__ = ["EvidenceFile", "GapAnalysis", "GapAnswer", "evidence_path"]

@@ -1,0 +1,22 @@
+"""The improvement app's PDFs, rendered by the `core.render_document` task (improvement/documents.py
+registers them); `core.pdf`, and with it WeasyPrint, is imported only when a PDF is rendered."""
+
+from django.utils import timezone
+
+from improvement.models import GapAnalysis
+from improvement.selectors.gap import gap_sheet
+
+
+def _render(template: str, context: dict, stylesheets: list[str]) -> bytes:
+    from core.pdf import render_pdf
+
+    return render_pdf(template=template, context=context, stylesheets=stylesheets)
+
+
+def render_gap_analysis_pdf(analysis: GapAnalysis) -> bytes:
+    sheet = gap_sheet(analysis)
+    return _render(
+        "improvement/pdf/gap_analysis.html",
+        {"analysis": analysis, "sheet": sheet, "printed_at": timezone.now()},
+        ["css/print/gap_analysis.css"],
+    )
