@@ -24,3 +24,81 @@ ANSWER_POINTS = {
     AnswerStatus.NONCONFORMING: Decimal(0),
     AnswerStatus.NOT_ASSESSED: Decimal(0),
 }
+
+
+class ActionSource(models.TextChoices):
+    """Where the nonconformity or opportunity an action answers came from (DOMAIN §13.3)."""
+
+    GAP_ANALYSIS = "gap_analysis", _("Gap analysis")
+    INTERNAL_AUDIT = "internal_audit", _("Internal audit")
+    MANAGEMENT_REVIEW = "management_review", _("Management review")
+    COMPLAINT = "complaint", _("Complaint")
+    INCIDENT = "incident", _("Incident")
+    LEGAL = "legal", _("Legal or regulatory requirement")
+    OTHER = "other", _("Other")
+
+
+# Sources a person picks when entering an action by hand; the others are made by their records
+MANUAL_SOURCES = (
+    ActionSource.COMPLAINT,
+    ActionSource.INCIDENT,
+    ActionSource.LEGAL,
+    ActionSource.OTHER,
+)
+
+
+class ActionKind(models.TextChoices):
+    NONCONFORMITY = "nonconformity", _("Nonconformity")
+    OPPORTUNITY = "opportunity", _("Opportunity for improvement")
+
+
+class ActionStatus(models.TextChoices):
+    """open → in progress → done → effective; not effective opens a linked new action (rule 42)."""
+
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done, awaiting effectiveness review")
+    EFFECTIVE = "effective", _("Effective")
+    NOT_EFFECTIVE = "not_effective", _("Not effective")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE)
+CLOSED_ACTION_STATUSES = (ActionStatus.EFFECTIVE, ActionStatus.NOT_EFFECTIVE, ActionStatus.CANCELLED)
+
+
+class EffectivenessResult(models.TextChoices):
+    EFFECTIVE = "effective", _("Effective")
+    NOT_EFFECTIVE = "not_effective", _("Not effective")
+
+
+class InternalAuditStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    REPORTED = "reported", _("Reported")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A completed audit counts for the programme's coverage (rule 40)
+COMPLETED_AUDIT_STATUSES = (InternalAuditStatus.REPORTED, InternalAuditStatus.CLOSED)
+
+
+class InternalFindingGrade(models.TextChoices):
+    """The grades a CB uses (DOMAIN §2.1, §13.1); the values match the audits app's finding types."""
+
+    MAJOR_NC = "major", _("Major nonconformity")
+    MINOR_NC = "minor", _("Minor nonconformity")
+    OBSERVATION = "observation", _("Observation")
+    OFI = "ofi", _("Opportunity for improvement")
+    GOOD_PRACTICE = "positive", _("Good practice")
+
+
+INTERNAL_NC_GRADES = (InternalFindingGrade.MAJOR_NC, InternalFindingGrade.MINOR_NC)
+
+
+class ChecklistResult(models.TextChoices):
+    NOT_CHECKED = "not_checked", _("Not yet checked")
+    CONFORMING = "conforming", _("Conforming")
+    FINDING = "finding", _("Finding raised")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
