@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_filters",  # the filter forms of long lists (FilterSet)
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
