@@ -10,8 +10,9 @@ before a change (a read-only role gets 403).
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from improvement.models import GapAnalysis
+from improvement.models import Action, GapAnalysis, InternalAudit, InternalAuditProgramme
 from organisations import access as tenancy
+from organisations.enums import OrganisationRole
 from organisations.models import Organisation
 
 GAP_WRITERS_ONLY = _("Only the organisation's quality managers and contributors write its gap analyses.")
@@ -48,4 +49,60 @@ def can_write_gap_analysis(user, organisation: Organisation) -> bool:
 
 def can_conclude_gap_analysis(user, organisation: Organisation) -> bool:
     """Complete an analysis and decide whether the CB may read it: the quality manager."""
+    return tenancy.can_manage_organisation(user, organisation)
+
+
+# --- The action register and internal audits (rule 43): the client's own; no CB account reads or
+# writes them (until a readiness pack is shared, which part 2 adds) ----------------------------------
+
+ACTION_WRITERS_ONLY = _(
+    "Only the organisation's quality managers, and contributors for the actions they own, change actions."
+)
+ACTION_RAISERS_ONLY = _("Only the organisation's quality managers and contributors raise actions.")
+REVIEWERS_ONLY = _("Only a quality manager of the organisation records the effectiveness review.")
+INTERNAL_AUDIT_MANAGERS_ONLY = _("Only a quality manager of the organisation plans its internal audits.")
+
+
+def actions_for(user) -> QuerySet[Action]:
+    """Every member of the organisation reads its register; nobody else (rule 43)."""
+    actions = Action.objects.select_related("organisation", "owner")
+    if not tenancy.signed_in(user):
+        return actions.none()
+    return actions.filter(organisation__in=tenancy.member_organisation_ids(user))
+
+
+def can_raise_action(user, organisation: Organisation) -> bool:
+    """Enter an action by hand: quality managers and contributors."""
+    return tenancy.can_contribute(user, organisation)
+
+
+def can_write_action(user, action: Action) -> bool:
+    """Edit it and move it along: its organisation's quality managers, and a contributor who owns it."""
+    role = tenancy.organisation_role(user, action.organisation)
+    if role == OrganisationRole.QUALITY_MANAGER:
+        return True
+    return role == OrganisationRole.CONTRIBUTOR and action.owner_id == user.pk
+
+
+def can_review_action(user, action: Action) -> bool:
+    """Record the effectiveness review (rule 42): a quality manager of the organisation."""
+    return tenancy.can_manage_organisation(user, action.organisation)
+
+
+def internal_programmes_for(user) -> QuerySet[InternalAuditProgramme]:
+    programmes = InternalAuditProgramme.objects.select_related("organisation")
+    if not tenancy.signed_in(user):
+        return programmes.none()
+    return programmes.filter(organisation__in=tenancy.member_organisation_ids(user))
+
+
+def internal_audits_for(user) -> QuerySet[InternalAudit]:
+    audits = InternalAudit.objects.select_related("programme__organisation")
+    if not tenancy.signed_in(user):
+        return audits.none()
+    return audits.filter(programme__organisation__in=tenancy.member_organisation_ids(user))
+
+
+def can_plan_internal_audits(user, organisation: Organisation) -> bool:
+    """Programmes, audits, processes and the internal auditors' training: quality managers."""
     return tenancy.can_manage_organisation(user, organisation)
