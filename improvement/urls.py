@@ -1,6 +1,6 @@
 from django.urls import path
 
-from improvement.views import gap
+from improvement.views import actions, gap
 
 app_name = "improvement"
 
@@ -34,4 +34,6 @@ urlpatterns = [
     path("gap-analyses/<int:pk>/compare/", gap.gap_compare, name="gap_compare"),
     path("gap-analyses/<int:pk>/pdf/", gap.gap_pdf, name="gap_pdf"),
     path("gap-analyses/<int:pk>/csv/", gap.gap_csv, name="gap_csv"),
+    # --- actions ---
+    path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
 ]

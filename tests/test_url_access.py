@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audits.services import programmes as programme_services
 from audits.services import teams as team_services
+from improvement.services import actions as action_services
 from improvement.services import gap as services
 from organisations.selectors import token_digest
 from tests import factories
@@ -107,6 +108,8 @@ ACCESS = {
     "improvement:gap_complete": (lambda w: {"pk": w.gap_a.pk}, set()),
     "improvement:gap_share": (lambda w: {"pk": w.gap_a.pk}, set()),
     "improvement:gap_copy": (lambda w: {"pk": w.gap_a.pk}, set()),
+    # --- actions (rule 43: the client's members only) ---
+    "improvement:action_detail": (lambda w: {"pk": w.action_a.pk}, READS_A_GAP, set()),
     "audits:programme_list": (lambda w: {}, set(SIGNED_IN)),
     "audits:programme_open": (lambda w: {"org_pk": w.org_a.pk}, PLANS_A),
     "audits:programme_detail": (lambda w: {"pk": w.programme_a.pk}, SEES_AUDIT_A),
@@ -300,6 +303,10 @@ def w(world, settings, tmp_path):
         setattr(world, f"gap_{suffix}", gap)
         setattr(world, f"answer_{suffix}", answer)
         setattr(world, f"evidence_{suffix}", evidence)
+        action = action_services.action_create(
+            actor=qm, organisation=org, source="complaint", title=f"Complaint {suffix}", owner=qm
+        )
+        setattr(world, f"action_{suffix}", action)
     for suffix, cb, manager, org, site, auditor in (
         ("a", world.cb, world.cert_manager, world.org_a, world.site_a, world.auditor),
         ("b", world.other_cb, world.other_cb_manager, world.org_b, world.site_b, None),
@@ -552,6 +559,7 @@ GET_ONLY = {
     "improvement:gap_answer_edit",
     "improvement:gap_answer_row",
     "improvement:gap_next_unanswered",
+    "improvement:action_detail",
     "audits:programme_detail",
     "audits:programme_time",
     "audits:audit_detail",
@@ -609,6 +617,8 @@ TENANT_URLS = sorted(
 def _pk_of_b(w, name: str) -> int:
     if name.startswith("improvement:gap_"):
         return w.gap_b.pk
+    if name.startswith("improvement:action_"):
+        return w.action_b.pk
     if name.startswith("audits:programme_"):
         return w.programme_b.pk
     if name.startswith(("audits:audit_", "audits:team_")):
@@ -697,6 +707,12 @@ def _assert_b_unchanged(w) -> None:
         w.invitation_b.token
     )
     assert not w.gap_b.is_completed and not w.gap_b.shared_with_cb and w.gap_b.copies.count() == 0
+    w.action_b.refresh_from_db()
+    assert (
+        w.action_b.status == "open"
+        and w.action_b.title == "Complaint b"
+        and w.action_b.follow_ups.count() == 0
+    )
     w.audit_b.refresh_from_db()
     w.assignment_b.refresh_from_db()
     assert (
