@@ -36,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audits.forms
 import certificates.forms
+import improvement.forms
 import organisations.forms
 import organisations.security_forms
 from audits import cycle, team_rules
@@ -789,6 +790,7 @@ QUERIES = {
 # button whose optional reason goes through WithdrawForm: see test_team_withdraw_*.
 NO_INPUT = {
     "dashboard",
+    "improvement:action_detail",
     # the account's two-factor pages: a code that is valid only at its moment (tried by
     # test_two_factor_codes_out_of_bounds_are_refused_and_change_nothing), a page, a button
     "two_factor:setup",
@@ -859,7 +861,7 @@ NOT_OURS = {name for name in PUBLIC if ":" not in name}
 def _project_form_classes() -> set[type]:
     modules = [organisations.forms, organisations.security_forms] + [
         importlib.import_module(f"{package.__name__}.{info.name}")
-        for package in (audits.forms, certificates.forms)
+        for package in (improvement.forms, audits.forms, certificates.forms)
         for info in pkgutil.iter_modules(package.__path__)
     ]
     return {
