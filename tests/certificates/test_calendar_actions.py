@@ -545,3 +545,17 @@ def test_the_daily_scope_reads_every_organisations_work(own):
     assert {action_key(own.action), action_key(own.action_b), audit_key(own.internal_audit)} <= {
         item.key for item in found
     }
+
+
+def test_the_owner_finds_the_reminder_in_the_app_and_its_mail_links_the_action(
+    client, own, django_capture_on_commit_callbacks
+):
+    sweep(own.action.due_on - days(7), django_capture_on_commit_callbacks)
+    message = next(message for message in mail.outbox if "waiting times" in message.subject)
+    link = SITE + reverse("improvement:action_detail", args=[own.action.pk])
+    assert message.to == [own.contributor_a.email] and link in message.body
+    assert "7 days before" in message.subject
+    page = get(client, own.contributor_a, "calendar:reminders").content.decode()
+    assert "Action due: A-1 Answer the complaint about waiting times" in page
+    assert reverse("improvement:action_detail", args=[own.action.pk]) in page
+    assert "waiting times" not in get(client, own.qm_a, "calendar:reminders").content.decode()
