@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from audits import cycle
 from certificates.enums import CLIENT_DUE_KINDS, DueKind
+from improvement.selectors.due import ActionDue, InternalAuditDue
 
 DAYS_A_WEEK = 7
 
@@ -29,10 +30,11 @@ class DueItem:
     path: str
     organisation_id: int
     organisation_name: str
-    certification_body_id: int
+    certification_body_id: int | None  # None: the organisation's own work, no CB's (OWN_DUE_KINDS)
     standard_codes: tuple[str, ...] = ()
     audit_id: int | None = None  # the audit whose lead auditor is reminded, when there is one
     done: bool = False
+    people: tuple[int, ...] = ()  # who the item is assigned to: an action's owner, internal auditors
 
     @property
     def label(self) -> str:
@@ -157,6 +159,41 @@ def certificate_items(
     return items
 
 
+def action_item(action: ActionDue, path: str) -> DueItem:
+    """An open action of the organisation's register, due on its due date (DOMAIN §13.3); its
+    owner is reminded of it."""
+    return DueItem(
+        key=f"action-{action.id}",
+        kind=DueKind.ACTION_DUE,
+        due_on=action.due_on,
+        subject=f"{action.reference} {action.title}",
+        path=path,
+        organisation_id=action.organisation_id,
+        organisation_name=action.organisation_name,
+        certification_body_id=None,
+        standard_codes=(action.standard_code,) if action.standard_code else (),
+        people=(action.owner_id,),
+    )
+
+
+def internal_audit_item(audit: InternalAuditDue, path: str) -> DueItem:
+    """An internal audit on its first day (DOMAIN §13.1): done once it has started, overdue while
+    still planned after it; its auditors are reminded of it."""
+    return DueItem(
+        key=f"internal-audit-{audit.id}",
+        kind=DueKind.INTERNAL_AUDIT,
+        due_on=audit.starts_on,
+        subject=f"{audit.reference} {audit.title}",
+        path=path,
+        organisation_id=audit.organisation_id,
+        organisation_name=audit.organisation_name,
+        certification_body_id=None,
+        standard_codes=audit.standard_codes,
+        done=audit.started,
+        people=audit.auditor_ids,
+    )
+
+
 def first_surveillance_missed(items: Iterable[DueItem], today: datetime.date) -> datetime.date | None:
     """Rule 10: among a certificate's items (`certificate_items`), the first surveillance's due date
     when it has passed with no surveillance 1 held."""
@@ -191,19 +228,39 @@ def reminder_owed(item: DueItem, today: datetime.date, lead_days: Iterable[int])
     return None if item.done else reminder_stage(item.due_on, today, lead_days)
 
 
+# The organisation's own work is no CB's: its reminders go at these lead times (an action a week
+# before its due date; an internal audit a week before its first day, for its auditors to prepare)
+OWN_LEAD_DAYS: dict[str, tuple[int, ...]] = {DueKind.ACTION_DUE: (7,), DueKind.INTERNAL_AUDIT: (7,)}
+
+
+def lead_days_of(item: DueItem, body_lead_days: dict[int, list[int]]) -> Iterable[int]:
+    """The lead times of an item's reminders: its kind's own, else its CB's (none: on the day and
+    after only)."""
+    if item.kind in OWN_LEAD_DAYS:
+        return OWN_LEAD_DAYS[item.kind]
+    return body_lead_days.get(item.certification_body_id) or ()
+
+
 @dataclass
 class Recipients:
-    """Who is reminded of an item: the client's quality managers (for what concerns the client),
-    the CB's certification managers and the audit's lead auditor."""
+    """Who is reminded of an item: the client's quality managers (for what concerns the client; of
+    an action only once it is overdue, its owner being reminded before), the CB's certification
+    managers, the audit's lead auditor, and the people the item is assigned to (`DueItem.people`)
+    who may be reminded (`reachable`)."""
 
     quality_managers: dict[int, list[int]] = field(default_factory=dict)  # organisation -> users
     certification_managers: dict[int, list[int]] = field(default_factory=dict)  # CB -> users
     leads: dict[int, list[int]] = field(default_factory=dict)  # audit -> users
+    # (organisation, user) of the items' people who are its active members, with an e-mail address
+    reachable: set[tuple[int, int]] = field(default_factory=set)
 
-    def of(self, item: DueItem) -> list[int]:
-        users = list(self.certification_managers.get(item.certification_body_id, []))
+    def of(self, item: DueItem, today: datetime.date) -> list[int]:
+        users = []
+        if item.certification_body_id is not None:
+            users += self.certification_managers.get(item.certification_body_id, [])
         if item.audit_id is not None:
             users += self.leads.get(item.audit_id, [])
-        if item.for_client:
+        users += [user_id for user_id in item.people if (item.organisation_id, user_id) in self.reachable]
+        if item.for_client and (item.kind != DueKind.ACTION_DUE or item.is_overdue(today)):
             users += self.quality_managers.get(item.organisation_id, [])
         return sorted(set(users))

@@ -101,10 +101,16 @@ class DueKind(models.TextChoices):
     AUDIT = "audit", _("Audit")
     TEAM_NOTICE = "team_notice", _("Team to be notified to the client")
     TRANSITION_END = "transition_end", _("Edition transition ends")
+    # The organisation's own management system (DOMAIN §13; improvement.selectors.due)
+    ACTION_DUE = "action_due", _("Action due")
+    INTERNAL_AUDIT = "internal_audit", _("Internal audit")
 
 
 # What the client's people see and are reminded of; the rest is the CB's own planning (rule 25)
 CLIENT_DUE_KINDS = tuple(kind for kind in DueKind if kind != DueKind.TEAM_NOTICE)
+# The organisation's own work: only its members see it, never a CB's staff (rule 43); no CB's
+# lead times apply to it (`due_rules.OWN_LEAD_DAYS`)
+OWN_DUE_KINDS = (DueKind.ACTION_DUE, DueKind.INTERNAL_AUDIT)
 
 
 class TaskKind(models.TextChoices):

@@ -475,8 +475,9 @@ class Reminder(models.Model):
     stage = models.CharField(_("reminder"), max_length=20)  # due_rules.reminder_stage
     title = models.CharField(_("what is due"), max_length=300, validators=LINE)
     path = models.CharField(_("link"), max_length=300, validators=LINE)
+    # None for the organisation's own work (an action, an internal audit: DueKind OWN_DUE_KINDS)
     certification_body = models.ForeignKey(
-        "organisations.CertificationBody", on_delete=models.PROTECT, related_name="+"
+        "organisations.CertificationBody", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(

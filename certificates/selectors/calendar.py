@@ -5,7 +5,8 @@ daily job (its tasks and reminders); `certificates.due_rules` says what is due.
 Five queries whatever the number of certificates, audits or findings: the valid certificates'
 current revisions (with their CB's policy and edition), their recertification and transfer
 decisions, the surveillance audits of their cycles, the audits and the nonconformities with a date
-in the range or overdue (two more for the standards of those, for the iCal feed).
+in the range or overdue (two more for the standards of those, for the iCal feed). For a member of
+an organisation, two more: its open actions and its internal audits (`improvement.selectors.due`).
 """
 
 import datetime
@@ -15,7 +16,7 @@ from types import SimpleNamespace
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from audits import access as audit_access
 from audits.enums import (
@@ -35,6 +36,9 @@ from certificates import access, due_rules
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, DueKind, RevisionStatus
 from certificates.models import Certificate, CertificateRevision, Decision
 from core.bounds import POLICY_DAYS_MAX
+from improvement import access as improvement_access
+from improvement.models import Action, InternalAudit
+from improvement.selectors import due as improvement_due
 from organisations import access as tenancy
 from standards.models import Edition, Standard
 
@@ -48,12 +52,16 @@ HELD = (*FIELDWORK_STATUSES, *REPORTED_STATUSES)  # a surveillance counts once i
 @dataclass(frozen=True)
 class Scope:
     """What the calendar reads: the certificates, audits and findings (querysets, not yet read),
-    and the CBs whose team notices the reader may see (the CB's own planning, rule 25; None: all)."""
+    the CBs whose team notices the reader may see (the CB's own planning, rule 25; None: all), and
+    the organisation's own actions and internal audits (None: not read, the reader being a member
+    of no organisation; rule 43)."""
 
     certificates: QuerySet[Certificate]
     audits: QuerySet[Audit]
     findings: QuerySet[Finding]
     notice_bodies: frozenset[int] | None = None
+    actions: QuerySet[Action] | None = None
+    internal_audits: QuerySet[InternalAudit] | None = None
 
     def sees_notice_of(self, certification_body_id: int) -> bool:
         return self.notice_bodies is None or certification_body_id in self.notice_bodies
@@ -62,24 +70,34 @@ class Scope:
 def scope_for(user) -> Scope:
     """What the user may see: the certificates of `certificates.access`, the audits and findings of
     `audits.access` (their rules read once as ids, `reach_of`); team notices only of the CBs they
-    work for."""
-    return scope_of(audit_access.reach_of(user))
+    work for; the actions and internal audits of `improvement.access` (members only, rule 43)."""
+    return scope_of(audit_access.reach_of(user), user)
 
 
-def scope_of(reach: audit_access.Reach) -> Scope:
-    """The scope of what a user's memberships reach (`scope_for`, from a reach already read)."""
+def scope_of(reach: audit_access.Reach, user) -> Scope:
+    """The scope of what a user's memberships reach (`scope_for`, from a reach already read). The
+    organisation's own work is read only for a member of an organisation (no query for the others)."""
     audits = Audit.objects.filter(reach.audits_q())
+    member = bool(reach.organisations)
     return Scope(
         certificates=Certificate.objects.filter(access.certificates_q(reach)),
         audits=audits,
         findings=Finding.objects.filter(reach.audits_q("audit__")),
         notice_bodies=None if reach.everything else reach.bodies,
+        actions=improvement_access.actions_for(user) if member else None,
+        internal_audits=improvement_access.internal_audits_for(user) if member else None,
     )
 
 
 def scope_all() -> Scope:
     """Everything, for the daily job."""
-    return Scope(Certificate.objects.all(), Audit.objects.all(), Finding.objects.all())
+    return Scope(
+        Certificate.objects.all(),
+        Audit.objects.all(),
+        Finding.objects.all(),
+        actions=Action.objects.all(),
+        internal_audits=InternalAudit.objects.all(),
+    )
 
 
 @dataclass(frozen=True)
@@ -122,6 +140,14 @@ def due_items(
             include_overdue=include_overdue,
             with_standards=with_standards,
         )
+    if DueKind.ACTION_DUE in wanted and scope.actions is not None:
+        items += _action_items(
+            scope.actions, start=start, end=end, include_overdue=include_overdue, filters=filters
+        )
+    if DueKind.INTERNAL_AUDIT in wanted and scope.internal_audits is not None:
+        items += _internal_audit_items(
+            scope.internal_audits, start=start, end=end, include_overdue=include_overdue, filters=filters
+        )
     return sorted(
         (
             item
@@ -161,7 +187,8 @@ def _filtered(scope: Scope, filters: Filters) -> Scope:
         certificates = certificates.filter(standard_id=filters.standard_id)
         audits = audits.filter(programme__editions__in=covers).distinct()
         findings = findings.filter(editions__in=covers).distinct()
-    return Scope(certificates, audits, findings, scope.notice_bodies)
+    # the actions and internal audits are filtered as they are read (`improvement.selectors.due`)
+    return Scope(certificates, audits, findings, scope.notice_bodies, scope.actions, scope.internal_audits)
 
 
 # --- Certificates -------------------------------------------------------------------------------
@@ -535,6 +562,62 @@ def _finding_items(
                 DueItem(key=f"finding-{pk}-closure", kind=DueKind.NC_CLOSURE, due_on=close_due_on, **common)
             )
     return items
+
+
+# --- The organisation's own work (DOMAIN §13): actions and internal audits ------------------------
+
+
+def _action_items(
+    actions: QuerySet[Action],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    include_overdue: bool,
+    filters: Filters,
+) -> list[DueItem]:
+    """The open actions due in the range, or overdue: one query."""
+    return [
+        due_rules.action_item(action, reverse("improvement:action_detail", args=[action.id]))
+        for action in improvement_due.actions_due(
+            actions,
+            start=start,
+            end=end,
+            include_overdue=include_overdue,
+            organisation_id=filters.organisation_id,
+            standard_id=filters.standard_id,
+        )
+    ]
+
+
+def internal_audit_path(pk: int) -> str:
+    """The internal audit's page (`InternalAudit.get_absolute_url`). Until that page exists, the
+    agenda, where the item is listed."""
+    try:
+        return reverse("improvement:internal_audit_detail", args=[pk])
+    except NoReverseMatch:
+        return reverse("calendar:agenda")
+
+
+def _internal_audit_items(
+    audits: QuerySet[InternalAudit],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    include_overdue: bool,
+    filters: Filters,
+) -> list[DueItem]:
+    """The internal audits starting in the range, or still planned after their first day: one query."""
+    return [
+        due_rules.internal_audit_item(audit, internal_audit_path(audit.id))
+        for audit in improvement_due.internal_audits_due(
+            audits,
+            start=start,
+            end=end,
+            include_overdue=include_overdue,
+            organisation_id=filters.organisation_id,
+            standard_id=filters.standard_id,
+        )
+    ]
 
 
 ONE_DAY = datetime.timedelta(days=1)

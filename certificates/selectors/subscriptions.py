@@ -5,7 +5,7 @@ import re
 
 from django.db.models import Exists, OuterRef
 
-from certificates.enums import CLIENT_DUE_KINDS, DueKind
+from certificates.enums import CLIENT_DUE_KINDS, OWN_DUE_KINDS, DueKind
 from certificates.models import CalendarSettings
 from organisations import access as tenancy
 from organisations.models import CBMembership, OrganisationMembership, User
@@ -42,7 +42,10 @@ def calendar_settings_found(user: User) -> CalendarSettings | None:
 
 def emailed_kinds_offered(user: User) -> tuple[DueKind, ...]:
     """The kinds of reminder the user may choose to be e-mailed: a client's members are never
-    reminded of the CB's own planning (team notices, rule 25)."""
-    if user.is_staff or tenancy.memberships_of(user).is_cb_staff:
-        return tuple(DueKind)
-    return CLIENT_DUE_KINDS
+    reminded of the CB's own planning (team notices, rule 25), and only they of the organisation's
+    own work (actions, internal audits, rule 43)."""
+    memberships = tenancy.memberships_of(user)
+    kinds = tuple(DueKind) if user.is_staff or memberships.is_cb_staff else CLIENT_DUE_KINDS
+    if not memberships.is_client:
+        kinds = tuple(kind for kind in kinds if kind not in OWN_DUE_KINDS)
+    return kinds

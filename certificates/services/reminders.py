@@ -58,12 +58,17 @@ def reminders_write(*, today: datetime.date) -> list[int]:
 
     Each item gets the stage its CB's lead times owe today (`due_rules.reminder_stage`); it goes to
     the CB's certification managers, the audit's lead auditor and, for what concerns the client,
-    the organisation's quality managers: active people with an e-mail address. A person who does
+    the organisation's quality managers: active people with an e-mail address. The organisation's
+    own work (an action, an internal audit: no CB's) has lead times of its own
+    (`due_rules.OWN_LEAD_DAYS`) and goes to the people it is assigned to (the action's owner, the
+    internal auditors) and its quality managers (of an action, once it is overdue). A person who does
     not take that kind by e-mail gets the row `in_app`; the others' rows are e-mailed after commit.
     A fixed number of queries whatever the number of items and people.
     """
     lead_days = dict(CertificationBody.objects.values_list("pk", "reminder_lead_days"))
-    horizon = max((max(days or [0]) for days in lead_days.values()), default=0)
+    horizon = max(
+        (max(days or [0]) for days in [*lead_days.values(), *due_rules.OWN_LEAD_DAYS.values()]), default=0
+    )
     items = due_items(
         scope_all(),
         start=today,
@@ -73,13 +78,13 @@ def reminders_write(*, today: datetime.date) -> list[int]:
     )
     owed = []
     for item in items:
-        stage = due_rules.reminder_owed(item, today, lead_days.get(item.certification_body_id) or ())
+        stage = due_rules.reminder_owed(item, today, due_rules.lead_days_of(item, lead_days))
         if stage:
             owed.append((item, stage))
     if not owed:
         return []
     recipients = _recipients([item for item, _stage in owed])
-    wanted = [(item, stage, user_id) for item, stage in owed for user_id in recipients.of(item)]
+    wanted = [(item, stage, user_id) for item, stage in owed for user_id in recipients.of(item, today)]
     muted = _muted_kinds({user_id for _item, _stage, user_id in wanted})
     written_at = timezone.now()
     rows = [
@@ -115,9 +120,10 @@ def _grouped(pairs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
 
 
 def _recipients(items: list[due_rules.DueItem]) -> due_rules.Recipients:
-    """Who may be reminded of these items: three queries."""
+    """Who may be reminded of these items: three queries, four when some are assigned to people."""
     organisations = {item.organisation_id for item in items if item.for_client}
-    bodies = {item.certification_body_id for item in items}
+    bodies = {item.certification_body_id for item in items if item.certification_body_id is not None}
+    people = {user_id for item in items for user_id in item.people}
     audits = {item.audit_id for item in items if item.audit_id is not None}
     active = {"is_active": True, "user__is_active": True}  # the membership and the person
     quality_managers = (
@@ -141,10 +147,25 @@ def _recipients(items: list[due_rules.DueItem]) -> due_rules.Recipients:
         .exclude(user__email="")
         .values_list("audit_id", "user_id")
     )
+    # the people an item is assigned to, while they are members of its organisation
+    reachable = (
+        set(
+            OrganisationMembership.objects.filter(
+                user_id__in=people,
+                organisation_id__in={i.organisation_id for i in items if i.people},
+                **active,
+            )
+            .exclude(user__email="")
+            .values_list("organisation_id", "user_id")
+        )
+        if people
+        else set()
+    )
     return due_rules.Recipients(
         quality_managers=_grouped(quality_managers),
         certification_managers=_grouped(certification_managers),
         leads=_grouped(leads),
+        reachable=reachable,
     )
 
 

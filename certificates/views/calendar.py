@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET
 
-from certificates.enums import CLIENT_DUE_KINDS, DueKind
+from certificates.enums import CLIENT_DUE_KINDS, OWN_DUE_KINDS, DueKind
 from certificates.forms.calendar import AGENDA, MONTH, MONTH_FORMAT, CalendarFilterForm
 from certificates.selectors import calendar as selectors
 from core import bounds
@@ -56,7 +56,11 @@ def _form(request: HttpRequest, page: str) -> CalendarFilterForm:
     organisations, standards = selectors.filter_choices(request.user)
     memberships = tenancy.request_memberships(request)
     sees_planning = request.user.is_staff or memberships.is_cb_staff
-    kinds = [(kind.value, kind.label) for kind in (DueKind if sees_planning else CLIENT_DUE_KINDS)]
+    kinds = [
+        (kind.value, kind.label)
+        for kind in (DueKind if sees_planning else CLIENT_DUE_KINDS)
+        if memberships.is_client or kind not in OWN_DUE_KINDS  # members' own work only (rule 43)
+    ]
     return CalendarFilterForm(
         request.GET, page=page, organisations=organisations, standards=standards, kinds=kinds
     )

@@ -142,7 +142,7 @@ def _calendar(owner: User) -> HttpResponse:
     body = cache.get(key) if settings.FEED_CACHE_SECONDS else None
     if body is None:
         items = calendar.due_items(
-            calendar.scope_of(reach),
+            calendar.scope_of(reach, owner),
             start=today - FEED_PAST,
             end=today + FEED_AHEAD,
             today=today,

@@ -16,7 +16,7 @@ from audits.services import programmes as programme_services
 from audits.services import teams as team_services
 from certificates import ical
 from certificates.due_rules import DueItem
-from certificates.enums import CLIENT_DUE_KINDS, DueKind
+from certificates.enums import CLIENT_DUE_KINDS, OWN_DUE_KINDS, DueKind
 from certificates.models import CalendarSettings
 from certificates.services import subscriptions as services
 from core.errors import NotAllowed
@@ -412,13 +412,14 @@ def test_the_page_shows_the_full_address_the_warning_and_the_instructions(client
     assert client.get(reverse("calendar:subscription")).context["feed_url"] == full  # the same address
 
 
-def test_a_client_is_offered_every_kind_but_team_notices_and_cb_staff_all(client, fw):
+def test_a_client_is_offered_every_kind_but_team_notices_and_cb_staff_all_but_the_clients_own(client, fw):
     client.force_login(fw.qm_a)
     offered = client.get(reverse("calendar:subscription")).context["form"].fields["emailed_kinds"].choices
     assert [value for value, _label in offered] == [kind.value for kind in CLIENT_DUE_KINDS]
     client.force_login(fw.auditor)
     offered = client.get(reverse("calendar:subscription")).context["form"].fields["emailed_kinds"].choices
-    assert [value for value, _label in offered] == [kind.value for kind in DueKind]
+    # actions and internal audits are the organisation's own: no CB account is reminded of them (rule 43)
+    assert [value for value, _label in offered] == [k.value for k in DueKind if k not in OWN_DUE_KINDS]
 
 
 def test_saving_preferences_mutes_the_kinds_left_unticked(client, fw):
@@ -435,7 +436,8 @@ def test_saving_preferences_mutes_the_kinds_left_unticked(client, fw):
 def test_unticking_everything_mutes_every_kind_offered(client, fw):
     client.force_login(fw.cert_manager)
     assert client.post(reverse("calendar:subscription"), {}).status_code == 302
-    assert CalendarSettings.objects.get(user=fw.cert_manager).email_muted_kinds == [k.value for k in DueKind]
+    muted = CalendarSettings.objects.get(user=fw.cert_manager).email_muted_kinds
+    assert muted == [k.value for k in DueKind if k not in OWN_DUE_KINDS]
 
 
 @pytest.mark.parametrize("kinds", [["no_such_kind"], [DueKind.TEAM_NOTICE.value], ["audit", "x" * 100_000]])
