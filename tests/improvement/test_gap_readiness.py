@@ -46,7 +46,7 @@ def test_readiness_by_groups_in_order_of_appearance():
 
 
 def test_readiness_accepts_the_enum_and_plain_values_alike():
-    from audits.enums import AnswerStatus
+    from improvement.enums import AnswerStatus
 
     assert readiness([AnswerStatus.PARTIAL, "partial", AnswerStatus.NOT_APPLICABLE]).points == Decimal(1)
 
