@@ -930,8 +930,9 @@ def _forms_in(value) -> list:
         return [value.management_form, *value.forms]
     if isinstance(value, forms.BaseForm):
         return [value]
-    form = getattr(value, "form", None)
-    return [form] if isinstance(form, forms.BaseForm) else []
+    # a row of a list carries its form (and a gap answer's row the form raising an action: h2)
+    found = (getattr(value, name, None) for name in ("form", "action_form"))
+    return [form for form in found if isinstance(form, forms.BaseForm)]
 
 
 def _errors(value) -> list[str]:

@@ -373,3 +373,17 @@ def test_gap_detail_query_count(client, world, django_assert_num_queries, clause
     client.force_login(world.qm_a)
     with django_assert_num_queries(12):  # with the latest PDF (core.documents) and the actions
         client.get(analysis.get_absolute_url())
+
+
+def test_gap_list_is_paginated_25_a_page(client, world, qms):
+    for i in range(26):
+        services.gap_analysis_start(
+            actor=world.qm_a, organisation=world.org_a, title=f"Round {i:02d}", editions=[qms], sites=[]
+        )
+    client.force_login(world.viewer_a)
+    url = reverse("improvement:gap_list", args=[world.org_a.pk])
+    first, second = client.get(url), client.get(url, {"page": "2"})
+    assert len(first.context["analyses"]) == 25 and len(second.context["analyses"]) == 1
+    assert "Page 1 of 2" in first.content.decode() and 'href="?page=2"' in first.content.decode()
+    assert "Round 00" in second.content.decode()  # the oldest, last
+    assert client.get(url, {"page": "nine"}).context["page"].number == 1
