@@ -20,11 +20,11 @@ class GapAnalysisAdmin(ReadOnlyAdmin):
 
 @admin.register(GapAnswer)
 class GapAnswerAdmin(ReadOnlyAdmin):
-    list_display = ["analysis", "clause", "hs_key", "status", "action_due_on", "updated_by", "updated_at"]
-    list_filter = ["status", "action_done"]
+    list_display = ["analysis", "clause", "hs_key", "status", "updated_by", "updated_at"]
+    list_filter = ["status"]
     list_select_related = ["analysis", "clause", "updated_by"]
     search_fields = ["analysis__title", "clause__number", "hs_key"]
-    autocomplete_fields = ["analysis", "clause", "action_owner", "updated_by"]
+    autocomplete_fields = ["analysis", "clause", "updated_by"]
 
 
 @admin.register(EvidenceFile)

@@ -66,22 +66,31 @@ def _large_analysis(ministry: Organisation) -> GapAnalysis:
     if len(answers) < LARGE_MINIMUM:
         raise ValueError(f"The large gap analysis has {len(answers)} answers, fewer than {LARGE_MINIMUM}.")
     for answer, status in zip(answers, cycle(STATUSES), strict=False):
-        gap_services.gap_answer_save(actor=qm, answer=answer, **_answer_fields(status, qm))
+        gap_services.gap_answer_save(actor=qm, answer=answer, **_answer_fields(status))
+        _raise_action(qm, answer, status)
     return analysis
 
 
-def _answer_fields(status: AnswerStatus, owner: User) -> dict:
-    needs_action = status in (AnswerStatus.PARTIAL, AnswerStatus.NONCONFORMING)
+def _answer_fields(status: AnswerStatus) -> dict:
     return {
         "status": status,
         "notes": "Evidence reviewed in the management review of March; records kept by the process owner.",
         "justification": "Not within the scope of the ministry."
         if status == AnswerStatus.NOT_APPLICABLE
         else "",
-        "action": "Write the procedure and train the staff concerned." if needs_action else "",
-        "action_owner": owner if needs_action else None,
-        "action_due_on": datetime.date(2027, 6, 30) if needs_action else None,
     }
+
+
+def _raise_action(owner: User, answer, status: AnswerStatus) -> None:
+    """A gap (partial or not conforming) gets an action in the register, as a person would raise it."""
+    if status in (AnswerStatus.PARTIAL, AnswerStatus.NONCONFORMING):
+        gap_services.gap_answer_action_raise(
+            actor=owner,
+            answer=answer,
+            title="Write the procedure and train the staff concerned.",
+            owner=owner,
+            due_on=datetime.date(2027, 6, 30),
+        )
 
 
 def _compare_url(analysis: GapAnalysis) -> str:
@@ -91,7 +100,6 @@ def _compare_url(analysis: GapAnalysis) -> str:
         actor=qm, source=analysis, title=f"{analysis.title} (benchmark copy)"
     )
     for answer in copy.answers.order_by("pk")[:10]:
-        gap_services.gap_answer_save(
-            actor=qm, answer=answer, **_answer_fields(AnswerStatus.NONCONFORMING, qm)
-        )
+        gap_services.gap_answer_save(actor=qm, answer=answer, **_answer_fields(AnswerStatus.NONCONFORMING))
+        _raise_action(qm, answer, AnswerStatus.NONCONFORMING)
     return f"{reverse('improvement:gap_compare', args=[analysis.pk])}?with={copy.pk}"

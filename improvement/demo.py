@@ -78,11 +78,12 @@ def _ministry_baseline(ministry: Organisation) -> None:
             answer=answer,
             status=status,
             notes=notes,
-            action=action,
-            action_owner=qm if action else None,
-            action_due_on=due,
             justification="No design of services: they are defined by law."
             if status == AnswerStatus.NOT_APPLICABLE
             else "",
         )
+        if action:  # into the organisation's register of actions
+            services.gap_answer_action_raise(
+                actor=contributor, answer=answer, title=action, owner=qm, due_on=due
+            )
     services.gap_analysis_share(actor=qm, analysis=analysis, shared=True)

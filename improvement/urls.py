@@ -12,6 +12,11 @@ urlpatterns = [
     path("gap-analyses/<int:pk>/answers/<int:answer_pk>/", gap.gap_answer, name="gap_answer"),
     path("gap-analyses/<int:pk>/answers/<int:answer_pk>/edit/", gap.gap_answer_edit, name="gap_answer_edit"),
     path("gap-analyses/<int:pk>/answers/<int:answer_pk>/row/", gap.gap_answer_row, name="gap_answer_row"),
+    path(
+        "gap-analyses/<int:pk>/answers/<int:answer_pk>/actions/new/",
+        gap.gap_answer_action_raise,
+        name="gap_answer_action_raise",
+    ),
     path("gap-analyses/<int:pk>/next-unanswered/", gap.gap_next_unanswered, name="gap_next_unanswered"),
     path(
         "gap-analyses/<int:pk>/answers/<int:answer_pk>/evidence/",

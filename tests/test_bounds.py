@@ -88,6 +88,7 @@ from core.forms import BoundedForm
 from core.transitions import transitions_of
 from improvement.forms.gap import (
     EvidenceUploadForm,
+    GapActionRaiseForm,
     GapAnalysisStartForm,
     GapAnswerForm,
     GapCompareForm,
@@ -313,7 +314,7 @@ def _scope_data(w) -> dict:
 
 
 def _answer_form(w) -> GapAnswerForm:
-    return GapAnswerForm(instance=w.answer, members={}, prefix=f"a{w.answer.pk}")
+    return GapAnswerForm(instance=w.answer, prefix=f"a{w.answer.pk}")
 
 
 def _time_forms(w) -> list:
@@ -420,9 +421,6 @@ FORMS = {
                 "status": "conforming",
                 "justification": "",
                 "notes": "Procedure P-1",
-                "action": "",
-                "action_owner": "",
-                "action_due_on": "2027-06-30",
             },
         ),
     ),
@@ -719,6 +717,13 @@ FORMS = {
         lambda w: [ReminderPreferencesForm(kinds=emailed_kinds_offered(w.qm_a))],
         lambda w: {"emailed_kinds": ["audit", "expiry"]},
     ),
+    # --- improvement: an action raised from a gap answer (helper: h2) ---
+    "improvement:gap_answer_action_raise": FormView(
+        "qm_a",
+        lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk},
+        lambda w: [GapActionRaiseForm(owners={w.qm_a.pk: w.qm_a})],
+        lambda w: {"title": "Write the procedure", "owner": w.qm_a.pk, "due_on": "2027-06-30"},
+    ),
 }
 
 
@@ -925,8 +930,9 @@ def _forms_in(value) -> list:
         return [value.management_form, *value.forms]
     if isinstance(value, forms.BaseForm):
         return [value]
-    form = getattr(value, "form", None)
-    return [form] if isinstance(form, forms.BaseForm) else []
+    # a row of a list carries its form (and a gap answer's row the form raising an action: h2)
+    found = (getattr(value, name, None) for name in ("form", "action_form"))
+    return [form for form in found if isinstance(form, forms.BaseForm)]
 
 
 def _errors(value) -> list[str]:

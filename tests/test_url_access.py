@@ -212,6 +212,8 @@ ACCESS = {
         TASK_READERS_A - PLANS_A,
     ),
     "audits:programme_headcount_reviewed": (lambda w: {"pk": w.programme_a.pk}, set()),
+    # --- improvement: an action raised from a gap answer (h2) ---
+    "improvement:gap_answer_action_raise": (lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk}, set()),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -257,6 +259,8 @@ POST_ONLY = {
     "calendar:feed_regenerate",
     "calendar:task_take",
     "two_factor:recovery_codes",
+    # --- improvement: an action raised from a gap answer (h2) ---
+    "improvement:gap_answer_action_raise",
 }
 PUBLIC = {
     "verification:search",
@@ -707,6 +711,7 @@ def _assert_b_unchanged(w) -> None:
         w.invitation_b.token
     )
     assert not w.gap_b.is_completed and not w.gap_b.shared_with_cb and w.gap_b.copies.count() == 0
+    assert not w.answer_b.actions.exists()  # h2: no action raised from B's answers
     w.action_b.refresh_from_db()
     assert (
         w.action_b.status == "open"

@@ -55,59 +55,58 @@ class GapAnalysisStartForm(BoundedForm, SubmitOnceForm, forms.Form):
 
 
 class GapAnswerForm(BoundedForm, forms.ModelForm):
-    """One answer. Owner choices come precomputed, so building the form runs no query.
+    """One answer. Building the form runs no query.
 
     Always built with `core.forms.edit_form`: it validates over a copy of the answer, and the view
-    passes the typed `cleaned_data` to `gap_answer_save`, which changes the record itself.
+    passes the typed `cleaned_data` to `gap_answer_save`, which changes the record itself. Its
+    actions are raised with `GapActionRaiseForm` and live in the register.
     """
-
-    action_owner = forms.TypedChoiceField(
-        label=_("Action owner"), required=False, coerce=int, empty_value=None
-    )
 
     class Meta:
         model = GapAnswer
-        fields = [
-            "status",
-            "justification",
-            "notes",
-            "action",
-            "action_owner",
-            "action_due_on",
-            "action_done",
-        ]
+        fields = ["status", "justification", "notes"]
         help_texts = {
             "justification": _("Needed when the requirement does not apply: say why."),
             "notes": _("Where the evidence is: documents, records, people. Files go below."),
-            "action": _("What is to be done to close the gap."),
         }
         widgets = {
             "status": forms.RadioSelect(attrs={"class": "form-check-input"}),
             "justification": forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
             "notes": forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
-            "action": forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
-            "action_due_on": forms.DateInput(
-                attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
-            ),
-            "action_done": forms.CheckboxInput(attrs={"class": "form-check-input"}),
         }
-
-    def __init__(self, *args, members: dict[int, User], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.members = members
-        self.fields["action_owner"].choices = [("", "—"), *((pk, str(user)) for pk, user in members.items())]
-        self.fields["action_owner"].widget.attrs["class"] = "form-select form-select-sm"
-        self.initial["action_owner"] = self.instance.action_owner_id
-
-    def clean_action_owner(self) -> User | None:
-        pk = self.cleaned_data["action_owner"]
-        return self.members[pk] if pk else None
 
     def clean(self) -> dict:
         data = super().clean()
         if lacks_justification(data.get("status", ""), data.get("justification", "")):
             self.add_error("justification", NA_NEEDS_JUSTIFICATION)
         return data
+
+
+class GapActionRaiseForm(BoundedForm, SubmitOnceForm, forms.Form):
+    """An action raised from an answer into the register. The owners are the organisation's
+    quality managers and contributors, passed in, so building the form runs no query."""
+
+    title = forms.CharField(
+        label=_("Action"),
+        max_length=200,
+        help_text=_("What is to be done to close the gap, in one line."),
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int)
+    due_on = forms.DateField(
+        label=_("Due on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+
+    def __init__(self, *args, owners: dict[int, User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owners = owners
+        self.fields["owner"].choices = [("", "—"), *((pk, str(user)) for pk, user in owners.items())]
+        self.fields["owner"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean_owner(self) -> User:
+        return self.owners[self.cleaned_data["owner"]]
 
 
 class GapFilterForm(BoundedForm, forms.Form):

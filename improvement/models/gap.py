@@ -93,24 +93,6 @@ class GapAnswer(models.Model):
         max_length=bounds.TEXT_MAX,
         validators=bounds.text_validators(bounds.TEXT_MAX),
     )
-    action = models.TextField(
-        _("action"),
-        blank=True,
-        max_length=bounds.TEXT_MAX,
-        validators=bounds.text_validators(bounds.TEXT_MAX),
-    )
-    action_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("action owner"),
-    )
-    action_due_on = models.DateField(
-        _("action due on"), null=True, blank=True, validators=[bounds.validate_date]
-    )
-    action_done = models.BooleanField(_("action done"), default=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -136,8 +118,9 @@ class GapAnswer(models.Model):
         return f"{self.analysis}: {self.hs_key or self.clause.number}"
 
     @property
-    def has_open_action(self) -> bool:
-        return bool(self.action.strip()) and not self.action_done
+    def open_actions(self) -> list:
+        """Its actions still to finish or to review (prefetch `actions` when listing answers)."""
+        return [action for action in self.actions.all() if action.is_open]
 
 
 def evidence_path(instance: "EvidenceFile", filename: str) -> str:

@@ -3,20 +3,18 @@
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
 from improvement.enums import AnswerStatus
 from improvement.gap_readiness import Bar, Readiness, chart_bars, readiness, readiness_by
-from improvement.models import EvidenceFile, GapAnalysis, GapAnswer
+from improvement.models import Action, EvidenceFile, GapAnalysis, GapAnswer
 from organisations.models import User
 from standards.models import Clause, Edition
 
 ANSWER_ORDER = ("clause__edition__standard__number", "clause__edition__year", "clause__position")
 GAPS = (AnswerStatus.NONCONFORMING, AnswerStatus.PARTIAL)
-CLAUSE, UPDATED_BY, ACTION_OWNER = (
-    GapAnswer._meta.get_field(f) for f in ("clause", "updated_by", "action_owner")
-)
+CLAUSE, UPDATED_BY = (GapAnswer._meta.get_field(f) for f in ("clause", "updated_by"))
 EDITION = Clause._meta.get_field("edition")
 
 
@@ -35,7 +33,7 @@ def answer_shown(answer: GapAnswer, show: str) -> bool:
     if show == GapFilter.GAPS:
         return answer.status in GAPS
     if show == GapFilter.OPEN_ACTIONS:
-        return answer.has_open_action
+        return bool(answer.open_actions)
     return True
 
 
@@ -45,6 +43,7 @@ class Row:
     refs: list[Clause] = field(default_factory=list)  # every clause the answer counts for
     blocks: list["ChapterBlock"] = field(default_factory=list)  # the chapters it scores in
     form: object = None  # the answer's form, set by a view that lets the user write
+    action_form: object = None  # the form raising an action from it, for a user who may raise one
 
     @property
     def evidence(self) -> list[EvidenceFile]:
@@ -154,15 +153,20 @@ class Sheet:
         return charts
 
     @property
-    def open_actions(self) -> list[GapAnswer]:
-        actions = [a for a in self.answers if a.has_open_action]
-        return sorted(actions, key=lambda a: (a.action_due_on is None, a.action_due_on, a.clause.position))
+    def open_actions(self) -> list[Action]:
+        """The actions raised from its answers that are open, in progress or awaiting their
+        effectiveness review, soonest due first (each with its answer, for the clause)."""
+        actions = [action for answer in self.answers for action in answer.open_actions]
+        return sorted(
+            actions, key=lambda a: (a.due_on is None, a.due_on, a.gap_answer.clause.position, a.number)
+        )
 
 
 def _answers(analysis: GapAnalysis, clauses: dict[int, Clause]) -> list[GapAnswer]:
-    """The answers with their clause (taken from `clauses`), people and live evidence files.
+    """The answers with their clause (taken from `clauses`), people, live evidence files and
+    actions (with their owners).
 
-    Three plain queries: the model's default ordering would join clauses and editions just to
+    Five plain queries: the model's default ordering would join clauses and editions just to
     sort, so the answers are sorted here, on the clauses already loaded.
     """
     answers = list(analysis.answers.order_by())
@@ -170,13 +174,14 @@ def _answers(analysis: GapAnalysis, clauses: dict[int, Clause]) -> list[GapAnswe
     live = EvidenceFile.objects.filter(answer__analysis=analysis, removed_at__isnull=True)
     for file in live.order_by("uploaded_at", "pk"):
         files.setdefault(file.answer_id, []).append(file)
-    people_ids = {pk for a in answers for pk in (a.updated_by_id, a.action_owner_id) if pk is not None}
+    people_ids = {a.updated_by_id for a in answers if a.updated_by_id is not None}
     people = User.objects.in_bulk(people_ids) if people_ids else {}
     for answer in answers:  # set_cached_value: what prefetch_related does, without the setters' checks
         CLAUSE.set_cached_value(answer, clauses[answer.clause_id])
         UPDATED_BY.set_cached_value(answer, people.get(answer.updated_by_id))
-        ACTION_OWNER.set_cached_value(answer, people.get(answer.action_owner_id))
         answer.live_evidence = files.get(answer.pk, [])
+    actions = Action.objects.select_related("owner").order_by("number")
+    prefetch_related_objects(answers, Prefetch("actions", queryset=actions))
     return sorted(answers, key=_page_order)
 
 

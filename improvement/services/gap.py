@@ -12,10 +12,10 @@ from core.errors import DomainError
 from core.records import refuse_invalid
 from core.transitions import transition_record
 from improvement import access
-from improvement.enums import AnswerStatus, GapAnalysisStatus
+from improvement.enums import ActionKind, ActionSource, AnswerStatus, GapAnalysisStatus
 from improvement.gap_rules import NA_NEEDS_JUSTIFICATION, lacks_justification
-from improvement.models import EvidenceFile, GapAnalysis, GapAnswer
-from organisations import access as tenancy
+from improvement.models import Action, EvidenceFile, GapAnalysis, GapAnswer
+from improvement.services.actions import action_create
 from organisations.access import require
 from organisations.models import Organisation, Site, User
 from standards.models import Clause, Edition
@@ -25,18 +25,13 @@ class GapAnalysisError(DomainError):
     pass
 
 
-ANSWER_FIELDS = (
-    "status",
-    "justification",
-    "notes",
-    "action",
-    "action_owner",
-    "action_due_on",
-    "action_done",
-)
+GAP_STATUSES = (AnswerStatus.PARTIAL, AnswerStatus.NONCONFORMING)
 
 
-ANSWER_KEYS = ("analysis", "clause", "action_owner", "updated_by")  # checked by the service itself
+ANSWER_FIELDS = ("status", "justification", "notes")
+
+
+ANSWER_KEYS = ("analysis", "clause", "updated_by")  # checked by the service itself
 
 
 def _guard_writer(actor: User, organisation: Organisation) -> None:
@@ -103,24 +98,18 @@ def gap_answer_save(
     status: AnswerStatus = AnswerStatus.NOT_ASSESSED,
     justification: str = "",
     notes: str = "",
-    action: str = "",
-    action_owner: User | None = None,
-    action_due_on: datetime.date | None = None,
-    action_done: bool = False,
 ) -> GapAnswer:
-    """Write the whole answer as given: each field left out is saved empty."""
+    """Write the whole answer as given: each field left out is saved empty. Its actions are
+    raised with `gap_answer_action_raise` and live in the register."""
     answer = GapAnswer.objects.select_for_update().select_related("analysis__organisation").get(pk=answer.pk)
     analysis = answer.analysis
     _guard_writer(actor, analysis.organisation)
     _guard_open(analysis)
     if lacks_justification(status, justification):
         raise GapAnalysisError(NA_NEEDS_JUSTIFICATION)
-    if action_owner is not None and tenancy.organisation_role(action_owner, analysis.organisation) is None:
-        raise GapAnalysisError(_("The action owner must be a member of the organisation."))
     previous = answer.status
     answer.status, answer.justification, answer.notes = status, justification, notes
-    answer.action, answer.action_owner, answer.action_due_on = action, action_owner, action_due_on
-    answer.action_done, answer.updated_by, answer.updated_at = action_done, actor, timezone.now()
+    answer.updated_by, answer.updated_at = actor, timezone.now()
     refuse_invalid(answer, GapAnalysisError, exclude=ANSWER_KEYS, fields_only=True)  # text and date bounds
     answer.save(update_fields=[*ANSWER_FIELDS, "updated_by", "updated_at"])
     if answer.status != previous:
@@ -128,6 +117,39 @@ def gap_answer_save(
             subject=answer, field="status", from_state=previous, to_state=answer.status, actor=actor
         )
     return answer
+
+
+@transaction.atomic
+def gap_answer_action_raise(
+    *,
+    actor: User,
+    answer: GapAnswer,
+    title: str,
+    owner: User,
+    due_on: datetime.date | None = None,
+    corrective_action: str = "",
+) -> Action:
+    """Raise an action in the register from an answer: a nonconformity for a gap (partial or not
+    conforming), an opportunity for improvement otherwise. A completed analysis may raise one too:
+    the analysis is read-only, but following up its gaps is what the register is for."""
+    answer = GapAnswer.objects.select_related("analysis__organisation", "clause").get(pk=answer.pk)
+    analysis = answer.analysis
+    _guard_writer(actor, analysis.organisation)
+    sites = list(analysis.sites.all()[:2])
+    return action_create(
+        actor=actor,
+        organisation=analysis.organisation,
+        source=ActionSource.GAP_ANALYSIS,
+        kind=ActionKind.NONCONFORMITY if answer.status in GAP_STATUSES else ActionKind.OPPORTUNITY,
+        title=title,
+        owner=owner,
+        due_on=due_on,
+        corrective_action=corrective_action,
+        description=answer.notes,
+        site=sites[0] if len(sites) == 1 else None,
+        clause=answer.clause,
+        gap_answer=answer,
+    )
 
 
 @transaction.atomic
@@ -186,15 +208,8 @@ def gap_analysis_share(*, actor: User, analysis: GapAnalysis, shared: bool) -> G
     return analysis
 
 
-COPIED_FIELDS = (
-    "status",
-    "justification",
-    "notes",
-    "action",
-    "action_owner_id",
-    "action_due_on",
-    "action_done",
-)
+# The actions stay with the source's answers: they are the register's, raised from that analysis
+COPIED_FIELDS = ("status", "justification", "notes")
 
 
 @transaction.atomic

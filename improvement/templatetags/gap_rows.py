@@ -18,8 +18,8 @@ from django.utils.formats import get_format, number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from improvement.enums import AnswerStatus
-from improvement.models import GapAnalysis, GapAnswer
+from improvement.enums import ActionStatus, AnswerStatus
+from improvement.models import Action, GapAnalysis
 from improvement.selectors.gap import ChapterBlock, Row
 
 register = template.Library()
@@ -32,11 +32,13 @@ class _Page:
     """What every row of one page shares: URL patterns and labels, worked out once per render."""
 
     edit_url: str
+    action_url: str
     next_url: str
     can_write: bool
     filter_query: str
     labels: dict[str, str]
     statuses: dict[str, str]
+    action_statuses: dict[str, str]
     date_format: str
     dates: dict[datetime.date, str] = field(default_factory=dict)
 
@@ -54,6 +56,9 @@ def _page(context: template.Context, analysis: GapAnalysis) -> _Page:
         edit = reverse("improvement:gap_answer_edit", args=[analysis.pk, PLACEHOLDER])
         page = cache[("gap_rows", analysis.pk)] = _Page(
             edit_url=edit.replace(str(PLACEHOLDER), "{}"),
+            action_url=reverse("improvement:action_detail", args=[PLACEHOLDER]).replace(
+                str(PLACEHOLDER), "{}"
+            ),
             next_url=reverse("improvement:gap_next_unanswered", args=[analysis.pk]),
             can_write=bool(context.get("can_write")),
             filter_query=context.get("filter_query") or "",
@@ -63,12 +68,12 @@ def _page(context: template.Context, analysis: GapAnalysis) -> _Page:
                 "counts": gettext("Counts for"),
                 "justification": gettext("Justification"),
                 "action": gettext("Action"),
-                "done": gettext("Action done"),
                 "due": gettext("due"),
                 "saved": gettext("Saved"),
                 "next": gettext("Next unanswered clause"),
             },
             statuses={status.value: escape(str(status.label)) for status in AnswerStatus},
+            action_statuses={status.value: str(status.label) for status in ActionStatus},
             date_format=get_format("SHORT_DATE_FORMAT"),
         )
     return page
@@ -87,8 +92,8 @@ def _summary(row: Row, page: _Page) -> str:
         parts.append(f"{labels['justification']}: {_short(answer.justification, 120)}")
     if answer.notes:
         parts.append(_short(answer.notes, 160))
-    if answer.action:
-        parts.append(_action(answer, page))
+    for action in answer.actions.all():  # prefetched by gap_sheet
+        parts.append(_action(action, page))
     if row.evidence:
         count = len(row.evidence)
         parts.append(
@@ -97,13 +102,13 @@ def _summary(row: Row, page: _Page) -> str:
     return "".join(f"<span>{escape(part)}</span>" for part in parts)
 
 
-def _action(answer: GapAnswer, page: _Page) -> str:
+def _action(action: Action, page: _Page) -> str:
+    """ "Action A-3: Title (Open) — owner, due 30/06/2027", as text (escaped by the caller)."""
     labels = page.labels
-    text = f"{labels['done'] if answer.action_done else labels['action']}: {_short(answer.action, 100)}"
-    if answer.action_owner_id:
-        text += f" — {answer.action_owner}"
-    if answer.action_due_on:
-        text += f", {labels['due']} {page.day(answer.action_due_on)}"
+    text = f"{labels['action']} {action.reference}: {_short(action.title, 100)}"
+    text += f" ({page.action_statuses[action.status]}) — {action.owner}"
+    if action.due_on:
+        text += f", {labels['due']} {page.day(action.due_on)}"
     return text
 
 
@@ -164,23 +169,30 @@ def _row(page: _Page, row: Row, saved: bool = False, closed: bool = False) -> st
 
 
 @register.simple_tag(takes_context=True)
-def open_action_lines(context: template.Context, actions: list[GapAnswer]) -> SafeString:
-    """The lines of the open-actions table (soonest due first), an overdue one marked in words."""
+def open_action_lines(context: template.Context, actions: list[Action]) -> SafeString:
+    """The lines of the open-actions table (soonest due first), an overdue one marked in words;
+    each action links to its page in the register."""
     page = _page(context, context["analysis"])
     today = context["today"]
-    due, clause, action, owner = (escape(gettext(h)) for h in ("Due", "Clause", "Action", "Owner"))
+    due, clause, title, status, owner = (
+        escape(gettext(h)) for h in ("Due", "Clause", "Action", "Status", "Owner")
+    )
     overdue = f'<span class="badge text-bg-danger">{escape(gettext("overdue"))}</span>'
     lines = []
-    for answer in actions:
-        late = answer.action_due_on is not None and answer.action_due_on < today
-        day = page.day(answer.action_due_on) if answer.action_due_on else "—"
+    for action in actions:
+        answer = action.gap_answer
+        late = action.is_overdue(today)
+        day = page.day(action.due_on) if action.due_on else "—"
         number = escape(answer.hs_key or answer.clause.number)
+        url = escape(page.action_url.format(action.pk))
         lines.append(
             ('<tr class="table-danger">' if late else "<tr>")
             + f'<td data-label="{due}">{day}{" " + overdue if late else ""}</td>'
             + f'<td data-label="{clause}"><a href="#answer-{answer.pk}">{number}</a></td>'
-            + f'<td data-label="{action}">{escape(answer.action)}</td>'
-            + f'<td data-label="{owner}">{escape(str(answer.action_owner or "—"))}</td></tr>'
+            + f'<td data-label="{title}"><a href="{url}">{escape(action.reference)}</a> '
+            + f"{escape(action.title)}</td>"
+            + f'<td data-label="{status}">{escape(page.action_statuses[action.status])}</td>'
+            + f'<td data-label="{owner}">{escape(str(action.owner))}</td></tr>'
         )
     return mark_safe("".join(lines))  # noqa: S308 - every value above is escaped
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from improvement.documents import GAP_ANALYSIS
 from improvement.exports import gap_csv_filename, gap_csv_write
 from improvement.forms.gap import (
     EvidenceUploadForm,
+    GapActionRaiseForm,
     GapAnalysisStartForm,
     GapAnswerForm,
     GapCompareForm,
@@ -40,6 +42,8 @@ from improvement.selectors import gap as selectors
 from improvement.services import gap as services
 from organisations import access as tenancy
 from organisations.models import Organisation, User
+
+GAP_LIST_PAGE_SIZE = 25
 
 
 def _analysis(request: HttpRequest, pk: int) -> GapAnalysis:
@@ -67,15 +71,23 @@ def _can_answer(user: User, analysis: GapAnalysis) -> bool:
     return access.can_write_gap_analysis(user, analysis.organisation) and not analysis.is_completed
 
 
-def _members(organisation: Organisation) -> dict[int, User]:
+def _owners(organisation: Organisation) -> dict[int, User]:
+    """Who may own an action: the organisation's quality managers and contributors."""
     memberships = (
-        organisation.memberships.filter(is_active=True).select_related("user").order_by("user__full_name")
+        organisation.memberships.filter(is_active=True, role__in=tenancy.CONTRIBUTING_ROLES)
+        .select_related("user")
+        .order_by("user__full_name")
     )
     return {m.user_id: m.user for m in memberships}
 
 
-def _answer_form(answer: GapAnswer, members: dict[int, User], data=None) -> GapAnswerForm:
-    return edit_form(GapAnswerForm, data, instance=answer, members=members, prefix=f"a{answer.pk}")
+def _answer_form(answer: GapAnswer, data=None) -> GapAnswerForm:
+    return edit_form(GapAnswerForm, data, instance=answer, prefix=f"a{answer.pk}")
+
+
+def _action_form(answer: GapAnswer, owners: dict[int, User], data=None) -> GapActionRaiseForm:
+    # ids of its own (several editors may be open on the page); names unprefixed for its token
+    return GapActionRaiseForm(data, owners=owners, auto_id=f"action-{answer.pk}-%s")
 
 
 def _anchor(analysis: GapAnalysis, answer_pk: int) -> str:
@@ -99,12 +111,14 @@ def gap_list(request: HttpRequest, org_pk: int) -> HttpResponse:
         .filter(organisation=organisation)
         .prefetch_related("editions__standard")
     )
+    page = Paginator(analyses, GAP_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "improvement/gap_list.html",
         {
             "organisation": organisation,
-            "analyses": analyses,
+            "analyses": page.object_list,
+            "page": page,
             "tab": "gap",
             "can_write": access.can_write_gap_analysis(request.user, organisation),
             "can_manage": tenancy.can_manage_organisation(request.user, organisation),
@@ -178,15 +192,19 @@ def _row_context(
     *,
     editor: bool = True,
     sheet: selectors.Sheet | None = None,
+    action_form: GapActionRaiseForm | None = None,
 ) -> dict:
     """One answer's row out of the whole sheet (so its clauses and readiness are the page's), with
-    the editor's form when it shows the editor and the user may write."""
+    the editor's form when it shows the editor and the user may write, and the form that raises an
+    action when the user may raise one (a completed analysis's gaps may still raise actions)."""
     get_object_or_404(analysis.answers, pk=answer_pk)
     sheet = sheet or selectors.gap_sheet(analysis)
     row = sheet.row_for(answer_pk)
     can_write = _can_answer(request.user, analysis)
     if can_write and editor:
-        row.form = form or _answer_form(row.answer, _members(analysis.organisation))
+        row.form = form or _answer_form(row.answer)
+    if editor and access.can_raise_action(request.user, analysis.organisation):
+        row.action_form = action_form or _action_form(row.answer, _owners(analysis.organisation))
     return {
         "analysis": analysis,
         "sheet": sheet,
@@ -232,7 +250,7 @@ def gap_answer(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
     """Save one answer: in place with htmx (the row and the readiness), or by redirect without."""
     analysis = _writable(request, pk)
     answer = get_object_or_404(analysis.answers.select_related("clause"), pk=answer_pk)
-    form = _answer_form(answer, _members(analysis.organisation), request.POST)
+    form = _answer_form(answer, request.POST)
     saved = form.is_valid() and call_service(
         form, lambda: services.gap_answer_save(actor=request.user, answer=answer, **form.cleaned_data)
     )
@@ -243,6 +261,31 @@ def gap_answer(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
     if request.htmx:
         template = "improvement/_answer_row_swap.html" if saved else "improvement/_answer_row_editor.html"
         return _partial(request, template, {**context, "saved": bool(saved), "in_place": True})
+    return _partial(request, "improvement/gap_answer.html", context)
+
+
+@login_required
+@require_POST
+@submit_once
+def gap_answer_action_raise(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
+    """Raise an action in the register from one answer; back to the answer's own page."""
+    analysis = _analysis(request, pk)
+    _require(access.can_raise_action(request.user, analysis.organisation), access.ACTION_RAISERS_ONLY)
+    answer = get_object_or_404(analysis.answers.select_related("clause"), pk=answer_pk)
+    form = _action_form(answer, _owners(analysis.organisation), request.POST)
+    action = form.is_valid() and call_service(
+        form,
+        lambda: services.gap_answer_action_raise(actor=request.user, answer=answer, **form.cleaned_data),
+    )
+    if action:
+        messages.success(
+            request,
+            _("Action %(reference)s was raised from clause %(number)s.")
+            % {"reference": action.reference, "number": answer.hs_key or answer.clause.number},
+        )
+        url = reverse("improvement:gap_answer_edit", args=[analysis.pk, answer.pk])
+        return _go(request, f"{url}#actions-{answer.pk}")
+    context = _row_context(request, analysis, answer.pk, action_form=form)
     return _partial(request, "improvement/gap_answer.html", context)
 
 

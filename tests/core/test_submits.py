@@ -313,6 +313,12 @@ CREATE_FORMS = {
     ),
     "certificates:decision_add": ("cert_manager", lambda w: {"pk": w.decidable.pk}, None),
     "certificates:transfer_review_add": ("cert_manager", lambda w: {"pk": w.decidable.pk}, None),
+    # --- improvement: an action raised from a gap answer (h2) ---
+    "improvement:gap_answer_action_raise": (
+        "qm_a",
+        lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk},
+        ("improvement:gap_answer_edit", lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk}),
+    ),
 }
 # Views that call a service named like a creating one but whose repeat creates nothing
 REPEAT_SAFE = {

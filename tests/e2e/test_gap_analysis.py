@@ -154,12 +154,9 @@ def test_gap_page_reflows_at_320_px(browser, live_server, world):
         actor=world.qm_a, organisation=world.org_a, title="Narrow", editions=[edition], sites=[]
     )
     answer = analysis.answers.get()
-    services.gap_answer_save(
-        actor=world.qm_a,
-        answer=answer,
-        status="partial",
-        action="Write the register",
-        action_owner=world.qm_a,
+    services.gap_answer_save(actor=world.qm_a, answer=answer, status="partial")
+    services.gap_answer_action_raise(
+        actor=world.qm_a, answer=answer, title="Write the register", owner=world.qm_a
     )
     long_name = "Register_of_interested_parties_and_their_requirements_" * 4 + ".txt"
     services.gap_evidence_add(actor=world.qm_a, answer=answer, upload=SimpleUploadedFile(long_name, b"e"))

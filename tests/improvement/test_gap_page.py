@@ -44,7 +44,7 @@ def _next_url(analysis, **query):
 
 
 def _post_data(answer, **values):
-    data = {"status": "not_assessed", "justification": "", "notes": "", "action": "", "action_owner": ""}
+    data = {"status": "not_assessed", "justification": "", "notes": ""}
     data.update(values)
     return {f"a{answer.pk}-{key}": value for key, value in data.items()}
 
@@ -63,8 +63,9 @@ def test_page_lists_compact_rows_with_status_summary_and_evidence_count(client, 
         answer=answer,
         status=AnswerStatus.PARTIAL,
         notes="Register of interested parties, version 2",
-        action="Survey residents",
-        action_owner=world.viewer_a,
+    )
+    action = services.gap_answer_action_raise(
+        actor=world.qm_a, answer=answer, title="Survey residents", owner=world.contributor_a
     )
     for name in ("a.txt", "b.txt"):
         services.gap_evidence_add(actor=world.qm_a, answer=answer, upload=SimpleUploadedFile(name, b"e"))
@@ -72,7 +73,8 @@ def test_page_lists_compact_rows_with_status_summary_and_evidence_count(client, 
     page = client.get(analysis.get_absolute_url()).content.decode()
     row = re.search(rf'<article class="answer" id="answer-{answer.pk}".*?</article>', page).group()
     assert '<span class="status status-partial">Partially conforming</span>' in row
-    assert "Register of interested parties, version 2" in row and "Action: Survey residents — Viewer A" in row
+    assert "Register of interested parties, version 2" in row
+    assert f"Action {action.reference}: Survey residents (Open) — Contributor A" in row
     assert "2 evidence files" in row and "<form" not in row and "<textarea" not in page
     assert _row_ids(page) == list(analysis.answers.order_by("clause__position").values_list("pk", flat=True))
 
@@ -139,7 +141,7 @@ def test_save_in_place_swaps_the_compact_row_readiness_and_announces(client, wor
     client.force_login(world.qm_a)
     response = client.post(
         _save_url(answer),
-        _post_data(answer, status="conforming", action="Plan audits", action_owner=world.qm_a.pk),
+        _post_data(answer, status="conforming"),
         **HX,
     )
     page = response.content.decode()
@@ -245,9 +247,10 @@ def answered(world, analysis):
         ("4.2", AnswerStatus.PARTIAL, "Survey residents"),
         ("8.3", AnswerStatus.NONCONFORMING, ""),
     ):
-        services.gap_answer_save(
-            actor=world.qm_a, answer=_answer(analysis, number), status=status, action=action
-        )
+        answer = _answer(analysis, number)
+        services.gap_answer_save(actor=world.qm_a, answer=answer, status=status)
+        if action:
+            services.gap_answer_action_raise(actor=world.qm_a, answer=answer, title=action, owner=world.qm_a)
     return analysis
 
 
@@ -390,13 +393,15 @@ def test_each_status_has_a_visible_style(settings):
 def test_csv_opens_in_excel_with_accents_and_without_formulas(client, world, analysis):
     world.qm_a.full_name = "Zoë Ångström"
     world.qm_a.save(update_fields=["full_name"])
+    answer = _answer(analysis, "4.1")
     services.gap_answer_save(
-        actor=world.qm_a,
-        answer=_answer(analysis, "4.1"),
-        status=AnswerStatus.PARTIAL,
-        notes="Procédure révisée",
-        action="+cmd|' /C calc'!A0",
-        action_owner=world.qm_a,
+        actor=world.qm_a, answer=answer, status=AnswerStatus.PARTIAL, notes="+cmd|' /C calc'!A0"
+    )
+    first = services.gap_answer_action_raise(
+        actor=world.qm_a, answer=answer, title="Procédure révisée", owner=world.qm_a
+    )
+    second = services.gap_answer_action_raise(
+        actor=world.qm_a, answer=answer, title="Train Zoë", owner=world.qm_a
     )
     client.force_login(world.viewer_a)
     response = client.get(reverse("improvement:gap_csv", args=[analysis.pk]))
@@ -406,7 +411,8 @@ def test_csv_opens_in_excel_with_accents_and_without_formulas(client, world, ana
     )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     row = next(r for r in rows if r[1] == "4.1")
-    assert (row[6], row[7], row[8]) == ("Procédure révisée", "'+cmd|' /C calc'!A0", "Zoë Ångström")
+    actions = f"{first.reference} Procédure révisée (Open); {second.reference} Train Zoë (Open)"
+    assert (rows[0][7], row[6], row[7], row[8]) == ("actions", "'+cmd|' /C calc'!A0", actions, "Zoë Ångström")
     assert rows[0][-1] == "counts for"
 
 
@@ -487,8 +493,9 @@ def _filled(world, edition):
             answer=answer,
             status=AnswerStatus.PARTIAL,
             notes="Evidence",
-            action="Act",
-            action_owner=world.qm_a if i % 2 else world.viewer_a,
+        )
+        services.gap_answer_action_raise(
+            actor=world.qm_a, answer=answer, title="Act", owner=world.qm_a if i % 2 else world.contributor_a
         )
         services.gap_evidence_add(actor=world.qm_a, answer=answer, upload=SimpleUploadedFile("e.txt", b"e"))
     return analysis
@@ -505,8 +512,9 @@ def test_detail_query_count_with_answers_actions_and_evidence(
     )
     analysis = _filled(world, [edition])
     client.force_login(world.qm_a)
-    # 11 + the people who wrote and own actions, in one query; + the latest PDF (core.documents)
-    with django_assert_num_queries(12):
+    # 11 + the people who wrote, in one query; + the latest PDF (core.documents); + the actions
+    # with their owners, in one query
+    with django_assert_num_queries(13):
         client.get(analysis.get_absolute_url())
 
 
@@ -523,7 +531,7 @@ def test_integrated_detail_query_count(client, world, django_assert_num_queries,
     analysis = _filled(world, editions)
     assert analysis.answers.exclude(hs_key="").count() == shared
     client.force_login(world.qm_a)
-    with django_assert_num_queries(12):  # with the latest PDF (core.documents)
+    with django_assert_num_queries(13):  # with the latest PDF (core.documents) and the actions
         client.get(analysis.get_absolute_url())
 
 
@@ -537,7 +545,7 @@ def test_editor_and_save_query_counts(client, world, django_assert_num_queries, 
     analysis = _filled(world, [edition])
     answer = analysis.answers.first()
     client.force_login(world.qm_a)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):  # with the actions and the owners an action may have
         client.get(_edit_url(answer), **HX)
     with django_assert_num_queries(22):
         client.post(_save_url(answer), _post_data(answer, status="conforming"), **HX)

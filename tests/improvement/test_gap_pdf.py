@@ -25,8 +25,9 @@ def test_gap_analysis_pdf_contains_answers_readiness_and_actions(
         answer=shared,
         status="partial",
         notes="Audit programme drafted",
-        action="Train auditors",
-        action_owner=world.viewer_a,
+    )
+    services.gap_answer_action_raise(
+        actor=world.qm_a, answer=shared, title="Train auditors", owner=world.contributor_a
     )
     services.gap_answer_save(
         actor=world.qm_a,
@@ -57,7 +58,8 @@ def test_gap_analysis_pdf_contains_answers_readiness_and_actions(
         "Readiness",
         "Combined",
         "Audit programme drafted",
-        "Train auditors",
+        "A-1 Train auditors",
+        "Contributor A",
         "No design work",
         "Partially conforming",
         "Not applicable",
