@@ -10,7 +10,8 @@ from itertools import cycle
 from django.urls import reverse
 
 from improvement.enums import AnswerStatus
-from improvement.models import GapAnalysis
+from improvement.models import Action, GapAnalysis
+from improvement.services import actions as action_services
 from improvement.services import gap as gap_services
 from organisations.models import Organisation, User
 from standards.models import Edition
@@ -31,7 +32,7 @@ STATUSES = [
 
 def benchmark_pages() -> list[tuple[str, str, str]]:
     ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
-    return [*_gap_pages(ministry)]
+    return [*_gap_pages(ministry), *_action_pages(ministry)]
 
 
 def _gap_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
@@ -95,3 +96,51 @@ def _compare_url(analysis: GapAnalysis) -> str:
             actor=qm, answer=answer, **_answer_fields(AnswerStatus.NONCONFORMING, qm)
         )
     return f"{reverse('improvement:gap_compare', args=[analysis.pk])}?with={copy.pk}"
+
+
+# --- the action register (h1) ---
+
+ACTION_TARGET = 60
+ACTION_SOURCES = ["complaint", "incident", "legal", "other"]
+
+
+def _action_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
+    """The register at about 60 actions (created here if the demo has fewer): first, filtered and
+    last page, the export, one action, and the quality manager's own actions."""
+    qm = User.objects.get(email=MINISTRY_QM)
+    site = ministry.sites.filter(is_active=True).first()
+    for index in range(Action.objects.filter(organisation=ministry).count(), ACTION_TARGET):
+        action_services.action_create(
+            actor=qm,
+            organisation=ministry,
+            source=ACTION_SOURCES[index % len(ACTION_SOURCES)],
+            title=f"Benchmark action {index + 1}: records of the service desk incomplete",
+            owner=qm,
+            description="Three of ten sampled tickets lack the closure note.",
+            due_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=7 * index),
+            site=site if index % 2 else None,
+        )
+    register = reverse("improvement:action_list", args=[ministry.pk])
+    last = (Action.objects.filter(organisation=ministry).count() - 1) // 25 + 1
+    action = Action.objects.filter(organisation=ministry).order_by("-number").first()
+    return [
+        ("action register (first page)", register, MINISTRY_QM),
+        (
+            "action register (open, overdue, searched)",
+            f"{register}?status=open_any&overdue=on&q=records",
+            MINISTRY_QM,
+        ),
+        (f"action register (page {last})", f"{register}?page={last}", MINISTRY_QM),
+        (
+            "action register export (CSV)",
+            reverse("improvement:action_export", args=[ministry.pk]),
+            MINISTRY_QM,
+        ),
+        (
+            "action register export (XLSX)",
+            reverse("improvement:action_export", args=[ministry.pk]) + "?format=xlsx",
+            MINISTRY_QM,
+        ),
+        ("action detail", action.get_absolute_url(), MINISTRY_QM),
+        ("my actions", reverse("improvement:my_actions"), MINISTRY_QM),
+    ]
