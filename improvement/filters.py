@@ -43,16 +43,11 @@ class ActionFilterForm(BoundedForm, forms.Form):
                 field.widget.attrs["class"] = "form-control form-control-sm"
 
 
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user: User) -> str:
-        return user.get_full_name() or user.email
-
-
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=STATUS_CHOICES, method="by_status")
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=User.objects.none(), field_name="owner", field_class=MemberChoiceField
+        label=_("Owner"), queryset=User.objects.none(), field_name="owner"
     )
     source = django_filters.ChoiceFilter(label=_("Source"), choices=SOURCE_CHOICES, method="by_source")
     edition = django_filters.ModelChoiceFilter(
