@@ -106,7 +106,8 @@ ACTION_SOURCES = ["complaint", "incident", "legal", "other"]
 
 def _action_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
     """The register at about 60 actions (created here if the demo has fewer): first, filtered and
-    last page, the export, one action, and the quality manager's own actions."""
+    last page, the export, one action, and the quality manager's own actions. The export is measured
+    as XLSX: the CSV is streamed, and the benchmark reads a whole response."""
     qm = User.objects.get(email=MINISTRY_QM)
     site = ministry.sites.filter(is_active=True).first()
     for index in range(Action.objects.filter(organisation=ministry).count(), ACTION_TARGET):
@@ -131,11 +132,6 @@ def _action_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
             MINISTRY_QM,
         ),
         (f"action register (page {last})", f"{register}?page={last}", MINISTRY_QM),
-        (
-            "action register export (CSV)",
-            reverse("improvement:action_export", args=[ministry.pk]),
-            MINISTRY_QM,
-        ),
         (
             "action register export (XLSX)",
             reverse("improvement:action_export", args=[ministry.pk]) + "?format=xlsx",
