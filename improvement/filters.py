@@ -158,3 +158,20 @@ class ActionFilter(django_filters.FilterSet):
                 or data.get("owner")
             ),
         }
+
+
+def form_rows(form: forms.Form) -> list[tuple]:
+    """The filter form's fields as the register writes them: each with its choices as text (read
+    once: a select's choices iterated by a template would be counted first, a query more) and the
+    chosen value, or None for a field that is not a select."""
+    rows = []
+    for field in form:
+        if isinstance(field.field, forms.ChoiceField | forms.ModelChoiceField) and not isinstance(
+            field.field.widget, forms.CheckboxInput
+        ):
+            choices = [(str(value), label) for value, label in iter(field.field.choices)]
+            value = field.value()
+            rows.append((field, choices, "" if value is None else str(value)))
+        else:
+            rows.append((field, None, None))
+    return rows

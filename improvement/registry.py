@@ -47,6 +47,8 @@ class MappedRows(Sequence):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
+            if index.start is not None and index.start == index.stop:
+                return []  # an empty page: no query
             return [self.to_item(record) for record in self.queryset[index]]
         return self.to_item(self.queryset[index])
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.transitions import transitions_of
 from improvement import access
 from improvement.enums import OPEN_ACTION_STATUSES, ActionStatus
-from improvement.models import Action, ActionEvidenceFile
+from improvement.models import Action, ActionEvidenceFile, GapAnswer, InternalFinding
 from organisations import access as tenancy
 from organisations.models import Organisation
 
@@ -18,7 +18,9 @@ ROW_RELATED = ("owner", "site", "clause__edition__standard")
 
 def register_actions(user, organisation: Organisation) -> QuerySet[Action]:
     """The organisation's register as the user reads it, with what a row shows."""
-    return with_late(access.actions_for(user).filter(organisation=organisation).select_related(*ROW_RELATED))
+    actions = access.actions_for(user).filter(organisation=organisation)
+    # the organisation is the page's own: not joined to every row
+    return with_late(actions.select_related(None).select_related(*ROW_RELATED))
 
 
 def with_late(actions: QuerySet[Action]) -> QuerySet[Action]:
@@ -61,12 +63,13 @@ def action_page(action: Action) -> ActionPage:
     files = list(action.evidence_files.filter(removed_at__isnull=True).select_related("uploaded_by"))
     follow_ups = list(action.follow_ups.select_related("owner").order_by("number"))
     source_url, source_label = "", ""
+    # read only when there is one (joined to every page, they would cost the planner more than they save)
     if action.gap_answer_id:
-        answer = action.gap_answer
+        answer = GapAnswer.objects.select_related("analysis", "clause").get(pk=action.gap_answer_id)
         source_url = answer.analysis.get_absolute_url() + f"#answer-{answer.pk}"
         source_label = f"{answer.analysis.title} — {answer.clause.number}"
     elif action.internal_finding_id:
-        finding = action.internal_finding
+        finding = InternalFinding.objects.select_related("audit").get(pk=action.internal_finding_id)
         source_url = finding.audit.get_absolute_url()  # improvement:internal_audit_detail
         source_label = str(finding)
     return ActionPage(

@@ -496,3 +496,12 @@ def test_another_organisation_and_an_unreported_audit_show_no_cb_nonconformity(c
     client.force_login(world.qm_a)
     url, _ = _list(world)
     assert list(client.get(url).context["sections"][0][1]) == []
+
+
+def test_the_filter_form_shows_what_is_chosen_and_only_the_organisations_choices(client, register):
+    client.force_login(register.qm_a)
+    url, _ = _list(register)
+    html = client.get(url, {"status": "open_any", "owner": register.contributor_a.pk}).content.decode()
+    assert '<option value="open_any" selected>Open (any)</option>' in html
+    assert f'<option value="{register.contributor_a.pk}" selected>Contributor A</option>' in html
+    assert "Quality Manager B" not in html and "B headquarters" not in html
