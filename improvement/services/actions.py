@@ -141,6 +141,13 @@ EDITABLE_FIELDS = (
 
 def _guard_write(actor: User, action: Action) -> None:
     require(access.can_write_action(actor, action), access.ACTION_WRITERS_ONLY)
+    _lock(action)
+
+
+def _lock(action: Action) -> None:
+    """Lock the action's row and read its status as it is now: two people moving it at once (two
+    reviews) wait for each other, and the second finds the first's result."""
+    action.status = Action.objects.select_for_update().values_list("status", flat=True).get(pk=action.pk)
 
 
 def _move(action: Action, to_state: ActionStatus, actor: User, reason: str = "", fields=()) -> None:
@@ -229,6 +236,7 @@ def action_review(
     """Rule 42: the effectiveness review alone closes an action, and only a done one. Not effective
     closes it as such and opens a new action that follows it (returned in `action.follow_up`)."""
     require(access.can_review_action(actor, action), access.REVIEWERS_ONLY)
+    _lock(action)
     if action.status != ActionStatus.DONE:
         raise ActionError(REVIEW_ONLY_WHEN_DONE % {"status": _status_label(action)})
     if reviewed_on > timezone.localdate():
@@ -278,6 +286,7 @@ def action_review(
 def action_cancel(*, actor: User, action: Action, reason: str) -> Action:
     """A quality manager cancels an open or in-progress action, saying why; it stays in the register."""
     require(access.can_review_action(actor, action), access.REVIEWERS_ONLY)
+    _lock(action)
     if action.status == ActionStatus.CANCELLED:
         return action
     if action.status not in WORKING_STATUSES:

@@ -278,3 +278,26 @@ def test_evidence_is_added_and_removed_keeping_its_record(world, action, setting
     evidence.refresh_from_db()
     assert evidence.removed_at is not None and action.evidence_files.count() == 1
     assert evidence.file.storage.exists(evidence.file.name)
+
+
+def test_a_second_review_from_a_stale_copy_finds_the_first_and_opens_no_second_follow_up(world, action):
+    _done(world, action)
+    stale = Action.objects.get(pk=action.pk)
+    services.action_review(
+        actor=world.qm_a,
+        action=action,
+        reviewed_on=timezone.localdate(),
+        result="not_effective",
+        comment="Still late",
+        follow_up_owner=world.qm_a,
+    )
+    with pytest.raises(ActionError, match="after the action is done"):
+        services.action_review(
+            actor=world.qm_a,
+            action=stale,
+            reviewed_on=timezone.localdate(),
+            result="not_effective",
+            comment="Still late",
+            follow_up_owner=world.qm_a,
+        )
+    assert action.follow_ups.count() == 1
