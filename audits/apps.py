@@ -8,3 +8,6 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from audits import documents  # noqa: F401  (registers the app's PDFs in core.documents)
+        from audits.selectors import client_register
+
+        client_register.connect()  # the CB's nonconformities in the client's action register

@@ -4,7 +4,7 @@ the app's pages and services, which enforce the rules and log every state change
 from django.contrib import admin
 
 from core.admin_mixins import ReadOnlyAdmin
-from improvement.models import EvidenceFile, GapAnalysis, GapAnswer
+from improvement.models import Action, ActionEvidenceFile, EvidenceFile, GapAnalysis, GapAnswer
 
 
 @admin.register(GapAnalysis)
@@ -33,3 +33,25 @@ class EvidenceFileAdmin(ReadOnlyAdmin):
     list_select_related = ["answer__analysis", "answer__clause", "uploaded_by"]
     search_fields = ["original_name", "answer__analysis__title"]
     raw_id_fields = ["answer", "uploaded_by"]
+
+
+# --- the action register (h1) ---
+
+
+@admin.register(Action)
+class ActionAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "organisation", "source", "kind", "status", "owner", "due_on", "reviewed_on"]
+    list_filter = ["status", "source", "kind", "review_result"]
+    list_select_related = ["organisation", "owner"]
+    search_fields = ["title", "organisation__name", "source_reference", "description"]
+    autocomplete_fields = ["organisation", "owner", "created_by", "reviewed_by"]
+    raw_id_fields = ["site", "clause", "gap_answer", "internal_finding", "follows"]
+    readonly_fields = ["created_at", "done_at"]
+
+
+@admin.register(ActionEvidenceFile)
+class ActionEvidenceFileAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "action", "size", "uploaded_by", "uploaded_at", "removed_at"]
+    list_select_related = ["action", "uploaded_by"]
+    search_fields = ["original_name", "action__title"]
+    raw_id_fields = ["action", "uploaded_by"]

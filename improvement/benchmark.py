@@ -5,12 +5,16 @@ records a page needs to be measured at scale (a gap analysis of 150+ answers, co
 """
 
 import datetime
+import statistics
+import time
 from itertools import cycle
 
+from django.test import Client
 from django.urls import reverse
 
 from improvement.enums import AnswerStatus
-from improvement.models import GapAnalysis
+from improvement.models import Action, GapAnalysis
+from improvement.services import actions as action_services
 from improvement.services import gap as gap_services
 from organisations.models import Organisation, User
 from standards.models import Edition
@@ -31,7 +35,7 @@ STATUSES = [
 
 def benchmark_pages() -> list[tuple[str, str, str]]:
     ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
-    return [*_gap_pages(ministry)]
+    return [*_gap_pages(ministry), *_action_pages(ministry)]
 
 
 def _gap_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
@@ -103,3 +107,76 @@ def _compare_url(analysis: GapAnalysis) -> str:
         gap_services.gap_answer_save(actor=qm, answer=answer, **_answer_fields(AnswerStatus.NONCONFORMING))
         _raise_action(qm, answer, AnswerStatus.NONCONFORMING)
     return f"{reverse('improvement:gap_compare', args=[analysis.pk])}?with={copy.pk}"
+
+
+# --- the action register (h1) ---
+
+ACTION_TARGET = 60
+ACTION_SOURCES = ["complaint", "incident", "legal", "other"]
+
+
+def _ensure_actions(ministry: Organisation) -> None:
+    """About 60 actions in the ministry's register (created here if the demo has fewer)."""
+    qm = User.objects.get(email=MINISTRY_QM)
+    site = ministry.sites.filter(is_active=True).first()
+    for index in range(Action.objects.filter(organisation=ministry).count(), ACTION_TARGET):
+        action_services.action_create(
+            actor=qm,
+            organisation=ministry,
+            source=ACTION_SOURCES[index % len(ACTION_SOURCES)],
+            title=f"Benchmark action {index + 1}: records of the service desk incomplete",
+            owner=qm,
+            description="Three of ten sampled tickets lack the closure note.",
+            due_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=7 * index),
+            site=site if index % 2 else None,
+        )
+
+
+def _action_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
+    """The register at about 60 actions: first, filtered and last page, one action, and the
+    quality manager's own actions. The export is a measurement (`benchmark_measurements`)."""
+    _ensure_actions(ministry)
+    register = reverse("improvement:action_list", args=[ministry.pk])
+    last = (Action.objects.filter(organisation=ministry).count() - 1) // 25 + 1
+    action = Action.objects.filter(organisation=ministry).order_by("-number").first()
+    return [
+        ("action register (first page)", register, MINISTRY_QM),
+        (
+            "action register (open, overdue, searched)",
+            f"{register}?status=open_any&overdue=on&q=records",
+            MINISTRY_QM,
+        ),
+        (f"action register (page {last})", f"{register}?page={last}", MINISTRY_QM),
+        ("action detail", action.get_absolute_url(), MINISTRY_QM),
+        ("my actions", reverse("improvement:my_actions"), MINISTRY_QM),
+    ]
+
+
+EXPORT_RENDERS = 10
+
+
+def benchmark_measurements() -> list[str]:
+    """The action register's export, as the ministry's quality manager downloads it (a file, not a
+    page: measured as the certificates' register export is). The CSV is streamed, read whole here."""
+    ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
+    _ensure_actions(ministry)
+    client = Client()
+    client.force_login(User.objects.get(email=MINISTRY_QM))
+    url = reverse("improvement:action_export", args=[ministry.pk])
+    medians = {}
+    for extension in ("csv", "xlsx"):
+        client.get(f"{url}?format={extension}")  # warm
+        times = []
+        for _ in range(EXPORT_RENDERS):
+            start = time.perf_counter()
+            response = client.get(f"{url}?format={extension}")
+            size = len(b"".join(response.streaming_content) if response.streaming else response.content)
+            times.append((time.perf_counter() - start) * 1000)
+        medians[extension.upper()] = (statistics.median(times), size / 1024)
+    count = Action.objects.filter(organisation=ministry).count()
+    return [
+        f"action register export, {count} actions: "
+        + ", ".join(
+            f"{extension} median {ms:.0f} ms ({kb:.0f} KB)" for extension, (ms, kb) in medians.items()
+        )
+    ]

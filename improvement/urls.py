@@ -41,4 +41,19 @@ urlpatterns = [
     path("gap-analyses/<int:pk>/csv/", gap.gap_csv, name="gap_csv"),
     # --- actions ---
     path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
+    # --- the action register (h1) ---
+    path("organisations/<int:org_pk>/actions/", actions.action_list, name="action_list"),
+    path("organisations/<int:org_pk>/actions/export/", actions.action_export, name="action_export"),
+    path("organisations/<int:org_pk>/actions/new/", actions.action_new, name="action_new"),
+    path("actions/<int:pk>/edit/", actions.action_edit, name="action_edit"),
+    path("actions/<int:pk>/start/", actions.action_start, name="action_start"),
+    path("actions/<int:pk>/done/", actions.action_done, name="action_done"),
+    path("actions/<int:pk>/review/", actions.action_review, name="action_review"),
+    path("actions/<int:pk>/cancel/", actions.action_cancel, name="action_cancel"),
+    path("actions/<int:pk>/files/", actions.action_file_add, name="action_file_add"),
+    path("actions/<int:pk>/files/<int:file_pk>/", actions.action_file, name="action_file"),
+    path(
+        "actions/<int:pk>/files/<int:file_pk>/remove/", actions.action_file_remove, name="action_file_remove"
+    ),
+    path("my-actions/", actions.my_actions, name="my_actions"),
 ]

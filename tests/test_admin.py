@@ -41,7 +41,8 @@ from certificates.models import (
 )
 from core.models import Document, Transition
 from core.transitions import transition_record
-from improvement.models import EvidenceFile, GapAnalysis, GapAnswer
+from improvement.models import Action, ActionEvidenceFile, EvidenceFile, GapAnalysis, GapAnswer
+from improvement.services import actions as action_services
 from improvement.services import gap as services
 from organisations.enums import CBRole, SignInKind
 from organisations.models import (
@@ -354,6 +355,30 @@ def _change_review():
 
 
 MAKERS.update({ChangeNotification: lambda: _change_review().notification, ChangeReview: _change_review})
+
+
+# --- the action register (h1) ---
+
+
+def _action():
+    membership = factories.OrganisationMembershipFactory(role="quality_manager")
+    return action_services.action_create(
+        actor=membership.user,
+        organisation=membership.organisation,
+        source="complaint",
+        title="Late replies",
+        owner=membership.user,
+    )
+
+
+def _action_file():
+    action = _action()
+    return action_services.action_file_add(
+        actor=action.owner, action=action, upload=SimpleUploadedFile("a.txt", b"evidence")
+    )
+
+
+MAKERS.update({Action: _action, ActionEvidenceFile: _action_file})
 NO_DELETE = set(MAKERS) - {Group, AccessAttempt}
 
 
@@ -478,3 +503,12 @@ def test_sign_in_records_are_read_only_in_admin(rf, superuser):
         event.save()
     with pytest.raises(ValueError, match="immutable"):
         event.delete()
+
+
+@pytest.mark.parametrize("model", [Action, ActionEvidenceFile], ids=lambda m: m.__name__)
+def test_actions_are_read_only_in_admin(rf, superuser, model):
+    """The action register changes through its pages and services, which log each step (h1)."""
+    request = rf.get("/")
+    request.user = superuser
+    model_admin = admin.site._registry[model]
+    assert not model_admin.has_add_permission(request) and not model_admin.has_change_permission(request)

@@ -86,6 +86,7 @@ from certificates.services.changes import change_notify
 from core import bounds
 from core.forms import BoundedForm
 from core.transitions import transitions_of
+from improvement.forms.actions import ActionCancelForm, ActionEditForm, ActionNewForm, ActionReviewForm
 from improvement.forms.gap import (
     EvidenceUploadForm,
     GapActionRaiseForm,
@@ -98,6 +99,7 @@ from improvement.forms.gap import (
     GapShareForm,
 )
 from improvement.models import GapAnalysis
+from improvement.services import actions as action_services
 from improvement.services import gap as gap_services
 from organisations import security
 from organisations.forms import (
@@ -227,6 +229,23 @@ def w(world, settings, tmp_path):
         corrective_action="C",
         submitted_by=world.qm_a,
     )
+    # --- the action register (h1): an action done (to review) and one open (to cancel) ---
+    world.action = action_services.action_create(
+        actor=world.qm_a,
+        organisation=world.org_a,
+        source="complaint",
+        title="Late replies",
+        owner=world.qm_a,
+        corrective_action="Reminders in the case system",
+    )
+    action_services.action_done(actor=world.qm_a, action=world.action)
+    world.action_open = action_services.action_create(
+        actor=world.qm_a,
+        organisation=world.org_a,
+        source="incident",
+        title="Door left open",
+        owner=world.qm_a,
+    )
     return world
 
 
@@ -349,6 +368,22 @@ def _reason_forms(w) -> list:
 
 def _reason_data(w) -> dict:
     return {"reason": "Decided at the certification committee of 20 November."}
+
+
+def _action_data(w) -> dict:  # the action register (h1)
+    return {
+        "kind": "nonconformity",
+        "title": "Replies later than 30 days",
+        "source_reference": "C-2027-14",
+        "description": "Three replies out of ten",
+        "correction": "Replied at once",
+        "root_cause": "No reminder",
+        "corrective_action": "Reminders in the case system",
+        "owner": w.qm_a.pk,
+        "due_on": "2027-06-30",
+        "site": w.site_a.pk,
+        "clause": w.edition.clauses.get(number="4.1").pk,
+    }
 
 
 FORMS = {
@@ -724,6 +759,43 @@ FORMS = {
         lambda w: [GapActionRaiseForm(owners={w.qm_a.pk: w.qm_a})],
         lambda w: {"title": "Write the procedure", "owner": w.qm_a.pk, "due_on": "2027-06-30"},
     ),
+    # --- the action register (h1) ---
+    "improvement:action_new": FormView(
+        "qm_a",
+        lambda w: {"org_pk": w.org_a.pk},
+        lambda w: [ActionNewForm(organisation=w.org_a)],
+        lambda w: {"source": "complaint"} | _action_data(w),
+    ),
+    "improvement:action_edit": FormView(
+        "qm_a",
+        lambda w: {"pk": w.action_open.pk},
+        lambda w: [ActionEditForm(instance=w.action_open, organisation=w.org_a)],
+        _action_data,
+    ),
+    "improvement:action_review": FormView(
+        "qm_a",
+        lambda w: {"pk": w.action.pk},
+        lambda w: [ActionReviewForm(organisation=w.org_a)],
+        lambda w: {
+            "reviewed_on": timezone.localdate().isoformat(),
+            "result": "not_effective",
+            "comment": "Still late",
+            "follow_up_owner": w.qm_a.pk,
+            "follow_up_due_on": "2027-06-30",
+        },
+    ),
+    "improvement:action_cancel": FormView(
+        "qm_a",
+        lambda w: {"pk": w.action_open.pk},
+        lambda w: [ActionCancelForm()],
+        lambda w: {"reason": "A duplicate of A-1"},
+    ),
+    "improvement:action_file_add": FormView(
+        "qm_a",
+        lambda w: {"pk": w.action_open.pk},
+        lambda w: [EvidenceUploadForm()],
+        lambda w: {"file": SimpleUploadedFile("evidence.txt", b"minutes")},
+    ),
 }
 
 
@@ -750,6 +822,7 @@ def _edition(w) -> dict:
     return {"slug": w.edition.standard.slug, "year": w.edition.year}
 
 
+ACTION_FILTERS = ("q", "status", "owner", "source", "edition", "clause", "site", "overdue", "sort")  # h1
 REGISTER_FILTERS = ("q", "status", "standard", "organisation", "expiring", "expires_from", "expires_until")
 
 
@@ -789,13 +862,18 @@ QUERIES = {
     "calendar:reminders": Query("qm_a", lambda w: {}, ("page",)),
     # --- change notifications: the organisation's list ---
     "certificates:change_list": Query("qm_a", _org, ("page",)),
+    # --- the action register (h1) ---
+    "improvement:action_list": Query(
+        "qm_a", lambda w: {"org_pk": w.org_a.pk}, (*ACTION_FILTERS, "page", "cb_nonconformities_page")
+    ),
+    "improvement:action_export": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, (*ACTION_FILTERS, "format")),
+    "improvement:my_actions": Query("qm_a", lambda w: {}, ("page",)),
 }
 
 # Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` is a
 # button whose optional reason goes through WithdrawForm: see test_team_withdraw_*.
 NO_INPUT = {
     "dashboard",
-    "improvement:action_detail",
     # the account's two-factor pages: a code that is valid only at its moment (tried by
     # test_two_factor_codes_out_of_bounds_are_refused_and_change_nothing), a page, a button
     "two_factor:setup",
@@ -853,6 +931,12 @@ NO_INPUT = {
     # --- change notifications: the CB's review page; the planner's button after a headcount change ---
     "certificates:change_review",
     "audits:programme_headcount_reviewed",
+    # --- the action register (h1): a page, buttons, a file ---
+    "improvement:action_detail",
+    "improvement:action_start",
+    "improvement:action_done",
+    "improvement:action_file",
+    "improvement:action_file_remove",
 }
 # A URL whose only input is a free text in its path (a printed certificate's QR token, a calendar
 # feed's address): tried by test_a_verification_token_out_of_bounds_reads_as_unknown and

@@ -214,6 +214,28 @@ ACCESS = {
     "audits:programme_headcount_reviewed": (lambda w: {"pk": w.programme_a.pk}, set()),
     # --- improvement: an action raised from a gap answer (h2) ---
     "improvement:gap_answer_action_raise": (lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk}, set()),
+    # --- the action register (h1): the client's members only (rule 43); CB and platform staff 404 ---
+    "improvement:action_list": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
+    "improvement:action_export": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
+    "improvement:action_new": (lambda w: {"org_pk": w.org_a.pk}, WRITES_A_GAP, {"viewer_a"}),
+    # action A is the quality manager's: a contributor writes only the actions they own
+    "improvement:action_edit": (lambda w: {"pk": w.action_a.pk}, MANAGES_A, {"contributor_a", "viewer_a"}),
+    "improvement:action_start": (lambda w: {"pk": w.action_a.pk}, set(), READS_A_GAP),
+    "improvement:action_done": (lambda w: {"pk": w.action_a.pk}, set(), READS_A_GAP),
+    "improvement:action_review": (lambda w: {"pk": w.action_a.pk}, set(), READS_A_GAP),
+    "improvement:action_cancel": (lambda w: {"pk": w.action_a.pk}, set(), READS_A_GAP),
+    "improvement:action_file_add": (lambda w: {"pk": w.action_a.pk}, set(), READS_A_GAP),
+    "improvement:action_file": (
+        lambda w: {"pk": w.action_a.pk, "file_pk": w.action_file_a.pk},
+        READS_A_GAP,
+        set(),
+    ),
+    "improvement:action_file_remove": (
+        lambda w: {"pk": w.action_a.pk, "file_pk": w.action_file_a.pk},
+        set(),
+        READS_A_GAP,
+    ),
+    "improvement:my_actions": (lambda w: {}, set(SIGNED_IN)),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -261,6 +283,13 @@ POST_ONLY = {
     "two_factor:recovery_codes",
     # --- improvement: an action raised from a gap answer (h2) ---
     "improvement:gap_answer_action_raise",
+    # --- the action register (h1) ---
+    "improvement:action_start",
+    "improvement:action_done",
+    "improvement:action_review",
+    "improvement:action_cancel",
+    "improvement:action_file_add",
+    "improvement:action_file_remove",
 }
 PUBLIC = {
     "verification:search",
@@ -483,6 +512,14 @@ def w(world, settings, tmp_path):
             ),
         )
         setattr(world, f"change_review_{suffix}", notification.reviews.get())
+    # --- the action register (h1): an evidence file on each organisation's action ---
+    for suffix in ("a", "b"):
+        action_file = action_services.action_file_add(
+            actor=getattr(world, f"qm_{suffix}"),
+            action=getattr(world, f"action_{suffix}"),
+            upload=SimpleUploadedFile("a.txt", b"a"),
+        )
+        setattr(world, f"action_file_{suffix}", action_file)
     return world
 
 
@@ -592,6 +629,11 @@ GET_ONLY = {
     "calendar:task_detail",
     "certificates:change_list",
     "certificates:change_review",
+    # --- the action register (h1) ---
+    "improvement:action_list",
+    "improvement:action_export",
+    "improvement:action_file",
+    "improvement:my_actions",
 }
 TENANT_URLS = sorted(
     name
@@ -614,6 +656,7 @@ TENANT_URLS = sorted(
         "calendar:subscription",
         "calendar:feed_regenerate",
         "calendar:queue",
+        "improvement:my_actions",  # the action register (h1): everyone's own, no id
     }
 )
 
@@ -660,7 +703,7 @@ def _ids_of_b(w, name: str) -> dict:
         "site_pk": w.site_b.pk,
         "membership_pk": w.qm_b.organisation_memberships.get().pk,
         "answer_pk": w.answer_b.pk,
-        "file_pk": w.evidence_b.pk,
+        "file_pk": w.action_file_b.pk if name.startswith("improvement:action_") else w.evidence_b.pk,  # h1
         "document_pk": w.document_b.pk,
         "kind": "improvement.gap_analysis",
         "object_id": w.gap_b.pk,

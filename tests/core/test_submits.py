@@ -319,11 +319,19 @@ CREATE_FORMS = {
         lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk},
         ("improvement:gap_answer_edit", lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk}),
     ),
+    # --- the action register (h1) ---
+    "improvement:action_new": ("qm_a", lambda w: {"org_pk": w.org_a.pk}, None),
+    "improvement:action_file_add": (
+        "qm_a",
+        lambda w: {"pk": w.action_open.pk},
+        ("improvement:action_detail", lambda w: {"pk": w.action_open.pk}),
+    ),
 }
 # Views that call a service named like a creating one but whose repeat creates nothing
 REPEAT_SAFE = {
     "documents:subject": "document_request returns the render already pending",
     "audits:audit_start": "a move of the audit's status: starting it again is refused",
+    "improvement:action_start": "a move of the action's status: starting it again changes nothing",  # h1
 }
 CREATING_VERBS = (
     *("_add", "_create", "_open", "_raise", "_start", "_submit"),
