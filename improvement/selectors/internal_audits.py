@@ -63,9 +63,17 @@ def members_with_trainings(organisation: Organisation) -> QuerySet[OrganisationM
 
 
 def programmes_of(programmes: QuerySet[InternalAuditProgramme]) -> QuerySet[InternalAuditProgramme]:
-    return programmes.prefetch_related("editions__standard").annotate(
-        audit_count=Count("audits", filter=~Q(audits__status=InternalAuditStatus.CANCELLED), distinct=True),
-        completed_count=Count("audits", filter=Q(audits__status__in=COMPLETED_AUDIT_STATUSES), distinct=True),
+    return (
+        programmes.prefetch_related("editions__standard")
+        .annotate(
+            audit_count=Count(
+                "audits", filter=~Q(audits__status=InternalAuditStatus.CANCELLED), distinct=True
+            ),
+            completed_count=Count(
+                "audits", filter=Q(audits__status__in=COMPLETED_AUDIT_STATUSES), distinct=True
+            ),
+        )
+        .order_by("-starts_on", "-pk")
     )
 
 

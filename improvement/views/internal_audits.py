@@ -556,10 +556,14 @@ def internal_audit_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _require(access.can_audit_internally(request.user, audit), access.INTERNAL_AUDITORS_ONLY)
         item_pk = request.POST.get("item", "")
-        item = get_object_or_404(
-            audit.checklist.select_related("clause"),
-            pk=int(item_pk) if item_pk.isdigit() and len(item_pk) < 12 else 0,
+        item = (
+            audit.checklist.select_related("clause").filter(pk=int(item_pk)).first()
+            if item_pk.isdigit() and len(item_pk) < 12
+            else None
         )
+        if item is None:
+            messages.error(request, _("Choose a clause of this audit's checklist to save."))
+            return redirect("improvement:internal_audit_checklist", audit.pk)
         form = forms.ChecklistItemForm(request.POST, prefix=f"i{item.pk}")
         if form.is_valid() and call_service(
             form, lambda: services.checklist_item_save(actor=request.user, item=item, **form.cleaned_data)
