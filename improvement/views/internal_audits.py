@@ -588,7 +588,13 @@ def internal_audit_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "improvement/internal_audits/checklist.html",
-        {**_audit_context(request, audit), "page_obj": page, "rows": rows, "can_write": can_write},
+        {
+            **_audit_context(request, audit),
+            "page_obj": page,
+            "rows": rows,
+            "can_write": can_write,
+            "form": failed[1] if failed else None,  # the item's form that was refused
+        },
     )
 
 

@@ -70,3 +70,10 @@ def internal_audit_records(world, edition, suffix: str = "a") -> dict:
         "internal_finding": finding,
         "planned_internal_audit": planned,
     }
+
+
+def ia_of(world) -> dict:
+    """The records of organisation A, made once per world (the sweeps' lambdas call this)."""
+    if not hasattr(world, "internal_audit_records"):
+        world.internal_audit_records = internal_audit_records(world, world.edition)
+    return world.internal_audit_records
