@@ -130,13 +130,15 @@ def _scopes(programme: InternalAuditProgramme) -> list[AuditScope]:
             keys.setdefault(audit_id, set()).add(key)
     return [
         AuditScope(
-            audit_id=audit.pk,
-            status=audit.status,
-            starts_on=audit.starts_on,
-            clause_ids=frozenset(clauses.get(audit.pk, ())),
-            hs_keys=frozenset(keys.get(audit.pk, ())),
+            audit_id=pk,
+            status=status,
+            starts_on=starts_on,
+            clause_ids=frozenset(clauses.get(pk, ())),
+            hs_keys=frozenset(keys.get(pk, ())),
         )
-        for audit in programme.audits.only("pk", "status", "starts_on")
+        for pk, status, starts_on in InternalAudit.objects.filter(programme=programme).values_list(
+            "pk", "status", "starts_on"
+        )
     ]
 
 
@@ -188,7 +190,7 @@ def audit_clauses(audit: InternalAudit) -> list[Clause]:
 
 def findings_of(audit: InternalAudit) -> QuerySet[InternalFinding]:
     return audit.findings.select_related(
-        "clause__edition__standard", "process", "site", "action", "created_by"
+        "clause__edition__standard", "process", "site", "action__owner", "created_by"
     ).order_by("number")
 
 
