@@ -124,7 +124,8 @@ def _scopes(programme: InternalAuditProgramme) -> list[AuditScope]:
     through = InternalAudit.clauses.through.objects.filter(internalaudit__programme=programme)
     clauses: dict[int, set[int]] = {}
     keys: dict[int, set[str]] = {}
-    for audit_id, clause_id, key in through.values_list("internalaudit_id", "clause_id", "clause__hs_key"):
+    rows = through.values_list("internalaudit_id", "clause_id", "clause__hs_key").order_by()
+    for audit_id, clause_id, key in rows:
         clauses.setdefault(audit_id, set()).add(clause_id)
         if key:
             keys.setdefault(audit_id, set()).add(key)
@@ -136,9 +137,9 @@ def _scopes(programme: InternalAuditProgramme) -> list[AuditScope]:
             clause_ids=frozenset(clauses.get(pk, ())),
             hs_keys=frozenset(keys.get(pk, ())),
         )
-        for pk, status, starts_on in InternalAudit.objects.filter(programme=programme).values_list(
-            "pk", "status", "starts_on"
-        )
+        for pk, status, starts_on in InternalAudit.objects.filter(programme=programme)
+        .values_list("pk", "status", "starts_on")
+        .order_by()
     ]
 
 
