@@ -347,6 +347,13 @@ def internal_audit_update(
     if audit.status != InternalAuditStatus.PLANNED:
         raise InternalAuditError(_("Only a planned audit changes its scope and days."))
     _scope_guard(audit.programme, starts_on, ends_on, processes or [], sites or [], clauses)
+    owners = {p.name: p.owner_id for p in processes or []}
+    for auditor in audit.auditors.filter(removed_at__isnull=True, user__isnull=False).select_related("user"):
+        if independence_refused(auditor.user_id, owners, auditor.independence_justification):
+            raise InternalAuditError(
+                str(INDEPENDENCE_NEEDS_JUSTIFICATION)
+                % {"name": auditor.user, "areas": ", ".join(own_areas(auditor.user_id, owners))}
+            )
     audit.title, audit.criteria, audit.starts_on, audit.ends_on = (
         title.strip(),
         criteria.strip(),

@@ -2,6 +2,8 @@
 
 import datetime
 
+import pytest
+
 from improvement.internal_audit_rules import (
     AuditScope,
     Unit,
@@ -12,6 +14,7 @@ from improvement.internal_audit_rules import (
     uncovered,
     untrained_standards,
 )
+from improvement.models.internal_audits import a_year_after
 
 FROM, TO = datetime.date(2027, 1, 1), datetime.date(2027, 12, 31)
 
@@ -87,3 +90,16 @@ def test_a_shared_hs_clause_is_covered_by_an_audit_of_either_edition():
 
 def test_nothing_is_covered_without_audits():
     assert uncovered(coverage([Unit(1), Unit(2, "HS-4.1")], [], FROM, TO)) == [Unit(1), Unit(2, "HS-4.1")]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (datetime.date(2027, 1, 1), datetime.date(2027, 12, 31)),
+        (datetime.date(2027, 3, 1), datetime.date(2028, 2, 29)),  # through a leap day
+        (datetime.date(2028, 2, 29), datetime.date(2029, 2, 28)),  # from one
+        (datetime.date(2027, 12, 31), datetime.date(2028, 12, 30)),
+    ],
+)
+def test_a_programme_runs_twelve_months_by_default(start, end):
+    assert a_year_after(start) == end

@@ -165,6 +165,22 @@ def test_rule_39_allows_the_owner_with_a_justification_and_keeps_it(world, progr
     assert auditor.independence_justification == "Only auditor"
 
 
+def test_rule_39_holds_when_the_scope_grows_to_an_auditors_own_process(world, programme, qms, process):
+    audit = plan(world, programme, qms.clauses.filter(number="4.1"))
+    services.internal_auditor_add(actor=world.qm_a, audit=audit, user=world.contributor_a)
+    with pytest.raises(InternalAuditError, match="Rule 39"):
+        services.internal_audit_update(
+            actor=world.qm_a,
+            audit=audit,
+            title="Audit",
+            starts_on=MARCH,
+            ends_on=MARCH,
+            clauses=list(qms.clauses.filter(number="4.1")),
+            processes=[process],
+        )
+    assert audit.processes.count() == 0
+
+
 def test_someone_owning_a_process_out_of_scope_audits_freely(world, programme, qms, process):
     audit = plan(world, programme, qms.clauses.filter(number="4.1"))
     auditor, _ = services.internal_auditor_add(actor=world.qm_a, audit=audit, user=world.contributor_a)
