@@ -542,25 +542,39 @@ def internal_audit_start(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(audit)
 
 
+def _checklist_item(request: HttpRequest, audit: InternalAudit):
+    """The item a checklist POST names, among this audit's only (None: none such)."""
+    item_pk = request.POST.get("item", "")
+    if not (item_pk.isdigit() and len(item_pk) < 12):
+        return None
+    return audit.checklist.select_related("clause").filter(pk=int(item_pk)).first()
+
+
+def _checklist_rows(page, failed, can_write: bool) -> list:
+    """(item, its form) for the page; the refused item keeps its posted form and errors."""
+    rows = []
+    for item in page.object_list:
+        if failed and failed.prefix == f"i{item.pk}":
+            form = failed
+        else:
+            form = forms.ChecklistItemForm(
+                initial={"result": item.result, "notes": item.notes}, prefix=f"i{item.pk}"
+            )
+        rows.append((item, form if can_write else None))
+    return rows
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def internal_audit_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     """One page of the checklist, one small form per clause (saved one at a time: usable on a
     tablet). A POST saves the item named by `item`."""
     audit = _audit(request, pk)
-    can_write = (
-        access.can_audit_internally(request.user, audit) and audit.status == InternalAuditStatus.IN_PROGRESS
-    )
-    page_number = request.GET.get("page")
+    can_audit = access.can_audit_internally(request.user, audit)
     failed = None
     if request.method == "POST":
-        _require(access.can_audit_internally(request.user, audit), access.INTERNAL_AUDITORS_ONLY)
-        item_pk = request.POST.get("item", "")
-        item = (
-            audit.checklist.select_related("clause").filter(pk=int(item_pk)).first()
-            if item_pk.isdigit() and len(item_pk) < 12
-            else None
-        )
+        _require(can_audit, access.INTERNAL_AUDITORS_ONLY)
+        item = _checklist_item(request, audit)
         if item is None:
             messages.error(request, _("Choose a clause of this audit's checklist to save."))
             return redirect("improvement:internal_audit_checklist", audit.pk)
@@ -571,30 +585,18 @@ def internal_audit_checklist(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Clause %(number)s saved.") % {"number": item.clause.number})
             page = request.POST.get("page", "")
             query = f"?page={page}" if page.isdigit() and len(page) < 6 else ""
-            return redirect(
-                reverse("improvement:internal_audit_checklist", args=[audit.pk]) + f"{query}#item-{item.pk}"
-            )
-        failed = (item.pk, form)
-    page = selectors.page_of(selectors.checklist_of(audit), page_number, selectors.CHECKLIST_PAGE_SIZE)
-    rows = []
-    for item in page.object_list:
-        if failed and failed[0] == item.pk:
-            form = failed[1]
-        else:
-            form = forms.ChecklistItemForm(
-                initial={"result": item.result, "notes": item.notes}, prefix=f"i{item.pk}"
-            )
-        rows.append((item, form if can_write else None))
+            url = reverse("improvement:internal_audit_checklist", args=[audit.pk])
+            return redirect(f"{url}{query}#item-{item.pk}")
+        failed = form
+    page = selectors.page_of(
+        selectors.checklist_of(audit), request.GET.get("page"), selectors.CHECKLIST_PAGE_SIZE
+    )
+    can_write = can_audit and audit.status == InternalAuditStatus.IN_PROGRESS
+    context = {"page_obj": page, "rows": _checklist_rows(page, failed, can_write), "can_write": can_write}
     return render(
         request,
         "improvement/internal_audits/checklist.html",
-        {
-            **_audit_context(request, audit),
-            "page_obj": page,
-            "rows": rows,
-            "can_write": can_write,
-            "form": failed[1] if failed else None,  # the item's form that was refused
-        },
+        {**_audit_context(request, audit), **context, "form": failed},  # form: the refused item's
     )
 
 
