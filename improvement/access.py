@@ -106,3 +106,36 @@ def internal_audits_for(user) -> QuerySet[InternalAudit]:
 def can_plan_internal_audits(user, organisation: Organisation) -> bool:
     """Programmes, audits, processes and the internal auditors' training: quality managers."""
     return tenancy.can_manage_organisation(user, organisation)
+
+
+# --- Internal audits (h3): who audits, who reports -----------------------------------------------
+
+INTERNAL_AUDITORS_ONLY = _(
+    "Only the organisation's quality managers, and contributors who are auditors of this audit, "
+    "write its checklist and findings."
+)
+INTERNAL_REPORTERS_ONLY = _(
+    "Only a quality manager of the organisation or the lead auditor writes the report."
+)
+
+
+def _active_auditor(user, audit: InternalAudit, *, lead: bool = False) -> bool:
+    auditors = audit.auditors.filter(user=user, removed_at__isnull=True)
+    return (auditors.filter(is_lead=True) if lead else auditors).exists()
+
+
+def can_audit_internally(user, audit: InternalAudit) -> bool:
+    """Start the audit, write its checklist and findings: quality managers, and a contributor who is
+    one of its auditors."""
+    role = tenancy.organisation_role(user, audit.programme.organisation)
+    if role == OrganisationRole.QUALITY_MANAGER:
+        return True
+    return role == OrganisationRole.CONTRIBUTOR and _active_auditor(user, audit)
+
+
+def can_report_internal_audit(user, audit: InternalAudit) -> bool:
+    """Write and issue the report: quality managers, and the lead auditor if a contributor."""
+    role = tenancy.organisation_role(user, audit.programme.organisation)
+    if role == OrganisationRole.QUALITY_MANAGER:
+        return True
+    return role == OrganisationRole.CONTRIBUTOR and _active_auditor(user, audit, lead=True)

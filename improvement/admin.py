@@ -4,7 +4,20 @@ the app's pages and services, which enforce the rules and log every state change
 from django.contrib import admin
 
 from core.admin_mixins import ReadOnlyAdmin
-from improvement.models import Action, ActionEvidenceFile, EvidenceFile, GapAnalysis, GapAnswer
+from improvement.models import (
+    Action,
+    ActionEvidenceFile,
+    AuditorTraining,
+    ChecklistItem,
+    EvidenceFile,
+    GapAnalysis,
+    GapAnswer,
+    InternalAudit,
+    InternalAuditor,
+    InternalAuditProgramme,
+    InternalFinding,
+    Process,
+)
 
 
 @admin.register(GapAnalysis)
@@ -55,3 +68,72 @@ class ActionEvidenceFileAdmin(ReadOnlyAdmin):
     list_select_related = ["action", "uploaded_by"]
     search_fields = ["original_name", "action__title"]
     raw_id_fields = ["action", "uploaded_by"]
+
+
+# --- internal audits (h3) ---
+
+
+@admin.register(Process)
+class ProcessAdmin(ReadOnlyAdmin):
+    list_display = ["name", "organisation", "owner", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    list_select_related = ["organisation", "owner"]
+    search_fields = ["name", "organisation__name"]
+    autocomplete_fields = ["organisation", "owner"]
+    raw_id_fields = ["sites"]
+
+
+@admin.register(AuditorTraining)
+class AuditorTrainingAdmin(ReadOnlyAdmin):
+    list_display = ["course", "membership", "standard", "completed_on", "removed_at"]
+    list_filter = ["standard"]
+    list_select_related = ["membership__user", "membership__organisation", "standard"]
+    search_fields = ["course", "membership__user__full_name", "membership__organisation__name"]
+    raw_id_fields = ["membership", "standard", "recorded_by"]
+
+
+@admin.register(InternalAuditProgramme)
+class InternalAuditProgrammeAdmin(ReadOnlyAdmin):
+    list_display = ["title", "organisation", "starts_on", "ends_on", "created_by"]
+    list_select_related = ["organisation", "created_by"]
+    search_fields = ["title", "organisation__name"]
+    autocomplete_fields = ["organisation", "created_by"]
+    filter_horizontal = ["editions"]
+
+
+@admin.register(InternalAudit)
+class InternalAuditAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "programme", "status", "starts_on", "ends_on", "reported_at", "closed_at"]
+    list_filter = ["status"]
+    list_select_related = ["programme__organisation"]
+    search_fields = ["title", "programme__title", "programme__organisation__name"]
+    autocomplete_fields = ["programme", "created_by"]
+    raw_id_fields = ["processes", "sites", "clauses"]
+
+
+@admin.register(InternalAuditor)
+class InternalAuditorAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "audit", "is_lead", "added_at", "removed_at"]
+    list_filter = ["is_lead"]
+    list_select_related = ["audit", "user"]
+    search_fields = ["user__full_name", "external_name", "audit__title"]
+    autocomplete_fields = ["audit", "user"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "result", "updated_by", "updated_at"]
+    list_filter = ["result"]
+    list_select_related = ["audit", "clause", "updated_by"]
+    search_fields = ["audit__title", "clause__number"]
+    autocomplete_fields = ["audit", "clause", "updated_by"]
+
+
+@admin.register(InternalFinding)
+class InternalFindingAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "audit", "grade", "clause", "created_at", "withdrawn_at"]
+    list_filter = ["grade"]
+    list_select_related = ["audit", "clause"]
+    search_fields = ["title", "audit__title", "clause__number"]
+    autocomplete_fields = ["audit", "clause", "created_by"]
+    raw_id_fields = ["process", "site"]

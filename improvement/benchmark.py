@@ -35,7 +35,7 @@ STATUSES = [
 
 def benchmark_pages() -> list[tuple[str, str, str]]:
     ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
-    return [*_gap_pages(ministry), *_action_pages(ministry)]
+    return [*_gap_pages(ministry), *_action_pages(ministry), *_internal_audit_pages(ministry)]
 
 
 def _gap_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
@@ -180,3 +180,98 @@ def benchmark_measurements() -> list[str]:
             f"{extension} median {ms:.0f} ms ({kb:.0f} KB)" for extension, (ms, kb) in medians.items()
         )
     ]
+
+
+# --- internal audits (h3): processes, trainings, a programme with its coverage, an audit of 30 findings,
+# its checklist; all made here, inside the benchmark's rolled-back transaction ---
+
+INTERNAL_AUDIT_FINDINGS = 30
+
+
+def _internal_audit_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
+    from improvement.services import internal_audits as ia
+
+    qm = User.objects.get(email=MINISTRY_QM)
+    contributor = User.objects.get(email="contributor@ministry.example")
+    qms = Edition.objects.get(standard__code="ISO 9001", year=2015)
+    processes = [
+        ia.process_create(actor=qm, organisation=ministry, name=f"Benchmark process {i}", owner=contributor)
+        for i in range(10)
+    ]
+    for membership in ministry.memberships.filter(is_active=True):
+        ia.auditor_training_add(
+            actor=qm,
+            membership=membership,
+            standard=qms.standard,
+            course="Internal auditor ISO 19011, 2 days",
+            completed_on=datetime.date(2025, 9, 1),
+        )
+    programme = ia.internal_programme_create(
+        actor=qm,
+        organisation=ministry,
+        title="Benchmark internal audit programme",
+        editions=[qms],
+        starts_on=datetime.date(2027, 1, 1),
+        ends_on=datetime.date(2027, 12, 31),
+    )
+    clauses = list(qms.clauses.filter(assessable=True).order_by("position"))
+    half = len(clauses) // 2
+    done = _started_audit(qm, programme, clauses[:half], datetime.date(2027, 2, 1), processes[:3])
+    done.checklist.update(result="conforming")
+    ia.internal_audit_report_save(
+        actor=qm, audit=done, conclusions="Effective.", distribution="Secretary-General"
+    )
+    ia.internal_audit_report_issue(actor=qm, audit=done)
+    running = _started_audit(qm, programme, clauses[half:], datetime.date(2027, 5, 3), processes[3:6])
+    grades = cycle(["minor", "observation", "ofi", "major", "positive"])
+    for i in range(INTERNAL_AUDIT_FINDINGS):
+        ia.internal_finding_raise(
+            actor=qm,
+            audit=running,
+            grade=next(grades),
+            clause=clauses[half + i % (len(clauses) - half)],
+            title=f"Benchmark finding {i}",
+            statement="Records of the process were incomplete for the sampled month.",
+            evidence="Sample of 10 files, 3 without approval.",
+            process=processes[3 + i % 3],
+        )
+    return [
+        ("processes", reverse("improvement:process_list", args=[ministry.pk]), MINISTRY_QM),
+        (
+            "internal auditors and trainings",
+            reverse("improvement:auditor_trainings", args=[ministry.pk]),
+            MINISTRY_QM,
+        ),
+        (
+            "internal audit programmes",
+            reverse("improvement:internal_programme_list", args=[ministry.pk]),
+            MINISTRY_QM,
+        ),
+        (
+            "internal audit programme with coverage (ISO 9001)",
+            programme.get_absolute_url(),
+            MINISTRY_QM,
+        ),
+        (f"internal audit ({INTERNAL_AUDIT_FINDINGS} findings)", running.get_absolute_url(), MINISTRY_QM),
+        (
+            "internal audit checklist",
+            reverse("improvement:internal_audit_checklist", args=[running.pk]),
+            MINISTRY_QM,
+        ),
+    ]
+
+
+def _started_audit(qm, programme, clauses, day, processes):
+    from improvement.services import internal_audits as ia
+
+    audit = ia.internal_audit_create(
+        actor=qm,
+        programme=programme,
+        title=f"Benchmark audit {day:%B}",
+        starts_on=day,
+        ends_on=day,
+        clauses=clauses,
+        processes=processes,
+    )
+    ia.internal_auditor_add(actor=qm, audit=audit, user=qm, is_lead=True)
+    return ia.internal_audit_start(actor=qm, audit=audit)

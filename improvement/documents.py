@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import documents
 from improvement import access, pdf
-from improvement.models import GapAnalysis
+from improvement.models import GapAnalysis, InternalAudit
 
 GAP_ANALYSIS = "improvement.gap_analysis"
 
@@ -17,4 +17,18 @@ documents.register(
     filename=lambda analysis: f"gap-analysis-{analysis.pk}.pdf",
     # a completed analysis never changes again: its PDF is rendered once per completion
     version=lambda analysis: analysis.completed_at.isoformat() if analysis.completed_at else "",
+)
+
+# --- internal audits (h3): the report of an audit, once issued ---
+INTERNAL_AUDIT_REPORT = "improvement.internal_audit_report"
+
+documents.register(
+    INTERNAL_AUDIT_REPORT,
+    label=_("Internal audit report"),
+    model=InternalAudit,
+    render=pdf.render_internal_audit_report_pdf,
+    # only an issued report is printed; it never changes after (its version is the issue time)
+    subjects_for=lambda user: access.internal_audits_for(user).filter(reported_at__isnull=False),
+    filename=lambda audit: f"internal-audit-{audit.programme_id}-{audit.reference}.pdf",
+    version=lambda audit: audit.reported_at.isoformat() if audit.reported_at else "",
 )

@@ -20,3 +20,24 @@ def render_gap_analysis_pdf(analysis: GapAnalysis) -> bytes:
         {"analysis": analysis, "sheet": sheet, "printed_at": timezone.now()},
         ["css/print/gap_analysis.css"],
     )
+
+
+# --- internal audits (h3) ---
+
+
+def render_internal_audit_report_pdf(audit) -> bytes:
+    from improvement.selectors import internal_audits as selectors
+
+    context = {
+        "audit": audit,
+        "programme": audit.programme,
+        "organisation": audit.programme.organisation,
+        "auditors": list(audit.auditors.filter(removed_at__isnull=True).select_related("user")),
+        "processes": list(audit.processes.select_related("owner")),
+        "sites": list(audit.sites.all()),
+        "clauses": selectors.audit_clauses(audit),
+        "checklist": list(selectors.checklist_of(audit)),
+        "findings": list(selectors.findings_of(audit).filter(withdrawn_at__isnull=True)),
+        "printed_at": timezone.now(),
+    }
+    return _render("improvement/pdf/internal_audit_report.html", context, ["css/print/internal_audit.css"])

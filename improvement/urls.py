@@ -1,6 +1,7 @@
 from django.urls import path
 
 from improvement.views import actions, gap
+from improvement.views import internal_audits as ia
 
 app_name = "improvement"
 
@@ -56,4 +57,55 @@ urlpatterns = [
         "actions/<int:pk>/files/<int:file_pk>/remove/", actions.action_file_remove, name="action_file_remove"
     ),
     path("my-actions/", actions.my_actions, name="my_actions"),
+    # --- internal audits (h3): processes, internal auditors' training, programmes, audits ---
+    path("organisations/<int:org_pk>/processes/", ia.process_list, name="process_list"),
+    path("organisations/<int:org_pk>/processes/new/", ia.process_new, name="process_new"),
+    path("processes/<int:pk>/edit/", ia.process_edit, name="process_edit"),
+    path("processes/<int:pk>/deactivate/", ia.process_deactivate, name="process_deactivate"),
+    path("organisations/<int:org_pk>/internal-auditors/", ia.auditor_trainings, name="auditor_trainings"),
+    path(
+        "internal-auditor-trainings/<int:pk>/remove/",
+        ia.auditor_training_remove,
+        name="auditor_training_remove",
+    ),
+    path(
+        "organisations/<int:org_pk>/internal-audits/",
+        ia.internal_programme_list,
+        name="internal_programme_list",
+    ),
+    path(
+        "organisations/<int:org_pk>/internal-audits/new/",
+        ia.internal_programme_new,
+        name="internal_programme_new",
+    ),
+    path(
+        "internal-audit-programmes/<int:pk>/", ia.internal_programme_detail, name="internal_programme_detail"
+    ),
+    path(
+        "internal-audit-programmes/<int:pk>/edit/", ia.internal_programme_edit, name="internal_programme_edit"
+    ),
+    path("internal-audit-programmes/<int:pk>/audits/new/", ia.internal_audit_new, name="internal_audit_new"),
+    path("internal-audits/<int:pk>/", ia.internal_audit_detail, name="internal_audit_detail"),
+    path("internal-audits/<int:pk>/edit/", ia.internal_audit_edit, name="internal_audit_edit"),
+    path("internal-audits/<int:pk>/auditors/", ia.internal_auditor_add, name="internal_auditor_add"),
+    path(
+        "internal-audits/<int:pk>/auditors/<int:auditor_pk>/remove/",
+        ia.internal_auditor_remove,
+        name="internal_auditor_remove",
+    ),
+    path("internal-audits/<int:pk>/start/", ia.internal_audit_start, name="internal_audit_start"),
+    path("internal-audits/<int:pk>/checklist/", ia.internal_audit_checklist, name="internal_audit_checklist"),
+    path("internal-audits/<int:pk>/findings/new/", ia.internal_finding_new, name="internal_finding_new"),
+    path("internal-findings/<int:pk>/edit/", ia.internal_finding_edit, name="internal_finding_edit"),
+    path(
+        "internal-findings/<int:pk>/withdraw/", ia.internal_finding_withdraw, name="internal_finding_withdraw"
+    ),
+    path("internal-audits/<int:pk>/report/", ia.internal_audit_report, name="internal_audit_report"),
+    path(
+        "internal-audits/<int:pk>/report/issue/",
+        ia.internal_audit_report_issue,
+        name="internal_audit_report_issue",
+    ),
+    path("internal-audits/<int:pk>/close/", ia.internal_audit_close, name="internal_audit_close"),
+    path("internal-audits/<int:pk>/cancel/", ia.internal_audit_cancel, name="internal_audit_cancel"),
 ]

@@ -42,9 +42,10 @@ from certificates.models import (
 from core.models import Document, Transition
 from core.transitions import transition_record
 from improvement.models import Action, ActionEvidenceFile, EvidenceFile, GapAnalysis, GapAnswer
+from improvement.models import internal_audits as ia_models  # internal audits (h3)
 from improvement.services import actions as action_services
 from improvement.services import gap as services
-from organisations.enums import CBRole, SignInKind
+from organisations.enums import CBRole, OrganisationRole, SignInKind
 from organisations.models import (
     AccreditationScope,
     AuditorQualification,
@@ -64,6 +65,7 @@ from standards.services import audit_time_table_load
 from standards.time_tables import Row
 from tests import factories
 from tests.factories import PROGRAMME_SCOPE
+from tests.improvement.internal_audit_world import internal_audit_records  # internal audits (h3)
 
 pytestmark = pytest.mark.django_db
 
@@ -379,6 +381,42 @@ def _action_file():
 
 
 MAKERS.update({Action: _action, ActionEvidenceFile: _action_file})
+# --- internal audits (h3): each model's maker builds one organisation's records ---
+
+
+def _internal_audit_records() -> dict:
+    membership = factories.OrganisationMembershipFactory(role=OrganisationRole.QUALITY_MANAGER)
+    world = SimpleNamespace(
+        org_x=membership.organisation,
+        qm_x=membership.user,
+        site_x=factories.SiteFactory(organisation=membership.organisation),
+    )
+    records = internal_audit_records(world, factories.ClauseFactory().edition, "x")
+    return {
+        ia_models.Process: records["process"],
+        ia_models.AuditorTraining: records["training"],
+        ia_models.InternalAuditProgramme: records["internal_programme"],
+        ia_models.InternalAudit: records["internal_audit"],
+        ia_models.InternalAuditor: records["internal_auditor"],
+        ia_models.ChecklistItem: records["checklist_item"],
+        ia_models.InternalFinding: records["internal_finding"],
+    }
+
+
+INTERNAL_AUDIT_MODELS = (
+    ia_models.Process,
+    ia_models.AuditorTraining,
+    ia_models.InternalAuditProgramme,
+    ia_models.InternalAudit,
+    ia_models.InternalAuditor,
+    ia_models.ChecklistItem,
+    ia_models.InternalFinding,
+)
+MAKERS.update(
+    {model: (lambda model=model: _internal_audit_records()[model]) for model in INTERNAL_AUDIT_MODELS}
+)
+
+
 NO_DELETE = set(MAKERS) - {Group, AccessAttempt}
 
 

@@ -35,6 +35,13 @@ PAGES = [
     "gap answer page (synthetic analysis, no JavaScript)",
     "gap compare (demo baseline with a copy)",
     "gap compare (N answers with a copy)",
+    # --- internal audits (h3) ---
+    "processes",
+    "internal auditors and trainings",
+    "internal audit programmes",
+    "internal audit programme with coverage (ISO 9001)",
+    "internal audit (30 findings)",
+    "internal audit checklist",
     "programme list",
     "programme open form",
     "programme detail",

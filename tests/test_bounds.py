@@ -86,6 +86,7 @@ from certificates.services.changes import change_notify
 from core import bounds
 from core.forms import BoundedForm
 from core.transitions import transitions_of
+from improvement.forms import internal_audits as ia_forms  # internal audits (h3)
 from improvement.forms.actions import ActionCancelForm, ActionEditForm, ActionNewForm, ActionReviewForm
 from improvement.forms.gap import (
     EvidenceUploadForm,
@@ -119,6 +120,7 @@ from tests.certificates.conftest import DECIDED_ON, give_images, make_certificat
 from tests.certificates.test_decision_views import decided_world, grant
 from tests.certificates.test_transfers import form_data as transfer_review_data
 from tests.factories import PROGRAMME_SCOPE
+from tests.improvement.internal_audit_world import ia_of  # internal audits (h3)
 from tests.test_url_access import PUBLIC, url_names
 
 pytestmark = pytest.mark.django_db
@@ -246,6 +248,7 @@ def w(world, settings, tmp_path):
         title="Door left open",
         owner=world.qm_a,
     )
+    ia_of(world)  # internal audits (h3): made before any test reads the state
     return world
 
 
@@ -796,7 +799,158 @@ FORMS = {
         lambda w: [EvidenceUploadForm()],
         lambda w: {"file": SimpleUploadedFile("evidence.txt", b"minutes")},
     ),
+    # --- internal audits (h3) ---
+    **{
+        name: FormView("qm_a", kwargs, forms_of, data)
+        for name, kwargs, forms_of, data in (
+            (
+                "improvement:process_new",
+                lambda w: {"org_pk": w.org_a.pk},
+                lambda w: [ia_forms.ProcessCreateForm(organisation=w.org_a)],
+                lambda w: {
+                    "name": "Payroll",
+                    "description": "Pays",
+                    "owner": w.qm_a.pk,
+                    "sites": [w.site_a.pk],
+                },
+            ),
+            (
+                "improvement:process_edit",
+                lambda w: {"pk": ia_of(w)["process"].pk},
+                lambda w: [ia_forms.ProcessForm(organisation=w.org_a)],
+                lambda w: {"name": "Buying", "description": "", "owner": "", "sites": []},
+            ),
+            (
+                "improvement:process_deactivate",
+                lambda w: {"pk": ia_of(w)["process"].pk},
+                lambda w: [ia_forms.ReasonForm()],
+                lambda w: {"reason": "Merged into Finance"},
+            ),
+            (
+                "improvement:auditor_trainings",
+                lambda w: {"org_pk": w.org_a.pk},
+                lambda w: [ia_forms.AuditorTrainingForm(organisation=w.org_a)],
+                lambda w: {
+                    "member": w.membership_viewer_a.pk,
+                    "standard": w.edition.standard.pk,
+                    "course": "Internal auditor course",
+                    "completed_on": "2025-03-01",
+                },
+            ),
+            (
+                "improvement:internal_programme_new",
+                lambda w: {"org_pk": w.org_a.pk},
+                lambda w: [ia_forms.ProgrammeCreateForm()],
+                lambda w: {
+                    "title": "2028",
+                    "editions": [w.edition.pk],
+                    "starts_on": "2028-01-01",
+                    "ends_on": "",
+                },
+            ),
+            (
+                "improvement:internal_programme_edit",
+                lambda w: {"pk": ia_of(w)["internal_programme"].pk},
+                lambda w: [ia_forms.ProgrammeForm()],
+                lambda w: {
+                    "title": "2027 programme",
+                    "editions": [w.edition.pk],
+                    "starts_on": "2027-01-01",
+                    "ends_on": "2027-12-31",
+                    "objectives": "Every clause once",
+                },
+            ),
+            (
+                "improvement:internal_audit_new",
+                lambda w: {"pk": ia_of(w)["internal_programme"].pk},
+                lambda w: [ia_forms.AuditCreateForm(programme=ia_of(w)["internal_programme"])],
+                lambda w: _ia_audit_data(w),
+            ),
+            (
+                "improvement:internal_audit_edit",
+                lambda w: {"pk": ia_of(w)["planned_internal_audit"].pk},
+                lambda w: [ia_forms.AuditForm(programme=ia_of(w)["internal_programme"])],
+                lambda w: _ia_audit_data(w),
+            ),
+            (
+                "improvement:internal_auditor_add",
+                lambda w: {"pk": ia_of(w)["internal_audit"].pk},
+                lambda w: [ia_forms.AuditorForm(organisation=w.org_a)],
+                lambda w: {
+                    "user": w.contributor_a.pk,
+                    "external_name": "",
+                    "external_organisation": "",
+                    "independence_justification": "",
+                },
+            ),
+            (
+                "improvement:internal_audit_checklist",
+                lambda w: {"pk": ia_of(w)["internal_audit"].pk},
+                lambda w: [ia_forms.ChecklistItemForm(prefix=f"i{ia_of(w)['checklist_item'].pk}")],
+                lambda w: {
+                    "item": ia_of(w)["checklist_item"].pk,
+                    f"i{ia_of(w)['checklist_item'].pk}-result": "conforming",
+                    f"i{ia_of(w)['checklist_item'].pk}-notes": "Minutes of 3 March seen",
+                },
+            ),
+            (
+                "improvement:internal_finding_new",
+                lambda w: {"pk": ia_of(w)["internal_audit"].pk},
+                lambda w: [ia_forms.FindingCreateForm(audit=ia_of(w)["internal_audit"])],
+                lambda w: _ia_finding_data(w),
+            ),
+            (
+                "improvement:internal_finding_edit",
+                lambda w: {"pk": ia_of(w)["internal_finding"].pk},
+                lambda w: [ia_forms.FindingForm(audit=ia_of(w)["internal_audit"])],
+                lambda w: _ia_finding_data(w),
+            ),
+            (
+                "improvement:internal_finding_withdraw",
+                lambda w: {"pk": ia_of(w)["internal_finding"].pk},
+                lambda w: [ia_forms.RequiredReasonForm()],
+                lambda w: {"reason": "Logged twice"},
+            ),
+            (
+                "improvement:internal_audit_report",
+                lambda w: {"pk": ia_of(w)["internal_audit"].pk},
+                lambda w: [ia_forms.ReportForm()],
+                lambda w: {"conclusions": "The system works.", "distribution": "Director"},
+            ),
+            (
+                "improvement:internal_audit_cancel",
+                lambda w: {"pk": ia_of(w)["planned_internal_audit"].pk},
+                lambda w: [ia_forms.RequiredReasonForm()],
+                lambda w: {"reason": "Merged into IA-1"},
+            ),
+        )
+    },
 }
+
+
+def _ia_audit_data(w) -> dict:
+    return {
+        "title": "Context",
+        "criteria": "ISO 9001 clause 4",
+        "starts_on": "2027-04-01",
+        "ends_on": "2027-04-02",
+        "processes": [ia_of(w)["process"].pk],
+        "sites": [w.site_a.pk],
+        "chapters": [],
+        "clauses": [w.edition.clauses.get(number="4.1").pk],
+    }
+
+
+def _ia_finding_data(w) -> dict:
+    return {
+        "grade": "minor",
+        "clause": w.edition.clauses.get(number="4.1").pk,
+        "process": "",
+        "site": w.site_a.pk,
+        "title": "No review",
+        "statement": "The context was not reviewed.",
+        "evidence": "Minutes 2026",
+    }
 
 
 @dataclass(frozen=True)
@@ -868,6 +1022,15 @@ QUERIES = {
     ),
     "improvement:action_export": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, (*ACTION_FILTERS, "format")),
     "improvement:my_actions": Query("qm_a", lambda w: {}, ("page",)),
+    # --- internal audits (h3): paginated lists ---
+    "improvement:process_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
+    "improvement:internal_programme_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
+    "improvement:internal_programme_detail": Query(
+        "qm_a", lambda w: {"pk": ia_of(w)["internal_programme"].pk}, ("page",)
+    ),
+    "improvement:internal_audit_detail": Query(
+        "qm_a", lambda w: {"pk": ia_of(w)["internal_audit"].pk}, ("page",)
+    ),
 }
 
 # Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` is a
@@ -937,6 +1100,12 @@ NO_INPUT = {
     "improvement:action_done",
     "improvement:action_file",
     "improvement:action_file_remove",
+    # --- internal audits (h3): buttons ---
+    "improvement:auditor_training_remove",
+    "improvement:internal_auditor_remove",
+    "improvement:internal_audit_start",
+    "improvement:internal_audit_report_issue",
+    "improvement:internal_audit_close",
 }
 # A URL whose only input is a free text in its path (a printed certificate's QR token, a calendar
 # feed's address): tried by test_a_verification_token_out_of_bounds_reads_as_unknown and

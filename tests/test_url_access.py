@@ -236,6 +236,75 @@ ACCESS = {
         READS_A_GAP,
     ),
     "improvement:my_actions": (lambda w: {}, set(SIGNED_IN)),
+    # --- internal audits (h3; rule 43: the organisation's members only, CB staff get 404) ---
+    "improvement:process_list": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
+    "improvement:process_new": (lambda w: {"org_pk": w.org_a.pk}, MANAGES_A, READS_A_GAP - MANAGES_A),
+    "improvement:process_edit": (lambda w: {"pk": w.process_a.pk}, MANAGES_A, READS_A_GAP - MANAGES_A),
+    "improvement:process_deactivate": (lambda w: {"pk": w.process_a.pk}, set(), READS_A_GAP),
+    "improvement:auditor_trainings": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
+    "improvement:auditor_training_remove": (lambda w: {"pk": w.training_a.pk}, set(), READS_A_GAP),
+    "improvement:internal_programme_list": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
+    "improvement:internal_programme_new": (
+        lambda w: {"org_pk": w.org_a.pk},
+        MANAGES_A,
+        READS_A_GAP - MANAGES_A,
+    ),
+    "improvement:internal_programme_detail": (
+        lambda w: {"pk": w.internal_programme_a.pk},
+        READS_A_GAP,
+        set(),
+    ),
+    "improvement:internal_programme_edit": (
+        lambda w: {"pk": w.internal_programme_a.pk},
+        MANAGES_A,
+        READS_A_GAP - MANAGES_A,
+    ),
+    "improvement:internal_audit_new": (
+        lambda w: {"pk": w.internal_programme_a.pk},
+        MANAGES_A,
+        READS_A_GAP - MANAGES_A,
+    ),
+    "improvement:internal_audit_detail": (lambda w: {"pk": w.internal_audit_a.pk}, READS_A_GAP, set()),
+    "improvement:internal_audit_edit": (
+        lambda w: {"pk": w.planned_internal_audit_a.pk},
+        MANAGES_A,
+        READS_A_GAP - MANAGES_A,
+    ),
+    "improvement:internal_auditor_add": (
+        lambda w: {"pk": w.internal_audit_a.pk},
+        MANAGES_A,
+        READS_A_GAP - MANAGES_A,
+    ),
+    "improvement:internal_auditor_remove": (
+        lambda w: {"pk": w.internal_audit_a.pk, "auditor_pk": w.internal_auditor_a.pk},
+        set(),
+        READS_A_GAP,
+    ),
+    "improvement:internal_audit_start": (lambda w: {"pk": w.planned_internal_audit_a.pk}, set(), READS_A_GAP),
+    "improvement:internal_audit_checklist": (lambda w: {"pk": w.internal_audit_a.pk}, READS_A_GAP, set()),
+    "improvement:internal_finding_new": (
+        lambda w: {"pk": w.internal_audit_a.pk},
+        MANAGES_A,
+        READS_A_GAP - MANAGES_A,
+    ),
+    "improvement:internal_finding_edit": (
+        lambda w: {"pk": w.internal_finding_a.pk},
+        MANAGES_A,
+        READS_A_GAP - MANAGES_A,
+    ),
+    "improvement:internal_finding_withdraw": (lambda w: {"pk": w.internal_finding_a.pk}, set(), READS_A_GAP),
+    "improvement:internal_audit_report": (
+        lambda w: {"pk": w.internal_audit_a.pk},
+        MANAGES_A,
+        READS_A_GAP - MANAGES_A,
+    ),
+    "improvement:internal_audit_report_issue": (lambda w: {"pk": w.internal_audit_a.pk}, set(), READS_A_GAP),
+    "improvement:internal_audit_close": (lambda w: {"pk": w.internal_audit_a.pk}, set(), READS_A_GAP),
+    "improvement:internal_audit_cancel": (
+        lambda w: {"pk": w.planned_internal_audit_a.pk},
+        set(),
+        READS_A_GAP,
+    ),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -290,6 +359,15 @@ POST_ONLY = {
     "improvement:action_cancel",
     "improvement:action_file_add",
     "improvement:action_file_remove",
+    # --- internal audits (h3) ---
+    "improvement:process_deactivate",
+    "improvement:auditor_training_remove",
+    "improvement:internal_auditor_remove",
+    "improvement:internal_audit_start",
+    "improvement:internal_finding_withdraw",
+    "improvement:internal_audit_report_issue",
+    "improvement:internal_audit_close",
+    "improvement:internal_audit_cancel",
 }
 PUBLIC = {
     "verification:search",
@@ -520,6 +598,13 @@ def w(world, settings, tmp_path):
             upload=SimpleUploadedFile("a.txt", b"a"),
         )
         setattr(world, f"action_file_{suffix}", action_file)
+    # --- internal audits (h3): for A and B, a process, a training, a programme, an audit in progress
+    # with its auditor, checklist and finding, and a planned audit ---
+    from tests.improvement.internal_audit_world import internal_audit_records
+
+    for suffix in ("a", "b"):
+        for key, record in internal_audit_records(world, world.edition, suffix).items():
+            setattr(world, f"{key}_{suffix}", record)
     return world
 
 
@@ -634,6 +719,11 @@ GET_ONLY = {
     "improvement:action_export",
     "improvement:action_file",
     "improvement:my_actions",
+    # --- internal audits (h3) ---
+    "improvement:process_list",
+    "improvement:internal_programme_list",
+    "improvement:internal_programme_detail",
+    "improvement:internal_audit_detail",
 }
 TENANT_URLS = sorted(
     name
@@ -684,6 +774,21 @@ def _pk_of_b(w, name: str) -> int:
         return w.org_b.pk
     if name.startswith("certificates:"):
         return w.programme_b.pk
+    # --- internal audits (h3) ---
+    internal = {
+        "improvement:process_edit": w.process_b,
+        "improvement:process_deactivate": w.process_b,
+        "improvement:auditor_training_remove": w.training_b,
+        "improvement:internal_programme_detail": w.internal_programme_b,
+        "improvement:internal_programme_edit": w.internal_programme_b,
+        "improvement:internal_audit_new": w.internal_programme_b,
+        "improvement:internal_finding_edit": w.internal_finding_b,
+        "improvement:internal_finding_withdraw": w.internal_finding_b,
+    }
+    if name in internal:
+        return internal[name].pk
+    if name.startswith(("improvement:internal_audit", "improvement:internal_auditor")):
+        return w.internal_audit_b.pk
     return w.org_b.pk
 
 
@@ -711,6 +816,7 @@ def _ids_of_b(w, name: str) -> dict:
         "programme_pk": w.programme_b.pk,
         "session_pk": w.session_b.pk,
         "invitation_pk": w.invitation_b.pk,
+        "auditor_pk": w.internal_auditor_b.pk,  # internal audits (h3)
     }
 
 
@@ -774,3 +880,11 @@ def _assert_b_unchanged(w) -> None:
     assert w.certificate_b.status == "active" and w.task_b.status == "open"
     assert w.certificate_b.revisions.filter(status="draft").count() == 1
     assert w.nc_b.responses.count() == 1 and w.finding_b.files.filter(removed_at__isnull=True).count() == 1
+    # --- internal audits (h3) ---
+    for record in ("process_b", "training_b", "internal_audit_b", "internal_finding_b", "internal_auditor_b"):
+        getattr(w, record).refresh_from_db()
+    assert w.process_b.is_active and w.process_b.name == "Procurement b" and w.training_b.removed_at is None
+    assert w.internal_audit_b.status == "in_progress" and w.internal_audit_b.conclusions == ""
+    assert w.internal_finding_b.withdrawn_at is None and w.internal_auditor_b.removed_at is None
+    assert w.internal_audit_b.findings.count() == 1 and w.internal_audit_b.auditors.count() == 1
+    assert w.internal_programme_b.audits.count() == 2

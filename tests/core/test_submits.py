@@ -30,6 +30,7 @@ from organisations import services as organisation_services
 from tests.audits import test_findings_services as given
 from tests.audits.conftest import qms as qms
 from tests.audits.test_programme_views import open_form
+from tests.improvement.internal_audit_world import ia_of  # internal audits (h3)
 from tests.test_bounds import _world
 from tests.test_bounds import cw as cw
 from tests.test_bounds import w as w
@@ -326,12 +327,20 @@ CREATE_FORMS = {
         lambda w: {"pk": w.action_open.pk},
         ("improvement:action_detail", lambda w: {"pk": w.action_open.pk}),
     ),
+    # --- internal audits (h3) ---
+    "improvement:process_new": ("qm_a", lambda w: {"org_pk": w.org_a.pk}, None),
+    "improvement:auditor_trainings": ("qm_a", lambda w: {"org_pk": w.org_a.pk}, None),
+    "improvement:internal_programme_new": ("qm_a", lambda w: {"org_pk": w.org_a.pk}, None),
+    "improvement:internal_audit_new": ("qm_a", lambda w: {"pk": ia_of(w)["internal_programme"].pk}, None),
+    "improvement:internal_auditor_add": ("qm_a", lambda w: {"pk": ia_of(w)["internal_audit"].pk}, None),
+    "improvement:internal_finding_new": ("qm_a", lambda w: {"pk": ia_of(w)["internal_audit"].pk}, None),
 }
 # Views that call a service named like a creating one but whose repeat creates nothing
 REPEAT_SAFE = {
     "documents:subject": "document_request returns the render already pending",
     "audits:audit_start": "a move of the audit's status: starting it again is refused",
     "improvement:action_start": "a move of the action's status: starting it again changes nothing",  # h1
+    "improvement:internal_audit_start": "a move of the internal audit's status: a repeat changes nothing",
 }
 CREATING_VERBS = (
     *("_add", "_create", "_open", "_raise", "_start", "_submit"),
