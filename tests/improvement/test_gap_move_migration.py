@@ -3,10 +3,11 @@ answers' action fields become actions of the register (improvement 0001, audits 
 0003). Built on the schema before the move with the historical models, then migrated forward (and
 back, for the actions' fields).
 
-A migration test drops and rebuilds the test database: `serialized_rollback` restores the data the
-migrations load (the IAF codes, the catalogue) for the transactional tests that follow, and the
-migrator's finalizer migrates the database back to the latest state; the last test of this file
-checks both.
+A migration test moves the test database's schema back and forth: like every transactional test
+it leaves the database flushed, and the migrator's finalizer migrates it back to the latest state
+(the last test of this file checks it). `serialized_rollback` is not used: after another
+transactional test's flush, Django re-creates the content types with new ids, and restoring the
+serialized ones would clash with them.
 """
 
 import datetime
@@ -23,7 +24,7 @@ WRITTEN = datetime.datetime(2026, 4, 7, 14, 30, tzinfo=datetime.UTC)
 DUE = datetime.date(2027, 3, 31)
 LONG = "Write the procedure for the " + "very " * 60 + "important process.\nThen train the staff."
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _old_world(apps, media: Path) -> dict:
@@ -301,11 +302,9 @@ def test_the_move_keeps_every_row_and_the_actions_become_actions(migrator, setti
 
 
 def test_the_database_is_whole_after_the_migration_test():
-    """The next transactional tests find the latest schema and the data its migrations load."""
+    """The next transactional tests find the latest schema, and it works."""
     from improvement.models import Action
-    from organisations.models import IAFCode
 
     applied = MigrationRecorder.Migration.objects.filter(app="improvement").values_list("name", flat=True)
     assert "0003_gap_answer_actions" in applied
-    assert IAFCode.objects.count() > 30
     assert Action.objects.count() == 0
