@@ -146,7 +146,7 @@ def _action_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
             f"{register}?status=open_any&overdue=on&q=records",
             MINISTRY_QM,
         ),
-        (f"action register (page {last})", f"{register}?page={last}", MINISTRY_QM),
+        ("action register (last page)", f"{register}?page={last}", MINISTRY_QM),
         ("action detail", action.get_absolute_url(), MINISTRY_QM),
         ("my actions", reverse("improvement:my_actions"), MINISTRY_QM),
     ]

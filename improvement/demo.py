@@ -1,15 +1,24 @@
-"""Demo data for `make run`: the organisations' own management-system work (gap analyses).
-Idempotent."""
+"""Demo data for `make run`: the organisations' own management-system work (gap analyses, processes,
+internal auditors, an internal audit programme, the register of actions). Idempotent."""
 
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
-from improvement.enums import AnswerStatus
-from improvement.models import GapAnalysis
+from improvement.enums import (
+    ActionKind,
+    ActionSource,
+    AnswerStatus,
+    ChecklistResult,
+    EffectivenessResult,
+    InternalFindingGrade,
+)
+from improvement.models import GapAnalysis, InternalAuditProgramme
+from improvement.services import actions, internal_audits
 from improvement.services import gap as services
 from organisations.models import Organisation, User
-from standards.models import Edition
+from standards.models import Clause, Edition, Standard
 
 # (clause number or HS key, status, notes, action, due)
 MINISTRY_ANSWERS = [
@@ -59,6 +68,8 @@ def demo_load() -> None:
             editions=editions,
             sites=[],
         )
+    if not InternalAuditProgramme.objects.filter(organisation=ministry).exists():
+        _ministry_management_system(ministry)
 
 
 def _ministry_baseline(ministry: Organisation) -> None:
@@ -87,3 +98,343 @@ def _ministry_baseline(ministry: Organisation) -> None:
                 actor=contributor, answer=answer, title=action, owner=qm, due_on=due
             )
     services.gap_analysis_share(actor=qm, analysis=analysis, shared=True)
+
+
+# --- The ministry's own management system: processes, internal auditors, an internal audit
+# programme for ISO 9001 and ISO/IEC 27001 half done, and a register with actions of every source
+# and status (one found not effective and taken over by a new action) ---------------------------
+
+PROCESSES = [
+    # (name, owner e-mail, sites, description)
+    (
+        "Digital service delivery",
+        "contributor@ministry.example",
+        ("Headquarters", "Regional office Liège"),
+        "Design, operation and support of the federal e-services for citizens and companies.",
+    ),
+    ("Data centre operations", "audit@ministry.example", ("Data centre",), "Hosting, backup and recovery."),
+    (
+        "Information security management",
+        "qm@ministry.example",
+        (),
+        "Risk assessment, controls and incidents.",
+    ),
+    ("Procurement", "viewer@ministry.example", ("Headquarters",), "Public tenders and framework contracts."),
+]
+TRAININGS = [
+    # (e-mail, standard code, course, completed on)
+    (
+        "audit@ministry.example",
+        "ISO 9001",
+        "ISO 9001:2015 internal auditor (2 days)",
+        datetime.date(2025, 11, 14),
+    ),
+    (
+        "audit@ministry.example",
+        "ISO/IEC 27001",
+        "ISO/IEC 27001:2022 internal auditor",
+        datetime.date(2026, 2, 20),
+    ),
+    ("contributor@ministry.example", "ISO 9001", "ISO 9001 internal auditor", datetime.date(2024, 5, 10)),
+]
+PROGRAMME_EDITIONS = (("ISO 9001", 2015), ("ISO/IEC 27001", 2022))
+
+
+def _ministry_management_system(ministry: Organisation) -> None:
+    people = {u.email: u for u in User.objects.filter(organisation_memberships__organisation=ministry)}
+    qm = people["qm@ministry.example"]
+    sites = {site.name: site for site in ministry.sites.all()}
+    processes = {}
+    for name, owner, site_names, description in PROCESSES:
+        processes[name] = internal_audits.process_create(
+            actor=qm,
+            organisation=ministry,
+            name=name,
+            description=description,
+            owner=people[owner],
+            sites=[sites[s] for s in site_names],
+        )
+    for email, code, course, day in TRAININGS:
+        internal_audits.auditor_training_add(
+            actor=qm,
+            membership=ministry.memberships.get(user=people[email]),
+            standard=Standard.objects.get(code=code),
+            course=course,
+            completed_on=day,
+        )
+    editions = [Edition.objects.get(standard__code=c, year=y) for c, y in PROGRAMME_EDITIONS]
+    programme = internal_audits.internal_programme_create(
+        actor=qm,
+        organisation=ministry,
+        title="Internal audit programme 2026–2027",
+        editions=editions,
+        starts_on=datetime.date(2026, 3, 1),
+        ends_on=datetime.date(2027, 2, 28),
+        objectives="Every clause of ISO 9001 and ISO/IEC 27001 and every process audited once "
+        "before stage 1; "
+        "processes with incidents first. Checklists from the clauses in scope, interviews and records.",
+    )
+    _first_audit(programme, people, sites, processes)
+    _second_audit(programme, people, sites, processes)
+    _planned_audit(programme, people)
+    _hand_made_actions(ministry, people, sites)
+
+
+def _clauses(programme, code: str, prefixes: tuple[str, ...]) -> list[Clause]:
+    return list(
+        Clause.objects.filter(
+            edition__in=programme.editions.all(), edition__standard__code=code, assessable=True
+        ).filter(number__regex=r"^(" + "|".join(p.replace(".", r"\.") for p in prefixes) + r")(\.|$)")
+    )
+
+
+def _held(audit, auditor: User, qm: User, findings: list[dict], conclusions: str) -> None:
+    """Start the audit, work through its checklist, log its findings and issue its report."""
+    internal_audits.internal_audit_start(actor=auditor, audit=audit)
+    concerned = {f["clause"].pk for f in findings}
+    for item in audit.checklist.select_related("clause"):
+        internal_audits.checklist_item_save(
+            actor=auditor,
+            item=item,
+            result=ChecklistResult.FINDING if item.clause_id in concerned else ChecklistResult.CONFORMING,
+            notes="Records sampled and interviews held; see the findings."
+            if item.clause_id in concerned
+            else "Procedure and records seen; conforming.",
+        )
+    for finding in findings:
+        internal_audits.internal_finding_raise(actor=auditor, audit=audit, **finding)
+    internal_audits.internal_audit_report_save(
+        actor=auditor,
+        audit=audit,
+        conclusions=conclusions,
+        distribution="Sofia Martens (quality manager); the Secretary-General; "
+        "the directors of the processes audited.",
+    )
+    internal_audits.internal_audit_report_issue(actor=auditor, audit=audit)
+
+
+def _first_audit(programme, people, sites, processes) -> None:
+    """IA-1, May 2026: digital service delivery against ISO 9001 4–8; reported; its minor
+    nonconformity's action was found not effective and taken over by a new action."""
+    qm, lena = people["qm@ministry.example"], people["audit@ministry.example"]
+    clauses = _clauses(programme, "ISO 9001", ("4", "5", "7", "8"))
+    audit = internal_audits.internal_audit_create(
+        actor=qm,
+        programme=programme,
+        title="Digital service delivery",
+        starts_on=datetime.date(2026, 5, 12),
+        ends_on=datetime.date(2026, 5, 13),
+        clauses=clauses,
+        criteria="ISO 9001:2015 clauses 4 to 8; the e-services handbook v3; the service charter.",
+        processes=[processes["Digital service delivery"]],
+        sites=[sites["Headquarters"]],
+    )
+    internal_audits.internal_auditor_add(actor=qm, audit=audit, user=lena, is_lead=True)
+    by_number = {c.number: c for c in clauses}
+    _held(
+        audit,
+        lena,
+        qm,
+        [
+            {
+                "grade": InternalFindingGrade.MINOR_NC,
+                "clause": by_number["7.5.3.1"] if "7.5.3.1" in by_number else by_number["7.5.3"],
+                "process": processes["Digital service delivery"],
+                "site": sites["Headquarters"],
+                "title": "Outdated work instructions in use",
+                "statement": "Two of five service desk instructions seen were superseded versions.",
+                "evidence": "WI-SD-04 v1 and WI-SD-07 v2 printed at desks 3 and 5; the register lists v3.",
+            },
+            {
+                "grade": InternalFindingGrade.OFI,
+                "clause": by_number["8.2.1"],
+                "process": processes["Digital service delivery"],
+                "title": "Citizens' feedback could reach the service owners faster",
+                "statement": "Feedback forms are read monthly; a weekly digest would shorten reaction times.",
+            },
+            {
+                "grade": InternalFindingGrade.GOOD_PRACTICE,
+                "clause": by_number["7.2"],
+                "title": "Onboarding of service desk staff",
+                "statement": "Every new agent follows a two-week shadowing plan with a signed-off checklist.",
+            },
+        ],
+        "The process conforms and is effective, with one minor nonconformity on document control.",
+    )
+    nc = audit.findings.get(grade=InternalFindingGrade.MINOR_NC).action
+    pieter = people["contributor@ministry.example"]
+    actions.action_update(
+        actor=qm,
+        action=nc,
+        title=nc.title,
+        owner=pieter,
+        description=nc.description,
+        correction="Superseded instructions withdrawn from every desk on the day of the audit.",
+        root_cause="Printed copies are not recalled when a new version is published.",
+        corrective_action="Instructions only on the intranet; desks have no printed copies.",
+        due_on=datetime.date(2026, 7, 31),
+        site=nc.site,
+        clause=nc.clause,
+    )
+    actions.action_start(actor=pieter, action=nc)
+    actions.action_done(actor=pieter, action=nc)
+    reviewed = actions.action_review(
+        actor=qm,
+        action=nc,
+        reviewed_on=timezone.localdate(),
+        result=EffectivenessResult.NOT_EFFECTIVE,
+        comment="Spot check in November: printed copies again at two desks (printed from the intranet).",
+        follow_up_owner=pieter,
+        follow_up_due_on=datetime.date(2027, 1, 31),
+    )
+    actions.action_start(actor=pieter, action=reviewed.follow_up)
+    internal_audits.internal_audit_close(actor=qm, audit=audit)
+
+
+def _second_audit(programme, people, sites, processes) -> None:
+    """IA-2, October 2026: the data centre against ISO/IEC 27001 6, 8 and 9; reported, its major
+    nonconformity being answered. Lena Jacobs owns the data centre, so she does not audit it (rule 39)."""
+    qm, pieter = people["qm@ministry.example"], people["contributor@ministry.example"]
+    clauses = _clauses(programme, "ISO/IEC 27001", ("6", "8", "9"))
+    audit = internal_audits.internal_audit_create(
+        actor=qm,
+        programme=programme,
+        title="Data centre and information security",
+        starts_on=datetime.date(2026, 10, 6),
+        ends_on=datetime.date(2026, 10, 7),
+        clauses=clauses,
+        criteria="ISO/IEC 27001:2022 clauses 6, 8 and 9; the information security policy; "
+        "the backup standard.",
+        processes=[processes["Data centre operations"], processes["Information security management"]],
+        sites=[sites["Data centre"]],
+    )
+    internal_audits.internal_auditor_add(actor=qm, audit=audit, user=pieter, is_lead=True)
+    internal_audits.internal_auditor_add(
+        actor=qm, audit=audit, external_name="Marc Dubois", external_organisation="Federal Internal Audit"
+    )
+    by_number = {c.number: c for c in clauses}
+    _held(
+        audit,
+        pieter,
+        qm,
+        [
+            {
+                "grade": InternalFindingGrade.MAJOR_NC,
+                "clause": by_number["8.2"],
+                "process": processes["Data centre operations"],
+                "site": sites["Data centre"],
+                "title": "Risk assessment not repeated after the hosting change",
+                "statement": "The move to the new storage platform in June was not risk-assessed "
+                "(8.2 requires "
+                "assessments at planned intervals and on significant change).",
+                "evidence": "Risk register last updated 2025-11-03; change CHG-2026-118 closed 2026-06-21.",
+            },
+            {
+                "grade": InternalFindingGrade.OBSERVATION,
+                "clause": by_number["9.1"],
+                "title": "Security indicators without targets",
+                "statement": "Six indicators are measured monthly; none has a target yet.",
+            },
+        ],
+        "The data centre's controls work; the risk assessment must be brought up to date before stage 1.",
+    )
+    nc = audit.findings.get(grade=InternalFindingGrade.MAJOR_NC).action
+    actions.action_update(
+        actor=qm,
+        action=nc,
+        title=nc.title,
+        owner=nc.owner,
+        description=nc.description,
+        correction="Interim risk review of the storage platform held on 2026-10-20.",
+        root_cause="The change procedure does not ask for a risk assessment.",
+        corrective_action="Add a risk-assessment step to the change procedure; reassess the platform.",
+        due_on=datetime.date(2026, 12, 18),
+        site=nc.site,
+        clause=nc.clause,
+    )
+
+
+def _planned_audit(programme, people) -> None:
+    """IA-3, January 2027: performance evaluation and improvement, both standards; planned."""
+    qm, lena = people["qm@ministry.example"], people["audit@ministry.example"]
+    audit = internal_audits.internal_audit_create(
+        actor=qm,
+        programme=programme,
+        title="Performance evaluation and improvement",
+        starts_on=datetime.date(2027, 1, 19),
+        ends_on=datetime.date(2027, 1, 20),
+        clauses=_clauses(programme, "ISO 9001", ("9", "10")) + _clauses(programme, "ISO/IEC 27001", ("10",)),
+        criteria="ISO 9001:2015 and ISO/IEC 27001:2022 clauses 9 and 10.",
+    )
+    internal_audits.internal_auditor_add(actor=qm, audit=audit, user=lena, is_lead=True)
+
+
+def _hand_made_actions(ministry: Organisation, people: dict, sites: dict) -> None:
+    """One action of each other source, together in every status."""
+    qm, pieter = people["qm@ministry.example"], people["contributor@ministry.example"]
+    today = timezone.localdate()
+    review = actions.action_create(
+        actor=qm,
+        organisation=ministry,
+        source=ActionSource.MANAGEMENT_REVIEW,
+        source_reference="Management review of 2026-03-24",
+        kind=ActionKind.OPPORTUNITY,
+        title="Measure citizens' satisfaction with the e-services",
+        owner=pieter,
+        corrective_action="A three-question survey at the end of every e-service.",
+        due_on=datetime.date(2026, 6, 30),
+    )
+    actions.action_start(actor=pieter, action=review)
+    actions.action_done(actor=pieter, action=review)
+    actions.action_review(
+        actor=qm,
+        action=review,
+        reviewed_on=today,
+        result=EffectivenessResult.EFFECTIVE,
+        comment="4,812 answers since July; the results feed the next management review.",
+    )
+    complaint = actions.action_create(
+        actor=qm,
+        organisation=ministry,
+        source=ActionSource.COMPLAINT,
+        source_reference="C-2026-014",
+        title="e-ID sign-in fails for users of older phones",
+        owner=pieter,
+        description="Eleven complaints in October: the sign-in page does not load on older Android versions.",
+        correction="Help page with a workaround published.",
+        due_on=today + datetime.timedelta(days=10),
+    )
+    actions.action_start(actor=pieter, action=complaint)
+    incident = actions.action_create(
+        actor=qm,
+        organisation=ministry,
+        source=ActionSource.INCIDENT,
+        source_reference="INC-2026-031",
+        title="A backup restore test failed",
+        owner=people["audit@ministry.example"],
+        site=sites["Data centre"],
+        description="The quarterly restore test of the case database failed: an expired encryption key.",
+        correction="Key renewed and restore repeated successfully the same day.",
+        root_cause="Key expiry dates are not monitored.",
+        corrective_action="Key expiry added to the monitoring with a 60-day warning.",
+        due_on=datetime.date(2026, 11, 30),
+    )
+    actions.action_done(actor=people["audit@ministry.example"], action=incident)
+    actions.action_create(
+        actor=qm,
+        organisation=ministry,
+        source=ActionSource.LEGAL,
+        source_reference="European Accessibility Act (Directive (EU) 2019/882)",
+        title="Accessibility audit of the e-services",
+        owner=qm,
+        description="The e-services must meet EN 301 549; no audit has been done.",
+        due_on=today - datetime.timedelta(days=5),
+    )
+    duplicate = actions.action_create(
+        actor=pieter,
+        organisation=ministry,
+        source=ActionSource.OTHER,
+        title="Update the service catalogue",
+        owner=pieter,
+    )
+    actions.action_cancel(actor=qm, action=duplicate, reason="Already in the 2027 service plan.")

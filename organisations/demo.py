@@ -93,6 +93,7 @@ ORGANISATIONS = [
         "people": [
             ("qm@ministry.example", "Sofia Martens", OrganisationRole.QUALITY_MANAGER),
             ("contributor@ministry.example", "Pieter Claes", OrganisationRole.CONTRIBUTOR),
+            ("audit@ministry.example", "Lena Jacobs", OrganisationRole.CONTRIBUTOR),
             ("viewer@ministry.example", "Tom Peeters", OrganisationRole.VIEWER),
         ],
     },

@@ -35,7 +35,11 @@ PAGES = [
     "gap answer page (synthetic analysis, no JavaScript)",
     "gap compare (demo baseline with a copy)",
     "gap compare (N answers with a copy)",
-    # --- internal audits (h3) ---
+    "action register (first page)",
+    "action register (open, overdue, searched)",
+    "action register (last page)",
+    "action detail",
+    "my actions",
     "processes",
     "internal auditors and trainings",
     "internal audit programmes",

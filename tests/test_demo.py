@@ -19,7 +19,8 @@ from audits.enums import (
 from audits.models import AuditProgramme, Finding
 from audits.selectors.programme_checks import programme_problems
 from audits.selectors.programmes import time_sheet
-from improvement.models import GapAnalysis
+from improvement.enums import ActionSource, ActionStatus
+from improvement.models import Action, GapAnalysis, InternalAuditProgramme, InternalFinding, Process
 from organisations import access
 from organisations.models import AuditorQualification, CertificationBody, Organisation, Site, User
 from standards.models import Clause
@@ -39,7 +40,7 @@ def test_load_demo_twice_creates_once_and_prints_logins():
     first = _counts()
     call_command("load_demo", force=True, stdout=StringIO())
     assert _counts() == first
-    assert first[:5] == (10, 2, 6, 1, 9)
+    assert first[:5] == (11, 2, 6, 1, 9)
     text = out.getvalue()
     assert "demo-password-2026" in text and "qm@ministry.example" in text and "manager@certa.example" in text
 
@@ -109,3 +110,27 @@ def test_demo_holds_a_completed_initial_audit_with_findings_in_every_state():
     )
     extension = audits[AuditKind.SPECIAL_SCOPE_EXTENSION]
     assert extension.status == AuditStatus.NCS_PENDING
+
+
+def test_demo_ministry_runs_its_own_management_system():
+    """Issue 18's demo: an internal audit programme for ISO 9001 and ISO/IEC 27001 half done (two
+    audits reported, one planned), processes with owners, and actions from each source in every
+    status, one found not effective and taken over by a new action."""
+    call_command("load_demo", force=True, stdout=StringIO())
+    ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
+    programme = InternalAuditProgramme.objects.get(organisation=ministry)
+    assert sorted(programme.editions.values_list("standard__code", flat=True)) == [
+        "ISO 9001",
+        "ISO/IEC 27001",
+    ]
+    statuses = sorted(programme.audits.values_list("status", flat=True))
+    assert statuses == ["closed", "planned", "reported"]  # two reported (one since closed), one planned
+    assert not Process.objects.filter(organisation=ministry, owner__isnull=True).exists()
+    assert Process.objects.filter(organisation=ministry).count() == 4
+    register = Action.objects.filter(organisation=ministry)
+    assert set(register.values_list("source", flat=True)) == set(ActionSource.values)
+    assert set(register.values_list("status", flat=True)) == set(ActionStatus.values)
+    failed = register.get(status=ActionStatus.NOT_EFFECTIVE)
+    assert failed.reviewed_by is not None and failed.follow_ups.get().status == ActionStatus.IN_PROGRESS
+    for finding in InternalFinding.objects.filter(audit__programme=programme, grade__in=["major", "minor"]):
+        assert finding.action.source == ActionSource.INTERNAL_AUDIT
