@@ -108,7 +108,7 @@ def can_plan_internal_audits(user, organisation: Organisation) -> bool:
     return tenancy.can_manage_organisation(user, organisation)
 
 
-# --- Internal audits (h3): who audits, who reports -----------------------------------------------
+# --- Internal audits: who audits, who reports -----------------------------------------------
 
 INTERNAL_AUDITORS_ONLY = _(
     "Only the organisation's quality managers, and contributors who are auditors of this audit, "

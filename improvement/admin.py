@@ -48,7 +48,7 @@ class EvidenceFileAdmin(ReadOnlyAdmin):
     raw_id_fields = ["answer", "uploaded_by"]
 
 
-# --- the action register (h1) ---
+# --- the action register ---
 
 
 @admin.register(Action)
@@ -70,7 +70,7 @@ class ActionEvidenceFileAdmin(ReadOnlyAdmin):
     raw_id_fields = ["action", "uploaded_by"]
 
 
-# --- internal audits (h3) ---
+# --- internal audits ---
 
 
 @admin.register(Process)

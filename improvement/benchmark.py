@@ -109,7 +109,7 @@ def _compare_url(analysis: GapAnalysis) -> str:
     return f"{reverse('improvement:gap_compare', args=[analysis.pk])}?with={copy.pk}"
 
 
-# --- the action register (h1) ---
+# --- the action register ---
 
 ACTION_TARGET = 60
 ACTION_SOURCES = ["complaint", "incident", "legal", "other"]
@@ -182,7 +182,7 @@ def benchmark_measurements() -> list[str]:
     ]
 
 
-# --- internal audits (h3): processes, trainings, a programme with its coverage, an audit of 30 findings,
+# --- internal audits: processes, trainings, a programme with its coverage, an audit of 30 findings,
 # its checklist; all made here, inside the benchmark's rolled-back transaction ---
 
 INTERNAL_AUDIT_FINDINGS = 30

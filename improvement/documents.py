@@ -19,7 +19,7 @@ documents.register(
     version=lambda analysis: analysis.completed_at.isoformat() if analysis.completed_at else "",
 )
 
-# --- internal audits (h3): the report of an audit, once issued ---
+# --- internal audits: the report of an audit, once issued ---
 INTERNAL_AUDIT_REPORT = "improvement.internal_audit_report"
 
 documents.register(

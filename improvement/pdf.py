@@ -22,7 +22,7 @@ def render_gap_analysis_pdf(analysis: GapAnalysis) -> bytes:
     )
 
 
-# --- internal audits (h3) ---
+# --- internal audits ---
 
 
 def render_internal_audit_report_pdf(audit) -> bytes:

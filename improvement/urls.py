@@ -42,7 +42,7 @@ urlpatterns = [
     path("gap-analyses/<int:pk>/csv/", gap.gap_csv, name="gap_csv"),
     # --- actions ---
     path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
-    # --- the action register (h1) ---
+    # --- the action register ---
     path("organisations/<int:org_pk>/actions/", actions.action_list, name="action_list"),
     path("organisations/<int:org_pk>/actions/export/", actions.action_export, name="action_export"),
     path("organisations/<int:org_pk>/actions/new/", actions.action_new, name="action_new"),
@@ -57,7 +57,7 @@ urlpatterns = [
         "actions/<int:pk>/files/<int:file_pk>/remove/", actions.action_file_remove, name="action_file_remove"
     ),
     path("my-actions/", actions.my_actions, name="my_actions"),
-    # --- internal audits (h3): processes, internal auditors' training, programmes, audits ---
+    # --- internal audits: processes, internal auditors' training, programmes, audits ---
     path("organisations/<int:org_pk>/processes/", ia.process_list, name="process_list"),
     path("organisations/<int:org_pk>/processes/new/", ia.process_new, name="process_new"),
     path("processes/<int:pk>/edit/", ia.process_edit, name="process_edit"),

@@ -42,7 +42,7 @@ from certificates.models import (
 from core.models import Document, Transition
 from core.transitions import transition_record
 from improvement.models import Action, ActionEvidenceFile, EvidenceFile, GapAnalysis, GapAnswer
-from improvement.models import internal_audits as ia_models  # internal audits (h3)
+from improvement.models import internal_audits as ia_models  # internal audits
 from improvement.services import actions as action_services
 from improvement.services import gap as services
 from organisations.enums import CBRole, OrganisationRole, SignInKind
@@ -65,7 +65,7 @@ from standards.services import audit_time_table_load
 from standards.time_tables import Row
 from tests import factories
 from tests.factories import PROGRAMME_SCOPE
-from tests.improvement.internal_audit_world import internal_audit_records  # internal audits (h3)
+from tests.improvement.internal_audit_world import internal_audit_records  # internal audits
 
 pytestmark = pytest.mark.django_db
 
@@ -359,7 +359,7 @@ def _change_review():
 MAKERS.update({ChangeNotification: lambda: _change_review().notification, ChangeReview: _change_review})
 
 
-# --- the action register (h1) ---
+# --- the action register ---
 
 
 def _action():
@@ -381,7 +381,7 @@ def _action_file():
 
 
 MAKERS.update({Action: _action, ActionEvidenceFile: _action_file})
-# --- internal audits (h3): each model's maker builds one organisation's records ---
+# --- internal audits: each model's maker builds one organisation's records ---
 
 
 def _internal_audit_records() -> dict:
@@ -545,7 +545,7 @@ def test_sign_in_records_are_read_only_in_admin(rf, superuser):
 
 @pytest.mark.parametrize("model", [Action, ActionEvidenceFile], ids=lambda m: m.__name__)
 def test_actions_are_read_only_in_admin(rf, superuser, model):
-    """The action register changes through its pages and services, which log each step (h1)."""
+    """The action register changes through its pages and services, which log each step."""
     request = rf.get("/")
     request.user = superuser
     model_admin = admin.site._registry[model]

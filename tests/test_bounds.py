@@ -86,7 +86,7 @@ from certificates.services.changes import change_notify
 from core import bounds
 from core.forms import BoundedForm
 from core.transitions import transitions_of
-from improvement.forms import internal_audits as ia_forms  # internal audits (h3)
+from improvement.forms import internal_audits as ia_forms  # internal audits
 from improvement.forms.actions import ActionCancelForm, ActionEditForm, ActionNewForm, ActionReviewForm
 from improvement.forms.gap import (
     EvidenceUploadForm,
@@ -120,7 +120,7 @@ from tests.certificates.conftest import DECIDED_ON, give_images, make_certificat
 from tests.certificates.test_decision_views import decided_world, grant
 from tests.certificates.test_transfers import form_data as transfer_review_data
 from tests.factories import PROGRAMME_SCOPE
-from tests.improvement.internal_audit_world import ia_of  # internal audits (h3)
+from tests.improvement.internal_audit_world import ia_of  # internal audits
 from tests.test_url_access import PUBLIC, url_names
 
 pytestmark = pytest.mark.django_db
@@ -231,7 +231,7 @@ def w(world, settings, tmp_path):
         corrective_action="C",
         submitted_by=world.qm_a,
     )
-    # --- the action register (h1): an action done (to review) and one open (to cancel) ---
+    # --- the action register: an action done (to review) and one open (to cancel) ---
     world.action = action_services.action_create(
         actor=world.qm_a,
         organisation=world.org_a,
@@ -248,7 +248,7 @@ def w(world, settings, tmp_path):
         title="Door left open",
         owner=world.qm_a,
     )
-    ia_of(world)  # internal audits (h3): made before any test reads the state
+    ia_of(world)  # internal audits: made before any test reads the state
     return world
 
 
@@ -373,7 +373,7 @@ def _reason_data(w) -> dict:
     return {"reason": "Decided at the certification committee of 20 November."}
 
 
-def _action_data(w) -> dict:  # the action register (h1)
+def _action_data(w) -> dict:  # the action register
     return {
         "kind": "nonconformity",
         "title": "Replies later than 30 days",
@@ -709,7 +709,7 @@ FORMS = {
         lambda w: [TransferReviewForm(programme=w.decidable)],
         lambda w: transfer_review_data(w.edition),
     ),
-    # --- calendar: the work queue (helper: queue) ---
+    # --- calendar: the work queue ---
     "calendar:task_not_suspend": FormView(
         "cert_manager",
         lambda w: {"pk": w.task.pk},
@@ -748,21 +748,21 @@ FORMS = {
             "on_site_days": "1.0",
         },
     ),
-    # --- calendar: subscription and e-mail preferences (helper: feed) ---
+    # --- calendar: subscription and e-mail preferences ---
     "calendar:subscription": FormView(
         "qm_a",
         lambda w: {},
         lambda w: [ReminderPreferencesForm(kinds=emailed_kinds_offered(w.qm_a))],
         lambda w: {"emailed_kinds": ["audit", "expiry"]},
     ),
-    # --- improvement: an action raised from a gap answer (helper: h2) ---
+    # --- improvement: an action raised from a gap answer ---
     "improvement:gap_answer_action_raise": FormView(
         "qm_a",
         lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk},
         lambda w: [GapActionRaiseForm(owners={w.qm_a.pk: w.qm_a})],
         lambda w: {"title": "Write the procedure", "owner": w.qm_a.pk, "due_on": "2027-06-30"},
     ),
-    # --- the action register (h1) ---
+    # --- the action register ---
     "improvement:action_new": FormView(
         "qm_a",
         lambda w: {"org_pk": w.org_a.pk},
@@ -799,7 +799,7 @@ FORMS = {
         lambda w: [EvidenceUploadForm()],
         lambda w: {"file": SimpleUploadedFile("evidence.txt", b"minutes")},
     ),
-    # --- internal audits (h3) ---
+    # --- internal audits ---
     **{
         name: FormView("qm_a", kwargs, forms_of, data)
         for name, kwargs, forms_of, data in (
@@ -976,7 +976,7 @@ def _edition(w) -> dict:
     return {"slug": w.edition.standard.slug, "year": w.edition.year}
 
 
-ACTION_FILTERS = ("q", "status", "owner", "source", "edition", "clause", "site", "overdue", "sort")  # h1
+ACTION_FILTERS = ("q", "status", "owner", "source", "edition", "clause", "site", "overdue", "sort")
 REGISTER_FILTERS = ("q", "status", "standard", "organisation", "expiring", "expires_from", "expires_until")
 
 
@@ -1003,26 +1003,26 @@ QUERIES = {
         ("edition", "kind", "outcome", "decided_on", "sites", "transfer_review", "rationale", "scope"),
     ),
     "verification:search": Query(None, lambda w: {}, ("number", "body"), (VerificationForm,)),
-    # --- calendar: month and agenda filters (helper: calendar) ---
+    # --- calendar: month and agenda filters ---
     "calendar:month": Query(
         "qm_a", lambda w: {}, ("organisation", "standard", "kind", "month"), (CalendarFilterForm,)
     ),
     "calendar:agenda": Query(
         "qm_a", lambda w: {}, ("organisation", "standard", "kind", "from", "days"), (CalendarFilterForm,)
     ),
-    # --- calendar: the work queue (helper: queue) ---
+    # --- calendar: the work queue ---
     "calendar:queue": Query("cert_manager", lambda w: {}, ("kind", "mine"), (QueueFilterForm,)),
-    # --- calendar: reminders (helper: reminders) ---
+    # --- calendar: reminders ---
     "calendar:reminders": Query("qm_a", lambda w: {}, ("page",)),
     # --- change notifications: the organisation's list ---
     "certificates:change_list": Query("qm_a", _org, ("page",)),
-    # --- the action register (h1) ---
+    # --- the action register ---
     "improvement:action_list": Query(
         "qm_a", lambda w: {"org_pk": w.org_a.pk}, (*ACTION_FILTERS, "page", "cb_nonconformities_page")
     ),
     "improvement:action_export": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, (*ACTION_FILTERS, "format")),
     "improvement:my_actions": Query("qm_a", lambda w: {}, ("page",)),
-    # --- internal audits (h3): paginated lists ---
+    # --- internal audits: paginated lists ---
     "improvement:process_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
     "improvement:internal_programme_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
     "improvement:internal_programme_detail": Query(
@@ -1083,24 +1083,24 @@ NO_INPUT = {
     "certificates:certificate_detail",
     "certificates:certificate_draft_issue",
     "certificates:decision_detail",
-    # --- calendar: pages and buttons (helper: calendar) ---
+    # --- calendar: pages and buttons ---
     "calendar:due",
-    # --- calendar: pages and buttons (helper: queue) ---
+    # --- calendar: pages and buttons ---
     "calendar:task_detail",
     "calendar:task_take",
-    # --- calendar: pages and buttons (helper: reminders) ---
-    # --- calendar: pages and buttons (helper: feed) ---
+    # --- calendar: pages and buttons ---
+    # --- calendar: pages and buttons ---
     "calendar:feed_regenerate",
     # --- change notifications: the CB's review page; the planner's button after a headcount change ---
     "certificates:change_review",
     "audits:programme_headcount_reviewed",
-    # --- the action register (h1): a page, buttons, a file ---
+    # --- the action register: a page, buttons, a file ---
     "improvement:action_detail",
     "improvement:action_start",
     "improvement:action_done",
     "improvement:action_file",
     "improvement:action_file_remove",
-    # --- internal audits (h3): buttons ---
+    # --- internal audits: buttons ---
     "improvement:auditor_training_remove",
     "improvement:internal_auditor_remove",
     "improvement:internal_audit_start",
@@ -1183,7 +1183,7 @@ def _forms_in(value) -> list:
         return [value.management_form, *value.forms]
     if isinstance(value, forms.BaseForm):
         return [value]
-    # a row of a list carries its form (and a gap answer's row the form raising an action: h2)
+    # a row of a list carries its form (and a gap answer's row the form raising an action)
     found = (getattr(value, name, None) for name in ("form", "action_form"))
     return [form for form in found if isinstance(form, forms.BaseForm)]
 

@@ -212,9 +212,9 @@ ACCESS = {
         TASK_READERS_A - PLANS_A,
     ),
     "audits:programme_headcount_reviewed": (lambda w: {"pk": w.programme_a.pk}, set()),
-    # --- improvement: an action raised from a gap answer (h2) ---
+    # --- improvement: an action raised from a gap answer ---
     "improvement:gap_answer_action_raise": (lambda w: {"pk": w.gap_a.pk, "answer_pk": w.answer_a.pk}, set()),
-    # --- the action register (h1): the client's members only (rule 43); CB and platform staff 404 ---
+    # --- the action register: the client's members only (rule 43); CB and platform staff 404 ---
     "improvement:action_list": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
     "improvement:action_export": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
     "improvement:action_new": (lambda w: {"org_pk": w.org_a.pk}, WRITES_A_GAP, {"viewer_a"}),
@@ -236,7 +236,7 @@ ACCESS = {
         READS_A_GAP,
     ),
     "improvement:my_actions": (lambda w: {}, set(SIGNED_IN)),
-    # --- internal audits (h3; rule 43: the organisation's members only, CB staff get 404) ---
+    # --- internal audits (rule 43: the organisation's members only, CB staff get 404) ---
     "improvement:process_list": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
     "improvement:process_new": (lambda w: {"org_pk": w.org_a.pk}, MANAGES_A, READS_A_GAP - MANAGES_A),
     "improvement:process_edit": (lambda w: {"pk": w.process_a.pk}, MANAGES_A, READS_A_GAP - MANAGES_A),
@@ -350,16 +350,16 @@ POST_ONLY = {
     "calendar:feed_regenerate",
     "calendar:task_take",
     "two_factor:recovery_codes",
-    # --- improvement: an action raised from a gap answer (h2) ---
+    # --- improvement: an action raised from a gap answer ---
     "improvement:gap_answer_action_raise",
-    # --- the action register (h1) ---
+    # --- the action register ---
     "improvement:action_start",
     "improvement:action_done",
     "improvement:action_review",
     "improvement:action_cancel",
     "improvement:action_file_add",
     "improvement:action_file_remove",
-    # --- internal audits (h3) ---
+    # --- internal audits ---
     "improvement:process_deactivate",
     "improvement:auditor_training_remove",
     "improvement:internal_auditor_remove",
@@ -590,7 +590,7 @@ def w(world, settings, tmp_path):
             ),
         )
         setattr(world, f"change_review_{suffix}", notification.reviews.get())
-    # --- the action register (h1): an evidence file on each organisation's action ---
+    # --- the action register: an evidence file on each organisation's action ---
     for suffix in ("a", "b"):
         action_file = action_services.action_file_add(
             actor=getattr(world, f"qm_{suffix}"),
@@ -598,7 +598,7 @@ def w(world, settings, tmp_path):
             upload=SimpleUploadedFile("a.txt", b"a"),
         )
         setattr(world, f"action_file_{suffix}", action_file)
-    # --- internal audits (h3): for A and B, a process, a training, a programme, an audit in progress
+    # --- internal audits: for A and B, a process, a training, a programme, an audit in progress
     # with its auditor, checklist and finding, and a planned audit ---
     from tests.improvement.internal_audit_world import internal_audit_records
 
@@ -714,12 +714,12 @@ GET_ONLY = {
     "calendar:task_detail",
     "certificates:change_list",
     "certificates:change_review",
-    # --- the action register (h1) ---
+    # --- the action register ---
     "improvement:action_list",
     "improvement:action_export",
     "improvement:action_file",
     "improvement:my_actions",
-    # --- internal audits (h3) ---
+    # --- internal audits ---
     "improvement:process_list",
     "improvement:internal_programme_list",
     "improvement:internal_programme_detail",
@@ -746,7 +746,7 @@ TENANT_URLS = sorted(
         "calendar:subscription",
         "calendar:feed_regenerate",
         "calendar:queue",
-        "improvement:my_actions",  # the action register (h1): everyone's own, no id
+        "improvement:my_actions",  # the action register: everyone's own, no id
     }
 )
 
@@ -774,7 +774,7 @@ def _pk_of_b(w, name: str) -> int:
         return w.org_b.pk
     if name.startswith("certificates:"):
         return w.programme_b.pk
-    # --- internal audits (h3) ---
+    # --- internal audits ---
     internal = {
         "improvement:process_edit": w.process_b,
         "improvement:process_deactivate": w.process_b,
@@ -808,7 +808,7 @@ def _ids_of_b(w, name: str) -> dict:
         "site_pk": w.site_b.pk,
         "membership_pk": w.qm_b.organisation_memberships.get().pk,
         "answer_pk": w.answer_b.pk,
-        "file_pk": w.action_file_b.pk if name.startswith("improvement:action_") else w.evidence_b.pk,  # h1
+        "file_pk": w.action_file_b.pk if name.startswith("improvement:action_") else w.evidence_b.pk,
         "document_pk": w.document_b.pk,
         "kind": "improvement.gap_analysis",
         "object_id": w.gap_b.pk,
@@ -816,7 +816,7 @@ def _ids_of_b(w, name: str) -> dict:
         "programme_pk": w.programme_b.pk,
         "session_pk": w.session_b.pk,
         "invitation_pk": w.invitation_b.pk,
-        "auditor_pk": w.internal_auditor_b.pk,  # internal audits (h3)
+        "auditor_pk": w.internal_auditor_b.pk,  # internal audits
     }
 
 
@@ -860,7 +860,7 @@ def _assert_b_unchanged(w) -> None:
         w.invitation_b.token
     )
     assert not w.gap_b.is_completed and not w.gap_b.shared_with_cb and w.gap_b.copies.count() == 0
-    assert not w.answer_b.actions.exists()  # h2: no action raised from B's answers
+    assert not w.answer_b.actions.exists()  # no action raised from B's answers
     w.action_b.refresh_from_db()
     assert (
         w.action_b.status == "open"
@@ -880,7 +880,7 @@ def _assert_b_unchanged(w) -> None:
     assert w.certificate_b.status == "active" and w.task_b.status == "open"
     assert w.certificate_b.revisions.filter(status="draft").count() == 1
     assert w.nc_b.responses.count() == 1 and w.finding_b.files.filter(removed_at__isnull=True).count() == 1
-    # --- internal audits (h3) ---
+    # --- internal audits ---
     for record in ("process_b", "training_b", "internal_audit_b", "internal_finding_b", "internal_auditor_b"):
         getattr(w, record).refresh_from_db()
     assert w.process_b.is_active and w.process_b.name == "Procurement b" and w.training_b.removed_at is None

@@ -30,7 +30,7 @@ from organisations import services as organisation_services
 from tests.audits import test_findings_services as given
 from tests.audits.conftest import qms as qms
 from tests.audits.test_programme_views import open_form
-from tests.improvement.internal_audit_world import ia_of  # internal audits (h3)
+from tests.improvement.internal_audit_world import ia_of  # internal audits
 from tests.test_bounds import _world
 from tests.test_bounds import cw as cw
 from tests.test_bounds import w as w
@@ -314,20 +314,20 @@ CREATE_FORMS = {
     ),
     "certificates:decision_add": ("cert_manager", lambda w: {"pk": w.decidable.pk}, None),
     "certificates:transfer_review_add": ("cert_manager", lambda w: {"pk": w.decidable.pk}, None),
-    # --- improvement: an action raised from a gap answer (h2) ---
+    # --- improvement: an action raised from a gap answer ---
     "improvement:gap_answer_action_raise": (
         "qm_a",
         lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk},
         ("improvement:gap_answer_edit", lambda w: {"pk": w.gap.pk, "answer_pk": w.answer.pk}),
     ),
-    # --- the action register (h1) ---
+    # --- the action register ---
     "improvement:action_new": ("qm_a", lambda w: {"org_pk": w.org_a.pk}, None),
     "improvement:action_file_add": (
         "qm_a",
         lambda w: {"pk": w.action_open.pk},
         ("improvement:action_detail", lambda w: {"pk": w.action_open.pk}),
     ),
-    # --- internal audits (h3) ---
+    # --- internal audits ---
     "improvement:process_new": ("qm_a", lambda w: {"org_pk": w.org_a.pk}, None),
     "improvement:auditor_trainings": ("qm_a", lambda w: {"org_pk": w.org_a.pk}, None),
     "improvement:internal_programme_new": ("qm_a", lambda w: {"org_pk": w.org_a.pk}, None),
@@ -339,7 +339,7 @@ CREATE_FORMS = {
 REPEAT_SAFE = {
     "documents:subject": "document_request returns the render already pending",
     "audits:audit_start": "a move of the audit's status: starting it again is refused",
-    "improvement:action_start": "a move of the action's status: starting it again changes nothing",  # h1
+    "improvement:action_start": "a move of the action's status: starting it again changes nothing",
     "improvement:internal_audit_start": "a move of the internal audit's status: a repeat changes nothing",
 }
 CREATING_VERBS = (
