@@ -190,16 +190,19 @@ INTERNAL_AUDIT_FINDINGS = 30
 
 def _internal_audit_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
     from improvement.services import internal_audits as ia
+    from improvement.services import processes as process_services
 
     qm = User.objects.get(email=MINISTRY_QM)
     contributor = User.objects.get(email="contributor@ministry.example")
     qms = Edition.objects.get(standard__code="ISO 9001", year=2015)
     processes = [
-        ia.process_create(actor=qm, organisation=ministry, name=f"Benchmark process {i}", owner=contributor)
+        process_services.process_create(
+            actor=qm, organisation=ministry, name=f"Benchmark process {i}", owner=contributor
+        )
         for i in range(10)
     ]
     for membership in ministry.memberships.filter(is_active=True):
-        ia.auditor_training_add(
+        process_services.auditor_training_add(
             actor=qm,
             membership=membership,
             standard=qms.standard,

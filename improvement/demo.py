@@ -17,6 +17,7 @@ from improvement.enums import (
 from improvement.models import GapAnalysis, InternalAuditProgramme
 from improvement.services import actions, internal_audits
 from improvement.services import gap as services
+from improvement.services import processes as process_services
 from organisations.models import Organisation, User
 from standards.models import Clause, Edition, Standard
 
@@ -146,7 +147,7 @@ def _ministry_management_system(ministry: Organisation) -> None:
     sites = {site.name: site for site in ministry.sites.all()}
     processes = {}
     for name, owner, site_names, description in PROCESSES:
-        processes[name] = internal_audits.process_create(
+        processes[name] = process_services.process_create(
             actor=qm,
             organisation=ministry,
             name=name,
@@ -155,7 +156,7 @@ def _ministry_management_system(ministry: Organisation) -> None:
             sites=[sites[s] for s in site_names],
         )
     for email, code, course, day in TRAININGS:
-        internal_audits.auditor_training_add(
+        process_services.auditor_training_add(
             actor=qm,
             membership=ministry.memberships.get(user=people[email]),
             standard=Standard.objects.get(code=code),

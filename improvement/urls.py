@@ -1,6 +1,6 @@
 from django.urls import path
 
-from improvement.views import actions, gap
+from improvement.views import actions, gap, processes
 from improvement.views import internal_audits as ia
 
 app_name = "improvement"
@@ -58,14 +58,16 @@ urlpatterns = [
     ),
     path("my-actions/", actions.my_actions, name="my_actions"),
     # --- internal audits: processes, internal auditors' training, programmes, audits ---
-    path("organisations/<int:org_pk>/processes/", ia.process_list, name="process_list"),
-    path("organisations/<int:org_pk>/processes/new/", ia.process_new, name="process_new"),
-    path("processes/<int:pk>/edit/", ia.process_edit, name="process_edit"),
-    path("processes/<int:pk>/deactivate/", ia.process_deactivate, name="process_deactivate"),
-    path("organisations/<int:org_pk>/internal-auditors/", ia.auditor_trainings, name="auditor_trainings"),
+    path("organisations/<int:org_pk>/processes/", processes.process_list, name="process_list"),
+    path("organisations/<int:org_pk>/processes/new/", processes.process_new, name="process_new"),
+    path("processes/<int:pk>/edit/", processes.process_edit, name="process_edit"),
+    path("processes/<int:pk>/deactivate/", processes.process_deactivate, name="process_deactivate"),
+    path(
+        "organisations/<int:org_pk>/internal-auditors/", processes.auditor_trainings, name="auditor_trainings"
+    ),
     path(
         "internal-auditor-trainings/<int:pk>/remove/",
-        ia.auditor_training_remove,
+        processes.auditor_training_remove,
         name="auditor_training_remove",
     ),
     path(

@@ -1,6 +1,7 @@
-"""State changes of internal audits (HS 9.2, ISO 19011, DOMAIN §13.1, rules 39, 40 and 43):
-the organisation's processes, its internal auditors' training, its programmes, and the audits,
-auditors, checklists, findings and reports in them. Views call these; each guards its rule first."""
+"""State changes of internal audits (HS 9.2, ISO 19011, DOMAIN §13.1, rules 39, 40 and 43): the
+organisation's programmes, and the audits, auditors, checklists, findings and reports in them (its
+processes and its internal auditors' training: `improvement.services.processes`). Views call these;
+each guards its rule first."""
 
 import datetime
 
@@ -39,15 +40,15 @@ from improvement.services.actions import action_create
 from organisations import access as tenancy
 from organisations.access import require
 from organisations.enums import OrganisationRole
-from organisations.models import Organisation, OrganisationMembership, Site, User
-from standards.models import Clause, Edition, Standard
+from organisations.models import Organisation, Site, User
+from standards.models import Clause, Edition
 
 
 class InternalAuditError(DomainError):
     pass
 
 
-def _guard_planner(actor: User, organisation: Organisation) -> None:
+def guard_planner(actor: User, organisation: Organisation) -> None:
     require(access.can_plan_internal_audits(actor, organisation), access.INTERNAL_AUDIT_MANAGERS_ONLY)
 
 
@@ -59,126 +60,14 @@ def _status(audit: InternalAudit, to_state: str, actor: User, reason: str = "") 
     )
 
 
-def _sites_of(organisation: Organisation, sites: list[Site]) -> None:
+def sites_guard(organisation: Organisation, sites: list[Site]) -> None:
     if any(site.organisation_id != organisation.pk or not site.is_active for site in sites):
         raise InternalAuditError(_("Choose active sites of this organisation only."))
 
 
-def _member_guard(user: User | None, organisation: Organisation, what: str) -> None:
+def member_guard(user: User | None, organisation: Organisation, what: str) -> None:
     if user is not None and tenancy.organisation_role(user, organisation) is None:
         raise InternalAuditError(_("The %(what)s must be a member of the organisation.") % {"what": what})
-
-
-# --- Processes ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def process_create(
-    *,
-    actor: User,
-    organisation: Organisation,
-    name: str,
-    description: str = "",
-    owner: User | None = None,
-    sites: list[Site] | None = None,
-) -> Process:
-    _guard_planner(actor, organisation)
-    _member_guard(owner, organisation, _("process owner"))
-    _sites_of(organisation, sites or [])
-    if Process.objects.filter(organisation=organisation, name__iexact=name.strip()).exists():
-        raise InternalAuditError(_("The organisation already has a process with this name."))
-    process = Process(
-        organisation=organisation, name=name.strip(), description=description.strip(), owner=owner
-    )
-    refuse_invalid(process, InternalAuditError, exclude=("organisation", "owner"))
-    process.save()
-    process.sites.set(sites or [])
-    return process
-
-
-@transaction.atomic
-def process_update(
-    *,
-    actor: User,
-    process: Process,
-    name: str,
-    description: str = "",
-    owner: User | None = None,
-    sites: list[Site] | None = None,
-) -> Process:
-    process = Process.objects.select_for_update().select_related("organisation").get(pk=process.pk)
-    _guard_planner(actor, process.organisation)
-    _member_guard(owner, process.organisation, _("process owner"))
-    _sites_of(process.organisation, sites or [])
-    taken = Process.objects.filter(organisation=process.organisation, name__iexact=name.strip())
-    if taken.exclude(pk=process.pk).exists():
-        raise InternalAuditError(_("The organisation already has a process with this name."))
-    process.name, process.description, process.owner = name.strip(), description.strip(), owner
-    refuse_invalid(process, InternalAuditError, exclude=("organisation", "owner"))
-    process.save()
-    process.sites.set(sites or [])
-    return process
-
-
-@transaction.atomic
-def process_deactivate(*, actor: User, process: Process, reason: str = "") -> Process:
-    """A process is never deleted: audits and findings keep pointing at it."""
-    process = Process.objects.select_for_update().select_related("organisation").get(pk=process.pk)
-    _guard_planner(actor, process.organisation)
-    if process.is_active:
-        process.is_active = False
-        process.save(update_fields=["is_active"])
-        transition_record(
-            subject=process, field="is_active", from_state=True, to_state=False, actor=actor, reason=reason
-        )
-    return process
-
-
-# --- Internal-auditor training ---------------------------------------------------------------
-
-
-@transaction.atomic
-def auditor_training_add(
-    *,
-    actor: User,
-    membership: OrganisationMembership,
-    standard: Standard,
-    course: str,
-    completed_on: datetime.date,
-) -> AuditorTraining:
-    _guard_planner(actor, membership.organisation)
-    if not membership.is_active:
-        raise InternalAuditError(_("This person is no longer a member of the organisation."))
-    if completed_on > timezone.localdate():
-        raise InternalAuditError(
-            _("A training is recorded once completed: its date cannot be in the future.")
-        )
-    training = AuditorTraining(
-        membership=membership,
-        standard=standard,
-        course=course.strip(),
-        completed_on=completed_on,
-        recorded_by=actor,
-    )
-    refuse_invalid(training, InternalAuditError, exclude=("membership", "standard", "recorded_by"))
-    training.save()
-    return training
-
-
-@transaction.atomic
-def auditor_training_remove(*, actor: User, training: AuditorTraining) -> AuditorTraining:
-    """Hide a training from the list; the record stays."""
-    training = (
-        AuditorTraining.objects.select_for_update()
-        .select_related("membership__organisation")
-        .get(pk=training.pk)
-    )
-    _guard_planner(actor, training.membership.organisation)
-    if training.removed_at is None:
-        training.removed_at = timezone.now()
-        training.save(update_fields=["removed_at"])
-        transition_record(subject=training, field="removed", from_state=False, to_state=True, actor=actor)
-    return training
 
 
 # --- Programmes --------------------------------------------------------------------------------
@@ -200,7 +89,7 @@ def internal_programme_create(
     ends_on: datetime.date,
     objectives: str = "",
 ) -> InternalAuditProgramme:
-    _guard_planner(actor, organisation)
+    guard_planner(actor, organisation)
     if not editions:
         raise InternalAuditError(_("Choose at least one edition."))
     _period_guard(starts_on, ends_on)
@@ -234,7 +123,7 @@ def internal_programme_update(
     programme = (
         InternalAuditProgramme.objects.select_for_update().select_related("organisation").get(pk=programme.pk)
     )
-    _guard_planner(actor, programme.organisation)
+    guard_planner(actor, programme.organisation)
     if not editions:
         raise InternalAuditError(_("Choose at least one edition."))
     _period_guard(starts_on, ends_on)
@@ -275,7 +164,7 @@ def _scope_guard(
         )
     if any(p.organisation_id != programme.organisation_id or not p.is_active for p in processes):
         raise InternalAuditError(_("Choose active processes of this organisation only."))
-    _sites_of(programme.organisation, sites)
+    sites_guard(programme.organisation, sites)
     editions = set(programme.editions.values_list("pk", flat=True))
     if any(c.edition_id not in editions or not c.assessable for c in clauses):
         raise InternalAuditError(_("Choose clauses of the programme's editions only."))
@@ -299,7 +188,7 @@ def internal_audit_create(
     programme = (
         InternalAuditProgramme.objects.select_for_update().select_related("organisation").get(pk=programme.pk)
     )
-    _guard_planner(actor, programme.organisation)
+    guard_planner(actor, programme.organisation)
     _scope_guard(programme, starts_on, ends_on, processes or [], sites or [], clauses)
     last = programme.audits.aggregate(last=Max("number"))["last"]
     audit = InternalAudit(
@@ -343,7 +232,7 @@ def internal_audit_update(
 ) -> InternalAudit:
     """The scope and days change while the audit is planned; its checklist is drawn when it starts."""
     audit = _locked(audit)
-    _guard_planner(actor, audit.programme.organisation)
+    guard_planner(actor, audit.programme.organisation)
     if audit.status != InternalAuditStatus.PLANNED:
         raise InternalAuditError(_("Only a planned audit changes its scope and days."))
     _scope_guard(audit.programme, starts_on, ends_on, processes or [], sites or [], clauses)
@@ -404,14 +293,14 @@ def internal_auditor_add(
     standards they have no training for (a warning to show)."""
     audit = _locked(audit)
     organisation = audit.programme.organisation
-    _guard_planner(actor, organisation)
+    guard_planner(actor, organisation)
     if audit.status not in (InternalAuditStatus.PLANNED, InternalAuditStatus.IN_PROGRESS):
         raise InternalAuditError(_("Auditors are chosen while the audit is planned or in progress."))
     if user is None and not external_name.strip():
         raise InternalAuditError(_("Choose a member, or give the name of the external auditor."))
     if user is not None and external_name.strip():
         raise InternalAuditError(_("Choose a member or name an external auditor, not both."))
-    _member_guard(user, organisation, _("auditor"))
+    member_guard(user, organisation, _("auditor"))
     if user is not None and audit.auditors.filter(user=user, removed_at__isnull=True).exists():
         raise InternalAuditError(_("This person is already an auditor of this audit."))
     owners = {p.name: p.owner_id for p in audit.processes.all()}
@@ -440,7 +329,7 @@ def internal_auditor_add(
 def internal_auditor_remove(*, actor: User, auditor: InternalAuditor) -> InternalAuditor:
     auditor = InternalAuditor.objects.select_for_update().get(pk=auditor.pk)
     audit = _locked(auditor.audit)
-    _guard_planner(actor, audit.programme.organisation)
+    guard_planner(actor, audit.programme.organisation)
     if audit.status not in (InternalAuditStatus.PLANNED, InternalAuditStatus.IN_PROGRESS):
         raise InternalAuditError(_("Auditors change while the audit is planned or in progress."))
     if auditor.removed_at is None:
@@ -737,7 +626,7 @@ def close_problems(audit: InternalAudit) -> list[str]:
 @transaction.atomic
 def internal_audit_close(*, actor: User, audit: InternalAudit) -> InternalAudit:
     audit = _locked(audit)
-    _guard_planner(actor, audit.programme.organisation)
+    guard_planner(actor, audit.programme.organisation)
     if audit.status == InternalAuditStatus.CLOSED:
         return audit
     if audit.status != InternalAuditStatus.REPORTED:
@@ -754,7 +643,7 @@ def internal_audit_close(*, actor: User, audit: InternalAudit) -> InternalAudit:
 @transaction.atomic
 def internal_audit_cancel(*, actor: User, audit: InternalAudit, reason: str) -> InternalAudit:
     audit = _locked(audit)
-    _guard_planner(actor, audit.programme.organisation)
+    guard_planner(actor, audit.programme.organisation)
     if audit.status == InternalAuditStatus.CANCELLED:
         return audit
     if audit.status != InternalAuditStatus.PLANNED:

@@ -18,12 +18,10 @@ from improvement import access
 from improvement.enums import ChecklistResult, InternalAuditStatus
 from improvement.forms import internal_audits as forms
 from improvement.models import (
-    AuditorTraining,
     InternalAudit,
     InternalAuditor,
     InternalAuditProgramme,
     InternalFinding,
-    Process,
 )
 from improvement.selectors import internal_audits as selectors
 from improvement.services import internal_audits as services
@@ -36,13 +34,13 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _organisation(request: HttpRequest, org_pk: int) -> Organisation:
+def organisation_of(request: HttpRequest, org_pk: int) -> Organisation:
     """Rule 43: the organisation's own members only; a CB serving it gets a 404 like anyone else."""
     member_of = Organisation.objects.filter(pk__in=tenancy.member_organisation_ids(request.user))
     return get_object_or_404(member_of, pk=org_pk)
 
 
-def _planner(request: HttpRequest, organisation: Organisation) -> None:
+def planner_guard(request: HttpRequest, organisation: Organisation) -> None:
     _require(access.can_plan_internal_audits(request.user, organisation), access.INTERNAL_AUDIT_MANAGERS_ONLY)
 
 
@@ -54,13 +52,6 @@ def _audit(request: HttpRequest, pk: int) -> InternalAudit:
     return get_object_or_404(access.internal_audits_for(request.user).select_related("created_by"), pk=pk)
 
 
-def _process(request: HttpRequest, pk: int) -> Process:
-    processes = Process.objects.select_related("organisation").filter(
-        organisation__in=tenancy.member_organisation_ids(request.user)
-    )
-    return get_object_or_404(processes, pk=pk)
-
-
 def _finding(request: HttpRequest, pk: int) -> InternalFinding:
     findings = InternalFinding.objects.select_related("audit__programme__organisation").filter(
         audit__in=access.internal_audits_for(request.user)
@@ -68,181 +59,8 @@ def _finding(request: HttpRequest, pk: int) -> InternalFinding:
     return get_object_or_404(findings, pk=pk)
 
 
-def _errors(form) -> str:
+def form_errors(form) -> str:
     return " ".join(e for errors in form.errors.values() for e in errors)
-
-
-# --- Processes ---------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def process_list(request: HttpRequest, org_pk: int) -> HttpResponse:
-    organisation = _organisation(request, org_pk)
-    page = selectors.page_of(selectors.processes_of(organisation), request.GET.get("page"))
-    return render(
-        request,
-        "improvement/internal_audits/process_list.html",
-        {
-            "organisation": organisation,
-            "page_obj": page,
-            "tab": "processes",
-            "can_write": access.can_plan_internal_audits(request.user, organisation),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@submit_once
-def process_new(request: HttpRequest, org_pk: int) -> HttpResponse:
-    organisation = _organisation(request, org_pk)
-    _planner(request, organisation)
-    form = forms.ProcessCreateForm(request.POST or None, organisation=organisation)
-    process = (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            lambda: services.process_create(
-                actor=request.user,
-                organisation=organisation,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                owner=form.cleaned_data["owner"],
-                sites=list(form.cleaned_data["sites"]),
-            ),
-        )
-    )
-    if process:
-        messages.success(request, _("The process %(name)s was added.") % {"name": process.name})
-        return redirect("improvement:process_list", organisation.pk)
-    return render(
-        request,
-        "improvement/internal_audits/process_form.html",
-        {"organisation": organisation, "form": form, "tab": "processes", "process": None},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def process_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    process = _process(request, pk)
-    organisation = process.organisation
-    _planner(request, organisation)
-    initial = {
-        "name": process.name,
-        "description": process.description,
-        "owner": process.owner_id,
-        "sites": list(process.sites.all()),
-    }
-    form = forms.ProcessForm(request.POST or None, initial=initial, organisation=organisation)
-    saved = (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            lambda: services.process_update(
-                actor=request.user,
-                process=process,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                owner=form.cleaned_data["owner"],
-                sites=list(form.cleaned_data["sites"]),
-            ),
-        )
-    )
-    if saved:
-        messages.success(request, _("The process was saved."))
-        return redirect("improvement:process_list", organisation.pk)
-    return render(
-        request,
-        "improvement/internal_audits/process_form.html",
-        {"organisation": organisation, "form": form, "tab": "processes", "process": process},
-    )
-
-
-@login_required
-@require_POST
-def process_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    process = _process(request, pk)
-    _planner(request, process.organisation)
-    form = forms.ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-    else:
-        call_action(
-            request,
-            lambda: services.process_deactivate(
-                actor=request.user, process=process, reason=form.cleaned_data["reason"]
-            ),
-            _("The process %(name)s is no longer active; its audits keep it.") % {"name": process.name},
-        )
-    return redirect("improvement:process_list", process.organisation_id)
-
-
-# --- Internal-auditor training ---------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@submit_once
-def auditor_trainings(request: HttpRequest, org_pk: int) -> HttpResponse:
-    """The members with their internal-auditor trainings; quality managers add one below."""
-    organisation = _organisation(request, org_pk)
-    can_write = access.can_plan_internal_audits(request.user, organisation)
-    if request.method == "POST":
-        _planner(request, organisation)
-    form = forms.AuditorTrainingForm(request.POST or None, organisation=organisation) if can_write else None
-    training = (
-        form is not None
-        and request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            lambda: services.auditor_training_add(
-                actor=request.user,
-                membership=form.cleaned_data["member"],
-                standard=form.cleaned_data["standard"],
-                course=form.cleaned_data["course"],
-                completed_on=form.cleaned_data["completed_on"],
-            ),
-        )
-    )
-    if training:
-        messages.success(request, _("The training was recorded."))
-        return redirect("improvement:auditor_trainings", organisation.pk)
-    page = selectors.page_of(selectors.members_with_trainings(organisation), request.GET.get("page"))
-    return render(
-        request,
-        "improvement/internal_audits/trainings.html",
-        {
-            "organisation": organisation,
-            "page_obj": page,
-            "form": form,
-            "tab": "internal_audits",
-            "can_write": can_write,
-        },
-    )
-
-
-@login_required
-@require_POST
-def auditor_training_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    training = get_object_or_404(
-        AuditorTraining.objects.select_related("membership__organisation").filter(
-            membership__organisation__in=tenancy.member_organisation_ids(request.user)
-        ),
-        pk=pk,
-    )
-    organisation = training.membership.organisation
-    _planner(request, organisation)
-    call_action(
-        request,
-        lambda: services.auditor_training_remove(actor=request.user, training=training),
-        _("The training was removed from the list."),
-    )
-    return redirect("improvement:auditor_trainings", organisation.pk)
 
 
 # --- Programmes --------------------------------------------------------------------------------
@@ -251,7 +69,7 @@ def auditor_training_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def internal_programme_list(request: HttpRequest, org_pk: int) -> HttpResponse:
-    organisation = _organisation(request, org_pk)
+    organisation = organisation_of(request, org_pk)
     programmes = selectors.programmes_of(
         access.internal_programmes_for(request.user).filter(organisation=organisation)
     )
@@ -282,8 +100,8 @@ def _programme_values(form) -> dict:
 @require_http_methods(["GET", "POST"])
 @submit_once
 def internal_programme_new(request: HttpRequest, org_pk: int) -> HttpResponse:
-    organisation = _organisation(request, org_pk)
-    _planner(request, organisation)
+    organisation = organisation_of(request, org_pk)
+    planner_guard(request, organisation)
     form = forms.ProgrammeCreateForm(request.POST or None)
     programme = (
         request.method == "POST"
@@ -328,7 +146,7 @@ def internal_programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def internal_programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme(request, pk)
-    _planner(request, programme.organisation)
+    planner_guard(request, programme.organisation)
     initial = {
         "title": programme.title,
         "editions": list(programme.editions.all()),
@@ -383,7 +201,7 @@ def _scope_values(form) -> dict:
 @submit_once
 def internal_audit_new(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme(request, pk)
-    _planner(request, programme.organisation)
+    planner_guard(request, programme.organisation)
     form = forms.AuditCreateForm(
         request.POST or None,
         programme=programme,
@@ -416,7 +234,7 @@ def internal_audit_new(request: HttpRequest, pk: int) -> HttpResponse:
 def internal_audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk)
     programme = audit.programme
-    _planner(request, programme.organisation)
+    planner_guard(request, programme.organisation)
     form = forms.AuditForm(request.POST or None, programme=programme, initial=forms.audit_initial(audit))
     saved = (
         request.method == "POST"
@@ -485,7 +303,7 @@ def internal_audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def internal_auditor_add(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk)
     organisation = audit.programme.organisation
-    _planner(request, organisation)
+    planner_guard(request, organisation)
     form = forms.AuditorForm(request.POST or None, organisation=organisation)
     added = (
         request.method == "POST"
@@ -518,7 +336,7 @@ def internal_auditor_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def internal_auditor_remove(request: HttpRequest, pk: int, auditor_pk: int) -> HttpResponse:
     audit = _audit(request, pk)
-    _planner(request, audit.programme.organisation)
+    planner_guard(request, audit.programme.organisation)
     auditor = get_object_or_404(InternalAuditor.objects.select_related("user"), pk=auditor_pk, audit=audit)
     call_action(
         request,
@@ -692,7 +510,7 @@ def internal_finding_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     _require(access.can_audit_internally(request.user, audit), access.INTERNAL_AUDITORS_ONLY)
     form = forms.RequiredReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_errors(form))
     else:
         call_action(
             request,
@@ -750,7 +568,7 @@ def internal_audit_report_issue(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def internal_audit_close(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk)
-    _planner(request, audit.programme.organisation)
+    planner_guard(request, audit.programme.organisation)
     call_action(
         request,
         lambda: services.internal_audit_close(actor=request.user, audit=audit),
@@ -763,10 +581,10 @@ def internal_audit_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def internal_audit_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk)
-    _planner(request, audit.programme.organisation)
+    planner_guard(request, audit.programme.organisation)
     form = forms.RequiredReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_errors(form))
     else:
         call_action(
             request,

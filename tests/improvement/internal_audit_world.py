@@ -4,6 +4,7 @@ and the project-wide sweeps (URL access, bounds, create forms)."""
 import datetime
 
 from improvement.services import internal_audits as services
+from improvement.services import processes as process_services
 
 START = datetime.date(2027, 1, 1)
 
@@ -14,10 +15,10 @@ def internal_audit_records(world, edition, suffix: str = "a") -> dict:
     org = getattr(world, f"org_{suffix}")
     qm = getattr(world, f"qm_{suffix}")
     site = getattr(world, f"site_{suffix}")
-    process = services.process_create(
+    process = process_services.process_create(
         actor=qm, organisation=org, name=f"Procurement {suffix}", owner=qm, sites=[site]
     )
-    training = services.auditor_training_add(
+    training = process_services.auditor_training_add(
         actor=qm,
         membership=qm.organisation_memberships.get(organisation=org),
         standard=edition.standard,

@@ -11,6 +11,7 @@ from improvement.enums import ActionSource, ActionStatus
 from improvement.models import Action, InternalAudit
 from improvement.selectors.internal_audits import programme_coverage
 from improvement.services import internal_audits as services
+from improvement.services import processes as process_services
 from improvement.services.internal_audits import InternalAuditError
 from tests.audits.conftest import ems as ems
 from tests.audits.conftest import qms as qms
@@ -34,7 +35,7 @@ def programme(world, qms):
 
 @pytest.fixture
 def process(world):
-    return services.process_create(
+    return process_services.process_create(
         actor=world.qm_a, organisation=world.org_a, name="Procurement", owner=world.contributor_a
     )
 
@@ -191,7 +192,7 @@ def test_an_auditor_without_training_is_added_with_a_warning(world, programme, q
     audit = plan(world, programme, qms.clauses.filter(number="4.1"))
     _, untrained = services.internal_auditor_add(actor=world.qm_a, audit=audit, user=world.contributor_a)
     assert untrained == ["ISO 9001"]
-    services.auditor_training_add(
+    process_services.auditor_training_add(
         actor=world.qm_a,
         membership=world.viewer_a.organisation_memberships.get(),
         standard=qms.standard,
@@ -203,14 +204,14 @@ def test_an_auditor_without_training_is_added_with_a_warning(world, programme, q
 
 
 def test_a_removed_training_no_longer_counts(world, programme, qms):
-    training = services.auditor_training_add(
+    training = process_services.auditor_training_add(
         actor=world.qm_a,
         membership=world.viewer_a.organisation_memberships.get(),
         standard=qms.standard,
         course="Course",
         completed_on=D(2025, 1, 10),
     )
-    services.auditor_training_remove(actor=world.qm_a, training=training)
+    process_services.auditor_training_remove(actor=world.qm_a, training=training)
     audit = plan(world, programme, qms.clauses.filter(number="4.1"))
     assert services.internal_auditor_add(actor=world.qm_a, audit=audit, user=world.viewer_a)[1] == [
         "ISO 9001"
@@ -280,7 +281,7 @@ def test_a_nonconformity_opens_one_action_owned_by_the_process_owner(world, prog
 
 def test_without_a_writing_process_owner_the_planner_owns_the_action(world, programme, qms):
     audit = started(world, programme, qms.clauses.filter(number="4.1"))
-    process = services.process_create(
+    process = process_services.process_create(
         actor=world.qm_a, organisation=world.org_a, name="Archive", owner=world.viewer_a
     )
     services.internal_finding_raise(

@@ -12,6 +12,7 @@ from django.urls import reverse
 from core import submits
 from improvement.models import Action, InternalAudit, InternalAuditProgramme, InternalFinding
 from improvement.services import internal_audits as services
+from improvement.services import processes as process_services
 from tests.audits.conftest import qms as qms
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +184,7 @@ def test_an_audit_outside_the_period_is_refused_on_the_form(client, world, progr
 def test_rule_39_on_the_page_refuses_then_accepts_a_justification_and_warns_of_training(
     client, world, programme, qms
 ):
-    process = services.process_create(
+    process = process_services.process_create(
         actor=world.qm_a, organisation=world.org_a, name="Procurement", owner=world.contributor_a
     )
     audit = services.internal_audit_create(

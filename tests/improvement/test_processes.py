@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from improvement.models import AuditorTraining, Process
-from improvement.services import internal_audits as services
+from improvement.services import processes as process_services
 from tests import factories
 from tests.audits.conftest import qms as qms
 
@@ -46,7 +46,7 @@ def test_owner_and_sites_are_the_organisations_own(client, world):
 
 
 def test_a_duplicate_name_is_refused_with_a_message(client, world):
-    services.process_create(actor=world.qm_a, organisation=world.org_a, name="Payroll")
+    process_services.process_create(actor=world.qm_a, organisation=world.org_a, name="Payroll")
     client.force_login(world.qm_a)
     response = client.post(reverse("improvement:process_new", args=[world.org_a.pk]), {"name": "payroll"})
     assert response.status_code == 200 and "already has a process" in response.content.decode()
@@ -54,7 +54,7 @@ def test_a_duplicate_name_is_refused_with_a_message(client, world):
 
 
 def test_a_process_is_deactivated_never_deleted_and_leaves_the_audit_pickers(client, world):
-    process = services.process_create(actor=world.qm_a, organisation=world.org_a, name="Payroll")
+    process = process_services.process_create(actor=world.qm_a, organisation=world.org_a, name="Payroll")
     client.force_login(world.qm_a)
     assert client.get(reverse("improvement:process_deactivate", args=[process.pk])).status_code == 405
     response = client.post(
@@ -68,7 +68,7 @@ def test_a_process_is_deactivated_never_deleted_and_leaves_the_audit_pickers(cli
 
 
 def test_readers_read_and_do_not_write(client, world):
-    services.process_create(actor=world.qm_a, organisation=world.org_a, name="Payroll")
+    process_services.process_create(actor=world.qm_a, organisation=world.org_a, name="Payroll")
     client.force_login(world.viewer_a)
     page = client.get(reverse("improvement:process_list", args=[world.org_a.pk]))
     assert page.status_code == 200 and "Payroll" in page.content.decode()
@@ -91,7 +91,7 @@ def test_the_tabs_show_to_members_only(client, world):
 
 def _processes(world, n):
     for i in range(n):
-        services.process_create(
+        process_services.process_create(
             actor=world.qm_a, organisation=world.org_a, name=f"P{i}", owner=world.qm_a, sites=[world.site_a]
         )
 
@@ -204,7 +204,7 @@ def test_the_training_list_costs_the_same_queries_for_one_or_three_members(
         client.get(url)
     for i in range(2):
         membership = factories.OrganisationMembershipFactory(organisation=world.org_a, role="contributor")
-        services.auditor_training_add(
+        process_services.auditor_training_add(
             actor=world.qm_a,
             membership=membership,
             standard=qms.standard,
