@@ -115,7 +115,8 @@ def test_internal_audit_from_programme_to_effective_follow_up(page, browser, liv
         tablet.goto(f"{live_server.url}{audit.get_absolute_url()}")
         tablet.get_by_role("button", name="Start the audit").click()
         expect(tablet.get_by_text("The audit is in progress; its checklist is ready.")).to_be_visible()
-        tablet.goto(f"{live_server.url}{audit.get_absolute_url()}")
+        assert tablet.url == f"{live_server.url}/internal-audits/{audit.pk}/checklist/"
+        tablet.get_by_label("Breadcrumb").get_by_role("link", name=audit.reference, exact=True).click()
         expect(tablet.locator("h1 + .badge")).to_have_text("In progress")
         tablet.get_by_role("link", name="Log a finding").click()
         tablet.get_by_label("Grade").select_option(label="Minor nonconformity")
@@ -171,7 +172,13 @@ def test_internal_audit_from_programme_to_effective_follow_up(page, browser, liv
         ).to_be_visible()
 
         # --- 4. the quality manager finds it not effective: a follow-up action follows it ---
-        qm.goto(f"{live_server.url}{first.get_absolute_url()}")
+        # (from the audit page, where the finding's action now reads done)
+        qm.goto(f"{live_server.url}{audit.get_absolute_url()}")
+        expect(qm.locator(f"#finding-{finding.pk}")).to_contain_text(
+            f"Action: {first.reference} · Done, awaiting effectiveness review · Process Owner A"
+        )
+        qm.locator(f"#finding-{finding.pk}").get_by_role("link", name=first.reference, exact=True).click()
+        qm.wait_for_url(f"{live_server.url}{first.get_absolute_url()}")
         _review(qm, result="Not effective", comment="Two releases in June were again unsigned.")
         qm.get_by_label("Owner of the follow-up action").select_option(label="Process Owner A")
         due = today + datetime.timedelta(days=30)
@@ -185,11 +192,13 @@ def test_internal_audit_from_programme_to_effective_follow_up(page, browser, liv
         linked = qm.get_by_role("link", name=f"{follow_up.reference} ")
         expect(linked).to_be_visible()
         expect(qm.locator("dd", has=linked)).to_contain_text("(Open)")
+        expect(qm.locator("dd", has_text="Two releases in June were again unsigned.")).to_be_visible()
         assert (follow_up.owner, follow_up.due_on) == (owner, due)
 
-        # the owner works the follow-up from its link on the first action
-        mine.goto(f"{live_server.url}{first.get_absolute_url()}")
-        mine.get_by_role("link", name=f"{follow_up.reference} ").click()
+        # the owner finds the follow-up among their actions (the first one is no longer open)
+        mine.get_by_role("link", name="My actions").click()
+        expect(mine.get_by_role("link", name=first.reference, exact=True)).to_have_count(0)
+        mine.get_by_role("link", name=follow_up.reference, exact=True).click()
         mine.wait_for_url(f"{live_server.url}{follow_up.get_absolute_url()}")
         expect(mine.get_by_text(f"{first.reference} {first.title}")).to_be_visible()  # "Follows"
         mine.get_by_role("link", name="Edit", exact=True).click()
@@ -201,7 +210,9 @@ def test_internal_audit_from_programme_to_effective_follow_up(page, browser, liv
     finally:
         owner_context.close()
 
-    qm.goto(f"{live_server.url}{follow_up.get_absolute_url()}")
+    qm.reload()
+    qm.get_by_role("link", name=f"{follow_up.reference} ").click()  # "Followed by"
+    qm.wait_for_url(f"{live_server.url}{follow_up.get_absolute_url()}")
     _review(qm, result="Effective")
     qm.get_by_role("button", name="Record the review").click()
     expect(qm.get_by_text("The action is effective and closed.")).to_be_visible()
