@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from improvement.models import Action, InternalAudit, InternalAuditProgramme, InternalFinding
-from improvement.services import internal_audits as services
+from improvement.services import processes as process_services
 from organisations.enums import OrganisationRole
 from tests import factories
 from tests.audits.conftest import make_edition
@@ -57,7 +57,9 @@ def test_internal_audit_from_programme_to_effective_follow_up(page, browser, liv
     owner = factories.OrganisationMembershipFactory(
         organisation=world.org_a, role=OrganisationRole.CONTRIBUTOR, user__full_name="Process Owner A"
     ).user
-    services.process_create(actor=world.qm_a, organisation=world.org_a, name="Service delivery", owner=owner)
+    process_services.process_create(
+        actor=world.qm_a, organisation=world.org_a, name="Service delivery", owner=owner
+    )
     today = timezone.localdate()
     qm = page
     refused = _blocked_by_csp(qm)
