@@ -25,7 +25,6 @@ from core.submits import submit_once, submit_result
 from core.views import document_subject
 from improvement import access
 from improvement.documents import GAP_ANALYSIS
-from improvement.exports import gap_csv_filename, gap_csv_write
 from improvement.forms.gap import (
     EvidenceUploadForm,
     GapActionRaiseForm,
@@ -37,6 +36,7 @@ from improvement.forms.gap import (
     GapNextForm,
     GapShareForm,
 )
+from improvement.gap_exports import gap_csv_filename, gap_csv_write
 from improvement.models import EvidenceFile, GapAnalysis, GapAnswer
 from improvement.selectors import gap as selectors
 from improvement.services import gap as services
