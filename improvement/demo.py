@@ -18,6 +18,7 @@ from improvement.models import GapAnalysis, InternalAuditProgramme
 from improvement.services import actions, internal_audits
 from improvement.services import gap as services
 from improvement.services import processes as process_services
+from organisations import services as organisation_services
 from organisations.models import Organisation, User
 from standards.models import Clause, Edition, Standard
 
@@ -155,6 +156,9 @@ def _ministry_management_system(ministry: Organisation) -> None:
             owner=people[owner],
             sites=[sites[s] for s in site_names],
         )
+    organisation_services.site_manager_set(
+        actor=qm, site=sites["Data centre"], manager=people["audit@ministry.example"]
+    )
     for email, code, course, day in TRAININGS:
         process_services.auditor_training_add(
             actor=qm,
@@ -294,7 +298,8 @@ def _first_audit(programme, people, sites, processes) -> None:
 
 def _second_audit(programme, people, sites, processes) -> None:
     """IA-2, October 2026: the data centre against ISO/IEC 27001 6, 8 and 9; reported, its major
-    nonconformity being answered. Lena Jacobs owns the data centre, so she does not audit it (rule 39)."""
+    nonconformity being answered. Lena Jacobs manages the data centre and owns its process, so she
+    does not audit it (rule 39)."""
     qm, pieter = people["qm@ministry.example"], people["contributor@ministry.example"]
     clauses = _clauses(programme, "ISO/IEC 27001", ("6", "8", "9"))
     audit = internal_audits.internal_audit_create(

@@ -64,6 +64,18 @@ class SiteCreateForm(SubmitOnceForm, SiteForm):
     """A new site: saved once, however often the form is sent (`core.submits`)."""
 
 
+class SiteManagerForm(BoundedForm, forms.Form):
+    """Who is responsible for a site: one of the organisation's members, or nobody."""
+
+    manager = forms.ModelChoiceField(label=_("Site manager"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = User.objects.filter(
+            organisation_memberships__organisation=organisation, organisation_memberships__is_active=True
+        ).order_by("full_name")
+
+
 class MemberInviteForm(BoundedForm, SubmitOnceForm, forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), max_length=150)

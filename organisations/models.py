@@ -184,6 +184,15 @@ class Site(Address):
         help_text=_("Where the management system is planned, controlled and managed."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    manager = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_sites",
+        verbose_name=_("site manager"),
+        help_text=_("The member responsible for the site: they do not audit it internally (rule 39)."),
+    )
 
     class Meta:
         ordering = ["organisation", "-is_central_function", "name"]

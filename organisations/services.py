@@ -37,6 +37,10 @@ class InvitationClosed(MembershipError):
     """The invitation was accepted, revoked or has expired: its link does nothing any more."""
 
 
+class SiteError(DomainError):
+    pass
+
+
 class LockedError(DomainError):
     """A certificate holds the record: its change is notified to the CB (rule 38)."""
 
@@ -206,6 +210,30 @@ def site_notified_update(
     return _site_update(
         site, values.given() | {"is_active": is_active}, actor=actor, reason=reason, record_all=True
     )
+
+
+@transaction.atomic
+def site_manager_set(*, actor: User, site: Site, manager: User | None) -> Site:
+    """Name the member responsible for the site (or nobody). The organisation's own internal
+    information, never on a certificate: it changes whatever the certified data's lock (rule 39 reads
+    it for internal audits)."""
+    site = Site.objects.select_for_update().select_related("organisation").get(pk=site.pk)
+    _require_manager(actor, site.organisation)
+    if manager is not None and access.organisation_role(manager, site.organisation) is None:
+        raise SiteError(_("The site manager must be a member of the organisation."))
+    if site.manager_id == (manager.pk if manager else None):
+        return site
+    before = site.manager
+    site.manager = manager
+    site.save(update_fields=["manager"])
+    transition_record(
+        subject=site,
+        field="manager",
+        from_state=before.get_full_name() if before else "",
+        to_state=manager.get_full_name() if manager else "",
+        actor=actor,
+    )
+    return site
 
 
 def _other_quality_managers(membership: OrganisationMembership) -> bool:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/sites/", views.site_list, name="sites"),
     path("<int:pk>/sites/new/", views.site_create, name="site_create"),
     path("<int:pk>/sites/<int:site_pk>/edit/", views.site_edit, name="site_edit"),
+    path("<int:pk>/sites/<int:site_pk>/manager/", views.site_manager, name="site_manager"),
     path("<int:pk>/members/", views.member_list, name="members"),
     path("<int:pk>/members/invite/", views.member_invite, name="member_invite"),
     path("<int:pk>/members/<int:membership_pk>/", views.member_edit, name="member_edit"),

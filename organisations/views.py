@@ -22,6 +22,7 @@ from organisations.forms import (
     OrganisationForm,
     SiteCreateForm,
     SiteForm,
+    SiteManagerForm,
 )
 from organisations.models import Invitation, Organisation
 
@@ -68,7 +69,28 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def site_list(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
-    return _page(request, organisation, "sites", sites=organisation.sites.all())
+    sites = organisation.sites.select_related("manager")
+    members = SiteManagerForm(organisation=organisation).fields["manager"].queryset
+    return _page(request, organisation, "sites", sites=sites, members=members)
+
+
+@login_required
+@require_POST
+def site_manager(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
+    """Name the site's manager, from the sites list (the organisation's internal information)."""
+    organisation = _managed_organisation(request, pk)
+    site = get_object_or_404(organisation.sites, pk=site_pk)
+    form = SiteManagerForm(request.POST, organisation=organisation)
+    if form.is_valid() and call_service(
+        form,
+        lambda: services.site_manager_set(
+            actor=request.user, site=site, manager=form.cleaned_data["manager"]
+        ),
+    ):
+        messages.success(request, _("The manager of %(site)s was saved.") % {"site": site.name})
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("organisations:sites", pk=organisation.pk)
 
 
 @login_required

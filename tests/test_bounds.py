@@ -111,6 +111,7 @@ from organisations.forms import (
     OrganisationForm,
     SiteCreateForm,
     SiteForm,
+    SiteManagerForm,
 )
 from organisations.models import CertificationBody, Site, User
 from organisations.services import MembershipError, invitation_create
@@ -414,6 +415,12 @@ FORMS = {
         lambda w: {"pk": w.org_a.pk, "site_pk": w.site_a.pk},
         lambda w: [SiteForm(instance=w.site_a)],
         lambda w: _site_data("A headquarters") | {"is_central_function": "on"},
+    ),
+    "organisations:site_manager": FormView(
+        "qm_a",
+        lambda w: {"pk": w.org_a.pk, "site_pk": w.site_a.pk},
+        lambda w: [SiteManagerForm(organisation=w.org_a)],
+        lambda w: {"manager": w.contributor_a.pk},
     ),
     "organisations:member_invite": FormView(
         "qm_a",

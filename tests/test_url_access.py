@@ -72,6 +72,7 @@ ACCESS = {
         lambda w: {"pk": w.org_a.pk, "membership_pk": w.membership_viewer_a.pk},
         set(),
     ),  # POST only
+    "organisations:site_manager": (lambda w: {"pk": w.org_a.pk, "site_pk": w.site_a.pk}, set()),  # POST only
     "organisations:invitation_resend": (
         lambda w: {"pk": w.org_a.pk, "invitation_pk": w.invitation_a.pk},
         set(),
@@ -308,6 +309,7 @@ ACCESS = {
 }
 POST_ONLY = {
     "organisations:member_deactivate",
+    "organisations:site_manager",
     "organisations:invitation_resend",
     "organisations:invitation_revoke",
     "improvement:gap_answer",

@@ -236,7 +236,7 @@ def internal_audit_update(
     if audit.status != InternalAuditStatus.PLANNED:
         raise InternalAuditError(_("Only a planned audit changes its scope and days."))
     _scope_guard(audit.programme, starts_on, ends_on, processes or [], sites or [], clauses)
-    owners = {p.name: p.owner_id for p in processes or []}
+    owners = responsible_for(processes or [], sites or [])
     for auditor in audit.auditors.filter(removed_at__isnull=True, user__isnull=False).select_related("user"):
         if independence_refused(auditor.user_id, owners, auditor.independence_justification):
             raise InternalAuditError(
@@ -257,10 +257,16 @@ def internal_audit_update(
     return audit
 
 
+def responsible_for(processes, sites) -> dict[str, int | None]:
+    """Rule 39's areas of an audit's scope and who is responsible for each: a process's owner, a
+    site's manager."""
+    owners = {str(_("process %(name)s") % {"name": p.name}): p.owner_id for p in processes}
+    return owners | {str(_("site %(name)s") % {"name": s.name}): s.manager_id for s in sites}
+
+
 def auditor_owned_areas(audit: InternalAudit, user: User | None) -> list[str]:
-    """The processes in the audit's scope the user owns (rule 39). The Site model records no
-    manager, so process owners are the people responsible the rule can check."""
-    owners = {p.name: p.owner_id for p in audit.processes.all()}
+    """The processes in the audit's scope the user owns and its sites the user manages (rule 39)."""
+    owners = responsible_for(audit.processes.all(), audit.sites.all())
     return own_areas(user.pk if user else None, owners)
 
 
@@ -303,7 +309,7 @@ def internal_auditor_add(
     member_guard(user, organisation, _("auditor"))
     if user is not None and audit.auditors.filter(user=user, removed_at__isnull=True).exists():
         raise InternalAuditError(_("This person is already an auditor of this audit."))
-    owners = {p.name: p.owner_id for p in audit.processes.all()}
+    owners = responsible_for(audit.processes.all(), audit.sites.all())
     if independence_refused(user.pk if user else None, owners, independence_justification):
         raise InternalAuditError(
             str(INDEPENDENCE_NEEDS_JUSTIFICATION)

@@ -325,10 +325,11 @@ def internal_auditor_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return redirect(audit)
     owners = [p for p in audit.processes.select_related("owner") if p.owner_id]
+    managers = [site for site in audit.sites.select_related("manager") if site.manager_id]
     return render(
         request,
         "improvement/internal_audits/auditor_form.html",
-        {**_audit_context(request, audit), "form": form, "owners": owners},
+        {**_audit_context(request, audit), "form": form, "owners": owners, "managers": managers},
     )
 
 

@@ -13,6 +13,7 @@ from improvement.selectors.internal_audits import programme_coverage
 from improvement.services import internal_audits as services
 from improvement.services import processes as process_services
 from improvement.services.internal_audits import InternalAuditError
+from organisations import services as organisation_services
 from tests.audits.conftest import ems as ems
 from tests.audits.conftest import qms as qms
 
@@ -180,6 +181,30 @@ def test_rule_39_holds_when_the_scope_grows_to_an_auditors_own_process(world, pr
             processes=[process],
         )
     assert audit.processes.count() == 0
+
+
+def test_rule_39_refuses_the_manager_of_a_site_in_scope_unless_justified(world, programme, qms):
+    organisation_services.site_manager_set(actor=world.qm_a, site=world.site_a, manager=world.contributor_a)
+    audit = services.internal_audit_create(
+        actor=world.qm_a,
+        programme=programme,
+        title="Site audit",
+        starts_on=MARCH,
+        ends_on=MARCH,
+        clauses=list(qms.clauses.filter(number="4.1")),
+        sites=[world.site_a],
+    )
+    with pytest.raises(InternalAuditError, match=rf"Rule 39.*site {world.site_a.name}"):
+        services.internal_auditor_add(actor=world.qm_a, audit=audit, user=world.contributor_a)
+    assert audit.auditors.count() == 0
+    auditor, _untrained = services.internal_auditor_add(
+        actor=world.qm_a, audit=audit, user=world.contributor_a, independence_justification="Two staff only"
+    )
+    assert auditor.independence_justification == "Two staff only"
+    assert services.auditor_owned_areas(audit, world.contributor_a) == [f"site {world.site_a.name}"]
+    # another member, who manages nothing in scope, audits freely
+    other, _untrained = services.internal_auditor_add(actor=world.qm_a, audit=audit, user=world.qm_a)
+    assert other.independence_justification == ""
 
 
 def test_someone_owning_a_process_out_of_scope_audits_freely(world, programme, qms, process):
