@@ -10,7 +10,14 @@ before a change (a read-only role gets 403).
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from improvement.models import Action, GapAnalysis, InternalAudit, InternalAuditProgramme
+from improvement.models import (
+    Action,
+    AuditorTraining,
+    GapAnalysis,
+    InternalAudit,
+    InternalAuditProgramme,
+    Process,
+)
 from organisations import access as tenancy
 from organisations.enums import OrganisationRole
 from organisations.models import Organisation
@@ -139,3 +146,21 @@ def can_report_internal_audit(user, audit: InternalAudit) -> bool:
     if role == OrganisationRole.QUALITY_MANAGER:
         return True
     return role == OrganisationRole.CONTRIBUTOR and _active_auditor(user, audit, lead=True)
+
+
+def member_organisations(user) -> QuerySet[Organisation]:
+    """The organisations whose own management system the user reads: theirs only; a CB serving
+    one sees none of it (rule 43)."""
+    return Organisation.objects.filter(pk__in=tenancy.member_organisation_ids(user))
+
+
+def processes_for(user) -> QuerySet[Process]:
+    return Process.objects.select_related("organisation").filter(
+        organisation__in=tenancy.member_organisation_ids(user)
+    )
+
+
+def trainings_for(user) -> QuerySet[AuditorTraining]:
+    return AuditorTraining.objects.select_related("membership__organisation").filter(
+        membership__organisation__in=tenancy.member_organisation_ids(user)
+    )

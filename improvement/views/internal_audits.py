@@ -25,7 +25,6 @@ from improvement.models import (
 )
 from improvement.selectors import internal_audits as selectors
 from improvement.services import internal_audits as services
-from organisations import access as tenancy
 from organisations.models import Organisation
 
 
@@ -36,8 +35,7 @@ def _require(allowed: bool, message: str) -> None:
 
 def organisation_of(request: HttpRequest, org_pk: int) -> Organisation:
     """Rule 43: the organisation's own members only; a CB serving it gets a 404 like anyone else."""
-    member_of = Organisation.objects.filter(pk__in=tenancy.member_organisation_ids(request.user))
-    return get_object_or_404(member_of, pk=org_pk)
+    return get_object_or_404(access.member_organisations(request.user), pk=org_pk)
 
 
 def planner_guard(request: HttpRequest, organisation: Organisation) -> None:

@@ -12,18 +12,14 @@ from core.forms import call_action, call_service
 from core.submits import submit_once
 from improvement import access
 from improvement.forms import internal_audits as forms
-from improvement.models import AuditorTraining, Process
+from improvement.models import Process
 from improvement.selectors import internal_audits as selectors
 from improvement.services import processes as process_services
 from improvement.views.internal_audits import form_errors, organisation_of, planner_guard
-from organisations import access as tenancy
 
 
 def _process(request: HttpRequest, pk: int) -> Process:
-    processes = Process.objects.select_related("organisation").filter(
-        organisation__in=tenancy.member_organisation_ids(request.user)
-    )
-    return get_object_or_404(processes, pk=pk)
+    return get_object_or_404(access.processes_for(request.user), pk=pk)
 
 
 # --- Processes ---------------------------------------------------------------------------------
@@ -183,12 +179,7 @@ def auditor_trainings(request: HttpRequest, org_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def auditor_training_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    training = get_object_or_404(
-        AuditorTraining.objects.select_related("membership__organisation").filter(
-            membership__organisation__in=tenancy.member_organisation_ids(request.user)
-        ),
-        pk=pk,
-    )
+    training = get_object_or_404(access.trainings_for(request.user), pk=pk)
     organisation = training.membership.organisation
     planner_guard(request, organisation)
     call_action(
