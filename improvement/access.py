@@ -7,16 +7,20 @@ the `*_for(user)` querysets (another tenant's record is a 404) and check the nam
 before a change (a read-only role gets 403).
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from improvement.enums import SoaStatus
 from improvement.models import (
     Action,
     AuditorTraining,
     GapAnalysis,
     InternalAudit,
     InternalAuditProgramme,
+    ManagementReview,
     Process,
+    Readiness,
+    StatementOfApplicability,
 )
 from organisations import access as tenancy
 from organisations.enums import OrganisationRole
@@ -60,7 +64,7 @@ def can_conclude_gap_analysis(user, organisation: Organisation) -> bool:
 
 
 # --- The action register and internal audits (rule 43): the client's own; no CB account reads or
-# writes them (until a readiness pack is shared, which part 2 adds) ----------------------------------
+# writes them (a shared readiness pack shows the CB what it holds of them, read-only) ---------------
 
 ACTION_WRITERS_ONLY = _(
     "Only the organisation's quality managers, and contributors for the actions they own, change actions."
@@ -164,3 +168,95 @@ def trainings_for(user) -> QuerySet[AuditorTraining]:
     return AuditorTraining.objects.select_related("membership__organisation").filter(
         membership__organisation__in=tenancy.member_organisation_ids(user)
     )
+
+
+# --- Management reviews (HS 9.3, rules 41, 43): the client's own; no CB account reads them except
+# through a shared readiness pack (`readiness_for`), which shows them itself ----------------------
+
+REVIEW_MANAGERS_ONLY = _(
+    "Only a quality manager of the organisation plans, holds and approves its management reviews."
+)
+REVIEW_WRITERS_ONLY = _(
+    "Only the organisation's quality managers and contributors prepare its management reviews."
+)
+
+
+def reviews_for(user) -> QuerySet[ManagementReview]:
+    reviews = ManagementReview.objects.select_related("organisation")
+    if not tenancy.signed_in(user):
+        return reviews.none()
+    return reviews.filter(organisation__in=tenancy.member_organisation_ids(user))
+
+
+def can_plan_reviews(user, organisation: Organisation) -> bool:
+    """Plan a review, set its attendees, mark it held, approve its minutes, cancel it, and turn a
+    decision into an action: quality managers."""
+    return tenancy.can_manage_organisation(user, organisation)
+
+
+def can_prepare_review(user, organisation: Organisation) -> bool:
+    """Address the inputs and note the decisions: quality managers and contributors."""
+    return tenancy.can_contribute(user, organisation)
+
+
+# --- The Statement of Applicability (rule 8, rule 43): members read every version; the staff of a
+# CB serving the organisation read its approved versions that are shared, by themselves or through
+# the shared readiness pack of their edition --------------------------------------------------------
+
+SOA_WRITERS_ONLY = _(
+    "Only the organisation's quality managers and contributors write its Statement of Applicability."
+)
+SOA_MANAGERS_ONLY = _(
+    "Only a quality manager of the organisation approves and shares its Statement of Applicability."
+)
+
+
+def soas_for(user) -> QuerySet[StatementOfApplicability]:
+    soas = StatementOfApplicability.objects.select_related("organisation", "edition__standard")
+    if not tenancy.signed_in(user):
+        return soas.none()
+    pack_shared = Exists(
+        Readiness.objects.filter(
+            organisation=OuterRef("organisation"), edition=OuterRef("edition"), shared_with_cb=True
+        )
+    )
+    return soas.filter(
+        Q(organisation__in=tenancy.member_organisation_ids(user))
+        | (
+            Q(status=SoaStatus.APPROVED, organisation__in=tenancy.served_organisation_ids(user))
+            & (Q(shared_with_cb=True) | Q(pack_shared))
+        )
+    )
+
+
+def can_write_soa(user, organisation: Organisation) -> bool:
+    """Draft a version (by hand or from a gap analysis) and fill in its controls."""
+    return tenancy.can_contribute(user, organisation)
+
+
+def can_approve_soa(user, organisation: Organisation) -> bool:
+    """Record the approval, start a new version, share a version with the CB: quality managers."""
+    return tenancy.can_manage_organisation(user, organisation)
+
+
+# --- Readiness for stage 1 (DOMAIN §13.5, rule 43): members read the task list; the staff of a CB
+# serving the organisation read a pack only while it is shared ---------------------------------------
+
+READINESS_MANAGERS_ONLY = _(
+    "Only a quality manager of the organisation writes its scope and shares its readiness pack."
+)
+
+
+def readiness_for(user) -> QuerySet[Readiness]:
+    rows = Readiness.objects.select_related("organisation", "edition__standard")
+    if not tenancy.signed_in(user):
+        return rows.none()
+    return rows.filter(
+        Q(organisation__in=tenancy.member_organisation_ids(user))
+        | Q(shared_with_cb=True, organisation__in=tenancy.served_organisation_ids(user))
+    )
+
+
+def can_manage_readiness(user, organisation: Organisation) -> bool:
+    """Write the scope, choose its sites and processes, share and un-share the pack."""
+    return tenancy.can_manage_organisation(user, organisation)

@@ -102,3 +102,54 @@ class ChecklistResult(models.TextChoices):
     CONFORMING = "conforming", _("Conforming")
     FINDING = "finding", _("Finding raised")
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+# --- Management review (HS 9.3, DOMAIN §13.2) ---------------------------------------------------
+
+
+class ReviewStatus(models.TextChoices):
+    """planned → held (rule 41: every input addressed) → minutes approved; or cancelled."""
+
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    MINUTES_APPROVED = "minutes_approved", _("Minutes approved")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A review that took place (its inputs were all addressed, rule 41)
+HELD_REVIEW_STATUSES = (ReviewStatus.HELD, ReviewStatus.MINUTES_APPROVED)
+
+
+class ReviewOutputKind(models.TextChoices):
+    """The decisions HS 9.3.3 asks for (9001 adds resource needs)."""
+
+    IMPROVEMENT = "improvement", _("Continual improvement opportunity")
+    CHANGE = "change", _("Change to the management system")
+    RESOURCES = "resources", _("Resource needs")
+
+
+# --- Statement of Applicability (ISO/IEC 27001:2022 6.1.3 d, DOMAIN §13.4) -------------------------
+
+
+class SoaStatus(models.TextChoices):
+    """A draft is edited; an approved version never changes again (a new version instead)."""
+
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+
+
+class Implementation(models.TextChoices):
+    IMPLEMENTED = "implemented", _("Implemented")
+    PARTLY = "partly", _("Partly implemented")
+    NOT_IMPLEMENTED = "not_implemented", _("Not implemented")
+
+
+# --- Readiness for stage 1 (DOMAIN §13.5) ---------------------------------------------------------
+
+
+class ReadinessState(models.TextChoices):
+    """A line of the task list (the GOV.UK task-list pattern)."""
+
+    DONE = "done", _("Done")
+    IN_PROGRESS = "in_progress", _("In progress")
+    NOT_STARTED = "not_started", _("Not started")

@@ -9,6 +9,9 @@ from improvement.models.internal_audits import (
     InternalFinding,
     Process,
 )
+from improvement.models.readiness import Readiness
+from improvement.models.reviews import ManagementReview, ReviewAttendee, ReviewInput, ReviewOutput
+from improvement.models.soa import SoaControl, StatementOfApplicability
 
 __all__ = [
     "Action",
@@ -22,7 +25,14 @@ __all__ = [
     "InternalAuditProgramme",
     "InternalAuditor",
     "InternalFinding",
+    "ManagementReview",
     "Process",
+    "Readiness",
+    "ReviewAttendee",
+    "ReviewInput",
+    "ReviewOutput",
+    "SoaControl",
+    "StatementOfApplicability",
     "action_file_path",
     "evidence_path",
 ]
