@@ -62,3 +62,46 @@ def ems(db):
             ("9.2", "Internal audit", "HS-9.2"),
         ],
     )
+
+
+@pytest.fixture
+def isms(db):
+    """ISO/IEC 27001:2022 with two HS clauses and six Annex A controls under two themes (the
+    chapter "A" and its themes are not assessable, as in the catalogue)."""
+    edition = make_edition(
+        "ISO/IEC 27001",
+        2022,
+        [
+            ("4", "Context", "HS-4"),
+            ("4.1", "Context of the organisation", "HS-4.1"),
+            ("9", "Performance evaluation", "HS-9"),
+            ("9.2", "Internal audit", "HS-9.2"),
+        ],
+    )
+    annex = factories.ClauseFactory(
+        edition=edition, number="A", title="Annex A", position=10, depth=0, assessable=False, is_chapter=True
+    )
+    position = 11
+    for theme, controls in (("A.5", ("A.5.1", "A.5.2", "A.5.3")), ("A.8", ("A.8.1", "A.8.2", "A.8.3"))):
+        parent = factories.ClauseFactory(
+            edition=edition,
+            number=theme,
+            title=f"Theme {theme}",
+            parent=annex,
+            position=position,
+            depth=1,
+            assessable=False,
+        )
+        position += 1
+        for number in controls:
+            factories.ClauseFactory(
+                edition=edition,
+                number=number,
+                title=f"Control {number}",
+                parent=parent,
+                position=position,
+                depth=2,
+                assessable=True,
+            )
+            position += 1
+    return edition
