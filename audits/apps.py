@@ -8,6 +8,7 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from audits import documents  # noqa: F401  (registers the app's PDFs in core.documents)
-        from audits.selectors import client_register
+        from audits.selectors import client_register, client_review
 
         client_register.connect()  # the CB's nonconformities in the client's action register
+        client_review.connect()  # the CB's audit results among a management review's inputs

@@ -8,7 +8,9 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         from certificates import documents  # noqa: F401  (registers the certificate PDF)
+        from certificates.selectors import client_review
         from certificates.selectors.changes import certified_lock
         from organisations import locks
 
         locks.register(certified_lock)
+        client_review.connect()  # certificates and next audits among a management review's inputs

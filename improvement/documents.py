@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import documents
 from improvement import access, pdf
-from improvement.models import GapAnalysis, InternalAudit
+from improvement.enums import HELD_REVIEW_STATUSES
+from improvement.models import GapAnalysis, InternalAudit, ManagementReview
 
 GAP_ANALYSIS = "improvement.gap_analysis"
 
@@ -31,4 +32,20 @@ documents.register(
     subjects_for=lambda user: access.internal_audits_for(user).filter(reported_at__isnull=False),
     filename=lambda audit: f"internal-audit-{audit.programme_id}-{audit.reference}.pdf",
     version=lambda audit: audit.reported_at.isoformat() if audit.reported_at else "",
+)
+
+# --- management reviews: the minutes of a held review ---
+REVIEW_MINUTES = "improvement.review_minutes"
+
+documents.register(
+    REVIEW_MINUTES,
+    label=_("Minutes of the management review"),
+    model=ManagementReview,
+    render=pdf.render_review_minutes_pdf,
+    # only a held review has minutes; approving them makes a new version, which never changes after
+    subjects_for=lambda user: access.reviews_for(user).filter(status__in=HELD_REVIEW_STATUSES),
+    filename=lambda review: f"management-review-{review.organisation_id}-{review.reference}.pdf",
+    version=lambda review: (
+        (review.minutes_approved_at or review.held_at).isoformat() if review.held_at else ""
+    ),
 )

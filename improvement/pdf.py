@@ -41,3 +41,22 @@ def render_internal_audit_report_pdf(audit) -> bytes:
         "printed_at": timezone.now(),
     }
     return _render("improvement/pdf/internal_audit_report.html", context, ["css/print/internal_audit.css"])
+
+
+# --- management reviews ---
+
+
+def render_review_minutes_pdf(review) -> bytes:
+    from improvement.selectors import reviews as selectors
+
+    context = {
+        "review": review,
+        "organisation": review.organisation,
+        "editions": selectors.editions_of(review),
+        "attendees": selectors.attendees_of(review),
+        "inputs": selectors.inputs_of(review),
+        "outputs": [o for o in selectors.outputs_of(review) if not o.withdrawn_at],
+        "prepared": selectors.shown_inputs(review),
+        "printed_at": timezone.now(),
+    }
+    return _render("improvement/pdf/review_minutes.html", context, ["css/print/internal_audit.css"])

@@ -14,7 +14,7 @@ grow with the rows.
 
 import datetime
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -74,3 +74,57 @@ def register(provider: Provider) -> None:
 def sections(organisation_ids, filters: dict) -> list[Section]:
     """The other sections of the register of these organisations, filtered as the register is."""
     return [section for provider in _providers if (section := provider(organisation_ids, filters))]
+
+
+# --- A management review's prepared inputs from the higher apps (HS 9.3.2, DOMAIN §13.2) ------------
+#
+# The CB's audit results and open nonconformities (audits) and the certificates with the next
+# external audits (certificates) live in higher apps. Each registers a provider in its
+# `AppConfig.ready`: a callable `(organisation, since, until) -> ReviewSection | None`, `since` the
+# day of the previous review (None: there was none), `until` this review's day. A section is plain
+# data (strings and numbers), so a held review keeps it as JSON and shows it again as it was.
+
+
+@dataclass
+class Table:
+    caption: str
+    columns: list[str]
+    rows: list[list[str | int]]
+
+
+@dataclass
+class ReviewSection:
+    key: str
+    title: str
+    explanation: str = ""
+    tables: list[Table] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    def as_data(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict) -> "ReviewSection":
+        tables = [Table(**table) for table in data.get("tables", [])]
+        return cls(
+            key=data["key"],
+            title=data["title"],
+            explanation=data.get("explanation", ""),
+            tables=tables,
+            lines=list(data.get("lines", [])),
+        )
+
+
+ReviewProvider = Callable[[Any, datetime.date | None, datetime.date], ReviewSection | None]
+_review_providers: list[ReviewProvider] = []
+
+
+def register_review_section(provider: ReviewProvider) -> None:
+    """Add a provider of a section of the review's prepared inputs (once per app, in its `ready`)."""
+    if provider not in _review_providers:
+        _review_providers.append(provider)
+
+
+def review_sections(organisation, since: datetime.date | None, until: datetime.date) -> list[ReviewSection]:
+    """The sections the higher apps give for the organisation's review, in registration order."""
+    return [s for provider in _review_providers if (s := provider(organisation, since, until))]

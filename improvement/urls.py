@@ -2,6 +2,7 @@ from django.urls import path
 
 from improvement.views import actions, gap, processes
 from improvement.views import internal_audits as ia
+from improvement.views import reviews as rv
 
 app_name = "improvement"
 
@@ -110,4 +111,36 @@ urlpatterns = [
     ),
     path("internal-audits/<int:pk>/close/", ia.internal_audit_close, name="internal_audit_close"),
     path("internal-audits/<int:pk>/cancel/", ia.internal_audit_cancel, name="internal_audit_cancel"),
+]
+
+# --- management reviews ---
+urlpatterns += [
+    path("organisations/<int:org_pk>/management-reviews/", rv.review_list, name="review_list"),
+    path("organisations/<int:org_pk>/management-reviews/new/", rv.review_new, name="review_new"),
+    path("management-reviews/<int:pk>/", rv.review_detail, name="review_detail"),
+    path("management-reviews/<int:pk>/edit/", rv.review_edit, name="review_edit"),
+    path("management-reviews/<int:pk>/attendees/", rv.review_attendee_add, name="review_attendee_add"),
+    path(
+        "management-reviews/<int:pk>/attendees/<int:attendee_pk>/remove/",
+        rv.review_attendee_remove,
+        name="review_attendee_remove",
+    ),
+    path("management-review-inputs/<int:pk>/", rv.review_input, name="review_input"),
+    path("management-reviews/<int:pk>/hold/", rv.review_hold, name="review_hold"),
+    path(
+        "management-reviews/<int:pk>/minutes/approve/",
+        rv.review_minutes_approve,
+        name="review_minutes_approve",
+    ),
+    path("management-reviews/<int:pk>/cancel/", rv.review_cancel, name="review_cancel"),
+    path("management-reviews/<int:pk>/decisions/new/", rv.review_output_add, name="review_output_add"),
+    path(
+        "management-review-decisions/<int:pk>/action/", rv.review_output_action, name="review_output_action"
+    ),
+    path(
+        "management-review-decisions/<int:pk>/withdraw/",
+        rv.review_output_withdraw,
+        name="review_output_withdraw",
+    ),
+    path("management-reviews/<int:pk>/pdf/", rv.review_pdf, name="review_pdf"),
 ]
