@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from audits import cycle
 from certificates.enums import CLIENT_DUE_KINDS, DueKind
-from improvement.selectors.due import ActionDue, InternalAuditDue
+from improvement.selectors.due import ActionDue, InternalAuditDue, ReviewDue
 
 DAYS_A_WEEK = 7
 
@@ -194,6 +194,22 @@ def internal_audit_item(audit: InternalAuditDue, path: str) -> DueItem:
     )
 
 
+def review_item(review: ReviewDue, path: str) -> DueItem:
+    """A planned management review on its day (DOMAIN §13.2): overdue while still planned after it;
+    the organisation's quality managers, who hold it, are reminded of it."""
+    return DueItem(
+        key=f"management-review-{review.id}",
+        kind=DueKind.MANAGEMENT_REVIEW,
+        due_on=review.planned_on,
+        subject=f"{review.reference} {review.title}",
+        path=path,
+        organisation_id=review.organisation_id,
+        organisation_name=review.organisation_name,
+        certification_body_id=None,
+        standard_codes=review.standard_codes,
+    )
+
+
 def first_surveillance_missed(items: Iterable[DueItem], today: datetime.date) -> datetime.date | None:
     """Rule 10: among a certificate's items (`certificate_items`), the first surveillance's due date
     when it has passed with no surveillance 1 held."""
@@ -229,8 +245,13 @@ def reminder_owed(item: DueItem, today: datetime.date, lead_days: Iterable[int])
 
 
 # The organisation's own work is no CB's: its reminders go at these lead times (an action a week
-# before its due date; an internal audit a week before its first day, for its auditors to prepare)
-OWN_LEAD_DAYS: dict[str, tuple[int, ...]] = {DueKind.ACTION_DUE: (7,), DueKind.INTERNAL_AUDIT: (7,)}
+# before its due date; an internal audit a week before its first day, for its auditors to prepare;
+# a management review a month and a week before its day)
+OWN_LEAD_DAYS: dict[str, tuple[int, ...]] = {
+    DueKind.ACTION_DUE: (7,),
+    DueKind.INTERNAL_AUDIT: (7,),
+    DueKind.MANAGEMENT_REVIEW: (30, 7),  # a month to gather its inputs, a week to send the papers
+}
 
 
 def lead_days_of(item: DueItem, body_lead_days: dict[int, list[int]]) -> Iterable[int]:

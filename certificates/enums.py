@@ -104,13 +104,14 @@ class DueKind(models.TextChoices):
     # The organisation's own management system (DOMAIN §13; improvement.selectors.due)
     ACTION_DUE = "action_due", _("Action due")
     INTERNAL_AUDIT = "internal_audit", _("Internal audit")
+    MANAGEMENT_REVIEW = "management_review", _("Management review")
 
 
 # What the client's people see and are reminded of; the rest is the CB's own planning (rule 25)
 CLIENT_DUE_KINDS = tuple(kind for kind in DueKind if kind != DueKind.TEAM_NOTICE)
 # The organisation's own work: only its members see it, never a CB's staff (rule 43); no CB's
 # lead times apply to it (`due_rules.OWN_LEAD_DAYS`)
-OWN_DUE_KINDS = (DueKind.ACTION_DUE, DueKind.INTERNAL_AUDIT)
+OWN_DUE_KINDS = (DueKind.ACTION_DUE, DueKind.INTERNAL_AUDIT, DueKind.MANAGEMENT_REVIEW)
 
 
 class TaskKind(models.TextChoices):

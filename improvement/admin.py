@@ -16,7 +16,11 @@ from improvement.models import (
     InternalAuditor,
     InternalAuditProgramme,
     InternalFinding,
+    ManagementReview,
     Process,
+    ReviewAttendee,
+    ReviewInput,
+    ReviewOutput,
 )
 
 
@@ -137,3 +141,43 @@ class InternalFindingAdmin(ReadOnlyAdmin):
     search_fields = ["title", "audit__title", "clause__number"]
     autocomplete_fields = ["audit", "clause", "created_by"]
     raw_id_fields = ["process", "site"]
+
+
+# --- management reviews ---
+
+
+@admin.register(ManagementReview)
+class ManagementReviewAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "organisation", "status", "planned_on", "held_on", "minutes_approved_at"]
+    list_filter = ["status"]
+    list_select_related = ["organisation"]
+    search_fields = ["title", "organisation__name"]
+    autocomplete_fields = ["organisation", "created_by", "held_by", "minutes_approved_by"]
+    filter_horizontal = ["editions"]
+
+
+@admin.register(ReviewAttendee)
+class ReviewAttendeeAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "review", "function", "is_top_management", "added_at", "removed_at"]
+    list_filter = ["is_top_management"]
+    list_select_related = ["review", "user"]
+    search_fields = ["name", "user__full_name", "review__title"]
+    autocomplete_fields = ["review", "user"]
+
+
+@admin.register(ReviewInput)
+class ReviewInputAdmin(ReadOnlyAdmin):
+    list_display = ["label", "review", "standard_code", "not_applicable", "answered_by", "answered_at"]
+    list_filter = ["not_applicable", "standard_code"]
+    list_select_related = ["review", "answered_by"]
+    search_fields = ["label", "key", "review__title"]
+    autocomplete_fields = ["review", "answered_by"]
+
+
+@admin.register(ReviewOutput)
+class ReviewOutputAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "review", "kind", "action", "created_at", "withdrawn_at"]
+    list_filter = ["kind"]
+    list_select_related = ["review", "action"]
+    search_fields = ["decision", "review__title"]
+    autocomplete_fields = ["review", "action", "created_by"]

@@ -35,7 +35,12 @@ STATUSES = [
 
 def benchmark_pages() -> list[tuple[str, str, str]]:
     ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
-    return [*_gap_pages(ministry), *_action_pages(ministry), *_internal_audit_pages(ministry)]
+    return [
+        *_gap_pages(ministry),
+        *_action_pages(ministry),
+        *_internal_audit_pages(ministry),
+        *_review_pages(ministry),
+    ]
 
 
 def _gap_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
@@ -278,3 +283,49 @@ def _started_audit(qm, programme, clauses, day, processes):
     )
     ia.internal_auditor_add(actor=qm, audit=audit, user=qm, is_lead=True)
     return ia.internal_audit_start(actor=qm, audit=audit)
+
+
+# --- management reviews: a review of ISO 9001 and ISO/IEC 27001 with every input answered, 30
+# decisions of which 10 became actions, and the list; all made here, inside the rolled-back
+# transaction ---
+
+REVIEW_DECISIONS = 30
+REVIEW_ACTIONS = 10
+
+
+def _review_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
+    from improvement.services import reviews as rv
+
+    qm = User.objects.get(email=MINISTRY_QM)
+    editions = [Edition.objects.get(standard__code=code, year=year) for code, year in LARGE_EDITIONS]
+    review = rv.review_plan(
+        actor=qm,
+        organisation=ministry,
+        title="Benchmark management review",
+        editions=editions,
+        planned_on=datetime.date(2027, 2, 1),
+    )
+    for row in review.inputs.all():
+        rv.review_input_answer(
+            actor=qm,
+            review_input=row,
+            answer="Discussed with the figures of the register.",
+            not_applicable=False,
+            not_applicable_reason="",
+        )
+    kinds = cycle(["improvement", "change", "resources"])
+    for i in range(REVIEW_DECISIONS):
+        output = rv.review_output_add(
+            actor=qm, review=review, kind=next(kinds), decision=f"Benchmark decision {i}"
+        )
+        if i < REVIEW_ACTIONS:
+            rv.review_output_action_raise(actor=qm, output=output, title=f"Benchmark decision {i}", owner=qm)
+    inputs = review.inputs.count()
+    return [
+        ("management reviews", reverse("improvement:review_list", args=[ministry.pk]), MINISTRY_QM),
+        (
+            f"management review ({inputs} inputs, {REVIEW_DECISIONS} decisions)",
+            review.get_absolute_url(),
+            MINISTRY_QM,
+        ),
+    ]

@@ -43,6 +43,7 @@ from core.models import Document, Transition
 from core.transitions import transition_record
 from improvement.models import Action, ActionEvidenceFile, EvidenceFile, GapAnalysis, GapAnswer
 from improvement.models import internal_audits as ia_models  # internal audits
+from improvement.models import reviews as review_models  # management reviews
 from improvement.services import actions as action_services
 from improvement.services import gap as services
 from organisations.enums import CBRole, OrganisationRole, SignInKind
@@ -66,6 +67,7 @@ from standards.time_tables import Row
 from tests import factories
 from tests.factories import PROGRAMME_SCOPE
 from tests.improvement.internal_audit_world import internal_audit_records  # internal audits
+from tests.improvement.review_world import review_records  # management reviews
 
 pytestmark = pytest.mark.django_db
 
@@ -415,6 +417,30 @@ INTERNAL_AUDIT_MODELS = (
 MAKERS.update(
     {model: (lambda model=model: _internal_audit_records()[model]) for model in INTERNAL_AUDIT_MODELS}
 )
+
+
+# --- management reviews: each model's maker builds one organisation's records ---
+
+
+def _review_records() -> dict:
+    membership = factories.OrganisationMembershipFactory(role=OrganisationRole.QUALITY_MANAGER)
+    world = SimpleNamespace(org_x=membership.organisation, qm_x=membership.user)
+    records = review_records(world, factories.ClauseFactory().edition, "x")
+    return {
+        review_models.ManagementReview: records["review"],
+        review_models.ReviewAttendee: records["review_attendee"],
+        review_models.ReviewInput: records["review_input"],
+        review_models.ReviewOutput: records["review_output"],
+    }
+
+
+REVIEW_MODELS = (
+    review_models.ManagementReview,
+    review_models.ReviewAttendee,
+    review_models.ReviewInput,
+    review_models.ReviewOutput,
+)
+MAKERS.update({model: (lambda model=model: _review_records()[model]) for model in REVIEW_MODELS})
 
 
 NO_DELETE = set(MAKERS) - {Group, AccessAttempt}

@@ -46,6 +46,9 @@ PAGES = [
     "internal audit programme with coverage (ISO 9001)",
     "internal audit (30 findings)",
     "internal audit checklist",
+    # --- management reviews ---
+    "management reviews",
+    "management review (16 inputs, 30 decisions)",
     "programme list",
     "programme open form",
     "programme detail",

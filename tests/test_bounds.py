@@ -87,6 +87,7 @@ from core import bounds
 from core.forms import BoundedForm
 from core.transitions import transitions_of
 from improvement.forms import internal_audits as ia_forms  # internal audits
+from improvement.forms import reviews as review_forms  # management reviews
 from improvement.forms.actions import ActionCancelForm, ActionEditForm, ActionNewForm, ActionReviewForm
 from improvement.forms.gap import (
     EvidenceUploadForm,
@@ -122,6 +123,7 @@ from tests.certificates.test_decision_views import decided_world, grant
 from tests.certificates.test_transfers import form_data as transfer_review_data
 from tests.factories import PROGRAMME_SCOPE
 from tests.improvement.internal_audit_world import ia_of  # internal audits
+from tests.improvement.review_world import reviews_of  # management reviews
 from tests.test_url_access import PUBLIC, url_names
 
 pytestmark = pytest.mark.django_db
@@ -250,6 +252,8 @@ def w(world, settings, tmp_path):
         owner=world.qm_a,
     )
     ia_of(world)  # internal audits: made before any test reads the state
+    # --- management reviews ---
+    reviews_of(world)
     return world
 
 
@@ -932,6 +936,60 @@ FORMS = {
             ),
         )
     },
+    # --- management reviews ---
+    **{
+        name: FormView("qm_a", kwargs, forms_of, data)
+        for name, kwargs, forms_of, data in (
+            (
+                "improvement:review_new",
+                lambda w: {"org_pk": w.org_a.pk},
+                lambda w: [review_forms.ReviewCreateForm()],
+                lambda w: {"title": "Review 2027", "editions": [w.edition.pk], "planned_on": "2027-01-05"},
+            ),
+            (
+                "improvement:review_edit",
+                lambda w: {"pk": reviews_of(w)["review"].pk},
+                lambda w: [review_forms.ReviewForm()],
+                lambda w: {"title": "Review 2026", "editions": [w.edition.pk], "planned_on": "2026-03-11"},
+            ),
+            (
+                "improvement:review_attendee_add",
+                lambda w: {"pk": reviews_of(w)["review"].pk},
+                lambda w: [review_forms.AttendeeForm(organisation=w.org_a)],
+                lambda w: {"user": w.contributor_a.pk, "name": "", "function": "Head of IT"},
+            ),
+            (
+                "improvement:review_input",
+                lambda w: {"pk": reviews_of(w)["review_input"].pk},
+                lambda w: [review_forms.InputForm()],
+                lambda w: {"answer": "Three actions closed", "not_applicable_reason": ""},
+            ),
+            (
+                "improvement:review_hold",
+                lambda w: {"pk": reviews_of(w)["ready_review"].pk},
+                lambda w: [review_forms.HoldForm()],
+                lambda w: {"held_on": "2026-03-10", "summary": "A good year"},
+            ),
+            (
+                "improvement:review_cancel",
+                lambda w: {"pk": reviews_of(w)["review"].pk},
+                lambda w: [ia_forms.RequiredReasonForm()],
+                lambda w: {"reason": "Merged with the next"},
+            ),
+            (
+                "improvement:review_output_add",
+                lambda w: {"pk": reviews_of(w)["review"].pk},
+                lambda w: [review_forms.OutputForm()],
+                lambda w: {"kind": "resources", "decision": "One more auditor"},
+            ),
+            (
+                "improvement:review_output_action",
+                lambda w: {"pk": reviews_of(w)["review_output"].pk},
+                lambda w: [review_forms.OutputActionForm(organisation=w.org_a)],
+                lambda w: {"title": "Hire an auditor", "owner": w.qm_a.pk, "due_on": "2026-09-30"},
+            ),
+        )
+    },
 }
 
 
@@ -1038,6 +1096,8 @@ QUERIES = {
     "improvement:internal_audit_detail": Query(
         "qm_a", lambda w: {"pk": ia_of(w)["internal_audit"].pk}, ("page",)
     ),
+    # --- management reviews: the paginated list ---
+    "improvement:review_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
 }
 
 # Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` is a
@@ -1113,6 +1173,12 @@ NO_INPUT = {
     "improvement:internal_audit_start",
     "improvement:internal_audit_report_issue",
     "improvement:internal_audit_close",
+    # --- management reviews: pages and buttons ---
+    "improvement:review_detail",
+    "improvement:review_pdf",
+    "improvement:review_attendee_remove",
+    "improvement:review_minutes_approve",
+    "improvement:review_output_withdraw",
 }
 # A URL whose only input is a free text in its path (a printed certificate's QR token, a calendar
 # feed's address): tried by test_a_verification_token_out_of_bounds_reads_as_unknown and

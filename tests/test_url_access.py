@@ -306,6 +306,37 @@ ACCESS = {
         set(),
         READS_A_GAP,
     ),
+    # --- management reviews (rule 43: the organisation's members only, CB staff get 404) ---
+    "improvement:review_list": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
+    "improvement:review_new": (lambda w: {"org_pk": w.org_a.pk}, MANAGES_A, READS_A_GAP - MANAGES_A),
+    "improvement:review_detail": (lambda w: {"pk": w.review_a.pk}, READS_A_GAP, set()),
+    "improvement:review_edit": (lambda w: {"pk": w.review_a.pk}, MANAGES_A, READS_A_GAP - MANAGES_A),
+    "improvement:review_attendee_add": (lambda w: {"pk": w.review_a.pk}, MANAGES_A, READS_A_GAP - MANAGES_A),
+    "improvement:review_attendee_remove": (
+        lambda w: {"pk": w.review_a.pk, "attendee_pk": w.review_attendee_a.pk},
+        set(),
+        READS_A_GAP,
+    ),
+    "improvement:review_input": (
+        lambda w: {"pk": w.review_input_a.pk},
+        WRITES_A_GAP,
+        READS_A_GAP - WRITES_A_GAP,
+    ),
+    "improvement:review_hold": (lambda w: {"pk": w.review_a.pk}, MANAGES_A, READS_A_GAP - MANAGES_A),
+    "improvement:review_minutes_approve": (lambda w: {"pk": w.held_review_a.pk}, set(), READS_A_GAP),
+    "improvement:review_cancel": (lambda w: {"pk": w.review_a.pk}, set(), READS_A_GAP),
+    "improvement:review_output_add": (
+        lambda w: {"pk": w.review_a.pk},
+        WRITES_A_GAP,
+        READS_A_GAP - WRITES_A_GAP,
+    ),
+    "improvement:review_output_action": (
+        lambda w: {"pk": w.review_output_a.pk},
+        MANAGES_A,
+        READS_A_GAP - MANAGES_A,
+    ),
+    "improvement:review_output_withdraw": (lambda w: {"pk": w.review_output_a.pk}, set(), READS_A_GAP),
+    "improvement:review_pdf": (lambda w: {"pk": w.held_review_a.pk}, READS_A_GAP, set()),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -370,6 +401,11 @@ POST_ONLY = {
     "improvement:internal_audit_report_issue",
     "improvement:internal_audit_close",
     "improvement:internal_audit_cancel",
+    # --- management reviews ---
+    "improvement:review_attendee_remove",
+    "improvement:review_minutes_approve",
+    "improvement:review_cancel",
+    "improvement:review_output_withdraw",
 }
 PUBLIC = {
     "verification:search",
@@ -607,6 +643,13 @@ def w(world, settings, tmp_path):
     for suffix in ("a", "b"):
         for key, record in internal_audit_records(world, world.edition, suffix).items():
             setattr(world, f"{key}_{suffix}", record)
+    # --- management reviews: for A and B, a planned review with an attendee, an answered input and
+    # a decision, and a held review of the year before ---
+    from tests.improvement.review_world import review_records
+
+    for suffix in ("a", "b"):
+        for key, record in review_records(world, world.edition, suffix).items():
+            setattr(world, f"{key}_{suffix}", record)
     return world
 
 
@@ -726,6 +769,10 @@ GET_ONLY = {
     "improvement:internal_programme_list",
     "improvement:internal_programme_detail",
     "improvement:internal_audit_detail",
+    # --- management reviews ---
+    "improvement:review_list",
+    "improvement:review_detail",
+    "improvement:review_pdf",
 }
 TENANT_URLS = sorted(
     name
@@ -791,6 +838,16 @@ def _pk_of_b(w, name: str) -> int:
         return internal[name].pk
     if name.startswith(("improvement:internal_audit", "improvement:internal_auditor")):
         return w.internal_audit_b.pk
+    # --- management reviews ---
+    reviews = {
+        "improvement:review_input": w.review_input_b,
+        "improvement:review_output_action": w.review_output_b,
+        "improvement:review_output_withdraw": w.review_output_b,
+        "improvement:review_minutes_approve": w.held_review_b,
+        "improvement:review_pdf": w.held_review_b,
+    }
+    if name.startswith("improvement:review_"):
+        return reviews.get(name, w.review_b).pk
     return w.org_b.pk
 
 
@@ -819,6 +876,7 @@ def _ids_of_b(w, name: str) -> dict:
         "session_pk": w.session_b.pk,
         "invitation_pk": w.invitation_b.pk,
         "auditor_pk": w.internal_auditor_b.pk,  # internal audits
+        "attendee_pk": w.review_attendee_b.pk,  # management reviews
     }
 
 
@@ -890,3 +948,12 @@ def _assert_b_unchanged(w) -> None:
     assert w.internal_finding_b.withdrawn_at is None and w.internal_auditor_b.removed_at is None
     assert w.internal_audit_b.findings.count() == 1 and w.internal_audit_b.auditors.count() == 1
     assert w.internal_programme_b.audits.count() == 2
+    # --- management reviews ---
+    for record in ("review_b", "review_attendee_b", "review_input_b", "review_output_b", "held_review_b"):
+        getattr(w, record).refresh_from_db()
+    assert (
+        w.review_b.status == "planned" and w.review_b.title == "Review b" and w.held_review_b.status == "held"
+    )
+    assert w.review_attendee_b.removed_at is None and w.review_output_b.withdrawn_at is None
+    assert w.review_output_b.action_id is None and w.review_input_b.answer == "Considered"
+    assert w.review_b.outputs.count() == 1 and w.review_b.attendees.count() == 1

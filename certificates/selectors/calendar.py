@@ -6,7 +6,8 @@ Five queries whatever the number of certificates, audits or findings: the valid 
 current revisions (with their CB's policy and edition), their recertification and transfer
 decisions, the surveillance audits of their cycles, the audits and the nonconformities with a date
 in the range or overdue (two more for the standards of those, for the iCal feed). For a member of
-an organisation, two more: its open actions and its internal audits (`improvement.selectors.due`).
+an organisation, three more: its open actions, its internal audits and its planned management
+reviews (`improvement.selectors.due`).
 """
 
 import datetime
@@ -37,7 +38,7 @@ from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome,
 from certificates.models import Certificate, CertificateRevision, Decision
 from core.bounds import POLICY_DAYS_MAX
 from improvement import access as improvement_access
-from improvement.models import Action, InternalAudit
+from improvement.models import Action, InternalAudit, ManagementReview
 from improvement.selectors import due as improvement_due
 from organisations import access as tenancy
 from standards.models import Edition, Standard
@@ -53,8 +54,8 @@ HELD = (*FIELDWORK_STATUSES, *REPORTED_STATUSES)  # a surveillance counts once i
 class Scope:
     """What the calendar reads: the certificates, audits and findings (querysets, not yet read),
     the CBs whose team notices the reader may see (the CB's own planning, rule 25; None: all), and
-    the organisation's own actions and internal audits (None: not read, the reader being a member
-    of no organisation; rule 43)."""
+    the organisation's own actions, internal audits and management reviews (None: not read, the
+    reader being a member of no organisation; rule 43)."""
 
     certificates: QuerySet[Certificate]
     audits: QuerySet[Audit]
@@ -62,6 +63,7 @@ class Scope:
     notice_bodies: frozenset[int] | None = None
     actions: QuerySet[Action] | None = None
     internal_audits: QuerySet[InternalAudit] | None = None
+    reviews: QuerySet[ManagementReview] | None = None
 
     def sees_notice_of(self, certification_body_id: int) -> bool:
         return self.notice_bodies is None or certification_body_id in self.notice_bodies
@@ -86,6 +88,7 @@ def scope_of(reach: audit_access.Reach, user) -> Scope:
         notice_bodies=None if reach.everything else reach.bodies,
         actions=improvement_access.actions_for(user) if member else None,
         internal_audits=improvement_access.internal_audits_for(user) if member else None,
+        reviews=improvement_access.reviews_for(user) if member else None,
     )
 
 
@@ -97,6 +100,7 @@ def scope_all() -> Scope:
         Finding.objects.all(),
         actions=Action.objects.all(),
         internal_audits=InternalAudit.objects.all(),
+        reviews=ManagementReview.objects.all(),
     )
 
 
@@ -148,6 +152,10 @@ def due_items(
         items += _internal_audit_items(
             scope.internal_audits, start=start, end=end, include_overdue=include_overdue, filters=filters
         )
+    if DueKind.MANAGEMENT_REVIEW in wanted and scope.reviews is not None:
+        items += _review_items(
+            scope.reviews, start=start, end=end, include_overdue=include_overdue, filters=filters
+        )
     return sorted(
         (
             item
@@ -188,7 +196,15 @@ def _filtered(scope: Scope, filters: Filters) -> Scope:
         audits = audits.filter(programme__editions__in=covers).distinct()
         findings = findings.filter(editions__in=covers).distinct()
     # the actions and internal audits are filtered as they are read (`improvement.selectors.due`)
-    return Scope(certificates, audits, findings, scope.notice_bodies, scope.actions, scope.internal_audits)
+    return Scope(
+        certificates,
+        audits,
+        findings,
+        scope.notice_bodies,
+        scope.actions,
+        scope.internal_audits,
+        scope.reviews,
+    )
 
 
 # --- Certificates -------------------------------------------------------------------------------
@@ -611,6 +627,28 @@ def _internal_audit_items(
         due_rules.internal_audit_item(audit, internal_audit_path(audit.id))
         for audit in improvement_due.internal_audits_due(
             audits,
+            start=start,
+            end=end,
+            include_overdue=include_overdue,
+            organisation_id=filters.organisation_id,
+            standard_id=filters.standard_id,
+        )
+    ]
+
+
+def _review_items(
+    reviews: QuerySet[ManagementReview],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    include_overdue: bool,
+    filters: Filters,
+) -> list[DueItem]:
+    """The management reviews planned in the range, or still planned after their day: one query."""
+    return [
+        due_rules.review_item(review, reverse("improvement:review_detail", args=[review.id]))
+        for review in improvement_due.reviews_due(
+            reviews,
             start=start,
             end=end,
             include_overdue=include_overdue,

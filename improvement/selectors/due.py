@@ -1,9 +1,10 @@
 """What falls due on the organisation's own side (DOMAIN §13): the open actions of its register by
-their due date, and its internal audits by their first day. The calendar of what is due reads them
+their due date, its internal audits by their first day, and its planned management reviews on their
+day. The calendar of what is due reads them
 (`certificates.selectors.calendar` turns them into its items); this module knows nothing of it.
 
 Callers pass the records a person may see, from `improvement.access` (`actions_for`,
-`internal_audits_for`: members of the organisation only, never a CB's staff, rule 43), or every
+`internal_audits_for`, `reviews_for`: members of the organisation only, never a CB's staff, rule 43), or every
 record for the daily job. Each read is one query, read as plain values, whatever the number of rows.
 """
 
@@ -13,8 +14,14 @@ from dataclasses import dataclass
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Q, QuerySet
 
-from improvement.enums import ActionStatus, InternalAuditStatus
-from improvement.models import Action, InternalAudit, InternalAuditor, InternalAuditProgramme
+from improvement.enums import ActionStatus, InternalAuditStatus, ReviewStatus
+from improvement.models import (
+    Action,
+    InternalAudit,
+    InternalAuditor,
+    InternalAuditProgramme,
+    ManagementReview,
+)
 
 # An action is due while someone still has work to do on it; once done it waits for its review
 DUE_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
@@ -157,3 +164,61 @@ def internal_audits_due(
         InternalAuditDue(*row[:7], auditor_ids=tuple(row[7]), standard_codes=tuple(dict.fromkeys(row[8])))
         for row in rows
     ]
+
+
+# --- management reviews ---
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """A planned management review, with the standards of its editions."""
+
+    id: int
+    number: int
+    title: str
+    planned_on: datetime.date
+    organisation_id: int
+    organisation_name: str
+    standard_codes: tuple[str, ...]
+
+    @property
+    def reference(self) -> str:
+        return f"MR-{self.number}"
+
+
+def reviews_due(
+    reviews: QuerySet[ManagementReview],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    include_overdue: bool = False,
+    organisation_id: int | None = None,
+    standard_id: int | None = None,
+) -> list[ReviewDue]:
+    """The planned reviews among `reviews` whose day falls from `start` to `end` (and, with
+    `include_overdue`, those still planned after their day), soonest first, each with its editions'
+    standards. A review held or cancelled is no longer due. One query."""
+    found = reviews.filter(
+        status=ReviewStatus.PLANNED, planned_on__range=(_earliest(start, include_overdue), end)
+    )
+    if organisation_id:
+        found = found.filter(organisation_id=organisation_id)
+    if standard_id:
+        found = found.filter(
+            pk__in=ManagementReview.editions.through.objects.filter(edition__standard_id=standard_id).values(
+                "managementreview_id"
+            )
+        )
+    codes = (
+        ManagementReview.editions.through.objects.filter(managementreview=OuterRef("pk"))
+        .order_by("edition__standard__code")
+        .values("edition__standard__code")
+    )
+    rows = (
+        found.annotate(standard_codes=ArraySubquery(codes))
+        .order_by("planned_on", "pk")
+        .values_list(
+            "pk", "number", "title", "planned_on", "organisation_id", "organisation__name", "standard_codes"
+        )
+    )
+    return [ReviewDue(*row[:6], standard_codes=tuple(dict.fromkeys(row[6]))) for row in rows]

@@ -31,6 +31,7 @@ from tests.audits import test_findings_services as given
 from tests.audits.conftest import qms as qms
 from tests.audits.test_programme_views import open_form
 from tests.improvement.internal_audit_world import ia_of  # internal audits
+from tests.improvement.review_world import reviews_of  # management reviews
 from tests.test_bounds import _world
 from tests.test_bounds import cw as cw
 from tests.test_bounds import w as w
@@ -334,6 +335,11 @@ CREATE_FORMS = {
     "improvement:internal_audit_new": ("qm_a", lambda w: {"pk": ia_of(w)["internal_programme"].pk}, None),
     "improvement:internal_auditor_add": ("qm_a", lambda w: {"pk": ia_of(w)["internal_audit"].pk}, None),
     "improvement:internal_finding_new": ("qm_a", lambda w: {"pk": ia_of(w)["internal_audit"].pk}, None),
+    # --- management reviews ---
+    "improvement:review_new": ("qm_a", lambda w: {"org_pk": w.org_a.pk}, None),
+    "improvement:review_attendee_add": ("qm_a", lambda w: {"pk": reviews_of(w)["review"].pk}, None),
+    "improvement:review_output_add": ("qm_a", lambda w: {"pk": reviews_of(w)["review"].pk}, None),
+    "improvement:review_output_action": ("qm_a", lambda w: {"pk": reviews_of(w)["review_output"].pk}, None),
 }
 # Views that call a service named like a creating one but whose repeat creates nothing
 REPEAT_SAFE = {
