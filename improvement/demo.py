@@ -1,5 +1,6 @@
 """Demo data for `make run`: the organisations' own management-system work (gap analyses, processes,
-internal auditors, an internal audit programme, the register of actions). Idempotent."""
+internal auditors, an internal audit programme, the register of actions, management reviews).
+Idempotent."""
 
 import datetime
 
@@ -14,8 +15,8 @@ from improvement.enums import (
     EffectivenessResult,
     InternalFindingGrade,
 )
-from improvement.models import GapAnalysis, InternalAuditProgramme
-from improvement.services import actions, internal_audits
+from improvement.models import GapAnalysis, InternalAuditProgramme, ManagementReview
+from improvement.services import actions, internal_audits, reviews
 from improvement.services import gap as services
 from improvement.services import processes as process_services
 from organisations import services as organisation_services
@@ -72,6 +73,11 @@ def demo_load() -> None:
         )
     if not InternalAuditProgramme.objects.filter(organisation=ministry).exists():
         _ministry_management_system(ministry)
+    # --- management reviews ---
+    if not ManagementReview.objects.filter(organisation=ministry).exists():
+        _ministry_review(ministry)
+    if not ManagementReview.objects.filter(organisation=northfield).exists():
+        _northfield_review(northfield)
 
 
 def _ministry_baseline(ministry: Organisation) -> None:
@@ -444,3 +450,107 @@ def _hand_made_actions(ministry: Organisation, people: dict, sites: dict) -> Non
         owner=pieter,
     )
     actions.action_cancel(actor=qm, action=duplicate, reason="Already in the 2027 service plan.")
+
+
+# --- management reviews ---
+
+# The Ministry's review, still being prepared: (input key, answer); left out: still open
+MINISTRY_REVIEW_ANSWERS = {
+    "hs.previous_actions": "First management review: no earlier review, so no actions from one.",
+    "hs.external_internal_issues": "The e-government act of 2026 and the move of the data centre.",
+    "hs.interested_parties": "Citizens expect online services around the clock; the ombudsman's report.",
+    "hs.nonconformities": "Internal audits IA-1 and IA-2: two minor nonconformities, actions open.",
+    "hs.audit_results": "Internal audits IA-1 and IA-2 reported; no certification audit yet.",
+    "iso-9001.customer_satisfaction": "Survey of 1,200 users: 78 % satisfied, waiting times criticised.",
+    "iso-9001.objectives": "Four of six quality objectives met; online forms and response times lag.",
+    "iso-9001.resources": "Two internal auditors to train; no budget for a second service desk.",
+    "iso-iec-27001.risk_treatment": "Risk assessment of May 2026; 14 of 19 treatments implemented.",
+}
+MINISTRY_REVIEW_NOT_APPLICABLE = {
+    "iso-9001.external_providers": "No service is outsourced in the scope; hosting is in-house.",
+}
+
+
+def _ministry_review(ministry: Organisation) -> None:
+    qm = User.objects.get(email="qm@ministry.example")
+    editions = [
+        Edition.objects.get(standard__code=c, year=y)
+        for c, y in (("ISO 9001", 2015), ("ISO/IEC 27001", 2022))
+    ]
+    review = reviews.review_plan(
+        actor=qm,
+        organisation=ministry,
+        title="Management review 2026",
+        editions=editions,
+        planned_on=datetime.date(2027, 1, 5),
+    )
+    reviews.review_attendee_add(
+        actor=qm, review=review, name="Dr Anna Weber", function="Secretary-General", is_top_management=True
+    )
+    reviews.review_attendee_add(actor=qm, review=review, user=qm, function="Quality manager")
+    for row in review.inputs.all():
+        if row.key in MINISTRY_REVIEW_ANSWERS:
+            _answer(row, qm, answer=MINISTRY_REVIEW_ANSWERS[row.key])
+        elif row.key in MINISTRY_REVIEW_NOT_APPLICABLE:
+            _answer(row, qm, reason=MINISTRY_REVIEW_NOT_APPLICABLE[row.key])
+    reviews.review_output_add(
+        actor=qm,
+        review=review,
+        kind="resources",
+        decision="Keep one service desk; review the budget for a second one in the 2028 plan.",
+    )
+    survey = reviews.review_output_add(
+        actor=qm,
+        review=review,
+        kind="improvement",
+        decision="Cut the waiting time of the service desk: call-back slots and a status page.",
+    )
+    reviews.review_output_action_raise(
+        actor=qm,
+        output=survey,
+        title="Introduce call-back slots and a service status page",
+        owner=User.objects.get(email="contributor@ministry.example"),
+        due_on=datetime.date(2027, 4, 30),
+    )
+
+
+def _answer(row, actor: User, *, answer: str = "", reason: str = "") -> None:
+    reviews.review_input_answer(
+        actor=actor,
+        review_input=row,
+        answer=answer,
+        not_applicable=bool(reason),
+        not_applicable_reason=reason,
+    )
+
+
+def _northfield_review(northfield: Organisation) -> None:
+    """Held on 16 November 2026, after the internal audits of the year, every input addressed, its
+    minutes approved."""
+    qm = User.objects.get(email="qm@northfield.example")
+    review = reviews.review_plan(
+        actor=qm,
+        organisation=northfield,
+        title="Management review 2026",
+        editions=[Edition.objects.get(standard__code="ISO 9001", year=2015)],
+        planned_on=datetime.date(2026, 11, 16),
+    )
+    reviews.review_attendee_add(
+        actor=qm, review=review, name="Karin Lund", function="Mayor", is_top_management=True
+    )
+    reviews.review_attendee_add(actor=qm, review=review, user=qm, function="Quality manager")
+    for row in review.inputs.all():
+        _answer(row, qm, answer=f"Discussed with the figures of the year: {str(row.label).lower()}.")
+    reviews.review_output_add(
+        actor=qm,
+        review=review,
+        kind="change",
+        decision="Merge the permit procedures of the two town halls into one process.",
+    )
+    reviews.review_hold(
+        actor=qm,
+        review=review,
+        held_on=datetime.date(2026, 11, 16),
+        summary="The system is suitable and effective; the permit process is to be simplified.",
+    )
+    reviews.review_minutes_approve(actor=qm, review=review)

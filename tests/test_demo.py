@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 from io import StringIO
 
@@ -20,7 +21,14 @@ from audits.models import AuditProgramme, Finding
 from audits.selectors.programme_checks import programme_problems
 from audits.selectors.programmes import time_sheet
 from improvement.enums import ActionSource, ActionStatus
-from improvement.models import Action, GapAnalysis, InternalAuditProgramme, InternalFinding, Process
+from improvement.models import (
+    Action,
+    GapAnalysis,
+    InternalAuditProgramme,
+    InternalFinding,
+    ManagementReview,
+    Process,
+)
 from organisations import access
 from organisations.models import AuditorQualification, CertificationBody, Organisation, Site, User
 from standards.models import Clause
@@ -134,3 +142,35 @@ def test_demo_ministry_runs_its_own_management_system():
     assert failed.reviewed_by is not None and failed.follow_ups.get().status == ActionStatus.IN_PROGRESS
     for finding in InternalFinding.objects.filter(audit__programme=programme, grade__in=["major", "minor"]):
         assert finding.action.source == ActionSource.INTERNAL_AUDIT
+
+
+# --- management reviews ---
+
+
+def test_demo_management_reviews():
+    """The Ministry's review MR-1 planned with top management, a few inputs open, one not
+    applicable, a decision noted and one turned into an action; Northfield's held and approved."""
+    call_command("load_demo", force=True, stdout=StringIO())
+    call_command("load_demo", force=True, stdout=StringIO())
+    ministry = ManagementReview.objects.get(organisation__name="Ministry of Digital Affairs")
+    assert (ministry.reference, ministry.title, ministry.status) == (
+        "MR-1",
+        "Management review 2026",
+        "planned",
+    )
+    assert ministry.planned_on == datetime.date(2027, 1, 5)
+    assert sorted(ministry.editions.values_list("standard__code", flat=True)) == ["ISO 9001", "ISO/IEC 27001"]
+    top = ministry.attendees.get(is_top_management=True)
+    assert (top.name, top.function) == ("Dr Anna Weber", "Secretary-General")
+    assert ministry.attendees.filter(user__email="qm@ministry.example").exists()
+    inputs = list(ministry.inputs.all())
+    open_inputs = [row for row in inputs if not row.is_addressed]
+    assert 0 < len(open_inputs) < len(inputs) / 2
+    assert [row.not_applicable_reason != "" for row in inputs if row.not_applicable] == [True]
+    outputs = list(ministry.outputs.order_by("number"))
+    assert [o.action_id is not None for o in outputs] == [False, True]
+    assert outputs[1].action.source == ActionSource.MANAGEMENT_REVIEW
+    northfield = ManagementReview.objects.get(organisation__name="Northfield Municipality")
+    assert (northfield.reference, northfield.status) == ("MR-1", "minutes_approved")
+    assert northfield.held_on == datetime.date(2026, 11, 16) and northfield.prepared["sections"]
+    assert all(row.is_addressed for row in northfield.inputs.all())
