@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import documents
 from improvement import access, pdf
-from improvement.models import GapAnalysis, InternalAudit
+from improvement.enums import SoaStatus
+from improvement.models import GapAnalysis, InternalAudit, StatementOfApplicability
 
 GAP_ANALYSIS = "improvement.gap_analysis"
 
@@ -31,4 +32,18 @@ documents.register(
     subjects_for=lambda user: access.internal_audits_for(user).filter(reported_at__isnull=False),
     filename=lambda audit: f"internal-audit-{audit.programme_id}-{audit.reference}.pdf",
     version=lambda audit: audit.reported_at.isoformat() if audit.reported_at else "",
+)
+
+# --- the Statement of Applicability: an approved version ---
+SOA = "improvement.soa"
+
+documents.register(
+    SOA,
+    label=_("Statement of Applicability"),
+    model=StatementOfApplicability,
+    render=pdf.render_soa_pdf,
+    # only an approved version is printed; it never changes after (its version is the approval time)
+    subjects_for=lambda user: access.soas_for(user).filter(status=SoaStatus.APPROVED),
+    filename=lambda soa: f"soa-{soa.organisation_id}-v{soa.version}.pdf",
+    version=lambda soa: soa.approval_recorded_at.isoformat() if soa.approval_recorded_at else "",
 )

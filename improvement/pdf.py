@@ -41,3 +41,20 @@ def render_internal_audit_report_pdf(audit) -> bytes:
         "printed_at": timezone.now(),
     }
     return _render("improvement/pdf/internal_audit_report.html", context, ["css/print/internal_audit.css"])
+
+
+# --- the Statement of Applicability ---
+
+
+def render_soa_pdf(soa) -> bytes:
+    from improvement.selectors.soa import controls_of, summary
+
+    controls = controls_of(soa)
+    context = {
+        "soa": soa,
+        "organisation": soa.organisation,
+        "controls": controls,
+        "summary": summary(controls),
+        "printed_at": timezone.now(),
+    }
+    return _render("improvement/pdf/soa.html", context, ["css/print/soa.css"])
