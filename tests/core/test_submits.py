@@ -334,6 +334,12 @@ CREATE_FORMS = {
     "improvement:internal_audit_new": ("qm_a", lambda w: {"pk": ia_of(w)["internal_programme"].pk}, None),
     "improvement:internal_auditor_add": ("qm_a", lambda w: {"pk": ia_of(w)["internal_audit"].pk}, None),
     "improvement:internal_finding_new": ("qm_a", lambda w: {"pk": ia_of(w)["internal_audit"].pk}, None),
+    # --- the Statement of Applicability: a new version, from the list of versions ---
+    "improvement:soa_new": (
+        "qm_a",
+        lambda w: {"org_pk": w.org_a.pk},
+        ("improvement:soa_list", lambda w: {"org_pk": w.org_a.pk}),
+    ),
 }
 # Views that call a service named like a creating one but whose repeat creates nothing
 REPEAT_SAFE = {
