@@ -21,6 +21,7 @@ from standards.models import Edition
 
 MINISTRY_QM = "qm@ministry.example"
 NORTHFIELD_QM = "qm@northfield.example"
+CB_MANAGER = "manager@certa.example"
 LARGE_EDITIONS = [("ISO/IEC 27001", 2022), ("ISO 9001", 2015)]  # 161 answers
 LARGE_MINIMUM = 150
 STATUSES = [
@@ -35,7 +36,12 @@ STATUSES = [
 
 def benchmark_pages() -> list[tuple[str, str, str]]:
     ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
-    return [*_gap_pages(ministry), *_action_pages(ministry), *_internal_audit_pages(ministry)]
+    return [
+        *_gap_pages(ministry),
+        *_action_pages(ministry),
+        *_internal_audit_pages(ministry),
+        *_soa_pages(ministry),
+    ]
 
 
 def _gap_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
@@ -278,3 +284,27 @@ def _started_audit(qm, programme, clauses, day, processes):
     )
     ia.internal_auditor_add(actor=qm, audit=audit, user=qm, is_lead=True)
     return ia.internal_audit_start(actor=qm, audit=audit)
+
+
+# --- the Statement of Applicability: the demo's versions of ISO/IEC 27001:2022 (93 controls) ---
+
+
+def _soa_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
+    from improvement.models import StatementOfApplicability
+
+    approved, draft = StatementOfApplicability.objects.filter(organisation=ministry).order_by("version")[:2]
+    size = draft.controls.count()
+    return [
+        ("SoA versions", reverse("improvement:soa_list", args=[ministry.pk]), MINISTRY_QM),
+        (f"SoA detail ({size} controls, draft)", draft.get_absolute_url(), MINISTRY_QM),
+        (
+            f"SoA detail ({size} controls, approved, certification body)",
+            approved.get_absolute_url(),
+            CB_MANAGER,
+        ),
+        (
+            "SoA control form",
+            reverse("improvement:soa_control", args=[draft.controls.first().pk]),
+            MINISTRY_QM,
+        ),
+    ]

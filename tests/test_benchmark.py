@@ -46,6 +46,11 @@ PAGES = [
     "internal audit programme with coverage (ISO 9001)",
     "internal audit (30 findings)",
     "internal audit checklist",
+    # --- the Statement of Applicability ---
+    "SoA versions",
+    "SoA detail (93 controls, draft)",
+    "SoA detail (93 controls, approved, certification body)",
+    "SoA control form",
     "programme list",
     "programme open form",
     "programme detail",
