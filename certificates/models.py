@@ -288,6 +288,15 @@ class CertificateRevision(models.Model):
         help_text=_("Required on ISO/IEC 27001 certificates."),
         validators=LINE,
     )
+    soa = models.ForeignKey(
+        "improvement.StatementOfApplicability",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Statement of Applicability"),
+        help_text=_("The approved version the client shared; its label is the version named above."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=RevisionStatus.choices, default=RevisionStatus.DRAFT
     )

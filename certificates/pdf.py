@@ -15,11 +15,10 @@ from django.db.models.fields.files import FieldFile
 from certificates.enums import RevisionStatus
 from certificates.models import CertificateRevision, RevisionSite
 from certificates.qr import public_url, qr_svg_data_uri
+from improvement.soa_rules import SOA_STANDARD_CODES  # whose certificates name the SoA (DOMAIN §6.1 item 8)
 
 TEMPLATE = "certificates/pdf/certificate.html"
 STYLESHEETS = ["css/print/certificate.css"]
-# Standards whose certificates name the Statement of Applicability (DOMAIN §6.1 item 8)
-SOA_STANDARDS = ("ISO/IEC 27001",)
 # What the uploads can be (organisations/images.py lets only these through), by their first bytes
 IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 ISSUED = (RevisionStatus.CURRENT, RevisionStatus.SUPERSEDED)
@@ -72,7 +71,7 @@ class CertificateSheet:
 
     @property
     def shows_soa(self) -> bool:
-        return self.edition.standard.code in SOA_STANDARDS or bool(self.revision.soa_version)
+        return self.edition.standard.code in SOA_STANDARD_CODES or bool(self.revision.soa_version)
 
 
 def image_data_uri(image: FieldFile) -> str | None:

@@ -21,6 +21,8 @@ from improvement.models import (
     ReviewAttendee,
     ReviewInput,
     ReviewOutput,
+    SoaControl,
+    StatementOfApplicability,
 )
 
 
@@ -181,3 +183,33 @@ class ReviewOutputAdmin(ReadOnlyAdmin):
     list_select_related = ["review", "action"]
     search_fields = ["decision", "review__title"]
     autocomplete_fields = ["review", "action", "created_by"]
+
+
+# --- the Statement of Applicability: read-only (an approved version never changes) ---
+
+
+@admin.register(StatementOfApplicability)
+class StatementOfApplicabilityAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "organisation",
+        "edition",
+        "version",
+        "status",
+        "approved_on",
+        "shared_with_cb",
+    ]
+    list_filter = ["status", "shared_with_cb"]
+    list_select_related = ["organisation", "edition__standard"]
+    search_fields = ["organisation__name", "approver_name"]
+    autocomplete_fields = ["organisation", "created_by", "approval_recorded_by"]
+    raw_id_fields = ["edition", "drafted_from", "copied_from"]
+
+
+@admin.register(SoaControl)
+class SoaControlAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "applicable", "implementation", "updated_by", "updated_at"]
+    list_filter = ["applicable", "implementation"]
+    list_select_related = ["soa__organisation", "soa__edition__standard", "clause", "updated_by"]
+    search_fields = ["soa__organisation__name", "clause__number"]
+    raw_id_fields = ["soa", "clause", "action", "updated_by"]

@@ -21,6 +21,7 @@ from standards.models import Edition
 
 MINISTRY_QM = "qm@ministry.example"
 NORTHFIELD_QM = "qm@northfield.example"
+CB_MANAGER = "manager@certa.example"
 LARGE_EDITIONS = [("ISO/IEC 27001", 2022), ("ISO 9001", 2015)]  # 161 answers
 LARGE_MINIMUM = 150
 STATUSES = [
@@ -40,6 +41,7 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
         *_action_pages(ministry),
         *_internal_audit_pages(ministry),
         *_review_pages(ministry),
+        *_soa_pages(ministry),
     ]
 
 
@@ -326,6 +328,30 @@ def _review_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
         (
             f"management review ({inputs} inputs, {REVIEW_DECISIONS} decisions)",
             review.get_absolute_url(),
+            MINISTRY_QM,
+        ),
+    ]
+
+
+# --- the Statement of Applicability: the demo's versions of ISO/IEC 27001:2022 (93 controls) ---
+
+
+def _soa_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
+    from improvement.models import StatementOfApplicability
+
+    approved, draft = StatementOfApplicability.objects.filter(organisation=ministry).order_by("version")[:2]
+    size = draft.controls.count()
+    return [
+        ("SoA versions", reverse("improvement:soa_list", args=[ministry.pk]), MINISTRY_QM),
+        (f"SoA detail ({size} controls, draft)", draft.get_absolute_url(), MINISTRY_QM),
+        (
+            f"SoA detail ({size} controls, approved, certification body)",
+            approved.get_absolute_url(),
+            CB_MANAGER,
+        ),
+        (
+            "SoA control form",
+            reverse("improvement:soa_control", args=[draft.controls.first().pk]),
             MINISTRY_QM,
         ),
     ]

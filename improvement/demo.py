@@ -13,12 +13,20 @@ from improvement.enums import (
     AnswerStatus,
     ChecklistResult,
     EffectivenessResult,
+    Implementation,
     InternalFindingGrade,
 )
-from improvement.models import GapAnalysis, InternalAuditProgramme, ManagementReview
+from improvement.models import (
+    Action,
+    GapAnalysis,
+    InternalAuditProgramme,
+    ManagementReview,
+    StatementOfApplicability,
+)
 from improvement.services import actions, internal_audits, reviews
 from improvement.services import gap as services
 from improvement.services import processes as process_services
+from improvement.services import soa as soa_services
 from organisations import services as organisation_services
 from organisations.models import Organisation, User
 from standards.models import Clause, Edition, Standard
@@ -78,6 +86,8 @@ def demo_load() -> None:
         _ministry_review(ministry)
     if not ManagementReview.objects.filter(organisation=northfield).exists():
         _northfield_review(northfield)
+    if not StatementOfApplicability.objects.filter(organisation=ministry).exists():
+        _ministry_soa(ministry)
 
 
 def _ministry_baseline(ministry: Organisation) -> None:
@@ -554,3 +564,80 @@ def _northfield_review(northfield: Organisation) -> None:
         summary="The system is suitable and effective; the permit process is to be simplified.",
     )
     reviews.review_minutes_approve(actor=qm, review=review)
+
+
+# --- The ministry's Statement of Applicability for ISO/IEC 27001:2022: v1 drafted in September,
+# approved by the Secretary-General and shared with the CB; v2 in draft with two controls changed ----
+
+SOA_EXCLUDED = {
+    "A.5.23": "No cloud service is used: every service runs in the ministry's own data centre.",
+    "A.8.11": "No production data leaves production: tests use generated data only.",
+    "A.8.30": "No development is outsourced: the e-services are built by the ministry's own teams.",
+}
+BACKUP_INCIDENT = "A backup restore test failed"
+# (control, justification, action title or "")
+SOA_PARTLY = [
+    ("A.5.7", "Advisories of the national CERT are read weekly; no analysis of them is recorded yet.", ""),
+    ("A.8.13", "Restore tests run quarterly; the last one failed on an expired key.", BACKUP_INCIDENT),
+    ("A.8.24", "Keys are managed in the HSM; their expiry is not yet monitored.", BACKUP_INCIDENT),
+]
+SOA_APPROVED_ON = datetime.date(2026, 10, 20)
+SOA_DRAFTED_AT = datetime.datetime(2026, 9, 15, 9, 0, tzinfo=datetime.UTC)
+
+
+def _ministry_soa(ministry: Organisation) -> None:
+    qm = User.objects.get(email="qm@ministry.example")
+    contributor = User.objects.get(email="contributor@ministry.example")
+    edition = Edition.objects.get(standard__code="ISO/IEC 27001", year=2022)
+    first = soa_services.soa_draft(actor=contributor, organisation=ministry, edition=edition)
+    # the demo's story: drafted in September, before its approval in October
+    StatementOfApplicability.objects.filter(pk=first.pk).update(created_at=SOA_DRAFTED_AT)
+    first.refresh_from_db()
+    incident = Action.objects.get(organisation=ministry, title=BACKUP_INCIDENT)
+    partly = {number: (text, incident if title else None) for number, text, title in SOA_PARTLY}
+    for control in first.controls.select_related("clause__parent"):
+        number = control.clause.number
+        if number in SOA_EXCLUDED:
+            values = {"applicable": False, "justification": SOA_EXCLUDED[number]}
+        elif number in partly:
+            text, action = partly[number]
+            values = {
+                "applicable": True,
+                "justification": text,
+                "implementation": Implementation.PARTLY,
+                "action": action,
+            }
+        else:
+            values = {
+                "applicable": True,
+                "justification": "Risk assessment 2026: needed to treat the risks of the e-services.",
+                "implementation": Implementation.IMPLEMENTED,
+                "evidence": f"ISMS manual, {control.clause.parent.number}",
+            }
+        soa_services.soa_control_save(actor=contributor, control=control, **values)
+    first = soa_services.soa_approve(
+        actor=qm,
+        soa=first,
+        approver_name="Dr Anna Weber",
+        approver_function="Secretary-General",
+        approved_on=SOA_APPROVED_ON,
+    )
+    soa_services.soa_share(actor=qm, soa=first, shared=True)
+    second = soa_services.soa_draft(actor=qm, organisation=ministry, edition=edition)
+    controls = {c.clause.number: c for c in second.controls.select_related("clause")}
+    soa_services.soa_control_save(
+        actor=contributor,
+        control=controls["A.5.23"],
+        applicable=True,
+        justification="A cloud collaboration suite is being introduced for the cabinet (2027).",
+        implementation=Implementation.PARTLY,
+    )
+    soa_services.soa_control_save(
+        actor=contributor,
+        control=controls["A.8.13"],
+        applicable=True,
+        justification="Restore tests run quarterly; the December test passed.",
+        implementation=Implementation.IMPLEMENTED,
+        evidence="Restore test report 2026-Q4",
+        action=incident,
+    )

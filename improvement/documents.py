@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import documents
 from improvement import access, pdf
-from improvement.enums import HELD_REVIEW_STATUSES
-from improvement.models import GapAnalysis, InternalAudit, ManagementReview
+from improvement.enums import HELD_REVIEW_STATUSES, SoaStatus
+from improvement.models import GapAnalysis, InternalAudit, ManagementReview, StatementOfApplicability
 
 GAP_ANALYSIS = "improvement.gap_analysis"
 
@@ -48,4 +48,18 @@ documents.register(
     version=lambda review: (
         (review.minutes_approved_at or review.held_at).isoformat() if review.held_at else ""
     ),
+)
+
+# --- the Statement of Applicability: an approved version ---
+SOA = "improvement.soa"
+
+documents.register(
+    SOA,
+    label=_("Statement of Applicability"),
+    model=StatementOfApplicability,
+    render=pdf.render_soa_pdf,
+    # only an approved version is printed; it never changes after (its version is the approval time)
+    subjects_for=lambda user: access.soas_for(user).filter(status=SoaStatus.APPROVED),
+    filename=lambda soa: f"soa-{soa.organisation_id}-v{soa.version}.pdf",
+    version=lambda soa: soa.approval_recorded_at.isoformat() if soa.approval_recorded_at else "",
 )

@@ -60,3 +60,20 @@ def render_review_minutes_pdf(review) -> bytes:
         "printed_at": timezone.now(),
     }
     return _render("improvement/pdf/review_minutes.html", context, ["css/print/internal_audit.css"])
+
+
+# --- the Statement of Applicability ---
+
+
+def render_soa_pdf(soa) -> bytes:
+    from improvement.selectors.soa import controls_of, summary
+
+    controls = controls_of(soa)
+    context = {
+        "soa": soa,
+        "organisation": soa.organisation,
+        "controls": controls,
+        "summary": summary(controls),
+        "printed_at": timezone.now(),
+    }
+    return _render("improvement/pdf/soa.html", context, ["css/print/soa.css"])

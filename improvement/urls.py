@@ -1,6 +1,6 @@
 from django.urls import path
 
-from improvement.views import actions, gap, processes
+from improvement.views import actions, gap, processes, soa
 from improvement.views import internal_audits as ia
 from improvement.views import reviews as rv
 
@@ -111,6 +111,15 @@ urlpatterns = [
     ),
     path("internal-audits/<int:pk>/close/", ia.internal_audit_close, name="internal_audit_close"),
     path("internal-audits/<int:pk>/cancel/", ia.internal_audit_cancel, name="internal_audit_cancel"),
+    # --- the Statement of Applicability ---
+    path("organisations/<int:org_pk>/soa/", soa.soa_list, name="soa_list"),
+    path("organisations/<int:org_pk>/soa/new/", soa.soa_new, name="soa_new"),
+    path("soa/<int:pk>/", soa.soa_detail, name="soa_detail"),
+    path("soa/controls/<int:pk>/", soa.soa_control, name="soa_control"),
+    path("soa/<int:pk>/approve/", soa.soa_approve, name="soa_approve"),
+    path("soa/<int:pk>/share/", soa.soa_share, name="soa_share"),
+    path("soa/<int:pk>/pdf/", soa.soa_pdf, name="soa_pdf"),
+    path("soa/<int:pk>/xlsx/", soa.soa_xlsx, name="soa_xlsx"),
 ]
 
 # --- management reviews ---

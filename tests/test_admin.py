@@ -41,7 +41,15 @@ from certificates.models import (
 )
 from core.models import Document, Transition
 from core.transitions import transition_record
-from improvement.models import Action, ActionEvidenceFile, EvidenceFile, GapAnalysis, GapAnswer
+from improvement.models import (
+    Action,
+    ActionEvidenceFile,
+    EvidenceFile,
+    GapAnalysis,
+    GapAnswer,
+    SoaControl,
+    StatementOfApplicability,
+)
 from improvement.models import internal_audits as ia_models  # internal audits
 from improvement.models import reviews as review_models  # management reviews
 from improvement.services import actions as action_services
@@ -417,6 +425,22 @@ INTERNAL_AUDIT_MODELS = (
 MAKERS.update(
     {model: (lambda model=model: _internal_audit_records()[model]) for model in INTERNAL_AUDIT_MODELS}
 )
+# --- the Statement of Applicability: each maker drafts a version for a new organisation ---
+
+
+def _soa():
+    from improvement.services import soa as soa_services
+
+    edition = Edition.objects.filter(standard__code="ISO/IEC 27001").first()
+    if edition is None:
+        edition = factories.ClauseFactory(edition__standard__code="ISO/IEC 27001", number="A.5.1").edition
+    membership = factories.OrganisationMembershipFactory(role=OrganisationRole.QUALITY_MANAGER)
+    return soa_services.soa_draft(
+        actor=membership.user, organisation=membership.organisation, edition=edition
+    )
+
+
+MAKERS.update({StatementOfApplicability: _soa, SoaControl: lambda: _soa().controls.get()})
 
 
 # --- management reviews: each model's maker builds one organisation's records ---

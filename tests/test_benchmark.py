@@ -49,6 +49,11 @@ PAGES = [
     # --- management reviews ---
     "management reviews",
     "management review (16 inputs, 30 decisions)",
+    # --- the Statement of Applicability ---
+    "SoA versions",
+    "SoA detail (93 controls, draft)",
+    "SoA detail (93 controls, approved, certification body)",
+    "SoA control form",
     "programme list",
     "programme open form",
     "programme detail",

@@ -88,6 +88,7 @@ from core.forms import BoundedForm
 from core.transitions import transitions_of
 from improvement.forms import internal_audits as ia_forms  # internal audits
 from improvement.forms import reviews as review_forms  # management reviews
+from improvement.forms import soa as soa_forms  # the Statement of Applicability
 from improvement.forms.actions import ActionCancelForm, ActionEditForm, ActionNewForm, ActionReviewForm
 from improvement.forms.gap import (
     EvidenceUploadForm,
@@ -103,6 +104,7 @@ from improvement.forms.gap import (
 from improvement.models import GapAnalysis
 from improvement.services import actions as action_services
 from improvement.services import gap as gap_services
+from improvement.services import soa as soa_services
 from organisations import security
 from organisations.forms import (
     InvitationSignUpForm,
@@ -124,6 +126,7 @@ from tests.certificates.test_transfers import form_data as transfer_review_data
 from tests.factories import PROGRAMME_SCOPE
 from tests.improvement.internal_audit_world import ia_of  # internal audits
 from tests.improvement.review_world import reviews_of  # management reviews
+from tests.improvement.soa_world import approved  # the Statement of Applicability
 from tests.test_url_access import PUBLIC, url_names
 
 pytestmark = pytest.mark.django_db
@@ -254,6 +257,15 @@ def w(world, settings, tmp_path):
     ia_of(world)  # internal audits: made before any test reads the state
     # --- management reviews ---
     reviews_of(world)
+    # --- the Statement of Applicability: an approved v1 and a decided draft v2 of a 27001 edition,
+    # and another 27001 edition without one (a new version's form names it) ---
+    world.soa_edition = factories.ClauseFactory(
+        edition__standard__code="ISO/IEC 27001", edition__year=2013, number="A.5.1"
+    ).edition
+    world.soa_other_edition = factories.EditionFactory(standard=world.soa_edition.standard, year=2005)
+    world.soa_approved = approved(world.org_a, world.soa_edition, world.qm_a)
+    world.soa = soa_services.soa_draft(actor=world.qm_a, organisation=world.org_a, edition=world.soa_edition)
+    world.soa_control = world.soa.controls.get()
     return world
 
 
@@ -990,6 +1002,41 @@ FORMS = {
             ),
         )
     },
+    # --- the Statement of Applicability ---
+    "improvement:soa_new": FormView(
+        "qm_a",
+        lambda w: {"org_pk": w.org_a.pk},
+        lambda w: [soa_forms.SoaNewForm(organisation=w.org_a, analyses=GapAnalysis.objects.all())],
+        lambda w: {"edition": w.soa_other_edition.pk, "from_analysis": ""},
+    ),
+    "improvement:soa_control": FormView(
+        "qm_a",
+        lambda w: {"pk": w.soa_control.pk},
+        lambda w: [soa_forms.SoaControlForm(organisation=w.org_a, actions=None)],
+        lambda w: {
+            "applicable": "yes",
+            "justification": "Risk R-1",
+            "implementation": "partly",
+            "evidence": "Policy P-1",
+            "action": w.action_open.reference,
+        },
+    ),
+    "improvement:soa_approve": FormView(
+        "qm_a",
+        lambda w: {"pk": w.soa.pk},
+        lambda w: [soa_forms.SoaApproveForm()],
+        lambda w: {
+            "approver_name": "Dr Anna Weber",
+            "approver_function": "Secretary-General",
+            "approved_on": timezone.localdate().isoformat(),
+        },
+    ),
+    "improvement:soa_share": FormView(
+        "qm_a",
+        lambda w: {"pk": w.soa_approved.pk},
+        lambda w: [soa_forms.SoaShareForm()],
+        lambda w: {"shared": "on"},
+    ),
 }
 
 
@@ -1098,6 +1145,9 @@ QUERIES = {
     ),
     # --- management reviews: the paginated list ---
     "improvement:review_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
+    # --- the Statement of Applicability ---
+    "improvement:soa_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
+    "improvement:soa_detail": Query("qm_a", lambda w: {"pk": w.soa.pk}, ("show", "page")),
 }
 
 # Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` is a
@@ -1179,6 +1229,9 @@ NO_INPUT = {
     "improvement:review_attendee_remove",
     "improvement:review_minutes_approve",
     "improvement:review_output_withdraw",
+    # --- the Statement of Applicability: its PDF page and its XLSX file ---
+    "improvement:soa_pdf",
+    "improvement:soa_xlsx",
 }
 # A URL whose only input is a free text in its path (a printed certificate's QR token, a calendar
 # feed's address): tried by test_a_verification_token_out_of_bounds_reads_as_unknown and

@@ -174,3 +174,37 @@ def test_demo_management_reviews():
     assert (northfield.reference, northfield.status) == ("MR-1", "minutes_approved")
     assert northfield.held_on == datetime.date(2026, 11, 16) and northfield.prepared["sections"]
     assert all(row.is_addressed for row in northfield.inputs.all())
+
+
+# --- the Statement of Applicability ---
+
+
+def test_demo_ministry_keeps_its_statement_of_applicability():
+    """v1 decided control by control, approved by the Secretary-General and shared with the CB; v2 in
+    draft, copied from v1 with two controls changed; loading again adds nothing."""
+    from improvement.models import SoaControl, StatementOfApplicability
+
+    call_command("load_demo", force=True, stdout=StringIO())
+    call_command("load_demo", force=True, stdout=StringIO())
+    ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
+    first, second = StatementOfApplicability.objects.filter(organisation=ministry).order_by("version")
+    assert (first.status, first.shared_with_cb, second.status) == ("approved", True, "draft")
+    assert first.label == "SoA v1, approved 2026-10-20" and first.approver_name == "Dr Anna Weber"
+    controls = SoaControl.objects.filter(soa=first)
+    assert controls.count() == 93 and all(control.is_decided for control in controls)
+    assert controls.filter(applicable=False).count() == 3
+    assert controls.filter(implementation="partly", action__isnull=False).count() == 2
+    assert second.copied_from == first
+    changed = [
+        c.clause.number
+        for c, old in zip(
+            second.controls.order_by("clause__position"), controls.order_by("clause__position"), strict=True
+        )
+        if (c.applicable, c.implementation, c.justification)
+        != (old.applicable, old.implementation, old.justification)
+    ]
+    assert changed == ["A.5.23", "A.8.13"]
+    cb_staff = User.objects.get(email="manager@certa.example")
+    from improvement.access import soas_for
+
+    assert list(soas_for(cb_staff)) == [first]

@@ -16,6 +16,7 @@ from audits.services import programmes as programme_services
 from audits.services import teams as team_services
 from improvement.services import actions as action_services
 from improvement.services import gap as services
+from improvement.services import soa as soa_services
 from organisations.selectors import token_digest
 from tests import factories
 from tests.factories import PROGRAMME_SCOPE, ClauseFactory
@@ -337,6 +338,15 @@ ACCESS = {
     ),
     "improvement:review_output_withdraw": (lambda w: {"pk": w.review_output_a.pk}, set(), READS_A_GAP),
     "improvement:review_pdf": (lambda w: {"pk": w.held_review_a.pk}, READS_A_GAP, set()),
+    # --- the Statement of Applicability: the client's members; the CB only a shared approved version ---
+    "improvement:soa_list": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
+    "improvement:soa_new": (lambda w: {"org_pk": w.org_a.pk}, set(), READS_A_GAP),
+    "improvement:soa_detail": (lambda w: {"pk": w.soa_a.pk}, READS_A_GAP, set()),
+    "improvement:soa_control": (lambda w: {"pk": w.soa_control_a.pk}, WRITES_A_GAP, {"viewer_a"}),
+    "improvement:soa_approve": (lambda w: {"pk": w.soa_a.pk}, set(), READS_A_GAP),
+    "improvement:soa_share": (lambda w: {"pk": w.soa_approved_a.pk}, set(), READS_A_GAP),
+    "improvement:soa_pdf": (lambda w: {"pk": w.soa_approved_a.pk}, READS_A_GAP, set()),
+    "improvement:soa_xlsx": (lambda w: {"pk": w.soa_a.pk}, READS_A_GAP, set()),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -406,6 +416,10 @@ POST_ONLY = {
     "improvement:review_minutes_approve",
     "improvement:review_cancel",
     "improvement:review_output_withdraw",
+    # --- the Statement of Applicability ---
+    "improvement:soa_new",
+    "improvement:soa_approve",
+    "improvement:soa_share",
 }
 PUBLIC = {
     "verification:search",
@@ -650,6 +664,15 @@ def w(world, settings, tmp_path):
     for suffix in ("a", "b"):
         for key, record in review_records(world, world.edition, suffix).items():
             setattr(world, f"{key}_{suffix}", record)
+    # --- the Statement of Applicability: for A and B, an approved v1 (not shared) and a draft v2 ---
+    from tests.improvement.soa_world import approved
+
+    isms = ClauseFactory(edition__standard__code="ISO/IEC 27001", number="A.5.1").edition
+    for suffix, org, qm in (("a", world.org_a, world.qm_a), ("b", world.org_b, world.qm_b)):
+        setattr(world, f"soa_approved_{suffix}", approved(org, isms, qm))
+        soa = soa_services.soa_draft(actor=qm, organisation=org, edition=isms)
+        setattr(world, f"soa_{suffix}", soa)
+        setattr(world, f"soa_control_{suffix}", soa.controls.get())
     return world
 
 
@@ -773,6 +796,11 @@ GET_ONLY = {
     "improvement:review_list",
     "improvement:review_detail",
     "improvement:review_pdf",
+    # --- the Statement of Applicability ---
+    "improvement:soa_list",
+    "improvement:soa_detail",
+    "improvement:soa_pdf",
+    "improvement:soa_xlsx",
 }
 TENANT_URLS = sorted(
     name
@@ -848,6 +876,14 @@ def _pk_of_b(w, name: str) -> int:
     }
     if name.startswith("improvement:review_"):
         return reviews.get(name, w.review_b).pk
+    # --- the Statement of Applicability ---
+    soa = {
+        "improvement:soa_control": w.soa_control_b,
+        "improvement:soa_share": w.soa_approved_b,
+        "improvement:soa_pdf": w.soa_approved_b,
+    }
+    if name.startswith("improvement:soa_"):
+        return soa.get(name, w.soa_b).pk
     return w.org_b.pk
 
 
@@ -957,3 +993,8 @@ def _assert_b_unchanged(w) -> None:
     assert w.review_attendee_b.removed_at is None and w.review_output_b.withdrawn_at is None
     assert w.review_output_b.action_id is None and w.review_input_b.answer == "Considered"
     assert w.review_b.outputs.count() == 1 and w.review_b.attendees.count() == 1
+    # --- the Statement of Applicability ---
+    for record in ("soa_b", "soa_approved_b", "soa_control_b"):
+        getattr(w, record).refresh_from_db()
+    assert w.soa_b.is_draft and not w.soa_approved_b.shared_with_cb and w.soa_control_b.updated_at is None
+    assert w.org_b.statements_of_applicability.count() == 2

@@ -13,30 +13,59 @@ from certificates.enums import SuspensionReason
 from certificates.models import Certificate, CertificateRevision
 from certificates.services.certificates import ISMS, DraftDetails, Suspension
 from core.forms import BoundedForm
+from improvement.access import soas_for
+from improvement.enums import SoaStatus
+from improvement.models import StatementOfApplicability
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class SoaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, soa: StatementOfApplicability) -> str:
+        return str(soa.label)
+
+
 class DraftForm(BoundedForm, forms.ModelForm):
-    """What may still change on a draft revision: its effective date and, for ISMS, the SoA version."""
+    """What may still change on a draft revision: its effective date and, for ISMS, the SoA version:
+    an approved version the client shared (the version named is then its label), or a free text for
+    an SoA kept outside the app."""
 
     class Meta:
         model = CertificateRevision
-        fields = ["effective_on", "soa_version"]
+        fields = ["effective_on", "soa", "soa_version"]
         widgets = {"effective_on": DATE}
+        field_classes = {"soa": SoaChoiceField}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        revision = self.instance
         self.fields["effective_on"].help_text = _(
             "Not before the decision date, %(day)s (rule 6). The expiry date follows the decision."
-        ) % {"day": date_format(self.instance.decision.decided_on)}
-        if self.instance.edition.standard.discipline != ISMS and not self.instance.soa_version:
+        ) % {"day": date_format(revision.decision.decided_on)}
+        if revision.edition.standard.discipline != ISMS and not revision.soa_version:
             del self.fields["soa_version"]
+            del self.fields["soa"]
+            return
+        soas = soas_for(user) if user is not None else StatementOfApplicability.objects.none()
+        self.fields["soa"].queryset = soas.filter(
+            status=SoaStatus.APPROVED,
+            organisation=revision.certificate.organisation_id,
+            edition=revision.edition_id,
+        ).order_by("-version")
+        self.fields["soa"].empty_label = _("Not in the app: name the version below")
+        self.fields["soa"].help_text = _(
+            "The approved versions the client shared with the certification body."
+        )
+        self.fields["soa_version"].help_text = _(
+            "For an SoA kept outside the app; a version chosen above names itself."
+        )
 
     def details(self) -> DraftDetails:
         data = self.cleaned_data
         return DraftDetails(
-            effective_on=data["effective_on"], soa_version=data.get("soa_version", self.instance.soa_version)
+            effective_on=data["effective_on"],
+            soa_version=data.get("soa_version", self.instance.soa_version),
+            soa=data.get("soa"),
         )
 
 

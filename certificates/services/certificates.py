@@ -33,6 +33,9 @@ from core import bounds
 from core.documents import document_request
 from core.errors import DomainError
 from core.transitions import transition_record
+from improvement.access import soas_for
+from improvement.enums import SoaStatus
+from improvement.models import StatementOfApplicability
 from organisations.access import require
 from organisations.models import AccreditationScope, User
 
@@ -121,6 +124,7 @@ class DraftDetails:
 
     effective_on: datetime.date
     soa_version: str = ""
+    soa: StatementOfApplicability | None = None  # when set, `soa_version` is its label (one truth)
 
 
 def _effective_refusal(revision: CertificateRevision, effective_on: datetime.date) -> str | None:
@@ -144,9 +148,13 @@ def revision_update(
     _require_manager(actor, revision.certificate)
     if refusal := _effective_refusal(revision, details.effective_on):
         raise CertificateError(refusal)
+    values = {"effective_on": details.effective_on, "soa_version": details.soa_version, "soa": details.soa}
+    if details.soa is not None:
+        _soa_guard(actor, revision, details.soa)
+        values["soa_version"] = str(details.soa.label)
     changed = []
-    for name in ("effective_on", "soa_version"):
-        value = getattr(details, name)
+    for name in ("effective_on", "soa_version", "soa"):
+        value = values[name]
         if getattr(revision, name) != value:
             transition_record(
                 subject=revision, field=name, from_state=getattr(revision, name), to_state=value, actor=actor
@@ -157,6 +165,24 @@ def revision_update(
         revision.full_clean(exclude=["certificate", "decision", "edition", "issued_by"])
         revision.save(update_fields=changed)
     return revision
+
+
+def _soa_guard(actor: User, revision: CertificateRevision, soa: StatementOfApplicability) -> None:
+    """Rule 8: the certificate names an approved version of its holder's SoA for its edition, one
+    the certification body may read (the client shared it)."""
+    readable = soas_for(actor).filter(
+        pk=soa.pk,
+        status=SoaStatus.APPROVED,
+        organisation=revision.certificate.organisation_id,
+        edition=revision.edition_id,
+    )
+    if not readable.exists():
+        raise CertificateError(
+            _(
+                "Choose an approved version of the organisation's Statement of Applicability for this "
+                "edition, one the client shared with the certification body."
+            )
+        )
 
 
 def content_of(revision: CertificateRevision) -> certificate_rules.Content:

@@ -660,6 +660,7 @@ def _revision_values(s: Situation, content: DecisionContent) -> dict:
         if recert
         else (current.last_recertification_audit_on if current else None),
         "soa_version": current.soa_version if current else "",
+        "soa_id": current.soa_id if current else None,
     }
 
 

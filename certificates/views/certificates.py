@@ -29,6 +29,7 @@ from certificates.qr import public_url
 from certificates.selectors import status as selectors
 from certificates.services import certificates as services
 from core.forms import call_action, call_service, edit_form
+from improvement.access import soas_for
 
 S = CertificateStatus
 FORM_TEMPLATE = "certificates/certificate_form.html"
@@ -148,8 +149,17 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "certificate_kind": services.CERTIFICATE_DOCUMENT,
             "open_tasks": open_tasks,
             "overdue_surveillance": any(t.kind == TaskKind.OVERDUE_SURVEILLANCE for t in open_tasks),
+            "readable_soas": _readable_soas(request, page.current, page.draft),
         },
     )
+
+
+def _readable_soas(request: HttpRequest, *revisions) -> set[int]:
+    """The SoA versions named by these revisions that the viewer may open (rule 8): at most one query."""
+    named = {revision.soa_id for revision in revisions if revision and revision.soa_id}
+    if not named:
+        return set()
+    return set(soas_for(request.user).filter(pk__in=named).values_list("pk", flat=True))
 
 
 def _open_tasks(request: HttpRequest, certificate: Certificate) -> list:
@@ -244,7 +254,7 @@ def certificate_draft_void(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _managed(request, pk)
     draft = _draft_of(certificate)
-    form = edit_form(DraftForm, _posted(request), instance=draft)
+    form = edit_form(DraftForm, _posted(request), instance=draft, user=request.user)
     saved = (
         request.method == "POST"
         and form.is_valid()

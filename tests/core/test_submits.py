@@ -340,6 +340,12 @@ CREATE_FORMS = {
     "improvement:review_attendee_add": ("qm_a", lambda w: {"pk": reviews_of(w)["review"].pk}, None),
     "improvement:review_output_add": ("qm_a", lambda w: {"pk": reviews_of(w)["review"].pk}, None),
     "improvement:review_output_action": ("qm_a", lambda w: {"pk": reviews_of(w)["review_output"].pk}, None),
+    # --- the Statement of Applicability: a new version, from the list of versions ---
+    "improvement:soa_new": (
+        "qm_a",
+        lambda w: {"org_pk": w.org_a.pk},
+        ("improvement:soa_list", lambda w: {"org_pk": w.org_a.pk}),
+    ),
 }
 # Views that call a service named like a creating one but whose repeat creates nothing
 REPEAT_SAFE = {
