@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -87,8 +88,11 @@ def soa_new(request: HttpRequest, org_pk: int) -> HttpResponse:
     return redirect(soa)
 
 
-def _themes(controls: list[SoaControl]) -> list[tuple]:
-    """(theme clause, its controls) in the edition's order."""
+def _themes(controls: list[SoaControl], can_write: bool) -> list[tuple]:
+    """(theme clause, its controls) in the edition's order; each control with its form's address
+    where the user may edit it."""
+    for control in controls if can_write else ():
+        control.edit_url = reverse("improvement:soa_control", args=[control.pk])
     return [(theme, list(rows)) for theme, rows in groupby(controls, key=lambda c: c.clause.parent)]
 
 
@@ -102,6 +106,7 @@ def soa_detail(request: HttpRequest, pk: int) -> HttpResponse:
     show = show if show in selectors.FILTERS else ""
     page = page_of(selectors.filtered(controls, show), request.GET.get("page"), selectors.CONTROLS_PAGE_SIZE)
     can_approve = access.can_approve_soa(request.user, organisation)
+    can_write = soa.is_draft and access.can_write_soa(request.user, organisation)
     return render(
         request,
         "improvement/soa/soa_detail.html",
@@ -109,10 +114,10 @@ def soa_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "soa": soa,
             "organisation": organisation,
             "page_obj": page,
-            "themes": _themes(page.object_list),
+            "themes": _themes(page.object_list, can_write),
             "show": show,
             "summary": selectors.summary(controls),
-            "can_write": soa.is_draft and access.can_write_soa(request.user, organisation),
+            "can_write": can_write,
             "can_approve": soa.is_draft and can_approve,
             "can_share": not soa.is_draft and can_approve,
             "approve_form": SoaApproveForm(),
