@@ -8,6 +8,7 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from audits import documents  # noqa: F401  (registers the app's PDFs in core.documents)
-        from audits.selectors import client_register
+        from audits.selectors import client_register, readiness
 
         client_register.connect()  # the CB's nonconformities in the client's action register
+        readiness.connect()  # the editions of the CB's programmes in the client's readiness

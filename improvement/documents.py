@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import documents
 from improvement import access, pdf
-from improvement.models import GapAnalysis, InternalAudit
+from improvement.models import GapAnalysis, InternalAudit, Readiness
+from improvement.selectors import readiness as readiness_selectors
 
 GAP_ANALYSIS = "improvement.gap_analysis"
 
@@ -31,4 +32,20 @@ documents.register(
     subjects_for=lambda user: access.internal_audits_for(user).filter(reported_at__isnull=False),
     filename=lambda audit: f"internal-audit-{audit.programme_id}-{audit.reference}.pdf",
     version=lambda audit: audit.reported_at.isoformat() if audit.reported_at else "",
+)
+
+# --- readiness for stage 1: the pack, live; its version is a hash of what it shows ---
+READINESS_PACK = "improvement.readiness_pack"
+
+documents.register(
+    READINESS_PACK,
+    label=_("Readiness pack"),
+    model=Readiness,
+    render=pdf.render_readiness_pack_pdf,
+    # rule 43: members, and the CB serving the organisation while the pack is shared
+    subjects_for=access.readiness_for,
+    filename=lambda row: (
+        f"readiness-pack-{row.organisation_id}-{row.edition.standard.slug}-{row.edition.year}.pdf"
+    ),
+    version=readiness_selectors.pack_version,
 )

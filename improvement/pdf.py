@@ -41,3 +41,13 @@ def render_internal_audit_report_pdf(audit) -> bytes:
         "printed_at": timezone.now(),
     }
     return _render("improvement/pdf/internal_audit_report.html", context, ["css/print/internal_audit.css"])
+
+
+# --- readiness for stage 1 ---
+
+
+def render_readiness_pack_pdf(row) -> bytes:
+    from improvement.selectors.readiness import PACK_TEMPLATE, pack_of
+
+    context = {"pack": pack_of(row), "printed_at": timezone.now()}
+    return _render(PACK_TEMPLATE, context, ["css/print/readiness_pack.css"])

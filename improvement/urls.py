@@ -1,6 +1,6 @@
 from django.urls import path
 
-from improvement.views import actions, gap, processes
+from improvement.views import actions, gap, processes, readiness
 from improvement.views import internal_audits as ia
 
 app_name = "improvement"
@@ -110,4 +110,23 @@ urlpatterns = [
     ),
     path("internal-audits/<int:pk>/close/", ia.internal_audit_close, name="internal_audit_close"),
     path("internal-audits/<int:pk>/cancel/", ia.internal_audit_cancel, name="internal_audit_cancel"),
+    # --- readiness for stage 1 ---
+    path("organisations/<int:org_pk>/readiness/", readiness.readiness, name="readiness"),
+    path(
+        "organisations/<int:org_pk>/readiness/<int:edition_pk>/",
+        readiness.readiness_detail,
+        name="readiness_detail",
+    ),
+    path(
+        "organisations/<int:org_pk>/readiness/<int:edition_pk>/scope/",
+        readiness.readiness_scope,
+        name="readiness_scope",
+    ),
+    path(
+        "organisations/<int:org_pk>/readiness/<int:edition_pk>/share/",
+        readiness.readiness_share,
+        name="readiness_share",
+    ),
+    path("readiness-packs/<int:pk>/", readiness.readiness_pack, name="readiness_pack"),
+    path("readiness-packs/<int:pk>/pdf/", readiness.readiness_pack_pdf, name="readiness_pack_pdf"),
 ]
