@@ -23,6 +23,7 @@ from improvement.enums import (
     HELD_REVIEW_STATUSES,
     INTERNAL_NC_GRADES,
     GapAnalysisStatus,
+    Implementation,
     ReviewStatus,
     SoaStatus,
 )
@@ -449,13 +450,17 @@ def pack_of(row: Readiness) -> Pack:
     )
     counts = None
     if task.soa is not None:
+        figures = task.soa.controls.aggregate(
+            n=Count("pk"),
+            n_applicable=Count("pk", filter=Q(applicable=True)),
+            n_excluded=Count("pk", filter=Q(applicable=False)),
+            n_implemented=Count("pk", filter=Q(applicable=True, implementation=Implementation.IMPLEMENTED)),
+        )
         counts = SoaCounts(
-            **task.soa.controls.aggregate(
-                controls=Count("pk"),
-                applicable=Count("pk", filter=Q(applicable=True)),
-                excluded=Count("pk", filter=Q(applicable=False)),
-                implemented=Count("pk", filter=Q(applicable=True, implementation="implemented")),
-            )
+            controls=figures["n"],
+            applicable=figures["n_applicable"],
+            excluded=figures["n_excluded"],
+            implemented=figures["n_implemented"],
         )
     return Pack(
         readiness=row,
