@@ -6,9 +6,12 @@ page lists the readiness packs the client shared, the audit's editions first, an
 finding may cite one of them.
 """
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from dataclasses import dataclass
 
-from audits.models import Audit, ProgrammeEdition
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.urls import reverse
+
+from audits.models import Audit, Finding, ProgrammeEdition
 from improvement import access as improvement_access
 from improvement.models import Readiness
 from improvement.registry import register_editions
@@ -36,3 +39,19 @@ def packs_for_audit(user, audit: Audit) -> list[Readiness]:
         .order_by("audited", "edition__standard__number", "-edition__year")
     )
     return list(packs)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A finding's cited readiness pack as a page shows it: linked only while the viewer may read it."""
+
+    pack: Readiness
+    url: str
+
+
+def citation_of(user, finding: Finding) -> Citation | None:
+    if finding.readiness_pack_id is None:
+        return None
+    pack = Readiness.objects.select_related("edition__standard").get(pk=finding.readiness_pack_id)
+    readable = improvement_access.readiness_for(user).filter(pk=pack.pk).exists()
+    return Citation(pack, reverse("improvement:readiness_pack", args=[pack.pk]) if readable else "")
