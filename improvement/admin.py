@@ -17,6 +17,7 @@ from improvement.models import (
     InternalAuditProgramme,
     InternalFinding,
     Process,
+    Readiness,
 )
 
 
@@ -137,3 +138,17 @@ class InternalFindingAdmin(ReadOnlyAdmin):
     search_fields = ["title", "audit__title", "clause__number"]
     autocomplete_fields = ["audit", "clause", "created_by"]
     raw_id_fields = ["process", "site"]
+
+
+# --- readiness for stage 1 ---
+
+
+@admin.register(Readiness)
+class ReadinessAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "organisation", "edition", "shared_with_cb", "shared_at", "updated_at"]
+    list_filter = ["shared_with_cb"]
+    list_select_related = ["organisation", "edition__standard"]
+    search_fields = ["organisation__name", "edition__standard__code", "scope"]
+    autocomplete_fields = ["organisation", "edition", "shared_by", "created_by"]
+    raw_id_fields = ["sites", "processes"]
+    readonly_fields = ["created_at", "updated_at", "shared_at"]

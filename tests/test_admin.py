@@ -43,6 +43,7 @@ from core.models import Document, Transition
 from core.transitions import transition_record
 from improvement.models import Action, ActionEvidenceFile, EvidenceFile, GapAnalysis, GapAnswer
 from improvement.models import internal_audits as ia_models  # internal audits
+from improvement.models.readiness import Readiness  # readiness for stage 1
 from improvement.services import actions as action_services
 from improvement.services import gap as services
 from organisations.enums import CBRole, OrganisationRole, SignInKind
@@ -415,6 +416,23 @@ INTERNAL_AUDIT_MODELS = (
 MAKERS.update(
     {model: (lambda model=model: _internal_audit_records()[model]) for model in INTERNAL_AUDIT_MODELS}
 )
+
+# --- readiness for stage 1: one organisation's pack of an edition, shared ---
+
+
+def _readiness():
+    from improvement.services.readiness import readiness_share
+
+    membership = factories.OrganisationMembershipFactory(role=OrganisationRole.QUALITY_MANAGER)
+    return readiness_share(
+        actor=membership.user,
+        organisation=membership.organisation,
+        edition=factories.EditionFactory(),
+        shared=True,
+    )
+
+
+MAKERS[Readiness] = _readiness
 
 
 NO_DELETE = set(MAKERS) - {Group, AccessAttempt}

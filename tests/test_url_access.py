@@ -44,6 +44,7 @@ TASK_READERS_A = {"auditor", "other_auditor", "cert_manager", "staff"}
 
 READS_A_GAP = {"qm_a", "contributor_a", "viewer_a"}  # not shared with the CB
 WRITES_A_GAP = {"qm_a", "contributor_a"}
+READS_A_PACK = READS_A_GAP | {"auditor", "other_auditor", "cert_manager"}  # readiness: shared with A's CB
 
 
 # url name -> (kwargs from the world, personas that get 200 on GET[, personas that get 403]);
@@ -306,6 +307,26 @@ ACCESS = {
         set(),
         READS_A_GAP,
     ),
+    # --- readiness for stage 1 (rule 43: the task list for members only; the pack for the CB
+    # serving the organisation while it is shared, as A's is here) ---
+    "improvement:readiness": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
+    "improvement:readiness_detail": (
+        lambda w: {"org_pk": w.org_a.pk, "edition_pk": w.edition.pk},
+        READS_A_GAP,
+        set(),
+    ),
+    "improvement:readiness_scope": (
+        lambda w: {"org_pk": w.org_a.pk, "edition_pk": w.edition.pk},
+        MANAGES_A,
+        READS_A_GAP - MANAGES_A,
+    ),
+    "improvement:readiness_share": (
+        lambda w: {"org_pk": w.org_a.pk, "edition_pk": w.edition.pk},
+        set(),
+        READS_A_GAP,
+    ),
+    "improvement:readiness_pack": (lambda w: {"pk": w.readiness_a.pk}, READS_A_PACK, set()),
+    "improvement:readiness_pack_pdf": (lambda w: {"pk": w.readiness_a.pk}, READS_A_PACK, set()),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -370,6 +391,8 @@ POST_ONLY = {
     "improvement:internal_audit_report_issue",
     "improvement:internal_audit_close",
     "improvement:internal_audit_cancel",
+    # --- readiness for stage 1 ---
+    "improvement:readiness_share",
 }
 PUBLIC = {
     "verification:search",
@@ -607,6 +630,13 @@ def w(world, settings, tmp_path):
     for suffix in ("a", "b"):
         for key, record in internal_audit_records(world, world.edition, suffix).items():
             setattr(world, f"{key}_{suffix}", record)
+    # --- readiness for stage 1: each organisation's pack of the edition, shared with its CB ---
+    from improvement.services.readiness import readiness_share
+
+    for suffix in ("a", "b"):
+        org, qm = getattr(world, f"org_{suffix}"), getattr(world, f"qm_{suffix}")
+        row = readiness_share(actor=qm, organisation=org, edition=world.edition, shared=True)
+        setattr(world, f"readiness_{suffix}", row)
     return world
 
 
@@ -726,6 +756,11 @@ GET_ONLY = {
     "improvement:internal_programme_list",
     "improvement:internal_programme_detail",
     "improvement:internal_audit_detail",
+    # --- readiness for stage 1 ---
+    "improvement:readiness",
+    "improvement:readiness_detail",
+    "improvement:readiness_pack",
+    "improvement:readiness_pack_pdf",
 }
 TENANT_URLS = sorted(
     name
@@ -791,6 +826,9 @@ def _pk_of_b(w, name: str) -> int:
         return internal[name].pk
     if name.startswith(("improvement:internal_audit", "improvement:internal_auditor")):
         return w.internal_audit_b.pk
+    # --- readiness for stage 1 ---
+    if name.startswith("improvement:readiness_pack"):
+        return w.readiness_b.pk
     return w.org_b.pk
 
 
@@ -890,3 +928,6 @@ def _assert_b_unchanged(w) -> None:
     assert w.internal_finding_b.withdrawn_at is None and w.internal_auditor_b.removed_at is None
     assert w.internal_audit_b.findings.count() == 1 and w.internal_audit_b.auditors.count() == 1
     assert w.internal_programme_b.audits.count() == 2
+    # --- readiness for stage 1 ---
+    w.readiness_b.refresh_from_db()
+    assert w.readiness_b.shared_with_cb and w.readiness_b.scope == "" and not w.readiness_b.sites.exists()
