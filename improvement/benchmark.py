@@ -35,7 +35,12 @@ STATUSES = [
 
 def benchmark_pages() -> list[tuple[str, str, str]]:
     ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
-    return [*_gap_pages(ministry), *_action_pages(ministry), *_internal_audit_pages(ministry)]
+    return [
+        *_gap_pages(ministry),
+        *_action_pages(ministry),
+        *_internal_audit_pages(ministry),
+        *_readiness_pages(ministry),
+    ]
 
 
 def _gap_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
@@ -278,3 +283,25 @@ def _started_audit(qm, programme, clauses, day, processes):
     )
     ia.internal_auditor_add(actor=qm, audit=audit, user=qm, is_lead=True)
     return ia.internal_audit_start(actor=qm, audit=audit)
+
+
+# --- readiness for stage 1: the task lists of the ministry (its programme has the benchmark's
+# audits and findings by now) and the pack it shares, as the CB's lead auditor reads it ---
+
+
+def _readiness_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
+    from improvement.models import Readiness
+
+    pack = Readiness.objects.get(organisation=ministry, shared_with_cb=True)
+    return [
+        (
+            "readiness task lists (ministry)",
+            reverse("improvement:readiness", args=[ministry.pk]),
+            MINISTRY_QM,
+        ),
+        (
+            "readiness pack (ISO/IEC 27001:2022, CB lead auditor)",
+            reverse("improvement:readiness_pack", args=[pack.pk]),
+            "lead@certa.example",
+        ),
+    ]

@@ -46,6 +46,9 @@ PAGES = [
     "internal audit programme with coverage (ISO 9001)",
     "internal audit (30 findings)",
     "internal audit checklist",
+    # --- readiness for stage 1 ---
+    "readiness task lists (ministry)",
+    "readiness pack (ISO/IEC 27001:2022, CB lead auditor)",
     "programme list",
     "programme open form",
     "programme detail",
