@@ -4,6 +4,7 @@ certification body serving the organisation read while it is shared (404 at once
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from improvement.forms import readiness as forms
 from improvement.selectors import readiness as selectors
 from improvement.selectors.internal_audits import page_of
 from improvement.services import readiness as services
-from improvement.views.internal_audits import _require, form_errors, organisation_of
+from improvement.views.internal_audits import form_errors, organisation_of
 from organisations.models import Organisation
 from standards.models import Edition
 
@@ -31,7 +32,8 @@ def _edition(edition_pk: int) -> Edition:
 
 
 def _manager_guard(request: HttpRequest, organisation: Organisation) -> None:
-    _require(access.can_manage_readiness(request.user, organisation), access.READINESS_MANAGERS_ONLY)
+    if not access.can_manage_readiness(request.user, organisation):
+        raise PermissionDenied(access.READINESS_MANAGERS_ONLY)
 
 
 @login_required
