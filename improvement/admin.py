@@ -18,6 +18,7 @@ from improvement.models import (
     InternalFinding,
     ManagementReview,
     Process,
+    Readiness,
     ReviewAttendee,
     ReviewInput,
     ReviewOutput,
@@ -213,3 +214,17 @@ class SoaControlAdmin(ReadOnlyAdmin):
     list_select_related = ["soa__organisation", "soa__edition__standard", "clause", "updated_by"]
     search_fields = ["soa__organisation__name", "clause__number"]
     raw_id_fields = ["soa", "clause", "action", "updated_by"]
+
+
+# --- readiness for stage 1 ---
+
+
+@admin.register(Readiness)
+class ReadinessAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "organisation", "edition", "shared_with_cb", "shared_at", "updated_at"]
+    list_filter = ["shared_with_cb"]
+    list_select_related = ["organisation", "edition__standard"]
+    search_fields = ["organisation__name", "edition__standard__code", "scope"]
+    autocomplete_fields = ["organisation", "edition", "shared_by", "created_by"]
+    raw_id_fields = ["sites", "processes"]
+    readonly_fields = ["created_at", "updated_at", "shared_at"]

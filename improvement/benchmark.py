@@ -42,6 +42,7 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
         *_internal_audit_pages(ministry),
         *_review_pages(ministry),
         *_soa_pages(ministry),
+        *_readiness_pages(ministry),
     ]
 
 
@@ -353,5 +354,27 @@ def _soa_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
             "SoA control form",
             reverse("improvement:soa_control", args=[draft.controls.first().pk]),
             MINISTRY_QM,
+        ),
+    ]
+
+
+# --- readiness for stage 1: the task lists of the ministry (its programme has the benchmark's
+# audits and findings by now) and the pack it shares, as the CB's lead auditor reads it ---
+
+
+def _readiness_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
+    from improvement.models import Readiness
+
+    pack = Readiness.objects.get(organisation=ministry, shared_with_cb=True)
+    return [
+        (
+            "readiness task lists (ministry)",
+            reverse("improvement:readiness", args=[ministry.pk]),
+            MINISTRY_QM,
+        ),
+        (
+            "readiness pack (ISO/IEC 27001:2022, CB lead auditor)",
+            reverse("improvement:readiness_pack", args=[pack.pk]),
+            "lead@certa.example",
         ),
     ]

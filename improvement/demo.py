@@ -21,9 +21,11 @@ from improvement.models import (
     GapAnalysis,
     InternalAuditProgramme,
     ManagementReview,
+    Process,
+    Readiness,
     StatementOfApplicability,
 )
-from improvement.services import actions, internal_audits, reviews
+from improvement.services import actions, internal_audits, readiness, reviews
 from improvement.services import gap as services
 from improvement.services import processes as process_services
 from improvement.services import soa as soa_services
@@ -88,6 +90,7 @@ def demo_load() -> None:
         _northfield_review(northfield)
     if not StatementOfApplicability.objects.filter(organisation=ministry).exists():
         _ministry_soa(ministry)
+    readiness_load()
 
 
 def _ministry_baseline(ministry: Organisation) -> None:
@@ -641,3 +644,161 @@ def _ministry_soa(ministry: Organisation) -> None:
         evidence="Restore test report 2026-Q4",
         action=incident,
     )
+
+
+# --- Readiness for stage 1 (DOMAIN §13.5): Northfield's complete, ready set for ISO 9001:2015 (its
+# management review held on 16 November 2026 comes with the reviews' demo); the ministry's pack for
+# ISO/IEC 27001:2022, shared with Certa, which its stage 1 auditors see -------------------------------
+
+NORTHFIELD_PROCESSES = [
+    ("Civil affairs", "Passports, identity cards and the civil register at the town hall desks."),
+    ("Permits and licences", "Building, events and business permits, from application to decision."),
+    ("Public works", "Maintenance of roads, parks and the depot's fleet."),
+]
+NORTHFIELD_SCOPE = (
+    "Delivery of the municipal services to citizens and businesses of Northfield: civil affairs, "
+    "permits and licences, and public works, from the town hall and the public works depot."
+)
+MINISTRY_ISMS_SCOPE = "Information security of the federal digital services and the government data centre"
+
+
+def readiness_load() -> None:
+    """Called by `demo_load` after the rest of the improvement demo; idempotent."""
+    qms = Edition.objects.get(standard__code="ISO 9001", year=2015)
+    northfield = Organisation.objects.get(name="Northfield Municipality")
+    if not Readiness.objects.filter(organisation=northfield, edition=qms).exists():
+        _northfield_ready(northfield, qms)
+    ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
+    isms = Edition.objects.get(standard__code="ISO/IEC 27001", year=2022)
+    if not Readiness.objects.filter(organisation=ministry, edition=isms).exists():
+        _ministry_pack(ministry, isms)
+
+
+def _northfield_ready(northfield: Organisation, qms: Edition) -> None:
+    qm = User.objects.get(email="qm@northfield.example")
+    processes = [
+        process_services.process_create(actor=qm, organisation=northfield, name=name, description=description)
+        for name, description in NORTHFIELD_PROCESSES
+    ]
+    _northfield_gap_review(northfield, qms, qm)
+    _northfield_internal_audits(northfield, qms, qm)
+    readiness.readiness_scope_set(
+        actor=qm,
+        organisation=northfield,
+        edition=qms,
+        scope=NORTHFIELD_SCOPE,
+        sites=list(northfield.sites.filter(name__in=["Town hall", "Public works depot"])),
+        processes=processes,
+    )
+
+
+def _northfield_gap_review(northfield: Organisation, qms: Edition, qm: User) -> None:
+    """A completed analysis of ISO 9001 with every clause conforming, design and development (8.3)
+    not applicable with its reason: no action is open."""
+    analysis = services.gap_analysis_start(
+        actor=qm, organisation=northfield, title="ISO 9001 review 2026", editions=[qms], sites=[]
+    )
+    for answer in analysis.answers.select_related("clause"):
+        design = answer.clause.number.startswith("8.3")
+        services.gap_answer_save(
+            actor=qm,
+            answer=answer,
+            status=AnswerStatus.NOT_APPLICABLE if design else AnswerStatus.CONFORMING,
+            justification="Municipal services are set by law and regulation: the municipality designs "
+            "no products or services."
+            if design
+            else "",
+            notes="" if design else "Seen in the 2026 review of the quality manual and its records.",
+        )
+    services.gap_analysis_complete(actor=qm, analysis=analysis)
+
+
+def _northfield_internal_audits(northfield: Organisation, qms: Edition, qm: User) -> None:
+    """A 2026 programme whose two reported audits (June and September) cover every clause of ISO 9001;
+    the minor nonconformity of the first has its correction and corrective action."""
+    programme = internal_audits.internal_programme_create(
+        actor=qm,
+        organisation=northfield,
+        title="Internal audit programme 2026",
+        editions=[qms],
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31),
+        objectives="Every clause of ISO 9001 audited before stage 1, at the town hall and the depot.",
+    )
+    sites = {site.name: site for site in northfield.sites.all()}
+    first = _northfield_audit(
+        programme,
+        qm,
+        "Context, leadership, planning and support",
+        ("4", "5", "6", "7"),
+        6,
+        sites["Town hall"],
+    )
+    clause = next(c for c in _clauses(programme, "ISO 9001", ("7.5",)))
+    _held(
+        first,
+        qm,
+        qm,
+        [
+            {
+                "grade": InternalFindingGrade.MINOR_NC,
+                "clause": clause,
+                "site": sites["Town hall"],
+                "title": "Unsigned versions of the permit procedure",
+                "statement": "The permits desk used a version of procedure P-12 without its approval.",
+                "evidence": "P-12 v4 on the shared drive, approval field empty; seen 10 June 2026.",
+            }
+        ],
+        "The system conforms; one minor nonconformity on the approval of documents.",
+    )
+    nc = first.findings.get(grade=InternalFindingGrade.MINOR_NC).action
+    actions.action_update(
+        actor=qm,
+        action=nc,
+        title=nc.title,
+        owner=qm,
+        description=nc.description,
+        correction="P-12 v4 approved by the head of permits on 12 June 2026.",
+        root_cause="The shared drive accepts documents without an approval step.",
+        corrective_action="Procedures published only through the document system, which requires approval.",
+        due_on=datetime.date(2026, 12, 31),
+        site=nc.site,
+        clause=nc.clause,
+    )
+    second = _northfield_audit(
+        programme,
+        qm,
+        "Operation, performance evaluation and improvement",
+        ("8", "9", "10"),
+        9,
+        sites["Public works depot"],
+    )
+    _held(second, qm, qm, [], "The system conforms and is effective.")
+
+
+def _northfield_audit(programme, qm: User, title: str, chapters: tuple[str, ...], month: int, site):
+    audit = internal_audits.internal_audit_create(
+        actor=qm,
+        programme=programme,
+        title=title,
+        starts_on=datetime.date(2026, month, 9),
+        ends_on=datetime.date(2026, month, 10),
+        clauses=_clauses(programme, "ISO 9001", chapters),
+        criteria="ISO 9001:2015 and the municipality's quality manual.",
+        sites=[site],
+    )
+    internal_audits.internal_auditor_add(actor=qm, audit=audit, user=qm, is_lead=True)
+    return audit
+
+
+def _ministry_pack(ministry: Organisation, isms: Edition) -> None:
+    qm = User.objects.get(email="qm@ministry.example")
+    readiness.readiness_scope_set(
+        actor=qm,
+        organisation=ministry,
+        edition=isms,
+        scope=MINISTRY_ISMS_SCOPE,
+        sites=list(ministry.sites.filter(name__in=["Headquarters", "Data centre"])),
+        processes=list(Process.objects.filter(organisation=ministry, is_active=True)),
+    )
+    readiness.readiness_share(actor=qm, organisation=ministry, edition=isms, shared=True)

@@ -5,7 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from core import documents
 from improvement import access, pdf
 from improvement.enums import HELD_REVIEW_STATUSES, SoaStatus
-from improvement.models import GapAnalysis, InternalAudit, ManagementReview, StatementOfApplicability
+from improvement.models import (
+    GapAnalysis,
+    InternalAudit,
+    ManagementReview,
+    Readiness,
+    StatementOfApplicability,
+)
+from improvement.selectors import readiness as readiness_selectors
 
 GAP_ANALYSIS = "improvement.gap_analysis"
 
@@ -62,4 +69,20 @@ documents.register(
     subjects_for=lambda user: access.soas_for(user).filter(status=SoaStatus.APPROVED),
     filename=lambda soa: f"soa-{soa.organisation_id}-v{soa.version}.pdf",
     version=lambda soa: soa.approval_recorded_at.isoformat() if soa.approval_recorded_at else "",
+)
+
+# --- readiness for stage 1: the pack, live; its version is a hash of what it shows ---
+READINESS_PACK = "improvement.readiness_pack"
+
+documents.register(
+    READINESS_PACK,
+    label=_("Readiness pack"),
+    model=Readiness,
+    render=pdf.render_readiness_pack_pdf,
+    # rule 43: members, and the CB serving the organisation while the pack is shared
+    subjects_for=access.readiness_for,
+    filename=lambda row: (
+        f"readiness-pack-{row.organisation_id}-{row.edition.standard.slug}-{row.edition.year}.pdf"
+    ),
+    version=readiness_selectors.pack_version,
 )

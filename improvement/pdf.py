@@ -77,3 +77,13 @@ def render_soa_pdf(soa) -> bytes:
         "printed_at": timezone.now(),
     }
     return _render("improvement/pdf/soa.html", context, ["css/print/soa.css"])
+
+
+# --- readiness for stage 1 ---
+
+
+def render_readiness_pack_pdf(row) -> bytes:
+    from improvement.selectors.readiness import PACK_TEMPLATE, pack_of
+
+    context = {"pack": pack_of(row), "printed_at": timezone.now()}
+    return _render(PACK_TEMPLATE, context, ["css/print/readiness_pack.css"])

@@ -128,3 +128,23 @@ def register_review_section(provider: ReviewProvider) -> None:
 def review_sections(organisation, since: datetime.date | None, until: datetime.date) -> list[ReviewSection]:
     """The sections the higher apps give for the organisation's review, in registration order."""
     return [s for provider in _review_providers if (s := provider(organisation, since, until))]
+
+
+# --- The editions an organisation works towards, as the higher apps know them -------------------
+# Readiness for stage 1 (`improvement.selectors.readiness.target_editions`) lists the editions the
+# organisation's own records name and those of the CB's audit programmes of it. The audits app
+# registers a provider in its `ready`: a callable `(organisation_id) -> queryset of edition ids`
+# (a `values("edition_id")` queryset, read as a subquery, so it costs no query of its own).
+
+EditionProvider = Callable[[int], Any]
+_edition_providers: list[EditionProvider] = []
+
+
+def register_editions(provider: EditionProvider) -> None:
+    if provider not in _edition_providers:
+        _edition_providers.append(provider)
+
+
+def provided_editions(organisation_id: int) -> list:
+    """The subqueries of edition ids the registered providers give for the organisation."""
+    return [provider(organisation_id) for provider in _edition_providers]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from improvement.views import actions, gap, processes, soa
+from improvement.views import actions, gap, processes, readiness, soa
 from improvement.views import internal_audits as ia
 from improvement.views import reviews as rv
 
@@ -152,4 +152,23 @@ urlpatterns += [
         name="review_output_withdraw",
     ),
     path("management-reviews/<int:pk>/pdf/", rv.review_pdf, name="review_pdf"),
+    # --- readiness for stage 1 ---
+    path("organisations/<int:org_pk>/readiness/", readiness.readiness, name="readiness"),
+    path(
+        "organisations/<int:org_pk>/readiness/<int:edition_pk>/",
+        readiness.readiness_detail,
+        name="readiness_detail",
+    ),
+    path(
+        "organisations/<int:org_pk>/readiness/<int:edition_pk>/scope/",
+        readiness.readiness_scope,
+        name="readiness_scope",
+    ),
+    path(
+        "organisations/<int:org_pk>/readiness/<int:edition_pk>/share/",
+        readiness.readiness_share,
+        name="readiness_share",
+    ),
+    path("readiness-packs/<int:pk>/", readiness.readiness_pack, name="readiness_pack"),
+    path("readiness-packs/<int:pk>/pdf/", readiness.readiness_pack_pdf, name="readiness_pack_pdf"),
 ]

@@ -52,6 +52,7 @@ from improvement.models import (
 )
 from improvement.models import internal_audits as ia_models  # internal audits
 from improvement.models import reviews as review_models  # management reviews
+from improvement.models.readiness import Readiness  # readiness for stage 1
 from improvement.services import actions as action_services
 from improvement.services import gap as services
 from organisations.enums import CBRole, OrganisationRole, SignInKind
@@ -465,6 +466,23 @@ REVIEW_MODELS = (
     review_models.ReviewOutput,
 )
 MAKERS.update({model: (lambda model=model: _review_records()[model]) for model in REVIEW_MODELS})
+
+# --- readiness for stage 1: one organisation's pack of an edition, shared ---
+
+
+def _readiness():
+    from improvement.services.readiness import readiness_share
+
+    membership = factories.OrganisationMembershipFactory(role=OrganisationRole.QUALITY_MANAGER)
+    return readiness_share(
+        actor=membership.user,
+        organisation=membership.organisation,
+        edition=factories.EditionFactory(),
+        shared=True,
+    )
+
+
+MAKERS[Readiness] = _readiness
 
 
 NO_DELETE = set(MAKERS) - {Group, AccessAttempt}

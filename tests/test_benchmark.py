@@ -54,6 +54,9 @@ PAGES = [
     "SoA detail (93 controls, draft)",
     "SoA detail (93 controls, approved, certification body)",
     "SoA control form",
+    # --- readiness for stage 1 ---
+    "readiness task lists (ministry)",
+    "readiness pack (ISO/IEC 27001:2022, CB lead auditor)",
     "programme list",
     "programme open form",
     "programme detail",

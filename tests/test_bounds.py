@@ -87,6 +87,7 @@ from core import bounds
 from core.forms import BoundedForm
 from core.transitions import transitions_of
 from improvement.forms import internal_audits as ia_forms  # internal audits
+from improvement.forms import readiness as readiness_forms  # readiness for stage 1
 from improvement.forms import reviews as review_forms  # management reviews
 from improvement.forms import soa as soa_forms  # the Statement of Applicability
 from improvement.forms.actions import ActionCancelForm, ActionEditForm, ActionNewForm, ActionReviewForm
@@ -1037,6 +1038,19 @@ FORMS = {
         lambda w: [soa_forms.SoaShareForm()],
         lambda w: {"shared": "on"},
     ),
+    # --- readiness for stage 1 ---
+    "improvement:readiness_scope": FormView(
+        "qm_a",
+        lambda w: {"org_pk": w.org_a.pk, "edition_pk": w.edition.pk},
+        lambda w: [readiness_forms.ScopeForm(organisation=w.org_a)],
+        lambda w: {"scope": "All public services", "sites": [w.site_a.pk], "processes": []},
+    ),
+    "improvement:readiness_share": FormView(
+        "qm_a",
+        lambda w: {"org_pk": w.org_a.pk, "edition_pk": w.edition.pk},
+        lambda w: [readiness_forms.ShareForm()],
+        lambda w: {"shared": "1"},
+    ),
 }
 
 
@@ -1148,6 +1162,8 @@ QUERIES = {
     # --- the Statement of Applicability ---
     "improvement:soa_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
     "improvement:soa_detail": Query("qm_a", lambda w: {"pk": w.soa.pk}, ("show", "page")),
+    # --- readiness for stage 1: the task lists, a page of editions at a time ---
+    "improvement:readiness": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
 }
 
 # Pages without a query string, and one-button POSTs: no input to bound. `team_withdraw` is a
@@ -1232,6 +1248,10 @@ NO_INPUT = {
     # --- the Statement of Applicability: its PDF page and its XLSX file ---
     "improvement:soa_pdf",
     "improvement:soa_xlsx",
+    # --- readiness for stage 1: pages ---
+    "improvement:readiness_detail",
+    "improvement:readiness_pack",
+    "improvement:readiness_pack_pdf",
 }
 # A URL whose only input is a free text in its path (a printed certificate's QR token, a calendar
 # feed's address): tried by test_a_verification_token_out_of_bounds_reads_as_unknown and

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from audits import finding_rules
 from audits.enums import (
@@ -208,3 +209,50 @@ def test_demo_ministry_keeps_its_statement_of_applicability():
     from improvement.access import soas_for
 
     assert list(soas_for(cb_staff)) == [first]
+
+
+# --- readiness for stage 1 ---
+
+
+def test_demo_readiness_northfield_is_ready_and_the_ministry_shares_its_27001_pack(client):
+    """Northfield's ISO 9001 task list is done, its management review held on 16 November 2026 after
+    the internal audits of June to October; the ministry's ISO/IEC 27001 pack is shared with Certa and shown on its
+    stage 1 audit (ISO 9001) of January 2027."""
+    from audits.enums import AuditKind
+    from audits.models import Audit
+    from improvement.enums import ReadinessState
+    from improvement.models import Readiness
+    from improvement.selectors.readiness import task_list
+
+    call_command("load_demo", force=True, stdout=StringIO())
+    northfield = Organisation.objects.get(name="Northfield Municipality")
+    row = Readiness.objects.get(organisation=northfield)
+    task = task_list(northfield, row.edition)
+    states = {line.key: line.state for line in task.lines}
+    assert row.edition.label == "ISO 9001:2015" and row.sites.count() == 2 and row.processes.count() == 3
+    assert states == {
+        "scope": ReadinessState.DONE,
+        "gap": ReadinessState.DONE,
+        "coverage": ReadinessState.DONE,
+        "review": ReadinessState.DONE,
+        "nonconformities": ReadinessState.DONE,
+    }
+    assert task.analysis.title == "ISO 9001 review 2026" and len(task.nonconformities) == 1
+    assert task.state == ReadinessState.DONE
+    assert all(
+        datetime.date(2026, 6, 1) <= audit.starts_on <= audit.ends_on <= datetime.date(2026, 10, 31)
+        for audit in task.coverage.audits
+    )
+    ministry = Organisation.objects.get(name="Ministry of Digital Affairs")
+    pack = Readiness.objects.get(organisation=ministry, shared_with_cb=True)
+    assert pack.edition.label == "ISO/IEC 27001:2022" and pack.shared_by.email == "qm@ministry.example"
+    assert pack.scope.startswith("Information security of the federal digital services")
+    stage1 = Audit.objects.get(
+        programme__organisation=ministry, kind=AuditKind.STAGE1, starts_on__year=2027, starts_on__month=1
+    )
+    client.force_login(User.objects.get(email="lead@certa.example"))
+    page = client.get(stage1.get_absolute_url()).content.decode()
+    assert "Readiness pack for ISO/IEC 27001:2022" in page
+    assert client.get(reverse("improvement:readiness_pack", args=[pack.pk])).status_code == 200
+    call_command("load_demo", force=True, stdout=StringIO())  # idempotent
+    assert Readiness.objects.count() == 2

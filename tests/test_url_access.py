@@ -45,6 +45,7 @@ TASK_READERS_A = {"auditor", "other_auditor", "cert_manager", "staff"}
 
 READS_A_GAP = {"qm_a", "contributor_a", "viewer_a"}  # not shared with the CB
 WRITES_A_GAP = {"qm_a", "contributor_a"}
+READS_A_PACK = READS_A_GAP | {"auditor", "other_auditor", "cert_manager"}  # readiness: shared with A's CB
 
 
 # url name -> (kwargs from the world, personas that get 200 on GET[, personas that get 403]);
@@ -347,6 +348,26 @@ ACCESS = {
     "improvement:soa_share": (lambda w: {"pk": w.soa_approved_a.pk}, set(), READS_A_GAP),
     "improvement:soa_pdf": (lambda w: {"pk": w.soa_approved_a.pk}, READS_A_GAP, set()),
     "improvement:soa_xlsx": (lambda w: {"pk": w.soa_a.pk}, READS_A_GAP, set()),
+    # --- readiness for stage 1 (rule 43: the task list for members only; the pack for the CB
+    # serving the organisation while it is shared, as A's is here) ---
+    "improvement:readiness": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
+    "improvement:readiness_detail": (
+        lambda w: {"org_pk": w.org_a.pk, "edition_pk": w.edition.pk},
+        READS_A_GAP,
+        set(),
+    ),
+    "improvement:readiness_scope": (
+        lambda w: {"org_pk": w.org_a.pk, "edition_pk": w.edition.pk},
+        MANAGES_A,
+        READS_A_GAP - MANAGES_A,
+    ),
+    "improvement:readiness_share": (
+        lambda w: {"org_pk": w.org_a.pk, "edition_pk": w.edition.pk},
+        set(),
+        READS_A_GAP,
+    ),
+    "improvement:readiness_pack": (lambda w: {"pk": w.readiness_a.pk}, READS_A_PACK, set()),
+    "improvement:readiness_pack_pdf": (lambda w: {"pk": w.readiness_a.pk}, READS_A_PACK, set()),
 }
 POST_ONLY = {
     "organisations:member_deactivate",
@@ -420,6 +441,8 @@ POST_ONLY = {
     "improvement:soa_new",
     "improvement:soa_approve",
     "improvement:soa_share",
+    # --- readiness for stage 1 ---
+    "improvement:readiness_share",
 }
 PUBLIC = {
     "verification:search",
@@ -673,6 +696,13 @@ def w(world, settings, tmp_path):
         soa = soa_services.soa_draft(actor=qm, organisation=org, edition=isms)
         setattr(world, f"soa_{suffix}", soa)
         setattr(world, f"soa_control_{suffix}", soa.controls.get())
+    # --- readiness for stage 1: each organisation's pack of the edition, shared with its CB ---
+    from improvement.services.readiness import readiness_share
+
+    for suffix in ("a", "b"):
+        org, qm = getattr(world, f"org_{suffix}"), getattr(world, f"qm_{suffix}")
+        row = readiness_share(actor=qm, organisation=org, edition=world.edition, shared=True)
+        setattr(world, f"readiness_{suffix}", row)
     return world
 
 
@@ -801,6 +831,11 @@ GET_ONLY = {
     "improvement:soa_detail",
     "improvement:soa_pdf",
     "improvement:soa_xlsx",
+    # --- readiness for stage 1 ---
+    "improvement:readiness",
+    "improvement:readiness_detail",
+    "improvement:readiness_pack",
+    "improvement:readiness_pack_pdf",
 }
 TENANT_URLS = sorted(
     name
@@ -884,6 +919,9 @@ def _pk_of_b(w, name: str) -> int:
     }
     if name.startswith("improvement:soa_"):
         return soa.get(name, w.soa_b).pk
+    # --- readiness for stage 1 ---
+    if name.startswith("improvement:readiness_pack"):
+        return w.readiness_b.pk
     return w.org_b.pk
 
 
@@ -998,3 +1036,6 @@ def _assert_b_unchanged(w) -> None:
         getattr(w, record).refresh_from_db()
     assert w.soa_b.is_draft and not w.soa_approved_b.shared_with_cb and w.soa_control_b.updated_at is None
     assert w.org_b.statements_of_applicability.count() == 2
+    # --- readiness for stage 1 ---
+    w.readiness_b.refresh_from_db()
+    assert w.readiness_b.shared_with_cb and w.readiness_b.scope == "" and not w.readiness_b.sites.exists()

@@ -24,6 +24,7 @@ NC_RULE_17 = {
     "evidence": _("A nonconformity needs its objective evidence (rule 17)."),
     "site": _("Say at which site the nonconformity was found (rule 17)."),
 }
+INVALID_PACK = _("Choose a readiness pack this client shares with you.")
 NC_NEEDS_EDITION = _("Rule 29: tick the standard(s) the nonconformity belongs to.")
 
 
@@ -96,6 +97,15 @@ class FindingForm(BoundedForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         help_text=_("Only when the team and the client do not agree on the finding."),
     )
+    readiness_pack = forms.TypedChoiceField(
+        label=_("Readiness pack cited"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=FastSelect(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": INVALID_PACK},
+        help_text=_("A readiness pack the client shares with you, when the finding rests on it."),
+    )
     then = forms.ChoiceField(
         label=_("After saving"),
         required=False,
@@ -116,6 +126,18 @@ class FindingForm(BoundedForm, forms.Form):
             del self.fields["editions"]
         if len(choices.sites) == 1:
             self.fields["site"].initial = next(iter(choices.sites))
+        if choices.packs:
+            self.fields["readiness_pack"].choices = [
+                ("", _("— none —")),
+                *((pk, pack_label(pack)) for pk, pack in choices.packs.items()),
+            ]
+        else:
+            del self.fields["readiness_pack"]
+
+    @property
+    def cites_packs(self) -> bool:
+        """A stage 1 finding may cite a readiness pack the client shares (DOMAIN §13.5)."""
+        return "readiness_pack" in self.fields
 
     @property
     def shows_editions(self) -> bool:
@@ -129,6 +151,10 @@ class FindingForm(BoundedForm, forms.Form):
     def clean_site(self) -> Site | None:
         pk = self.cleaned_data["site"]
         return self.choices.sites[pk] if pk else None
+
+    def clean_readiness_pack(self):
+        pk = self.cleaned_data["readiness_pack"]
+        return self.choices.packs[pk] if pk else None
 
     def clean_editions(self) -> tuple:
         return tuple(self.choices.editions[pk] for pk in self.cleaned_data["editions"])
@@ -172,7 +198,20 @@ class FindingForm(BoundedForm, forms.Form):
             process=data["process"],
             evidence=data["evidence"],
             client_position=data["client_position"],
+            readiness_pack=data.get("readiness_pack"),
         )
+
+
+def pack_label(pack) -> str:
+    shared = (
+        _("shared on %(day)s") % {"day": pack.shared_at.date().isoformat()}
+        if pack.shared_with_cb and pack.shared_at
+        else _("no longer shared")
+    )
+    return _("Readiness pack for %(edition)s (%(shared)s)") % {
+        "edition": pack.edition.label,
+        "shared": shared,
+    }
 
 
 class FindingNewForm(SubmitOnceForm, FindingForm):
@@ -192,6 +231,7 @@ def initial_of(finding) -> dict:
         "statement": finding.statement,
         "evidence": finding.evidence,
         "client_position": finding.client_position,
+        "readiness_pack": finding.readiness_pack_id,
     }
 
 

@@ -155,6 +155,15 @@ class Finding(models.Model):
         help_text=_("Recorded when the team and the client do not agree on the finding."),
         **TEXT,
     )
+    readiness_pack = models.ForeignKey(
+        "improvement.Readiness",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("readiness pack cited"),
+        help_text=_("At stage 1: the readiness pack the client shared that the finding cites."),
+    )
     response_due_on = models.DateField(_("response due"), null=True, blank=True)
     close_due_on = models.DateField(_("closure due"), null=True, blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

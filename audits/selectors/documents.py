@@ -103,9 +103,9 @@ def _representatives(audit: Audit) -> list[User]:
 
 def _findings(queryset: QuerySet[Finding]) -> list[Finding]:
     return list(
-        queryset.select_related("clause__edition__standard", "site", "raised_by", "audit").prefetch_related(
-            Prefetch("editions", queryset=Edition.objects.select_related("standard"))
-        )
+        queryset.select_related(
+            "clause__edition__standard", "site", "raised_by", "audit", "readiness_pack__edition__standard"
+        ).prefetch_related(Prefetch("editions", queryset=Edition.objects.select_related("standard")))
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from audits import access
 from audits.enums import FIELDWORK_STATUSES, AuditKind, FindingStatus, FindingType
 from audits.models import Audit, AuditSite, Finding
+from improvement.models import Readiness
 from organisations.models import Site
 from standards.models import Clause, Edition
 
@@ -27,6 +28,7 @@ class FindingChoices:
     sites: dict[int, Site]
     site_groups: Choices
     types: Choices = field(default_factory=list)
+    packs: dict[int, Readiness] = field(default_factory=dict)  # stage 1: the readiness packs to cite
 
 
 def finding_types(audit: Audit) -> Choices:
@@ -80,7 +82,22 @@ def _site_groups(sites: list[Site]) -> Choices:
     return [*groups, (_("Other sites in scope"), others)] if others else groups
 
 
-def finding_choices(audit: Audit) -> FindingChoices:
+def citable_packs(audit: Audit, cited_id: int | None = None) -> dict[int, Readiness]:
+    """At stage 1, the readiness packs the client shares (DOMAIN §13.5), and the one the finding
+    already cites (kept if the client stopped sharing it)."""
+    if audit.kind != AuditKind.STAGE1 and cited_id is None:
+        return {}
+    shared = Q(shared_with_cb=True) if audit.kind == AuditKind.STAGE1 else Q(pk__in=[])
+    packs = (
+        Readiness.objects.filter(organisation_id=audit.programme.organisation_id)
+        .filter(shared | Q(pk=cited_id))
+        .select_related("edition__standard")
+        .order_by("edition__standard__number", "-edition__year")
+    )
+    return {pack.pk: pack for pack in packs}
+
+
+def finding_choices(audit: Audit, cited_pack_id: int | None = None) -> FindingChoices:
     editions = audited_editions(audit)
     sites = programme_sites(audit)
     return FindingChoices(
@@ -89,6 +106,7 @@ def finding_choices(audit: Audit) -> FindingChoices:
         sites={site.pk: site for site in sites},
         site_groups=_site_groups(sites),
         types=finding_types(audit),
+        packs=citable_packs(audit, cited_pack_id),
     )
 
 

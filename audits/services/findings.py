@@ -26,6 +26,7 @@ from audits.models import Audit, Finding, FindingEvidenceFile
 from core.errors import DomainError
 from core.records import refuse_invalid
 from core.transitions import transition_record
+from improvement.models import Readiness
 from organisations.access import require
 from organisations.models import Site, User
 from standards.models import Clause, Edition
@@ -49,6 +50,7 @@ class FindingContent:
     process: str = ""
     evidence: str = ""
     client_position: str = ""
+    readiness_pack: Readiness | None = None  # stage 1: a pack the client shared, cited
 
 
 CONTENT_FIELDS = (
@@ -61,14 +63,19 @@ CONTENT_FIELDS = (
     "statement",
     "evidence",
     "client_position",
+    "readiness_pack",
 )
-CHECKED_KEYS = ("audit", "raised_by")
+CHECKED_KEYS = ("audit", "raised_by", "readiness_pack")
 WITHDRAW_REASON_MAX = 500  # the service found them itself
 NOT_OPEN = gettext_lazy(
     "Findings are logged and changed while the audit is in progress or its fieldwork is done."
 )
 WITHDRAWN = gettext_lazy("This finding was withdrawn: it no longer changes.")
 CONCERN_STAGE1_ONLY = gettext_lazy("An area of concern is a stage 1 finding; grade it at stage 2 or later.")
+PACK_STAGE1_ONLY = gettext_lazy("A finding cites a readiness pack at stage 1 only.")
+PACK_NOT_SHARED = gettext_lazy(
+    "Cite a readiness pack this client shares with you: this one is not shared, or is another client's."
+)
 ANSWERED = gettext_lazy(
     "The client has answered this nonconformity: it can no longer become another kind of finding."
 )
@@ -110,11 +117,28 @@ def _labels(editions) -> str:
     return ", ".join(edition.label for edition in editions)
 
 
-def _checked(audit: Audit, content: FindingContent) -> tuple[FindingContent, list[Edition]]:
+def _pack_checked(audit: Audit, pack: Readiness | None, cited_id: int | None) -> None:
+    """A newly cited pack is one the audit's client shares now (rule 43), at stage 1; a pack cited
+    before stays cited when the finding is changed, even if the client stopped sharing it."""
+    if pack is None or pack.pk == cited_id:
+        return
+    if audit.kind != AuditKind.STAGE1:
+        raise FindingError(PACK_STAGE1_ONLY)
+    shared = Readiness.objects.filter(
+        pk=pack.pk, organisation_id=audit.programme.organisation_id, shared_with_cb=True
+    ).exists()
+    if not shared:
+        raise FindingError(PACK_NOT_SHARED)
+
+
+def _checked(
+    audit: Audit, content: FindingContent, cited_id: int | None = None
+) -> tuple[FindingContent, list[Edition]]:
     """The content as it will be stored, and its editions (rules 18, 29); refuses what breaks a rule
     that the model's constraints do not state."""
     if content.type == FindingType.AREA_OF_CONCERN and audit.kind != AuditKind.STAGE1:
         raise FindingError(CONCERN_STAGE1_ONLY)
+    _pack_checked(audit, content.readiness_pack, cited_id)
     clause_source = content.source == RequirementSource.CLAUSE
     content = replace(
         content,
@@ -197,7 +221,7 @@ def finding_update(*, actor: User, finding: Finding, content: FindingContent) ->
     _guard(actor, audit, finding.type, content.type)
     if finding.status == FindingStatus.WITHDRAWN:
         raise FindingError(WITHDRAWN)
-    content, editions = _checked(audit, content)
+    content, editions = _checked(audit, content, finding.readiness_pack_id)
     old_type, old_status = finding.type, finding.status
     if (old_type in NC_TYPES) != (content.type in NC_TYPES) and old_status != initial_status(old_type):
         raise FindingError(ANSWERED)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audits import access
-from audits.enums import PLANNING_STATUSES, AssignmentStatus
+from audits.enums import PLANNING_STATUSES, AssignmentStatus, AuditKind
 from audits.forms.programmes import (
     AuditPlanForm,
     DeclarationForm,
@@ -21,7 +21,7 @@ from audits.forms.programmes import (
 from audits.models import Audit, TeamAssignment
 from audits.selectors import fieldwork as fieldwork_selectors
 from audits.selectors import findings as finding_selectors
-from audits.selectors import programme_checks
+from audits.selectors import programme_checks, readiness
 from audits.selectors import programmes as selectors
 from audits.services import audits as audit_services
 from audits.services import teams as team_services
@@ -94,6 +94,9 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assign_form": TeamAssignForm(audit=audit) if can_plan else None,
             "history": transitions_of(audit),
             "active": AssignmentStatus.ACTIVE,
+            "readiness_packs": readiness.packs_for_audit(request.user, audit)
+            if audit.kind == AuditKind.STAGE1
+            else None,
             "fieldwork": fieldwork_selectors.panel(request.user, audit),
             **finding_selectors.findings_panel(request.user, audit),
         },

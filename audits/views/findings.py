@@ -161,7 +161,8 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _team_finding(request, pk)
     audit = finding.audit
     data = request.POST if request.method == "POST" else None
-    form = FindingForm(data, initial=initial_of(finding), choices=selectors.finding_choices(audit))
+    choices = selectors.finding_choices(audit, cited_pack_id=finding.readiness_pack_id)
+    form = FindingForm(data, initial=initial_of(finding), choices=choices)
     saved = (
         data is not None
         and form.is_valid()

@@ -13,6 +13,7 @@ from audits import access
 from audits.enums import FindingStatus, ReviewOutcome
 from audits.forms.responses import ImplementationForm, ResponsePlanForm, ReviewForm, VerifyForm
 from audits.models import Finding, FindingResponse
+from audits.selectors import readiness
 from audits.selectors import responses as selectors
 from audits.services import responses as services
 from core.forms import call_service
@@ -79,6 +80,7 @@ def _page(request: HttpRequest, finding: Finding, **bound) -> HttpResponse:
         "finding": finding,
         "audit": finding.audit,
         "requirement": selectors.requirement_of(finding),
+        "citation": readiness.citation_of(request.user, finding),
         "page": page,
         "responds": responds,
         "reviews": reviews,
