@@ -216,8 +216,8 @@ def test_demo_ministry_keeps_its_statement_of_applicability():
 
 def test_demo_readiness_northfield_is_ready_and_the_ministry_shares_its_27001_pack(client):
     """Northfield's ISO 9001 task list is done, its management review held on 16 November 2026 after
-    the internal audits of June to October; the ministry's ISO/IEC 27001 pack is shared with Certa and shown on its
-    stage 1 audit (ISO 9001) of January 2027."""
+    the internal audits of June to October; the ministry's ISO/IEC 27001 pack is shared with Certa
+    and shown on its stage 1 audit (ISO 9001) of January 2027."""
     from audits.enums import AuditKind
     from audits.models import Audit
     from improvement.enums import ReadinessState
