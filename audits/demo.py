@@ -42,7 +42,8 @@ def demo_load() -> None:
 
 
 def _ministry_programme(ministry: Organisation) -> AuditProgramme:
-    """ISO 9001 for the ministry's three sites: time adjusted, sites drawn, stage 1 team told."""
+    """ISO 9001 for the ministry's three sites: time adjusted, sites drawn, stage 1 team told and
+    its plan sent."""
     manager = User.objects.get(email="manager@certa.example")
     lead = User.objects.get(email="lead@certa.example")
     auditor = User.objects.get(email="auditor@certa.example")
@@ -87,7 +88,39 @@ def _ministry_programme(ministry: Organisation) -> AuditProgramme:
     team_services.team_notify(actor=manager, audit=programme.audits.get(kind=AuditKind.STAGE1))
     if not programme_problems(programme):
         programme_services.programme_approve(actor=manager, programme=programme)
+    _ministry_stage1_plan(programme.audits.get(kind=AuditKind.STAGE1), lead, auditor)
     return programme
+
+
+def _ministry_stage1_plan(stage1, lead: User, auditor: User) -> None:
+    """The lead auditor sends the stage 1 plan; the ministry's quality manager has it to acknowledge."""
+    headquarters = stage1.programme.organisation.sites.get(is_central_function=True)
+    fieldwork.plan_save(
+        actor=lead,
+        audit=stage1,
+        objectives="Judge the ministry's readiness for stage 2 against ISO 9001:2015 within the scope, "
+        "its readiness pack for stage 1 included.",
+        language="English",
+        confidentiality="Classified documents stay on the ministry's premises.",
+        arrangements="Opening meeting at 9:00 at headquarters; a meeting room with a screen.",
+    )
+    for starts, ends, activity, auditors in (
+        (datetime.time(9), datetime.time(9, 30), "Opening meeting", [lead, auditor]),
+        (datetime.time(9, 30), datetime.time(12, 30), "Documented information and readiness", [lead]),
+    ):
+        fieldwork.plan_session_add(
+            actor=lead,
+            audit=stage1,
+            day=stage1.starts_on,
+            starts_at=starts,
+            ends_at=ends,
+            site=headquarters,
+            mode=SessionMode.ON_SITE,
+            activity=activity,
+            clauses=[],
+            auditors=auditors,
+        )
+    fieldwork.plan_send(actor=lead, audit=stage1)
 
 
 # --- Northfield: a completed initial audit (ISO 9001), and a scope extension awaiting answers ----

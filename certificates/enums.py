@@ -109,6 +109,14 @@ class DueKind(models.TextChoices):
 
 # What the client's people see and are reminded of; the rest is the CB's own planning (rule 25)
 CLIENT_DUE_KINDS = tuple(kind for kind in DueKind if kind != DueKind.TEAM_NOTICE)
+# What a client's people act on themselves: on their dashboard an overdue item of another kind is
+# the CB's to do, shown apart as waiting for it, not as their task
+CLIENT_TASK_KINDS = (
+    DueKind.NC_RESPONSE,
+    DueKind.ACTION_DUE,
+    DueKind.INTERNAL_AUDIT,
+    DueKind.MANAGEMENT_REVIEW,
+)
 # The organisation's own work: only its members see it, never a CB's staff (rule 43); no CB's
 # lead times apply to it (`due_rules.OWN_LEAD_DAYS`)
 OWN_DUE_KINDS = (DueKind.ACTION_DUE, DueKind.INTERNAL_AUDIT, DueKind.MANAGEMENT_REVIEW)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from audits.selectors import responses as response_selectors
 from certificates.selectors import status as certificate_status
+from improvement.selectors import home as own_system
 from organisations import selectors as organisation_selectors
 
 
@@ -16,10 +17,12 @@ from organisations import selectors as organisation_selectors
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     bodies = list(organisation_selectors.certification_bodies_of(user))
+    today = timezone.localdate()
     context = {
+        "home": own_system.home_for(user, today),
         "memberships": organisation_selectors.memberships_of(user),
         "certification_bodies": bodies,
         "work": response_selectors.dashboard_for(user),
-        "certification": certificate_status.dashboard_status(user, bodies=bodies, today=timezone.localdate()),
+        "certification": certificate_status.dashboard_status(user, bodies=bodies, today=today),
     }
     return render(request, "dashboard.html", context)

@@ -43,6 +43,7 @@ def benchmark_pages() -> list[tuple[str, str, str]]:
         *_review_pages(ministry),
         *_soa_pages(ministry),
         *_readiness_pages(ministry),
+        *_menu_pages(ministry),
     ]
 
 
@@ -377,4 +378,26 @@ def _readiness_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
             reverse("improvement:readiness_pack", args=[pack.pk]),
             "lead@certa.example",
         ),
+    ]
+
+
+# --- the "Management system" menu: a member of one organisation is sent straight on (a redirect,
+# no page); a member of two picks one. The ministry's viewer joins Northfield for it, here only ---
+
+
+def _menu_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
+    from organisations.enums import OrganisationRole
+    from organisations.models import OrganisationMembership
+
+    viewer = User.objects.get(email="viewer@ministry.example")
+    northfield = Organisation.objects.get(name="Northfield Municipality")
+    OrganisationMembership.objects.get_or_create(
+        user=viewer, organisation=northfield, defaults={"role": OrganisationRole.VIEWER}
+    )
+    return [
+        (
+            "management system menu (member of two organisations)",
+            reverse("improvement:management_system", args=["management-reviews"]),
+            viewer.email,
+        )
     ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from improvement.views import actions, gap, processes, readiness, soa
+from improvement.views import actions, gap, home, processes, readiness, soa
 from improvement.views import internal_audits as ia
 from improvement.views import reviews as rv
 
@@ -58,6 +58,7 @@ urlpatterns = [
         "actions/<int:pk>/files/<int:file_pk>/remove/", actions.action_file_remove, name="action_file_remove"
     ),
     path("my-actions/", actions.my_actions, name="my_actions"),
+    path("management-system/<slug:section>/", home.management_system, name="management_system"),
     # --- internal audits: processes, internal auditors' training, programmes, audits ---
     path("organisations/<int:org_pk>/processes/", processes.process_list, name="process_list"),
     path("organisations/<int:org_pk>/processes/new/", processes.process_new, name="process_new"),

@@ -1255,8 +1255,9 @@ NO_INPUT = {
 }
 # A URL whose only input is a free text in its path (a printed certificate's QR token, a calendar
 # feed's address): tried by test_a_verification_token_out_of_bounds_reads_as_unknown and
-# test_a_feed_token_out_of_bounds_reads_as_unknown.
-PATH_INPUT = {"verification:token", "calendar:feed"}
+# test_a_feed_token_out_of_bounds_reads_as_unknown; the "Management system" menu's section, by
+# tests/test_home.py::test_the_menu_is_for_members_only_and_knows_its_sections.
+PATH_INPUT = {"verification:token", "calendar:feed", "improvement:management_system"}
 # The health check, and Django's own account pages (login, password reset and change) with its forms:
 # the public URLs without a namespace. The public pages of our apps (verification) are tried here.
 NOT_OURS = {name for name in PUBLIC if ":" not in name}

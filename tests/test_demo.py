@@ -94,7 +94,8 @@ def test_demo_programme_has_a_planned_approved_cycle():
         a.audit_sites.filter(selection=SiteSelection.CENTRAL_FUNCTION).exists() for a in audits.values()
     )
     stage1 = audits[AuditKind.STAGE1]
-    assert stage1.status == AuditStatus.TEAM_ASSIGNED and stage1.team_notified_on is not None
+    assert stage1.status == AuditStatus.PLAN_SENT and stage1.team_notified_on is not None
+    assert stage1.plan.sent_at is not None and stage1.plan.acknowledged_at is None  # the client's to do
     assert stage1.assignments.filter(role=TeamRole.LEAD, user__email="lead@certa.example").exists()
 
 

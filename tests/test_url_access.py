@@ -239,6 +239,8 @@ ACCESS = {
         READS_A_GAP,
     ),
     "improvement:my_actions": (lambda w: {}, set(SIGNED_IN)),
+    # the menu sends a member on to their organisation's page, which keeps its own rules
+    "improvement:management_system": (lambda w: {"section": "actions"}, set(SIGNED_IN)),
     # --- internal audits (rule 43: the organisation's members only, CB staff get 404) ---
     "improvement:process_list": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
     "improvement:process_new": (lambda w: {"org_pk": w.org_a.pk}, MANAGES_A, READS_A_GAP - MANAGES_A),
@@ -738,6 +740,10 @@ def _signed_in(client, user):
         transaction.set_rollback(True)
 
 
+# Menu entries that send a member of one organisation on to its page
+SENDS_ON = {"improvement:management_system"}
+
+
 @pytest.mark.parametrize("name", sorted(ACCESS))
 def test_get_access_per_persona(client, w, name):
     kwargs, allowed, *_ = ACCESS[name]
@@ -745,6 +751,9 @@ def test_get_access_per_persona(client, w, name):
     for persona in SIGNED_IN:
         with _signed_in(client, getattr(w, persona)):
             response = client.get(reverse(name, kwargs=kwargs(w)))
+            if name in SENDS_ON and response.status_code == 302:
+                assert not response.url.startswith(reverse("login")), persona
+                response = client.get(response.url)  # what counts is the page it lands on
         if name in POST_ONLY:
             assert response.status_code == 405, persona
         elif persona in allowed:
@@ -817,6 +826,7 @@ GET_ONLY = {
     "improvement:action_export",
     "improvement:action_file",
     "improvement:my_actions",
+    "improvement:management_system",
     # --- internal audits ---
     "improvement:process_list",
     "improvement:internal_programme_list",

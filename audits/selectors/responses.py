@@ -21,6 +21,7 @@ from audits.enums import (
 )
 from audits.models import Audit, Finding, FindingEvidenceFile, FindingResponse
 from organisations import access as tenancy
+from organisations.enums import OrganisationRole
 from standards.models import Edition
 
 F = FindingStatus
@@ -96,6 +97,22 @@ def awaiting_client(user, day: datetime.date) -> QuerySet[Finding]:
         with_overdue(findings, day)
         .select_related(*FINDING_RELATED)
         .order_by("-is_overdue", "response_due_on", "close_due_on", "audit_id", "number")
+    )
+
+
+def plans_to_acknowledge(user) -> QuerySet[Audit]:
+    """The audits whose plan the CB sent to an organisation the user acknowledges it for (its
+    quality managers), not yet acknowledged, soonest first."""
+    managed = tenancy.member_organisation_ids(user, roles=[OrganisationRole.QUALITY_MANAGER])
+    return (
+        Audit.objects.filter(
+            programme__organisation__in=managed,
+            status__in=PLANNING_STATUSES,
+            plan__sent_at__isnull=False,
+            plan__acknowledged_at__isnull=True,
+        )
+        .select_related("programme__organisation", "programme__certification_body")
+        .order_by("starts_on", "pk")
     )
 
 
@@ -175,6 +192,7 @@ class Dashboard:
     unfinished_reports: list[Audit] = field(default_factory=list)
     awaiting_answer: list[Finding] = field(default_factory=list)
     awaiting_answer_overdue: int = 0
+    plans_to_acknowledge: list[Audit] = field(default_factory=list)
     to_review: list[FindingResponse] = field(default_factory=list)
 
     @property
@@ -194,6 +212,7 @@ def dashboard_for(user, day: datetime.date | None = None) -> Dashboard:
         answer = mark_overdue(awaiting_client(user, day)[:PANEL_ROWS], day)
         panels["awaiting_answer"] = answer
         panels["awaiting_answer_overdue"] = sum(1 for f in answer if f.overdue_since)
+        panels["plans_to_acknowledge"] = list(plans_to_acknowledge(user)[:PANEL_ROWS])
     if memberships.is_cb_staff:
         panels["next_audits"] = list(_audits_of(user, PLANNING_STATUSES)[:PANEL_ROWS])
         panels["unfinished_reports"] = list(_audits_of(user, FIELDWORK_STATUSES, TeamRole.LEAD)[:PANEL_ROWS])

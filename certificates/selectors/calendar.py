@@ -34,7 +34,14 @@ from audits.finding_rules import AWAITING_CLIENT, NO_DEADLINE
 from audits.models import Audit, Finding, ProgrammeEdition
 from audits.selectors.programme_checks import cycle_policy
 from certificates import access, due_rules
-from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, DueKind, RevisionStatus
+from certificates.enums import (
+    CLIENT_TASK_KINDS,
+    CertificateStatus,
+    DecisionKind,
+    DecisionOutcome,
+    DueKind,
+    RevisionStatus,
+)
 from certificates.models import Certificate, CertificateRevision, Decision
 from core.bounds import POLICY_DAYS_MAX
 from improvement import access as improvement_access
@@ -358,6 +365,28 @@ def certificates_due(
         )
         for fact, policy, standard_id in facts
     ]
+
+
+# What the next external audit of a certificate is due for: a surveillance, or the recertification
+NEXT_AUDIT_KINDS = (
+    DueKind.SURVEILLANCE_1,
+    DueKind.SURVEILLANCE_2,
+    DueKind.CALENDAR_YEAR,
+    DueKind.RECERTIFICATION,
+)
+
+
+def next_audits_due(certificate_ids: list[int], today: datetime.date) -> dict[int, DueItem]:
+    """For each valid certificate among these, the earliest external audit still due (three
+    queries; none without certificates). A client reads it on its home page beside its certificates."""
+    if not certificate_ids:
+        return {}
+    found = {}
+    for due in certificates_due(Certificate.objects.filter(pk__in=certificate_ids), today):
+        pending = [item for item in due.items if item.kind in NEXT_AUDIT_KINDS and not item.done]
+        if pending:
+            found[due.facts.id] = min(pending, key=lambda item: item.due_on)
+    return found
 
 
 def _certificate_items(
@@ -707,6 +736,7 @@ class DashboardDue:
     today: datetime.date
     upcoming: list[DueItem] = field(default_factory=list)
     overdue: list[DueItem] = field(default_factory=list)
+    waiting_on_cb: list[DueItem] = field(default_factory=list)  # a client's: overdue, the CB's to do
     shown: bool = False  # the user belongs to an organisation or a CB: the panels are shown
     days: int = DASHBOARD_DAYS
 
@@ -729,7 +759,9 @@ class DashboardDue:
 
 def dashboard_due(user, today: datetime.date) -> DashboardDue:
     """The client member's and the CB staff's panels, from the calendar's one reader; no query for
-    a user who belongs to neither an organisation nor a CB (platform staff read the calendar)."""
+    a user who belongs to neither an organisation nor a CB (platform staff read the calendar). A
+    client's overdue items that only the CB acts on (a surveillance to plan, a recertification to
+    decide) are kept apart from their own tasks."""
     memberships = tenancy.memberships_of(user)  # read with the user: no query
     if not (memberships.is_client or memberships.is_cb_staff):
         return DashboardDue(today=today)
@@ -740,9 +772,15 @@ def dashboard_due(user, today: datetime.date) -> DashboardDue:
         today=today,
         include_overdue=True,
     )
+    overdue = [item for item in found if item.is_overdue(today)]
+    waiting_on_cb = []
+    if not memberships.is_cb_staff:  # a client's people: what only the CB can do is not their task
+        waiting_on_cb = [item for item in overdue if item.kind not in CLIENT_TASK_KINDS]
+        overdue = [item for item in overdue if item.kind in CLIENT_TASK_KINDS]
     return DashboardDue(
         today=today,
         upcoming=[item for item in found if item.due_on >= today and not item.done],
-        overdue=[item for item in found if item.is_overdue(today)],
+        overdue=overdue,
+        waiting_on_cb=waiting_on_cb,
         shown=True,
     )

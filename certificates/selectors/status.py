@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from certificates import access
 from certificates.enums import CertificateStatus, RevisionStatus
 from certificates.models import Certificate, CertificateRevision
+from certificates.selectors import calendar
 from certificates.selectors.register import with_shown_revision
 from core.models import Transition
 from organisations import access as tenancy
@@ -137,7 +138,8 @@ class DashboardStatus:
 
 
 def dashboard_status(user, *, bodies: list[CertificationBody], today: datetime.date) -> DashboardStatus:
-    """The client member's own certificates; for the staff of `bodies` (the CBs the user works for,
+    """The client member's own certificates, each with the next external audit due
+    (`next_audit_due`); for the staff of `bodies` (the CBs the user works for,
     read by the dashboard already), their certificates counted by status. At most two queries,
     none for a user who belongs to neither an organisation nor a CB."""
     own = (
@@ -149,6 +151,9 @@ def dashboard_status(user, *, bodies: list[CertificationBody], today: datetime.d
         if tenancy.memberships_of(user).is_client  # read with the user: no query
         else []
     )
+    next_due = calendar.next_audits_due([certificate.pk for certificate in own[:PANEL_MAX]], today)
+    for certificate in own:
+        certificate.next_audit_due = next_due.get(certificate.pk)
     return DashboardStatus(own=own, bodies=_body_statuses(bodies, today), today=today)
 
 

@@ -541,6 +541,40 @@ def test_the_panels_show_whats_due_and_overdue(client, cal):
     assert "<html" in page and "Due in the next 90 days" in page and "5 days late" in page
 
 
+def test_a_clients_overdue_items_that_only_the_cb_acts_on_are_not_shown_as_its_tasks(client, cal):
+    """A first surveillance overdue is the CB's to plan: the client sees it apart, waiting for the
+    CB; its own late answer to a nonconformity stays its task. The CB's staff see both as overdue."""
+    late = certificate_of(
+        cal,
+        cal.edition,
+        organisation="a",
+        number="CB-A-00002",
+        decided_on=cal.today - relativedelta(months=14),
+    )
+    missed = f"certificate-{late.pk}-surveillance1-"
+    client.force_login(cal.qm_a)
+    response = client.get(reverse("calendar:due"), headers={"HX-Request": "true"})
+    due = response.context["due"]
+    assert [item.key for item in due.overdue] == [_a(cal)["nc"]]
+    assert [item.kind for item in due.waiting_on_cb] == [DueKind.SURVEILLANCE_1]
+    assert due.waiting_on_cb[0].key.startswith(missed)
+    html = response.content.decode()
+    assert "Overdue, waiting for the certification body" in html and "CB-A-00002" in html
+    client.force_login(cal.cert_manager)
+    manager = client.get(reverse("calendar:due"), headers={"HX-Request": "true"}).context["due"]
+    assert any(item.key.startswith(missed) for item in manager.overdue) and manager.waiting_on_cb == []
+
+
+def test_the_clients_certificates_show_the_next_external_audit_due(client, cal):
+    client.force_login(cal.qm_a)
+    certification = client.get(reverse("dashboard")).context["certification"]
+    (certificate,) = certification.own
+    assert certificate.next_audit_due.kind == DueKind.SURVEILLANCE_1
+    assert certificate.next_audit_due.due_on == cal.s1_due
+    client.force_login(cal.cert_manager)  # the CB's staff read counts, not the client's list
+    assert client.get(reverse("dashboard")).context["certification"].own == []
+
+
 def test_the_panels_show_ten_rows_and_link_the_agenda_for_the_rest(client, cal):
     _more(cal, 11)
     client.force_login(cal.cert_manager)
