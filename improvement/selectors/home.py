@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
+from improvement import access
 from improvement.enums import InternalAuditStatus, ReviewStatus
 from improvement.models import InternalAudit, ManagementReview
 from improvement.selectors.actions import my_actions, overdue_q
 from improvement.selectors.readiness import Summary, summaries_for
 from organisations import access as tenancy
 from organisations.enums import OrganisationRole
-from organisations.models import Organisation, OrganisationMembership
+from organisations.models import Organisation
 
 ACTION_ROWS = 5  # the home page lists this many of the user's actions; "My actions" lists them all
 SOON_DAYS = 30  # an action due within this many days is "due soon"
@@ -75,15 +76,21 @@ def home_for(user, today: datetime.date) -> Home:
 def _own_systems(user) -> list[OwnSystem]:
     """Three queries: the organisations with the ids of what comes next, then those audits and
     reviews."""
-    next_audit = InternalAudit.objects.filter(
-        programme__organisation=OuterRef("pk"),
-        status__in=(InternalAuditStatus.PLANNED, InternalAuditStatus.IN_PROGRESS),
-    ).order_by("starts_on", "pk")
-    next_review = ManagementReview.objects.filter(
-        organisation=OuterRef("pk"), status=ReviewStatus.PLANNED
-    ).order_by("planned_on", "pk")
-    manages = OrganisationMembership.objects.filter(
-        organisation=OuterRef("pk"), user=user, is_active=True, role=OrganisationRole.QUALITY_MANAGER
+    next_audit = (
+        access.internal_audits_for(user)
+        .filter(
+            programme__organisation=OuterRef("pk"),
+            status__in=(InternalAuditStatus.PLANNED, InternalAuditStatus.IN_PROGRESS),
+        )
+        .order_by("starts_on", "pk")
+    )
+    next_review = (
+        access.reviews_for(user)
+        .filter(organisation=OuterRef("pk"), status=ReviewStatus.PLANNED)
+        .order_by("planned_on", "pk")
+    )
+    manages = tenancy.member_organisation_ids(user, roles=[OrganisationRole.QUALITY_MANAGER]).filter(
+        organisation=OuterRef("pk")
     )
     organisations = list(
         Organisation.objects.filter(pk__in=tenancy.member_organisation_ids(user))
