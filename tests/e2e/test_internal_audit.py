@@ -150,6 +150,7 @@ def test_internal_audit_from_programme_to_effective_follow_up(page, browser, liv
     # --- 3. the owner answers the action: correction, root cause, corrective action, start, done ---
     owner_context, mine = _signed_in(browser, live_server, owner, refused)
     try:
+        mine.get_by_role("button", name="Management system").click()  # the menu holds "My actions"
         mine.get_by_role("link", name="My actions").click()
         mine.get_by_role("link", name=first.reference, exact=True).click()
         mine.wait_for_url(f"{live_server.url}{first.get_absolute_url()}")
@@ -198,6 +199,7 @@ def test_internal_audit_from_programme_to_effective_follow_up(page, browser, liv
         assert (follow_up.owner, follow_up.due_on) == (owner, due)
 
         # the owner finds the follow-up among their actions (the first one is no longer open)
+        mine.get_by_role("button", name="Management system").click()  # the menu holds "My actions"
         mine.get_by_role("link", name="My actions").click()
         expect(mine.get_by_role("link", name=first.reference, exact=True)).to_have_count(0)
         mine.get_by_role("link", name=follow_up.reference, exact=True).click()
