@@ -4,8 +4,13 @@ from celery import shared_task
 
 from audits.mail import send_plan_sent_mail, send_team_notice_mail, send_team_objection_mail
 from audits.models import Audit, TeamAssignment
+from core.tasks import DATABASE_OUTAGE
 
-RETRY = {"autoretry_for": (SMTPException, ConnectionError), "retry_backoff": True, "max_retries": 5}
+RETRY = {
+    "autoretry_for": (SMTPException, ConnectionError, *DATABASE_OUTAGE),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
 
 
 @shared_task(name="audits.send_team_notice", **RETRY)

@@ -26,3 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+# A database that does not answer gets a 503 "try again in a moment", any other error the 500 page
+handler500 = "core.views.server_error"

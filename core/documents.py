@@ -40,8 +40,8 @@ logger = logging.getLogger(__name__)
 # A render that started this long ago and never finished died with its worker: it may be claimed
 # again (the Celery hard time limit is 300 s).
 STALE_AFTER = datetime.timedelta(minutes=6)
-# A queued row whose task has not started after this long is enqueued again on the next request
-# (the broker may have been down when it was first sent); duplicates are harmless.
+# A queued row whose task has not started after this long is enqueued again, on the next request
+# and by the sweeper (`documents_requeue`): the broker may have been down; duplicates are harmless.
 RESEND_AFTER = datetime.timedelta(seconds=30)
 ERROR_MAX = 500
 
@@ -220,6 +220,28 @@ def _enqueue_on_commit(document_id: int) -> None:
             logger.exception("Could not enqueue document %s", document_id)
 
     transaction.on_commit(send)
+
+
+REQUEUE_BATCH = 500  # documents enqueued again per sweep; the next sweep takes the rest
+
+
+def documents_requeue(*, now: datetime.datetime) -> list[int]:
+    """The sweeper (beat every few minutes, `manage.py requeue_documents`): enqueue again the
+    documents queued for longer than RESEND_AFTER (the broker was down when they were asked for, or
+    their message was lost) and those whose render went stale (its worker died), so nobody has to
+    ask twice. A duplicate message is harmless: the task claims the row once. Returns the ids."""
+    waiting = (
+        Document.objects.filter(
+            Q(status=DocumentStatus.QUEUED, requested_at__lt=now - RESEND_AFTER)
+            | Q(status=DocumentStatus.RENDERING, started_at__lt=now - STALE_AFTER)
+        )
+        .order_by("requested_at", "pk")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH]
+    )
+    ids = list(waiting)
+    for document_id in ids:
+        _enqueue_on_commit(document_id)
+    return ids
 
 
 def document_render(document_id: int) -> Document | None:

@@ -1,15 +1,34 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import documents
 from core.errors import DomainError
 from core.models import Document
+
+DATABASE_RETRY_SECONDS = 30  # what a 503 asks the browser (and a proxy) to wait
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler. When the database does not answer (restarted, failing over), a short page
+    with status 503 asks to try again in a moment instead; it renders without a query, since the
+    database is what is missing. Django has logged the error before calling this."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        body = loader.get_template("503.html").render()
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+    return defaults.server_error(request)
 
 
 @never_cache

@@ -2,13 +2,14 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from core.tasks import DATABASE_OUTAGE
 from organisations.mail import send_invitation_mail
 from organisations.models import Invitation
 
 
 @shared_task(
     name="organisations.send_invitation",
-    autoretry_for=(SMTPException, ConnectionError),
+    autoretry_for=(SMTPException, ConnectionError, *DATABASE_OUTAGE),
     retry_backoff=True,
     max_retries=5,
 )

@@ -9,6 +9,7 @@ neither indexed nor kept in shared caches (a client keeps it a few minutes).
 
 import datetime
 import hashlib
+import logging
 from dataclasses import astuple
 
 from django.conf import settings
@@ -23,7 +24,6 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.core import get_usage
 
 from audits import access as audit_access
 from certificates import ical
@@ -33,9 +33,12 @@ from certificates.selectors import calendar
 from certificates.selectors import subscriptions as selectors
 from certificates.services import subscriptions as services
 from certificates.views.verification import client_address
+from core import ratelimit
 from core.forms import call_action, call_service
 from core.mail import absolute_url
 from organisations.models import User
+
+logger = logging.getLogger(__name__)
 
 PAGE = "certificates/calendar/subscription.html"
 FEED_GROUP = "certificates.feed"
@@ -93,16 +96,15 @@ def feed_regenerate(request: HttpRequest) -> HttpResponse:
     return redirect("calendar:subscription")
 
 
-def _usage(request: HttpRequest, token: str, *, found: bool) -> dict | None:
+def _wait(request: HttpRequest, token: str, *, found: bool) -> int | None:
     """Counts a fetch: against its feed's limit (whatever the client's address: calendar services
     fetch many people's feeds from the same addresses), or, when it leads nowhere, against the
-    client's limit of such fetches. A client's misses never hold back anyone's feed."""
+    client's limit of such fetches. A client's misses never hold back anyone's feed. None: it may
+    go ahead; else the seconds to wait."""
     if found:
-        return get_usage(
-            request, group=FEED_GROUP, key=lambda group, r: token, rate=settings.FEED_RATE, increment=True
-        )
-    return get_usage(
-        request, group=MISS_GROUP, key=client_address, rate=settings.FEED_MISS_RATE, increment=True
+        return ratelimit.hit(group=FEED_GROUP, key=token, rate=settings.FEED_RATE)
+    return ratelimit.hit(
+        group=MISS_GROUP, key=client_address(FEED_GROUP, request), rate=settings.FEED_MISS_RATE
     )
 
 
@@ -113,10 +115,10 @@ def _plain(text: str, status: int) -> HttpResponse:
 @require_GET
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     owner = selectors.feed_owner(token)
-    usage = _usage(request, token, found=owner is not None)
-    if usage and usage["should_limit"]:
+    wait = _wait(request, token, found=owner is not None)
+    if wait is not None:
         response = _plain(_("Too many requests: try again later.\n"), 429)
-        response["Retry-After"] = str(max(usage["time_left"], 1))
+        response["Retry-After"] = str(wait)
     elif owner is None:
         response = _plain(_("No calendar at this address.\n"), 404)
     else:
@@ -139,7 +141,7 @@ def _calendar(owner: User) -> HttpResponse:
     today = timezone.localdate()
     reach = audit_access.reach_of(owner)
     key = f"calendar-feed:{owner.pk}:{today.isoformat()}:{_fingerprint(reach)}"
-    body = cache.get(key) if settings.FEED_CACHE_SECONDS else None
+    body = _cached(key) if settings.FEED_CACHE_SECONDS else None
     if body is None:
         items = calendar.due_items(
             calendar.scope_of(reach, owner),
@@ -151,8 +153,25 @@ def _calendar(owner: User) -> HttpResponse:
         )
         body = ical.calendar_feed(items, name=_("ISO certification"), today=today, now=timezone.now())
         if settings.FEED_CACHE_SECONDS:
-            cache.set(key, body, settings.FEED_CACHE_SECONDS)
+            _keep(key, body)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     patch_cache_control(response, private=True, max_age=FEED_MAX_AGE)
     return response
+
+
+def _cached(key: str) -> str | None:
+    """The feed kept in the cache; None when it is not there or the cache is down (Redis stopped:
+    the feed is built from the database instead)."""
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("Calendar feed: the cache does not answer; building the feed", exc_info=True)
+        return None
+
+
+def _keep(key: str, body: str) -> None:
+    try:
+        cache.set(key, body, settings.FEED_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Calendar feed: the cache does not answer; the feed is not kept", exc_info=True)

@@ -279,6 +279,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Reminders stuck in "sending" (a worker killed mid-send) or whose message was lost go again
     "requeue-reminders": {"task": "certificates.requeue_reminders", "schedule": 10 * 60},
+    # Documents asked for while the broker was down, or whose worker died, are rendered all the same
+    "requeue-documents": {"task": "core.requeue_documents", "schedule": 2 * 60},
 }
 
 LOGGING = {

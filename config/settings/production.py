@@ -35,6 +35,9 @@ if REDIS_CACHE_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
+            # Redis unreachable: a page waits a fraction of a second, then goes on without it
+            # (the rate limits count per process, the feed is built; core/ratelimit.py)
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     # Django's own Redis backend increments atomically; django-ratelimit 4.1's list of supported

@@ -340,6 +340,21 @@ def test_misses_over_their_limit_get_429_but_never_hold_back_a_feed(client, fw, 
     assert other.status_code == 404
 
 
+def test_with_redis_down_the_feed_is_built_and_still_limited(client, fw, limits):
+    limits.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nobody listens: as when Redis is stopped
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    limits.FEED_CACHE_SECONDS = 300
+    url = feed_url(fw.qm_a)
+    responses = [client.get(url) for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert responses[0].content.startswith(b"BEGIN:VCALENDAR")
+
+
 # --- the feed's events, without the database --------------------------------------------------
 
 
