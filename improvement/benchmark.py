@@ -396,8 +396,13 @@ def _menu_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
     )
     return [
         (
+            "readiness summary of the home page (ministry)",
+            reverse("improvement:readiness_summary"),
+            MINISTRY_QM,
+        ),
+        (
             "management system menu (member of two organisations)",
             reverse("improvement:management_system", args=["management-reviews"]),
             viewer.email,
-        )
+        ),
     ]

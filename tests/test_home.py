@@ -80,6 +80,21 @@ def test_the_home_page_names_the_next_internal_audit_and_management_review(clien
     assert reverse("improvement:review_new", args=[world.org_a.pk]) not in contributor.content.decode()
 
 
+def test_readiness_per_standard_loads_after_the_page(client, world, qms):
+    internal_audit_records(world, qms)  # a programme for ISO 9001: the organisation works towards it
+    html = _home(client, world.qm_a).content.decode()
+    summary_url = reverse("improvement:readiness_summary")
+    assert f'hx-get="{summary_url}"' in html and f'href="{summary_url}"' in html
+    fragment = client.get(summary_url, headers={"HX-Request": "true"})
+    (summary,) = fragment.context["summaries"]
+    assert summary.label == qms.label and summary.organisation == world.org_a
+    assert "<html" not in fragment.content.decode() and qms.label in fragment.content.decode()
+    page = client.get(summary_url).content.decode()  # without JavaScript: a page of its own
+    assert "<html" in page and qms.label in page
+    client.force_login(world.cert_manager)
+    assert client.get(summary_url, headers={"HX-Request": "true"}).context["summaries"] == []
+
+
 def test_with_nothing_planned_the_quality_manager_is_offered_to_plan(client, world):
     html = _home(client, world.qm_a).content.decode()
     assert html.count("none planned") == 2

@@ -241,6 +241,7 @@ ACCESS = {
     "improvement:my_actions": (lambda w: {}, set(SIGNED_IN)),
     # the menu sends a member on to their organisation's page, which keeps its own rules
     "improvement:management_system": (lambda w: {"section": "actions"}, set(SIGNED_IN)),
+    "improvement:readiness_summary": (lambda w: {}, set(SIGNED_IN)),  # each sees their own
     # --- internal audits (rule 43: the organisation's members only, CB staff get 404) ---
     "improvement:process_list": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
     "improvement:process_new": (lambda w: {"org_pk": w.org_a.pk}, MANAGES_A, READS_A_GAP - MANAGES_A),
@@ -827,6 +828,7 @@ GET_ONLY = {
     "improvement:action_file",
     "improvement:my_actions",
     "improvement:management_system",
+    "improvement:readiness_summary",
     # --- internal audits ---
     "improvement:process_list",
     "improvement:internal_programme_list",

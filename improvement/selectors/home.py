@@ -1,7 +1,8 @@
 """The home page's part of the organisation's own management system (DOMAIN §13): what its people
 do next. The user's own actions, overdue first; for each organisation they belong to, the next
-internal audit, the next management review and the minutes waiting for approval; and readiness for
-stage 1 per standard (`readiness.summaries_for`).
+internal audit, the next management review and the minutes waiting for approval. Readiness for
+stage 1 per standard (`readiness.summaries_for`) loads after the page (`views.home.readiness_summary`):
+its task lists cost more than the rest of the page together.
 
 Only members read it (rule 43). The queries grow with the organisations a person belongs to (one or
 two), never with their records.
@@ -16,7 +17,6 @@ from improvement import access
 from improvement.enums import InternalAuditStatus, ReviewStatus
 from improvement.models import InternalAudit, ManagementReview
 from improvement.selectors.actions import my_actions, overdue_q
-from improvement.selectors.readiness import Summary, summaries_for
 from organisations import access as tenancy
 from organisations.enums import OrganisationRole
 from organisations.models import Organisation
@@ -44,7 +44,6 @@ class Home:
     due_soon: int = 0
     open_actions: int = 0
     organisations: list[OwnSystem] = field(default_factory=list)
-    readiness: list[Summary] = field(default_factory=list)
     soon_days: int = SOON_DAYS
 
     @property
@@ -68,7 +67,6 @@ def home_for(user, today: datetime.date) -> Home:
     return Home(
         actions=list(mine[:ACTION_ROWS]),
         organisations=_own_systems(user),
-        readiness=summaries_for(user),
         **counts,
     )
 

@@ -1,6 +1,7 @@
-"""The "Management system" menu: each entry opens that part of the organisation's own management
-system (DOMAIN §13). A member of one organisation goes straight to its page; a member of several
-picks the organisation first. The menu itself costs no query on every page."""
+"""The home page's parts of the organisation's own management system (DOMAIN §13): the readiness
+summary, loaded after the page; and the "Management system" menu, each entry opening that part of
+the system. A member of one organisation goes straight to its page; a member of several picks the
+organisation first. The menu itself costs no query on every page."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from improvement.selectors.readiness import summaries_for
 from organisations import access as tenancy
 from organisations.models import Organisation
 
@@ -39,3 +41,12 @@ def management_system(request: HttpRequest, section: str) -> HttpResponse:
         return redirect(url_name, organisations[0].pk)
     choices = [(organisation, reverse(url_name, args=[organisation.pk])) for organisation in organisations]
     return render(request, "improvement/management_system.html", {"label": label, "choices": choices})
+
+
+@login_required
+@require_GET
+def readiness_summary(request: HttpRequest) -> HttpResponse:
+    """Readiness for stage 1 per standard, as the home page loads it after the page (htmx); without
+    JavaScript, a page of its own."""
+    template = "improvement/readiness/_summary.html" if request.htmx else "improvement/readiness/summary.html"
+    return render(request, template, {"summaries": summaries_for(request.user)})
