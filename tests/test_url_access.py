@@ -871,6 +871,8 @@ TENANT_URLS = sorted(
         "calendar:feed_regenerate",
         "calendar:queue",
         "improvement:my_actions",  # the action register: everyone's own, no id
+        "improvement:management_system",  # the menu: the member's own organisations, no id
+        "improvement:readiness_summary",  # the home page's readiness: the member's own, no id
     }
 )
 
