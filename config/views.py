@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET
 
 from audits.selectors import responses as response_selectors
 from certificates.selectors import status as certificate_status
-from improvement.selectors import home as own_system
 from organisations import selectors as organisation_selectors
 
 
@@ -19,7 +18,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     bodies = list(organisation_selectors.certification_bodies_of(user))
     today = timezone.localdate()
     context = {
-        "home": own_system.home_for(user, today),
         "memberships": organisation_selectors.memberships_of(user),
         "certification_bodies": bodies,
         "work": response_selectors.dashboard_for(user),

@@ -396,8 +396,8 @@ def _menu_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
     )
     return [
         (
-            "readiness summary of the home page (ministry)",
-            reverse("improvement:readiness_summary"),
+            "next steps of the home page (ministry)",
+            reverse("improvement:next_steps"),
             MINISTRY_QM,
         ),
         (

@@ -59,7 +59,7 @@ urlpatterns = [
     ),
     path("my-actions/", actions.my_actions, name="my_actions"),
     path("management-system/<slug:section>/", home.management_system, name="management_system"),
-    path("readiness-summary/", home.readiness_summary, name="readiness_summary"),
+    path("next-steps/", home.next_steps, name="next_steps"),
     # --- internal audits: processes, internal auditors' training, programmes, audits ---
     path("organisations/<int:org_pk>/processes/", processes.process_list, name="process_list"),
     path("organisations/<int:org_pk>/processes/new/", processes.process_new, name="process_new"),

@@ -57,7 +57,7 @@ PAGES = [
     # --- readiness for stage 1 ---
     "readiness task lists (ministry)",
     "readiness pack (ISO/IEC 27001:2022, CB lead auditor)",
-    "readiness summary of the home page (ministry)",
+    "next steps of the home page (ministry)",
     "management system menu (member of two organisations)",
     "programme list",
     "programme open form",

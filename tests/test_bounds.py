@@ -1170,7 +1170,7 @@ QUERIES = {
 # button whose optional reason goes through WithdrawForm: see test_team_withdraw_*.
 NO_INPUT = {
     "dashboard",
-    "improvement:readiness_summary",
+    "improvement:next_steps",
     # the account's two-factor pages: a code that is valid only at its moment (tried by
     # test_two_factor_codes_out_of_bounds_are_refused_and_change_nothing), a page, a button
     "two_factor:setup",

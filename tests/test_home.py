@@ -44,13 +44,21 @@ def _action(world, owner, due_on, title="Fix it"):
     )
 
 
+def _next(client, user):
+    """What to do next in the management system, as the home page loads it after the page."""
+    client.force_login(user)
+    response = client.get(reverse("improvement:next_steps"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response
+
+
 def test_the_home_page_counts_my_actions_overdue_and_due_soon(client, world):
     today = timezone.localdate()
     _action(world, world.qm_a, today - DAY, "Late one")
     _action(world, world.qm_a, today + 10 * DAY, "Soon one")
     _action(world, world.qm_a, today + 90 * DAY, "Later one")
     _action(world, world.contributor_a, today - DAY, "Not mine")
-    response = _home(client, world.qm_a)
+    response = _next(client, world.qm_a)
     home = response.context["home"]
     assert (home.open_actions, home.overdue, home.due_soon) == (3, 1, 1)
     assert [action.title for action in home.actions] == ["Late one", "Soon one", "Later one"]
@@ -63,7 +71,7 @@ def test_the_home_page_counts_my_actions_overdue_and_due_soon(client, world):
 def test_the_home_page_names_the_next_internal_audit_and_management_review(client, world, qms):
     records = internal_audit_records(world, qms)
     reviews = review_records(world, qms)
-    response = _home(client, world.qm_a)
+    response = _next(client, world.qm_a)
     (own,) = response.context["home"].organisations
     # the audit in progress comes before the planned one; the planned review, not the held one
     assert own.next_audit == records["internal_audit"] and own.next_review == reviews["review"]
@@ -74,36 +82,36 @@ def test_the_home_page_names_the_next_internal_audit_and_management_review(clien
     )
     assert "Minutes of management reviews to approve" in html
     review_services.review_minutes_approve(actor=world.qm_a, review=reviews["held_review"])
-    contributor = _home(client, world.contributor_a)
+    contributor = _next(client, world.contributor_a)
     (own,) = contributor.context["home"].organisations
     assert own.minutes_to_approve == 0 and not own.manages
     assert reverse("improvement:review_new", args=[world.org_a.pk]) not in contributor.content.decode()
 
 
-def test_readiness_per_standard_loads_after_the_page(client, world, qms):
+def test_what_to_do_next_loads_after_the_page_with_readiness_per_standard(client, world, qms):
     internal_audit_records(world, qms)  # a programme for ISO 9001: the organisation works towards it
     html = _home(client, world.qm_a).content.decode()
-    summary_url = reverse("improvement:readiness_summary")
-    assert f'hx-get="{summary_url}"' in html and f'href="{summary_url}"' in html
-    fragment = client.get(summary_url, headers={"HX-Request": "true"})
+    next_url = reverse("improvement:next_steps")
+    assert f'hx-get="{next_url}"' in html and f'href="{next_url}"' in html
+    assert "readiness-summary-heading" not in html  # the home page itself reads none of it
+    fragment = _next(client, world.qm_a)
     (summary,) = fragment.context["summaries"]
     assert summary.label == qms.label and summary.organisation == world.org_a
     assert "<html" not in fragment.content.decode() and qms.label in fragment.content.decode()
-    page = client.get(summary_url).content.decode()  # without JavaScript: a page of its own
-    assert "<html" in page and qms.label in page
-    client.force_login(world.cert_manager)
-    assert client.get(summary_url, headers={"HX-Request": "true"}).context["summaries"] == []
+    page = client.get(next_url).content.decode()  # without JavaScript: a page of its own
+    assert "<html" in page and qms.label in page and "What to do next in your management system" in page
 
 
 def test_with_nothing_planned_the_quality_manager_is_offered_to_plan(client, world):
-    html = _home(client, world.qm_a).content.decode()
+    html = _next(client, world.qm_a).content.decode()
     assert html.count("none planned") == 2
     assert reverse("improvement:review_new", args=[world.org_a.pk]) in html
 
 
 def test_the_home_page_of_the_cb_staff_has_no_management_system_part(client, world):
-    response = _home(client, world.cert_manager)
-    assert not response.context["home"].shown
+    assert reverse("improvement:next_steps") not in _home(client, world.cert_manager).content.decode()
+    response = _next(client, world.cert_manager)
+    assert not response.context["home"].shown and response.context["summaries"] == []
     assert "What to do next in your management system" not in response.content.decode()
 
 
@@ -130,9 +138,13 @@ def test_the_home_page_runs_the_same_queries_however_many_records(
     review_records(world, qms)
     _action(world, world.qm_a, today - DAY)
     client.force_login(world.qm_a)
-    client.get(reverse("dashboard"))
-    with django_assert_max_num_queries(60) as few:
-        client.get(reverse("dashboard"))
+    pages = (reverse("dashboard"), reverse("improvement:next_steps"))
+    few = {}
+    for page in pages:
+        client.get(page, headers={"HX-Request": "true"})
+        with django_assert_max_num_queries(80) as counted:
+            client.get(page, headers={"HX-Request": "true"})
+        few[page] = len(counted.captured_queries)
     for n in range(6):
         _action(world, world.qm_a, today + n * DAY)
     for n in range(3):  # more reviews, planned and held
@@ -143,8 +155,9 @@ def test_the_home_page_runs_the_same_queries_however_many_records(
             editions=[qms],
             planned_on=today + n * DAY,
         )
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(reverse("dashboard"))
+    for page in pages:
+        with django_assert_max_num_queries(few[page]):
+            client.get(page, headers={"HX-Request": "true"})
 
 
 # --- the "Management system" menu

@@ -241,7 +241,7 @@ ACCESS = {
     "improvement:my_actions": (lambda w: {}, set(SIGNED_IN)),
     # the menu sends a member on to their organisation's page, which keeps its own rules
     "improvement:management_system": (lambda w: {"section": "actions"}, set(SIGNED_IN)),
-    "improvement:readiness_summary": (lambda w: {}, set(SIGNED_IN)),  # each sees their own
+    "improvement:next_steps": (lambda w: {}, set(SIGNED_IN)),  # each sees their own
     # --- internal audits (rule 43: the organisation's members only, CB staff get 404) ---
     "improvement:process_list": (lambda w: {"org_pk": w.org_a.pk}, READS_A_GAP, set()),
     "improvement:process_new": (lambda w: {"org_pk": w.org_a.pk}, MANAGES_A, READS_A_GAP - MANAGES_A),
@@ -828,7 +828,7 @@ GET_ONLY = {
     "improvement:action_file",
     "improvement:my_actions",
     "improvement:management_system",
-    "improvement:readiness_summary",
+    "improvement:next_steps",
     # --- internal audits ---
     "improvement:process_list",
     "improvement:internal_programme_list",
@@ -872,7 +872,7 @@ TENANT_URLS = sorted(
         "calendar:queue",
         "improvement:my_actions",  # the action register: everyone's own, no id
         "improvement:management_system",  # the menu: the member's own organisations, no id
-        "improvement:readiness_summary",  # the home page's readiness: the member's own, no id
+        "improvement:next_steps",  # the home page's next steps: the member's own, no id
     }
 )
 

@@ -1,8 +1,7 @@
 """The home page's part of the organisation's own management system (DOMAIN §13): what its people
 do next. The user's own actions, overdue first; for each organisation they belong to, the next
-internal audit, the next management review and the minutes waiting for approval. Readiness for
-stage 1 per standard (`readiness.summaries_for`) loads after the page (`views.home.readiness_summary`):
-its task lists cost more than the rest of the page together.
+internal audit, the next management review and the minutes waiting for approval. The home page
+loads it after the page, with readiness for stage 1 per standard (`views.home.next_steps`).
 
 Only members read it (rule 43). The queries grow with the organisations a person belongs to (one or
 two), never with their records.

@@ -1,5 +1,5 @@
-"""The home page's parts of the organisation's own management system (DOMAIN §13): the readiness
-summary, loaded after the page; and the "Management system" menu, each entry opening that part of
+"""The home page's part of the organisation's own management system (DOMAIN §13): what to do next
+in it, loaded after the page; and the "Management system" menu, each entry opening that part of
 the system. A member of one organisation goes straight to its page; a member of several picks the
 organisation first. The menu itself costs no query on every page."""
 
@@ -7,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from improvement.selectors.home import home_for
 from improvement.selectors.readiness import summaries_for
 from organisations import access as tenancy
 from organisations.models import Organisation
@@ -45,8 +47,10 @@ def management_system(request: HttpRequest, section: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def readiness_summary(request: HttpRequest) -> HttpResponse:
-    """Readiness for stage 1 per standard, as the home page loads it after the page (htmx); without
-    JavaScript, a page of its own."""
-    template = "improvement/readiness/_summary.html" if request.htmx else "improvement/readiness/summary.html"
-    return render(request, template, {"summaries": summaries_for(request.user)})
+def next_steps(request: HttpRequest) -> HttpResponse:
+    """What to do next in the management system: the home page loads it after the page (htmx), so
+    the home page stays as fast as it was (its readiness task lists cost more than the rest of the
+    page together); without JavaScript, a page of its own."""
+    context = {"home": home_for(request.user, timezone.localdate()), "summaries": summaries_for(request.user)}
+    template = "improvement/_home.html" if request.htmx else "improvement/next_steps.html"
+    return render(request, template, context)

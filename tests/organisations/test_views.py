@@ -294,7 +294,6 @@ def test_dashboard_query_count(client, world, django_assert_num_queries, rows):
         factories.OrganisationMembershipFactory(user=world.cert_manager, role=OrganisationRole.VIEWER)
     client.force_login(world.cert_manager)
     # the work panels: next audits, unfinished reports, nonconformities to answer, audit plans to
-    # acknowledge, responses to review; the certificates counted by status; as a member of
-    # organisations, their own actions (counted, then listed) and what comes next in their
-    # management systems (the calendar's panels and readiness load after the page)
-    _count_queries(client, django_assert_num_queries, reverse("dashboard"), 17)
+    # acknowledge, responses to review; the certificates counted by status (the calendar's panels
+    # and what to do next in the management system load after the page)
+    _count_queries(client, django_assert_num_queries, reverse("dashboard"), 14)
