@@ -32,8 +32,18 @@ def test_quality_manager_holds_a_management_review_and_raises_its_action(page, l
     refused = _blocked_by_csp(qm)
     _sign_in(qm, live_server, world.qm_a)
 
+    # --- the home page says what to do next (loaded after the page); the menu opens the reviews ---
+    qm.goto(f"{live_server.url}{reverse('dashboard')}")
+    next_steps = qm.locator(
+        "section", has=qm.get_by_role("heading", name="What to do next in your management system")
+    )
+    expect(next_steps.get_by_text("Next management review:")).to_be_visible()
+    expect(next_steps.get_by_role("link", name="Plan one")).to_have_count(2)  # an audit, a review
+    qm.get_by_role("button", name="Management system").click()
+    qm.get_by_role("link", name="Management reviews").click()
+    qm.wait_for_url(f"{live_server.url}{reverse('improvement:review_list', args=[world.org_a.pk])}")
+
     # --- plan the review from the organisation's list of reviews ---
-    qm.goto(f"{live_server.url}{reverse('improvement:review_list', args=[world.org_a.pk])}")
     expect(qm.get_by_text("No management review yet.")).to_be_visible()
     qm.get_by_role("link", name="Plan a review").click()
     qm.get_by_label("Title").fill("Management review 2026")
