@@ -273,7 +273,14 @@ def document_render(document_id: int) -> Document | None:
         ours.update(status=DocumentStatus.FAILED, error=message, rendered_at=timezone.now())
         document.refresh_from_db()
         return document
-    document.file.save(name, ContentFile(content), save=False)
+    try:
+        document.file.save(name, ContentFile(content), save=False)
+    except OSError as error:  # the storage is full or not writable: failed, and a new request retries
+        logger.exception("Storing document %s (%s) failed", document.pk, document.kind)
+        message = f"The storage could not take the file ({type(error).__name__}: {error})"[:ERROR_MAX]
+        ours.update(status=DocumentStatus.FAILED, error=message, rendered_at=timezone.now())
+        document.refresh_from_db()
+        return document
     stored = ours.update(
         status=DocumentStatus.READY,
         file=document.file.name,

@@ -1,4 +1,5 @@
 import copy
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -10,6 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core import bounds, submits
 from core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+# An upload the storage could not take (full, or not writable): the service's transaction is undone
+STORAGE_FAILED = _(
+    "The file could not be stored: the storage is full or cannot be written. Nothing was saved; "
+    "try again later, and tell an administrator if it happens again."
+)
 
 T = TypeVar("T")
 F = TypeVar("F", bound=forms.BaseModelForm)
@@ -30,7 +39,8 @@ def call_service(form: forms.BaseForm, service: Callable[[], T]) -> T | None:
 
     Returns what the service returned (a record), or None when it refused. A DomainError or a
     model ValidationError (a constraint the form could not see) becomes a form error, so the view
-    re-renders it and nothing changes.
+    re-renders it and nothing changes; so does a file the storage could not write (an OSError: the
+    services are atomic, so the record it belonged to is not saved either).
     """
     try:
         return service()
@@ -42,6 +52,10 @@ def call_service(form: forms.BaseForm, service: Callable[[], T]) -> T | None:
         for field, messages in errors.items():
             for message in messages:
                 form.add_error(field if field in form.fields else None, message)
+        return None
+    except OSError:
+        logger.exception("A file could not be stored")
+        form.add_error(None, STORAGE_FAILED)
         return None
 
 

@@ -1,6 +1,7 @@
 """When a service fails, pages degrade and nothing is lost: Redis stopped (the rate limits count per
 process, the public pages answer), the broker down when a document is asked for (the sweeper sends
-it later), the database gone for a moment (a 503 that asks to try again, tasks retried)."""
+it later), the database gone for a moment (a 503 that asks to try again, tasks retried), the upload
+storage full (a clear message, nothing saved)."""
 
 import datetime
 import io
@@ -8,6 +9,7 @@ import logging
 from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import OperationalError
 from django.test import Client
@@ -18,6 +20,9 @@ from core import ratelimit
 from core.documents import RESEND_AFTER, STALE_AFTER, document_render, documents_requeue
 from core.models import Document, DocumentStatus
 from core.tasks import render_document
+from improvement.enums import ActionSource
+from improvement.models import ActionEvidenceFile
+from improvement.services import actions as action_services
 from tests.core.test_documents import KIND, renders  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -133,11 +138,11 @@ def test_a_request_that_finds_no_database_gets_503_asking_to_try_again(world):
     client = Client(raise_request_exception=False)
     client.force_login(world.qm_a)
     gone = OperationalError("server closed the connection unexpectedly")
-    with mock.patch("config.views.own_system.home_for", side_effect=gone):
+    with mock.patch("config.views.response_selectors.dashboard_for", side_effect=gone):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert "Back in a moment" in response.content.decode() and "Traceback" not in response.content.decode()
-    with mock.patch("config.views.own_system.home_for", side_effect=ValueError("a bug")):
+    with mock.patch("config.views.response_selectors.dashboard_for", side_effect=ValueError("a bug")):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 500 and "Something went wrong" in response.content.decode()
 
@@ -156,3 +161,41 @@ def test_a_task_that_finds_no_database_is_tried_again(world, renders):  # noqa: 
         result = render_document.apply(args=[document.pk], throw=False)  # as a worker runs it
     document.refresh_from_db()
     assert result.successful() and len(calls) == 2 and document.status == DocumentStatus.READY
+
+
+# --- the upload storage full or not writable ---------------------------------------------------
+
+NO_SPACE = OSError(28, "No space left on device")
+
+
+def test_an_upload_the_storage_cannot_take_is_refused_and_saves_nothing(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    action = action_services.action_create(
+        actor=world.qm_a, organisation=world.org_a, source=ActionSource.OTHER, title="Fix", owner=world.qm_a
+    )
+    client.force_login(world.qm_a)
+    add = reverse("improvement:action_file_add", args=[action.pk])
+    with mock.patch("django.core.files.storage.FileSystemStorage._save", side_effect=NO_SPACE):
+        response = client.post(add, {"file": SimpleUploadedFile("minutes.txt", b"minutes")})
+    assert (
+        response.status_code == 200
+        and "the storage is full or cannot be written" in response.content.decode()
+    )
+    assert not ActionEvidenceFile.objects.filter(action=action).exists()
+    assert client.post(add, {"file": SimpleUploadedFile("minutes.txt", b"minutes")}).status_code == 302
+
+
+def test_a_document_the_storage_cannot_take_fails_clearly_and_a_new_request_renders_it(
+    world,
+    renders,  # noqa: F811
+    settings,
+    tmp_path,
+):
+    settings.MEDIA_ROOT = tmp_path
+    document = Document.objects.create(kind=KIND, subject=world.org_a, status=DocumentStatus.QUEUED)
+    with mock.patch("django.core.files.storage.FileSystemStorage._save", side_effect=NO_SPACE):
+        failed = document_render(document.pk)
+    assert failed.status == DocumentStatus.FAILED and "storage could not take the file" in failed.error
+    assert not failed.file
+    again = Document.objects.create(kind=KIND, subject=world.org_a, status=DocumentStatus.QUEUED)
+    assert document_render(again.pk).status == DocumentStatus.READY
