@@ -140,8 +140,9 @@ class DashboardStatus:
 def dashboard_status(user, *, bodies: list[CertificationBody], today: datetime.date) -> DashboardStatus:
     """The client member's own certificates, each with the next external audit due
     (`next_audit_due`); for the staff of `bodies` (the CBs the user works for,
-    read by the dashboard already), their certificates counted by status. At most two queries,
-    none for a user who belongs to neither an organisation nor a CB."""
+    read by the dashboard already), their certificates counted by status. At most five queries
+    (the next audits due cost three), none for a user who belongs to neither an organisation nor
+    a CB."""
     own = (
         _labelled(
             access.certificates_for(user)
