@@ -105,13 +105,13 @@ def plans_to_acknowledge(user) -> QuerySet[Audit]:
     quality managers), not yet acknowledged, soonest first."""
     managed = tenancy.member_organisation_ids(user, roles=[OrganisationRole.QUALITY_MANAGER])
     return (
-        Audit.objects.filter(
+        access.audits_for(user)
+        .filter(
             programme__organisation__in=managed,
             status__in=PLANNING_STATUSES,
             plan__sent_at__isnull=False,
             plan__acknowledged_at__isnull=True,
         )
-        .select_related("programme__organisation", "programme__certification_body")
         .order_by("starts_on", "pk")
     )
 
