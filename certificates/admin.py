@@ -2,20 +2,24 @@
 and services, which enforce rules 6–16 and log every state change; an expiry date in particular
 is never edited (rule 12)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
+from certificates.enums import ReminderStatus
 from certificates.models import (
     CalendarSettings,
     Certificate,
     CertificateRevision,
     ChangeNotification,
     ChangeReview,
+    DailyJobRun,
     Decision,
     Reminder,
     RevisionSite,
     Task,
     TransferReview,
 )
+from certificates.services.reminders import reminders_retry
 from core.admin_mixins import ReadOnlyAdmin
 
 
@@ -106,6 +110,25 @@ class ReminderAdmin(ReadOnlyAdmin):
     raw_id_fields = ["recipient", "certification_body", "organisation"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send the selected failed reminders again"))
+    def send_again(self, request, queryset) -> None:
+        failed = queryset.filter(status=ReminderStatus.FAILED).values_list("pk", flat=True)
+        count = reminders_retry(reminder_ids=failed)
+        self.message_user(
+            request,
+            _("%(count)d failed reminder(s) queued to be sent again.") % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+
+@admin.register(DailyJobRun)
+class DailyJobRunAdmin(ReadOnlyAdmin):
+    """Each run of the daily job; one without an end was interrupted and completed by the next."""
+
+    list_display = ["started_at", "day", "finished_at", "summary"]
+    date_hierarchy = "started_at"
 
 
 @admin.register(CalendarSettings)

@@ -7,7 +7,7 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certification decisions and certificates")
 
     def ready(self) -> None:
-        from certificates import documents  # noqa: F401  (registers the certificate PDF)
+        from certificates import documents, health  # noqa: F401  (register the certificate PDF, the daily job's health)
         from certificates.selectors import client_review
         from certificates.selectors.changes import certified_lock
         from organisations import locks

@@ -670,3 +670,22 @@ class ChangeReview(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == ChangeReviewStatus.OPEN
+
+
+class DailyJobRun(models.Model):
+    """One run of the daily job (`certificates.services.daily`): when it started, when it
+    finished and what it did. A run without `finished_at` was interrupted (its next run completes
+    the work, every step being idempotent); the health endpoint reports the last finished run."""
+
+    day = models.DateField(_("day run for"), validators=DATE)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    summary = models.CharField(_("summary"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("daily job run")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["-finished_at"], name="daily_run_finished")]
+
+    def __str__(self) -> str:
+        return self.summary or f"{self.day}: {_('did not finish')}"

@@ -135,3 +135,41 @@ class SubmitClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.result_url}"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail written by the app (a notice, an invitation, a sign-in code), kept until the mail
+    server has taken it (`core.outbox`). It is written in the transaction that caused it, so a
+    broker or mail-server outage loses nothing; a Celery task claims it (pending → sending) and
+    hands it over. A refusal or time-out puts it back with a growing delay, and after the last
+    attempt it stays `failed` with the error for an administrator. Once sent, its text is dropped
+    (it may hold a one-time link): subject, recipients and dates remain."""
+
+    subject = models.CharField(_("subject"), max_length=998, validators=[validate_single_line])
+    recipients = models.TextField(_("recipients"))
+    message = models.JSONField(_("message"), default=dict, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outgoing_email_due")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.get_status_display()})"

@@ -3,7 +3,7 @@ import sys
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -11,7 +11,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core import documents
+from core import documents, health
 from core.errors import DomainError
 from core.models import Document
 
@@ -34,13 +34,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: 200 when the database answers, 503 otherwise."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:
-        return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    """For load balancers and monitoring (core.health): 200 while the database answers, with the
+    broker and the last daily job reported ("degraded" when either needs an operator), 503
+    otherwise."""
+    report = health.report()
+    return JsonResponse(report, status=503 if report["status"] == "unavailable" else 200)
 
 
 # --- Documents rendered off the request path (core.documents) -------------------------------------

@@ -24,9 +24,9 @@ from organisations import access, locks
 from organisations.access import require
 from organisations.enums import InvitationStatus, OrganisationKind, OrganisationRole, SiteKind
 from organisations.independence import require_independent
+from organisations.mail import send_invitation_mail
 from organisations.models import IAFCode, Invitation, Organisation, OrganisationMembership, Site, User
 from organisations.selectors import account_exists, token_digest
-from organisations.tasks import send_invitation
 
 
 class MembershipError(DomainError):
@@ -315,7 +315,8 @@ def _new_token(invitation: Invitation) -> str:
 
 
 def _mail(invitation: Invitation, token: str) -> None:
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk, token))
+    """Written to the e-mail outbox with the invitation, in its transaction (core.outbox)."""
+    send_invitation_mail(invitation=invitation, token=token)
 
 
 def _move_invitation(invitation: Invitation, target: str, *, actor: User | None, reason: str = "") -> None:

@@ -32,10 +32,10 @@ from audits.enums import (
     AuditStatus,
     FindingStatus,
 )
+from audits.mail import send_plan_sent_mail
 from audits.models import Audit, AuditPlan, AuditProgramme, AuditReport, PlanSession
 from audits.selectors.programme_checks import edition_refusal
 from audits.services.programmes import programme_reopen
-from audits.tasks import send_plan_sent
 from core.errors import DomainError
 from core.records import assign_changes, refuse_invalid
 from core.transitions import transition_record
@@ -406,7 +406,7 @@ def plan_send(*, actor: User, audit: Audit) -> AuditPlan:
     plan.acknowledged_at = plan.acknowledged_by = None
     plan.save(update_fields=["sent_at", "sent_by", "acknowledged_at", "acknowledged_by"])
     _move(audit, S.PLAN_SENT, actor=actor)
-    send_plan_sent.delay_on_commit(audit.pk)
+    send_plan_sent_mail(audit=audit)
     return plan
 
 

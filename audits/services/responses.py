@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from audits import access, finding_rules
 from audits.enums import FindingStatus, ResponseKind, ReviewOutcome
+from audits.mail import send_finding_verified_mail, send_response_reviewed_mail, send_response_submitted_mail
 from audits.models import Finding, FindingEvidenceFile, FindingResponse
 from audits.services.fieldwork import audit_settle
-from audits.tasks import send_finding_verified, send_response_reviewed, send_response_submitted
 from core.errors import DomainError
 from core.records import refuse_invalid
 from core.transitions import transition_record
@@ -82,7 +82,7 @@ def _submit(actor: User, finding: Finding, target: str, response: FindingRespons
     refuse_invalid(response, ResponseError, exclude=RESPONSE_KEYS)
     response.save()
     _move(finding, target, actor=actor)
-    send_response_submitted.delay_on_commit(response.pk)
+    send_response_submitted_mail(response=response)
     return response
 
 
@@ -202,7 +202,7 @@ def response_review(*, actor: User, response: FindingResponse, accept: bool, com
     _move(finding, target, actor=actor, reason=comment)
     if finding_rules.is_settled(finding.type, finding.status):
         audit_settle(actor=actor, audit=finding.audit)
-    send_response_reviewed.delay_on_commit(response.pk)
+    send_response_reviewed_mail(response=response)
     return response
 
 
@@ -223,5 +223,5 @@ def finding_verify(*, actor: User, finding: Finding, comment: str) -> Finding:
         raise ResponseError(_("Say how the correction was verified: at which audit, on which evidence."))
     _move(finding, F.VERIFIED_CLOSED, actor=actor, reason=comment)
     audit_settle(actor=actor, audit=finding.audit)
-    send_finding_verified.delay_on_commit(finding.pk, comment)
+    send_finding_verified_mail(finding=finding, comment=comment)
     return finding

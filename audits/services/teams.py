@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 
 from audits import access
 from audits.enums import PLANNING_STATUSES, AssignmentStatus, AuditStatus, Declaration, TeamRole
+from audits.mail import send_team_notice_mail, send_team_objection_mail
 from audits.models import Audit, TeamAssignment
 from audits.selectors.programme_checks import team_problems
 from audits.selectors.programmes import consultancy_ends
 from audits.services.fieldwork import plan_recall
 from audits.services.programmes import ProgrammeError
-from audits.tasks import send_team_notice, send_team_objection
 from audits.team_rules import CONSULTANCY_COOLING_OFF_YEARS
 from core.bounds import clamped_add
 from core.records import refuse_invalid
@@ -181,7 +181,7 @@ def team_notify(*, actor: User, audit: Audit) -> Audit:
     transition_record(
         subject=audit, field="team_notified_on", from_state=None, to_state=audit.team_notified_on, actor=actor
     )
-    send_team_notice.delay_on_commit(audit.pk)
+    send_team_notice_mail(audit=audit)
     return audit
 
 
@@ -212,5 +212,5 @@ def team_object(*, actor: User, assignment: TeamAssignment, reason: str) -> Team
     team_unconfirm(
         actor=actor, audit=audit, reason=_("The client objected to %(user)s.") % {"user": assignment.user}
     )
-    send_team_objection.delay_on_commit(assignment.pk)
+    send_team_objection_mail(assignment=assignment)
     return assignment

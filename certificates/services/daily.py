@@ -12,7 +12,9 @@ In order, each step in its own transaction so that one failing does not undo the
    (`core.submits`).
 
 Every step is idempotent: a second run the same day (a retried task, a second beat by mistake)
-changes nothing and sends nothing.
+changes nothing and sends nothing, and a run interrupted anywhere (a worker killed, the database
+gone) is completed by the next one. Each run is recorded (`DailyJobRun`: started, finished, what it
+did); the health endpoint reports the last one that finished.
 """
 
 import datetime
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from certificates.models import Certificate, Task
+from certificates.models import Certificate, DailyJobRun, Task
 from certificates.services.certificates import certificates_expire_due
 from certificates.services.reminders import reminders_write
 from certificates.services.tasks import tasks_sync
@@ -49,11 +51,12 @@ class DailyRun:
 
 
 def daily_job_run(*, today: datetime.date) -> DailyRun:
+    record = DailyJobRun.objects.create(day=today)
     expired = certificates_expire_due(today=today)
     sync = tasks_sync(today=today)
     written = reminders_write(today=today)
     invitations = invitations_expire(now=timezone.now())
-    return DailyRun(
+    run = DailyRun(
         today=today,
         expired=expired,
         tasks_opened=list(sync.opened),
@@ -62,3 +65,5 @@ def daily_job_run(*, today: datetime.date) -> DailyRun:
         invitations_expired=invitations,
         claims_purged=submit_claims_purge(),
     )
+    DailyJobRun.objects.filter(pk=record.pk).update(finished_at=timezone.now(), summary=run.summary())
+    return run

@@ -30,6 +30,7 @@ from certificates.models import CalendarSettings, Reminder
 from certificates.selectors.calendar import due_items, scope_all
 from certificates.selectors.reminders import stage_label
 from core.mail import absolute_url, send_templated_mail
+from core.outbox import delivery_connection
 from organisations.enums import CBRole, OrganisationRole
 from organisations.models import CBMembership, CertificationBody, OrganisationMembership
 
@@ -245,6 +246,7 @@ def _mail(reminder: Reminder) -> None:
             "preferences_url": absolute_url(reverse("calendar:subscription")),
         },
         html=True,
+        connection=delivery_connection(),  # the reminder is its own outbox row
     )
 
 
@@ -277,3 +279,15 @@ def reminders_requeue(*, now: datetime.datetime, stuck_after: datetime.timedelta
     enqueued = sorted({*back, *waiting})
     _enqueue_on_commit(enqueued)
     return enqueued
+
+
+@transaction.atomic
+def reminders_retry(*, reminder_ids: Iterable[int]) -> int:
+    """An administrator sends failed reminders again (the mail server is back, an address fixed):
+    each gets MAX_ATTEMPTS new attempts. Returns how many were put back."""
+    ids = list(
+        Reminder.objects.filter(pk__in=list(reminder_ids), status=R.FAILED).values_list("pk", flat=True)
+    )
+    Reminder.objects.filter(pk__in=ids).update(status=R.PENDING, attempts=0)
+    _enqueue_on_commit(ids)
+    return len(ids)

@@ -216,7 +216,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# Every message is written to the outbox in the transaction that caused it and handed to the
+# delivery backend by a Celery task, retried when the mail server refuses (core.outbox). Without
+# a mail server, `make run` writes the delivered mail as files under var/mail.
+EMAIL_BACKEND = "core.outbox.OutboxBackend"
+EMAIL_DELIVERY_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))  # seconds: a silent mail server is a refusal
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -281,6 +286,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "requeue-reminders": {"task": "certificates.requeue_reminders", "schedule": 10 * 60},
     # Documents asked for while the broker was down, or whose worker died, are rendered all the same
     "requeue-documents": {"task": "core.requeue_documents", "schedule": 2 * 60},
+    # E-mails asked for while the broker was down, refused by the mail server, or stuck with a dead worker
+    "requeue-emails": {"task": "core.requeue_emails", "schedule": 60},
 }
 
 LOGGING = {

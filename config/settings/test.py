@@ -9,8 +9,10 @@ DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY") or "test-only-key-0123456789abcdef-0123456789abcdef"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A worker started by a test in its own process writes its mail where the test reads it
-# (tests/certificates/test_reminder_worker.py); every other run captures mail in memory.
+# (tests/certificates/test_reminder_worker.py); every other run captures mail in memory. Mail is
+# delivered at once, not written to the outbox: tests/core/test_outbox.py tries the outbox.
 EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_DELIVERY_BACKEND = EMAIL_BACKEND
 EMAIL_FILE_PATH = os.environ.get("TEST_EMAIL_FILE_PATH") or EMAIL_FILE_PATH
 CELERY_BROKER_URL = redis_url_with_db(REDIS_URL, 15) if REDIS_URL else "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}

@@ -308,7 +308,7 @@ def test_two_deliveries_of_one_task_racing_send_once(world):
 def flaky_mail(settings):
     """A mail server that drops the connection; eager tasks retry in place (Celery re-runs an eager
     task's retries only when it does not propagate the error)."""
-    settings.EMAIL_BACKEND = "tests.certificates.mail_backends.FlakyBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "tests.certificates.mail_backends.FlakyBackend"
     app.conf.task_eager_propagates = False
     try:
         yield FlakyBackend
@@ -345,6 +345,22 @@ def test_a_send_that_keeps_failing_ends_failed_with_its_error(world, certificate
     assert row.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
     assert mail.outbox == []
     assert reminders_requeue(now=timezone.now() + days(1)) == []  # failed for good: left alone
+
+
+def test_an_administrator_sees_a_failed_reminder_and_sends_it_again(
+    world, certificate, flaky_mail, admin_client, django_capture_on_commit_callbacks
+):
+    reminders_write(today=S1_DUE - days(30))
+    row = Reminder.objects.filter(status=R.PENDING).first()
+    Reminder.objects.filter(pk=row.pk).update(status=R.FAILED, attempts=MAX_ATTEMPTS, last_error="refused")
+    changelist = reverse("admin:certificates_reminder_changelist")
+    page = admin_client.get(changelist, {"status__exact": R.FAILED})
+    assert page.status_code == 200 and row.title in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the mail server is back
+        response = admin_client.post(changelist, {"action": "send_again", "_selected_action": [row.pk]})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (R.SENT, 1) and mailed_to() == [row.recipient.email]
 
 
 def test_one_failed_send_goes_back_to_pending_with_its_error(world, certificate, flaky_mail):

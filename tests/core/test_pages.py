@@ -126,11 +126,6 @@ def test_static_assets_are_served_by_the_app(client):
         assert b"".join(response.streaming_content)
 
 
-def test_healthz(client):
-    response = client.get(reverse("healthz"))
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
-
-
 def test_user_email_is_unique_whatever_the_case(db):
     from django.db import IntegrityError
 

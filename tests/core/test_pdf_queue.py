@@ -19,7 +19,7 @@ GAP_ANALYSIS = "improvement.gap_analysis"
 
 def test_render_document_is_routed_to_the_pdf_queue():
     assert app.amqp.router.route({}, "core.render_document")["queue"].name == "pdf"
-    assert app.amqp.router.route({}, "audits.send_team_notice")["queue"].name == "celery"
+    assert app.amqp.router.route({}, "core.send_email")["queue"].name == "celery"
 
 
 @pytest.fixture
