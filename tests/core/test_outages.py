@@ -1,14 +1,16 @@
 """When a service fails, pages degrade and nothing is lost: Redis stopped (the rate limits count per
 process, the public pages answer), the broker down when a document is asked for (the sweeper sends
 it later), the database gone for a moment (a 503 that asks to try again, tasks retried), the upload
-storage full (a clear message, nothing saved)."""
+storage full (a clear message, nothing saved, no partly written file)."""
 
 import datetime
 import io
 import logging
+import os
 from unittest import mock
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import OperationalError
@@ -19,6 +21,7 @@ from django.utils import timezone
 from core import ratelimit
 from core.documents import RESEND_AFTER, STALE_AFTER, document_render, documents_requeue
 from core.models import Document, DocumentStatus
+from core.storage import AtomicFileSystemStorage
 from core.tasks import render_document
 from improvement.enums import ActionSource
 from improvement.models import ActionEvidenceFile
@@ -183,6 +186,57 @@ def test_an_upload_the_storage_cannot_take_is_refused_and_saves_nothing(client, 
     )
     assert not ActionEvidenceFile.objects.filter(action=action).exists()
     assert client.post(add, {"file": SimpleUploadedFile("minutes.txt", b"minutes")}).status_code == 302
+
+
+class _DiskFillsUp(ContentFile):
+    """A file whose second chunk meets a full disk."""
+
+    def chunks(self, chunk_size=None):
+        yield b"the first half"
+        raise OSError(28, "No space left on device")
+
+
+def test_a_disk_that_fills_up_mid_write_leaves_no_partly_written_file(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    storage = AtomicFileSystemStorage(location=tmp_path)
+    with pytest.raises(OSError, match="No space left"):
+        storage.save("documents/report.pdf", _DiskFillsUp(b""))
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+    assert storage.save("documents/report.pdf", ContentFile(b"whole")) == "documents/report.pdf"
+    assert (tmp_path / "documents" / "report.pdf").read_bytes() == b"whole"
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["report.pdf"]  # nothing staged is left
+    assert oct((tmp_path / "documents" / "report.pdf").stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_an_upload_cut_by_a_full_disk_saves_no_record_and_no_file(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    action = action_services.action_create(
+        actor=world.qm_a, organisation=world.org_a, source=ActionSource.OTHER, title="Fix", owner=world.qm_a
+    )
+    client.force_login(world.qm_a)
+    add = reverse("improvement:action_file_add", args=[action.pk])
+    real_fdopen = os.fdopen
+
+    class FillingDisk(io.BytesIO):
+        """The disk under the file being written: it takes a few bytes, then is full."""
+
+        def __init__(self, fd, mode):
+            super().__init__()
+            self.file = real_fdopen(fd, mode)
+
+        def write(self, data):
+            self.file.write(data[:4])
+            self.file.flush()
+            raise OSError(28, "No space left on device")
+
+        def close(self):
+            self.file.close()
+
+    with mock.patch("core.storage.os.fdopen", FillingDisk):
+        response = client.post(add, {"file": SimpleUploadedFile("plan.pdf", b"%PDF-1.7 minutes")})
+    assert response.status_code == 200 and "the storage is full" in response.content.decode()
+    assert not ActionEvidenceFile.objects.filter(action=action).exists()
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
 
 
 def test_a_document_the_storage_cannot_take_fails_clearly_and_a_new_request_renders_it(
