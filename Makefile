@@ -12,7 +12,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 VAR_DIR ?= var
 
-.PHONY: install run test e2e bench lint format lock check-deploy
+.PHONY: install run test e2e faults bench lint format lock check-deploy
 
 $(STAMP):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -38,6 +38,12 @@ test: install
 # Browser tests: need Chromium (Debian: apt-get install chromium); CI installs it.
 e2e: install
 	$(BIN)/pytest -m e2e
+
+# The fault drill: gunicorn (2 workers), a Celery worker, a Redis of its own on port 6391 and the
+# local PostgreSQL (DATABASE_URL's server, database isocert_faults); stops Redis, kills a worker,
+# makes the mail server refuse and cuts the database connections (tests/faults/drill.py).
+faults: install
+	$(BIN)/python -m tests.faults.drill
 
 # Query counts and server times of every page on the demo data, against the admin changelist of
 # organisations (PostgreSQL when DATABASE_URL is set). Extra options: make bench BENCH_ARGS="--fail-over 1.5"

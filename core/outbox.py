@@ -26,6 +26,8 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -102,6 +104,8 @@ class OutboxBackend(BaseEmailBackend):
         rows = []
         for message in email_messages:
             record = _as_record(message)
+            # One Message-ID for every attempt: a mail server or client that saw it once drops a repeat
+            record["headers"].setdefault("Message-ID", make_msgid(domain=DNS_NAME))
             rows.append(
                 OutgoingEmail(
                     subject=" ".join(str(message.subject).split())[:SUBJECT_MAX],
