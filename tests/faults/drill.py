@@ -389,6 +389,16 @@ def reset_password(email: str) -> int:
     return Browser().post(reverse("password_reset"), {"email": email})
 
 
+def people_first() -> str:
+    from organisations.models import User
+
+    return (
+        User.objects.filter(is_active=True, is_superuser=False)
+        .order_by("pk")
+        .values_list("email", flat=True)[0]
+    )
+
+
 def deliveries(address: str) -> int:
     """How many times the mail server took the (only) e-mail written to `address` by the drill."""
     message_id = emails_to(address).get().message["headers"]["Message-ID"]
@@ -410,6 +420,7 @@ def run() -> None:
     from certificates.models import CertificateRevision
     from core.models import Document, DocumentStatus, EmailStatus
     from core.outbox import QUEUE_GRACE
+    from organisations.demo import DEMO_PASSWORD
     from organisations.models import User
 
     pages = pages_by_persona()
@@ -426,6 +437,9 @@ def run() -> None:
         status == 200 and '"broker": {"status": "unavailable"' in body,
         "/healthz says the broker is unavailable",
     )
+    visitor = Browser()
+    signed_in = visitor.post(reverse("login"), {"username": people_first(), "password": DEMO_PASSWORD})
+    check(signed_in == 302 and visitor.location != reverse("login"), "a person signs in while Redis is down")
 
     revision = (
         CertificateRevision.objects.filter(certificate__number__gt="").select_related("certificate").first()
