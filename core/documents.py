@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core import ratelimit
+from core.enqueue import enqueue_on_commit
 from core.errors import DomainError, NotAllowed
 from core.models import Document, DocumentStatus
 
@@ -210,16 +211,10 @@ def _count_render(actor) -> None:
         )
 
 
-def _enqueue_on_commit(document_id: int) -> None:
-    from core.tasks import render_document
+def _enqueue_on_commit(*document_ids: int) -> None:
+    from core.tasks import render_document  # the tasks module imports this one
 
-    def send() -> None:
-        try:
-            render_document.delay(document_id)
-        except Exception:  # the broker is down: the row stays queued and is sent again later
-            logger.exception("Could not enqueue document %s", document_id)
-
-    transaction.on_commit(send)
+    enqueue_on_commit(render_document, document_ids, what="document")
 
 
 REQUEUE_BATCH = 500  # documents enqueued again per sweep; the next sweep takes the rest
@@ -239,8 +234,7 @@ def documents_requeue(*, now: datetime.datetime) -> list[int]:
         .values_list("pk", flat=True)[:REQUEUE_BATCH]
     )
     ids = list(waiting)
-    for document_id in ids:
-        _enqueue_on_commit(document_id)
+    _enqueue_on_commit(*ids)
     return ids
 
 

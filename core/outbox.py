@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.enqueue import enqueue_on_commit
 from core.models import EmailStatus, OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -121,22 +122,9 @@ class OutboxBackend(BaseEmailBackend):
 
 
 def _enqueue_on_commit(email_ids: Iterable[int]) -> None:
-    """A task per row once the rows are committed. If the broker is down, the rest stay pending
-    and the sweeper enqueues them later."""
-    email_ids = list(email_ids)
-    if not email_ids:
-        return
     from core.tasks import send_email  # the tasks module imports this one
 
-    def enqueue() -> None:
-        for email_id in email_ids:
-            try:
-                send_email.delay(email_id)
-            except Exception:
-                logger.exception("Could not enqueue e-mail %s; it stays pending", email_id)
-                return
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(send_email, email_ids, what="e-mail")
 
 
 # --- Sending one ------------------------------------------------------------------------------------

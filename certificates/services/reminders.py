@@ -29,6 +29,7 @@ from certificates.enums import ReminderStatus
 from certificates.models import CalendarSettings, Reminder
 from certificates.selectors.calendar import due_items, scope_all
 from certificates.selectors.reminders import stage_label
+from core.enqueue import enqueue_on_commit
 from core.mail import absolute_url, send_templated_mail
 from core.outbox import delivery_connection
 from organisations.enums import CBRole, OrganisationRole
@@ -179,21 +180,10 @@ def _muted_kinds(user_ids: set[int]) -> dict[int, set[str]]:
 
 
 def _enqueue_on_commit(reminder_ids: list[int]) -> None:
-    """Send a task per row once the rows are committed. If the broker is down, the rest stay
-    pending and `reminders_requeue` enqueues them later."""
-    if not reminder_ids:
-        return
+    """If the broker is down, the rows stay pending and `reminders_requeue` enqueues them later."""
     from certificates.tasks import send_reminder  # the tasks module imports this one
 
-    def send() -> None:
-        for reminder_id in reminder_ids:
-            try:
-                send_reminder.delay(reminder_id)
-            except Exception:
-                logger.exception("Could not enqueue reminder %s; it stays pending", reminder_id)
-                return
-
-    transaction.on_commit(send)
+    enqueue_on_commit(send_reminder, reminder_ids, what="reminder")
 
 
 # --- Sending one ----------------------------------------------------------------------------------

@@ -54,8 +54,10 @@ def test_list_shows_short_dates_in_iso(client, w):
 def test_email_shows_dates_day_month_year(w):
     w.audit_a.starts_on, w.audit_a.ends_on = NOV_23, datetime.date(2026, 11, 24)
     w.audit_a.save(update_fields=["starts_on", "ends_on"])
+    mail.outbox.clear()  # the world's invitation was e-mailed as it was made
     send_team_notice_mail(audit=w.audit_a)
-    assert "from 23 Nov 2026 to 24 Nov 2026" in mail.outbox[0].body
+    [notice] = mail.outbox
+    assert "from 23 Nov 2026 to 24 Nov 2026" in notice.body
 
 
 def test_admin_lists_dates_day_month_year_and_edits_them_in_iso(client):

@@ -171,13 +171,19 @@ def test_a_task_that_finds_no_database_is_tried_again(world, renders):  # noqa: 
 NO_SPACE = OSError(28, "No space left on device")
 
 
-def test_an_upload_the_storage_cannot_take_is_refused_and_saves_nothing(client, world, settings, tmp_path):
+@pytest.fixture
+def evidence_upload(client, world, settings, tmp_path):
+    """An action of organisation A, its quality manager signed in, and where to upload its evidence."""
     settings.MEDIA_ROOT = tmp_path
     action = action_services.action_create(
         actor=world.qm_a, organisation=world.org_a, source=ActionSource.OTHER, title="Fix", owner=world.qm_a
     )
     client.force_login(world.qm_a)
-    add = reverse("improvement:action_file_add", args=[action.pk])
+    return action, reverse("improvement:action_file_add", args=[action.pk])
+
+
+def test_an_upload_the_storage_cannot_take_is_refused_and_saves_nothing(client, evidence_upload):
+    action, add = evidence_upload
     with mock.patch("django.core.files.storage.FileSystemStorage._save", side_effect=NO_SPACE):
         response = client.post(add, {"file": SimpleUploadedFile("minutes.txt", b"minutes")})
     assert (
@@ -208,13 +214,8 @@ def test_a_disk_that_fills_up_mid_write_leaves_no_partly_written_file(settings, 
     assert oct((tmp_path / "documents" / "report.pdf").stat().st_mode & 0o777) == oct(0o644)
 
 
-def test_an_upload_cut_by_a_full_disk_saves_no_record_and_no_file(client, world, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    action = action_services.action_create(
-        actor=world.qm_a, organisation=world.org_a, source=ActionSource.OTHER, title="Fix", owner=world.qm_a
-    )
-    client.force_login(world.qm_a)
-    add = reverse("improvement:action_file_add", args=[action.pk])
+def test_an_upload_cut_by_a_full_disk_saves_no_record_and_no_file(client, evidence_upload, tmp_path):
+    action, add = evidence_upload
     real_fdopen = os.fdopen
 
     class FillingDisk(io.BytesIO):
