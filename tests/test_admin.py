@@ -34,12 +34,13 @@ from certificates.models import (
     CertificateRevision,
     ChangeNotification,
     ChangeReview,
+    DailyJobRun,
     Decision,
     Reminder,
     Task,
     TransferReview,
 )
-from core.models import Document, Transition
+from core.models import Document, OutgoingEmail, Transition
 from core.transitions import transition_record
 from improvement.models import (
     Action,
@@ -269,6 +270,9 @@ MAKERS.update(
         AuditPlan: _plan,
         AuditReport: _report,
         Document: _document,
+        OutgoingEmail: lambda: OutgoingEmail.objects.create(
+            subject="Your audit plan", recipients="qm@test.example", message={"body": "text"}
+        ),
     }
 )
 
@@ -345,6 +349,7 @@ MAKERS.update(
             certificate=_certificate(), kind="overdue_surveillance", due_on=datetime.date(2026, 3, 2)
         ),
         Reminder: _reminder,
+        DailyJobRun: lambda: DailyJobRun.objects.create(day=datetime.date(2026, 12, 7), summary="done"),
         CalendarSettings: lambda: CalendarSettings.objects.create(user=factories.UserFactory()),
     }
 )
