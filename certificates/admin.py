@@ -2,10 +2,9 @@
 and services, which enforce rules 6–16 and log every state change; an expiry date in particular
 is never edited (rule 12)."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from certificates.enums import ReminderStatus
 from certificates.models import (
     CalendarSettings,
     Certificate,
@@ -19,7 +18,6 @@ from certificates.models import (
     Task,
     TransferReview,
 )
-from certificates.services.reminders import reminders_retry
 from core.admin_mixins import ReadOnlyAdmin
 
 
@@ -101,26 +99,21 @@ class TaskAdmin(ReadOnlyAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin):
-    """The reminders' outbox: what was written, to whom, and whether the e-mail went out."""
+    """The reminders written, to whom, and whether the day's digest listing them went out (its
+    failures are also in Outgoing e-mails, where they are sent again)."""
 
-    list_display = ["title", "recipient", "due_on", "stage", "status", "attempts", "sent_at"]
+    list_display = ["title", "recipient", "due_on", "stage", "status", "email_status"]
     list_filter = ["status", "kind", "stage"]
-    list_select_related = ["recipient"]
+    list_select_related = ["recipient", "email"]
     search_fields = ["title", "recipient__email", "item_key"]
-    raw_id_fields = ["recipient", "certification_body", "organisation"]
+    raw_id_fields = ["recipient", "certification_body", "organisation", "email"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-    actions = ["send_again"]
 
-    @admin.action(description=_("Send the selected failed reminders again"))
-    def send_again(self, request, queryset) -> None:
-        failed = queryset.filter(status=ReminderStatus.FAILED).values_list("pk", flat=True)
-        count = reminders_retry(reminder_ids=failed)
-        self.message_user(
-            request,
-            _("%(count)d failed reminder(s) queued to be sent again.") % {"count": count},
-            messages.SUCCESS if count else messages.WARNING,
-        )
+    @admin.display(description=_("e-mail"))
+    def email_status(self, reminder: Reminder) -> str:
+        """The digest's state for today's rows; before the digest, the row's own."""
+        return reminder.email.get_status_display() if reminder.email else reminder.get_status_display()
 
 
 @admin.register(DailyJobRun)

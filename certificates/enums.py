@@ -148,6 +148,10 @@ class TaskResolution(models.TextChoices):
 
 
 class ReminderStatus(models.TextChoices):
+    """DIGEST and IN_APP are written today; the others are the per-row e-mails of before the daily
+    digest, kept as they ended."""
+
+    DIGEST = "digest", _("In the day's e-mail")
     PENDING = "pending", _("Waiting to be e-mailed")
     SENDING = "sending", _("Being e-mailed")
     SENT = "sent", _("E-mailed")

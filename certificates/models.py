@@ -471,9 +471,9 @@ class Task(models.Model):
 
 
 class Reminder(models.Model):
-    """One reminder of one due item to one person (the outbox, PERF_SECURITY.md): the daily job
-    writes it once (the unique constraint), a Celery task claims it (pending → sending), e-mails it
-    and marks it sent. The person sees it in the app whether or not they take it by e-mail."""
+    """One reminder of one due item to one person: the daily job writes it once (the unique
+    constraint) and lists it in the person's digest of the day, unless they do not take its kind by
+    e-mail (`in_app`). The person sees it in the app either way."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders"
@@ -490,8 +490,13 @@ class Reminder(models.Model):
     )
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
-        _("status"), max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+        _("status"), max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.DIGEST
     )
+    # The day's digest that lists it (core.outbox): whether and when it was e-mailed is the e-mail's
+    email = models.ForeignKey(
+        "core.OutgoingEmail", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # attempts, claimed_at, sent_at, last_error: the per-row e-mails of before the digest
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)

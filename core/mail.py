@@ -21,16 +21,21 @@ def render_subject(template: str, context: dict) -> str:
     return " ".join(render_plain(f"{template}_subject.txt", context).split())
 
 
-def send_templated_mail(
-    *, to: list[str], template: str, context: dict, html: bool = False, connection=None
-) -> None:
-    """Render `<template>_subject.txt` and `<template>_body.txt` as plain text and send them; with
-    `html`, also `<template>_body.html` (escaped) as the HTML alternative of the same message. The
-    subject is one line, whatever the values in it hold. Without `connection`, the message goes to
-    EMAIL_BACKEND: the outbox, written in the caller's transaction (`core.outbox`)."""
+def templated_message(
+    *, to: list[str], template: str, context: dict, html: bool = False
+) -> EmailMultiAlternatives:
+    """`<template>_subject.txt` and `<template>_body.txt` rendered as plain text; with `html`, also
+    `<template>_body.html` (escaped) as the HTML alternative of the same message. The subject is one
+    line, whatever the values in it hold."""
     subject = render_subject(template, context)
     body = render_plain(f"{template}_body.txt", context)
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to, connection=connection)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     if html:
         message.attach_alternative(render_to_string(f"{template}_body.html", context), "text/html")
-    message.send()
+    return message
+
+
+def send_templated_mail(*, to: list[str], template: str, context: dict, html: bool = False) -> None:
+    """Send `templated_message` through EMAIL_BACKEND: the outbox, written in the caller's
+    transaction (`core.outbox`)."""
+    templated_message(to=to, template=template, context=context, html=html).send()

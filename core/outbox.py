@@ -11,7 +11,7 @@ So an outage loses nothing:
   (1, 2, 4 … 64 minutes) and, after MAX_ATTEMPTS, stays `failed` with the error, listed in the
   admin where an administrator can send it again;
 - a worker killed while sending: the row stays `sending`, and the sweeper puts it back once it is
-  older than any send can run (`REMINDER_STUCK_AFTER`).
+  older than any send can run (`EMAIL_STUCK_AFTER`).
 A task claims its row with a conditional update (pending → sending) before it speaks to the mail
 server, so a message delivered twice by the broker is sent once.
 
@@ -102,23 +102,29 @@ class OutboxBackend(BaseEmailBackend):
     send once the surrounding transaction commits."""
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        rows = []
-        for message in email_messages:
-            record = _as_record(message)
-            # One Message-ID for every attempt: a mail server or client that saw it once drops a repeat
-            record["headers"].setdefault("Message-ID", make_msgid(domain=DNS_NAME))
-            rows.append(
-                OutgoingEmail(
-                    subject=" ".join(str(message.subject).split())[:SUBJECT_MAX],
-                    recipients=", ".join([*record["to"], *record["cc"], *record["bcc"]]),
-                    message=record,
-                )
+        return len(emails_write(email_messages))
+
+
+def emails_write(email_messages: Sequence[EmailMessage]) -> list[OutgoingEmail]:
+    """Write the messages as pending rows (in batches) and enqueue their sends once the surrounding
+    transaction commits; return the rows, in the order of the messages."""
+    rows = []
+    for message in email_messages:
+        record = _as_record(message)
+        # One Message-ID for every attempt: a mail server or client that saw it once drops a repeat
+        record["headers"].setdefault("Message-ID", make_msgid(domain=DNS_NAME))
+        rows.append(
+            OutgoingEmail(
+                subject=" ".join(str(message.subject).split())[:SUBJECT_MAX],
+                recipients=", ".join([*record["to"], *record["cc"], *record["bcc"]]),
+                message=record,
             )
-        if not rows:
-            return 0
-        written = OutgoingEmail.objects.bulk_create(rows)
-        _enqueue_on_commit([row.pk for row in written])
-        return len(written)
+        )
+    if not rows:
+        return []
+    written = OutgoingEmail.objects.bulk_create(rows, batch_size=500)
+    _enqueue_on_commit([row.pk for row in written])
+    return written
 
 
 def _enqueue_on_commit(email_ids: Iterable[int]) -> None:
@@ -177,7 +183,7 @@ def emails_requeue(*, now: datetime.datetime, stuck_after: datetime.timedelta | 
     """Put back the rows stuck in `sending` since before `now - stuck_after` (their worker died;
     `failed` once spent) and enqueue them, with the pending rows whose next attempt is due; return
     the ids enqueued."""
-    stuck_after = settings.REMINDER_STUCK_AFTER if stuck_after is None else stuck_after
+    stuck_after = settings.EMAIL_STUCK_AFTER if stuck_after is None else stuck_after
     stuck = list(
         OutgoingEmail.objects.select_for_update(skip_locked=True)
         .filter(status=S.SENDING, claimed_at__lt=now - stuck_after)

@@ -27,8 +27,8 @@ def stage_label(stage: str) -> str:
 
 def reminders_page(user, number: str | None) -> Page:
     """One page of the reminders written for `user`, the newest first (a page number that is not
-    one gives the first or the last page): two queries, the count and the rows."""
-    reminders = Reminder.objects.filter(recipient=user).order_by("-created_at", "-pk")
+    one gives the first or the last page): two queries, the count and the rows (with their digest's state)."""
+    reminders = Reminder.objects.filter(recipient=user).select_related("email").order_by("-created_at", "-pk")
     page = Paginator(reminders, PER_PAGE).get_page(number)
     for reminder in page:
         reminder.stage_label = stage_label(reminder.stage)

@@ -6,7 +6,8 @@ In order, each step in its own transaction so that one failing does not undo the
 2. the work queue's tasks: an overdue first surveillance flagged with its suspend-or-not task
    (rule 10), a passed suspension deadline with its withdraw-or-reduce task (rule 14), and tasks
    whose cause went away closed;
-3. the reminders owed today written once each and handed to Celery to e-mail;
+3. the reminders owed today written once each, and each person's digest of them written to the
+   e-mail outbox (sent by Celery);
 4. invitations to join an organisation past their date (at the moment the job runs) marked expired;
 5. the create forms' one-time tokens claimed longer ago than a token lives, forgotten
    (`core.submits`).

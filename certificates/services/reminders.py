@@ -1,13 +1,13 @@
-"""Reminders of what falls due (DOMAIN §9.2): an outbox of rows, e-mailed by Celery.
+"""Reminders of what falls due (DOMAIN §9.2): one row per person, due item and stage, shown in the
+app, and one e-mail a day per person, the digest, listing that day's rows (overdue, due this week,
+later) for the kinds the person takes by e-mail.
 
-The daily sweep (`reminders_write`) writes one row per person and due item and stage, under the
-reminder's unique constraint, so running it twice, or two sweeps at once, writes each row once.
-A task per row (`certificates.send_reminder`) claims it with a conditional update
-(pending → sending) before e-mailing, so a message delivered twice by the broker (late
-acknowledgement re-delivers the task of a worker that died) is sent once. A row whose worker died
-while sending stays `sending`; `reminders_requeue` puts it back once it is older than any send can
-run (`REMINDER_STUCK_AFTER`, past Celery's hard time limit), and enqueues again the pending rows
-whose message may have been lost (the broker down when they were written).
+The daily sweep (`reminders_write`) writes the rows under the reminder's unique constraint, so
+running it twice, or two sweeps at once, writes each row once; the digest is made of the rows this
+sweep wrote, so it goes out once. It is written to the e-mail outbox (`core.outbox`) in the same
+transaction, and the outbox sends it once, retries it while the mail server refuses and keeps it
+`failed` for an administrator after the last attempt. A row's e-mail is its `email`: its state is
+the outbox row's, never copied.
 """
 
 import datetime
@@ -15,12 +15,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audits.enums import AssignmentStatus, TeamRole
 from audits.models import TeamAssignment
@@ -29,26 +28,19 @@ from certificates.enums import ReminderStatus
 from certificates.models import CalendarSettings, Reminder
 from certificates.selectors.calendar import due_items, scope_all
 from certificates.selectors.reminders import stage_label
-from core.enqueue import enqueue_on_commit
-from core.mail import absolute_url, send_templated_mail
-from core.outbox import delivery_connection
+from core.mail import absolute_url, templated_message
+from core.outbox import emails_write
 from organisations.enums import CBRole, OrganisationRole
-from organisations.models import CBMembership, CertificationBody, OrganisationMembership
+from organisations.models import CBMembership, CertificationBody, OrganisationMembership, User
 
 logger = logging.getLogger(__name__)
 
 R = ReminderStatus
-# A row is tried this many times (each claim counts), then left `failed` with its last error.
-MAX_ATTEMPTS = 5
-# A pending row untouched this long has lost its message (the broker was down, or its task gave up
-# early): it is enqueued again. Longer than the task's longest retry back-off, so a retry already
-# scheduled normally comes first; a duplicate is harmless (the claim).
-RESEND_AFTER = datetime.timedelta(minutes=10)
-ERROR_MAX = 500
 TITLE_MAX = Reminder._meta.get_field("title").max_length
 PATH_MAX = Reminder._meta.get_field("path").max_length
-WORKER_LOST = "The worker sending it stopped before it finished."
-NO_ADDRESS = "The recipient is no longer active or has no e-mail address."
+DIGEST_LIST_MAX = 20  # items listed per group of a digest; the rest are counted, with a link
+THIS_WEEK = datetime.timedelta(days=7)
+LINK_BATCH = 500  # people whose rows are linked to their digest per UPDATE
 
 
 # --- The daily sweep ----------------------------------------------------------------------------
@@ -100,7 +92,7 @@ def reminders_write(*, today: datetime.date) -> list[int]:
             path=item.path[:PATH_MAX],
             certification_body_id=item.certification_body_id,
             organisation_id=item.organisation_id,
-            status=R.IN_APP if item.kind in muted.get(user_id, ()) else R.PENDING,
+            status=R.IN_APP if item.kind in muted.get(user_id, ()) else R.DIGEST,
             created_at=written_at,
         )
         for item, stage, user_id in wanted
@@ -109,9 +101,13 @@ def reminders_write(*, today: datetime.date) -> list[int]:
         Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         # ignore_conflicts gives no ids back: this sweep's rows are those stamped with its moment
         # (a row another sweep wrote first keeps that sweep's stamp).
-        written = list(Reminder.objects.filter(created_at=written_at).values_list("pk", "status"))
-        _enqueue_on_commit([pk for pk, status in written if status == R.PENDING])
-    return sorted(pk for pk, _status in written)
+        written = list(
+            Reminder.objects.filter(created_at=written_at).values(
+                "pk", "recipient_id", "status", "title", "due_on", "stage", "path"
+            )
+        )
+        _digests_write([row for row in written if row["status"] == R.DIGEST], today=today)
+    return sorted(row["pk"] for row in written)
 
 
 def _grouped(pairs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
@@ -179,105 +175,58 @@ def _muted_kinds(user_ids: set[int]) -> dict[int, set[str]]:
     return {user_id: set(kinds or ()) for user_id, kinds in settings_rows}
 
 
-def _enqueue_on_commit(reminder_ids: list[int]) -> None:
-    """If the broker is down, the rows stay pending and `reminders_requeue` enqueues them later."""
-    from certificates.tasks import send_reminder  # the tasks module imports this one
-
-    enqueue_on_commit(send_reminder, reminder_ids, what="reminder")
-
-
-# --- Sending one ----------------------------------------------------------------------------------
-
-
-def reminder_send(*, reminder_id: int) -> bool:
-    """E-mail one pending reminder; False when it was not pending (sent, claimed by another
-    delivery of the task, or shown in the app only).
-
-    Each write is one UPDATE, committed on its own: the claim must be visible to every other
-    worker before the mail server is spoken to. A sending error puts the row back to pending (or
-    failed after MAX_ATTEMPTS claims) with the error, and is raised again for the task to retry.
-    """
-    claimed_at = timezone.now()
-    claimed = Reminder.objects.filter(pk=reminder_id, status=R.PENDING).update(
-        status=R.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return False
-    reminder = Reminder.objects.select_related("recipient").get(pk=reminder_id)
-    ours = Reminder.objects.filter(pk=reminder_id, status=R.SENDING, claimed_at=claimed_at)
-    recipient = reminder.recipient
-    if not recipient.is_active or not recipient.email:
-        ours.update(status=R.FAILED, last_error=NO_ADDRESS)
-        return False
-    if reminder.kind in _muted_kinds({recipient.pk}).get(recipient.pk, ()):  # muted since it was written
-        ours.update(status=R.IN_APP)
-        return False
-    try:
-        _mail(reminder)
-    except Exception as error:
-        ours.update(
-            status=R.FAILED if reminder.attempts >= MAX_ATTEMPTS else R.PENDING,
-            last_error=f"{type(error).__name__}: {error}"[:ERROR_MAX],
+def _digests_write(rows: list[dict], *, today: datetime.date) -> None:
+    """One digest per person of the rows written for them, in the outbox, each row linked to it."""
+    if not rows:
+        return
+    by_person: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_person[row["recipient_id"]].append(row)
+    people = User.objects.in_bulk(list(by_person))
+    order = sorted(by_person)
+    messages = [_digest(people[user_id], by_person[user_id], today=today) for user_id in order]
+    emails = emails_write(messages)
+    links = [(user_id, email.pk) for user_id, email in zip(order, emails, strict=True)]
+    ids = [row["pk"] for row in rows]
+    for start in range(0, len(links), LINK_BATCH):
+        batch = links[start : start + LINK_BATCH]
+        whens = [When(recipient_id=user_id, then=Value(email_id)) for user_id, email_id in batch]
+        Reminder.objects.filter(pk__in=ids, recipient_id__in=[user_id for user_id, _ in batch]).update(
+            email_id=Case(*whens, output_field=IntegerField())
         )
-        raise
-    if not ours.update(status=R.SENT, sent_at=timezone.now(), last_error=""):
-        logger.warning("Reminder %s was e-mailed after it had been put back in the queue", reminder_id)
-    return True
 
 
-def _mail(reminder: Reminder) -> None:
-    send_templated_mail(
-        to=[reminder.recipient.email],
-        template="certificates/email/reminder",
-        context={
-            "reminder": reminder,
-            "stage": stage_label(reminder.stage),
-            "url": absolute_url(reminder.path),
-            "preferences_url": absolute_url(reverse("calendar:subscription")),
-        },
-        html=True,
-        connection=delivery_connection(),  # the reminder is its own outbox row
+def _digest(person: User, rows: list[dict], *, today: datetime.date):
+    """The e-mail of one person's rows: overdue, due this week, later, soonest first in each."""
+    groups = {"overdue": [], "week": [], "later": []}
+    for row in sorted(rows, key=lambda row: (row["due_on"], row["title"])):
+        if row["due_on"] < today:
+            group = "overdue"
+        elif row["due_on"] <= today + THIS_WEEK:
+            group = "week"
+        else:
+            group = "later"
+        groups[group].append(
+            {**row, "url": absolute_url(row["path"]), "stage_label": stage_label(row["stage"])}
+        )
+    titles = {"overdue": _("Overdue"), "week": _("Due within a week"), "later": _("Later")}
+    context = {
+        "person": person,
+        "today": today,
+        "counts": {name: len(items) for name, items in groups.items()},
+        "groups": [
+            {
+                "title": titles[name],
+                "count": len(items),
+                "items": items[:DIGEST_LIST_MAX],
+                "more": max(len(items) - DIGEST_LIST_MAX, 0),
+            }
+            for name, items in groups.items()
+            if items
+        ],
+        "reminders_url": absolute_url(reverse("calendar:reminders")),
+        "preferences_url": absolute_url(reverse("calendar:subscription")),
+    }
+    return templated_message(
+        to=[person.email], template="certificates/email/digest", context=context, html=True
     )
-
-
-# --- The sweeper ----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def reminders_requeue(*, now: datetime.datetime, stuck_after: datetime.timedelta | None = None) -> list[int]:
-    """Put back the rows stuck in `sending` since before `now - stuck_after` (their worker died;
-    `failed` once they have had MAX_ATTEMPTS claims) and enqueue them, with the pending rows
-    untouched for RESEND_AFTER; return the ids enqueued. `stuck_after` defaults to
-    REMINDER_STUCK_AFTER, which is longer than the hard time limit of a task, so no send is still
-    running on a row put back."""
-    stuck_after = settings.REMINDER_STUCK_AFTER if stuck_after is None else stuck_after
-    stuck = list(
-        Reminder.objects.select_for_update(skip_locked=True)
-        .filter(status=R.SENDING, claimed_at__lt=now - stuck_after)
-        .values_list("pk", "attempts")
-    )
-    spent = [pk for pk, attempts in stuck if attempts >= MAX_ATTEMPTS]
-    back = [pk for pk, attempts in stuck if attempts < MAX_ATTEMPTS]
-    Reminder.objects.filter(pk__in=spent).update(status=R.FAILED, last_error=WORKER_LOST)
-    Reminder.objects.filter(pk__in=back).update(status=R.PENDING, last_error=WORKER_LOST)
-    waiting = (
-        Reminder.objects.filter(status=R.PENDING)
-        .alias(since=Coalesce("claimed_at", "created_at"))
-        .filter(since__lt=now - RESEND_AFTER)
-        .values_list("pk", flat=True)
-    )
-    enqueued = sorted({*back, *waiting})
-    _enqueue_on_commit(enqueued)
-    return enqueued
-
-
-@transaction.atomic
-def reminders_retry(*, reminder_ids: Iterable[int]) -> int:
-    """An administrator sends failed reminders again (the mail server is back, an address fixed):
-    each gets MAX_ATTEMPTS new attempts. Returns how many were put back."""
-    ids = list(
-        Reminder.objects.filter(pk__in=list(reminder_ids), status=R.FAILED).values_list("pk", flat=True)
-    )
-    Reminder.objects.filter(pk__in=ids).update(status=R.PENDING, attempts=0)
-    _enqueue_on_commit(ids)
-    return len(ids)

@@ -261,9 +261,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A reminder claimed for sending this long ago died with its worker (longer than the hard time
-# limit, so no send is still running): certificates.services.reminders puts it back in the queue.
-REMINDER_STUCK_AFTER = timedelta(minutes=15)
+# An e-mail claimed for sending this long ago died with its worker (longer than the hard time
+# limit, so no send is still running): the outbox's sweeper puts it back in the queue (core.outbox).
+EMAIL_STUCK_AFTER = timedelta(minutes=15)
 # PDFs render on their own queue (core.documents), so a burst of them does not hold up e-mail;
 # every worker command consumes both: `celery -A config worker -Q celery,pdf`.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -282,8 +282,6 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certificates.daily_job",
         "schedule": crontab(hour=DAILY_JOB_HOUR, minute=DAILY_JOB_MINUTE),
     },
-    # Reminders stuck in "sending" (a worker killed mid-send) or whose message was lost go again
-    "requeue-reminders": {"task": "certificates.requeue_reminders", "schedule": 10 * 60},
     # Documents asked for while the broker was down, or whose worker died, are rendered all the same
     "requeue-documents": {"task": "core.requeue_documents", "schedule": 2 * 60},
     # E-mails asked for while the broker was down, refused by the mail server, or stuck with a dead worker

@@ -428,9 +428,11 @@ def sweep(today, capture) -> list[int]:
 
 
 def reminded(key: str) -> dict[tuple[str, str], str]:
-    """(e-mail, stage) → status of the reminders of an item."""
-    rows = Reminder.objects.filter(item_key=key).values_list("recipient__email", "stage", "status")
-    return {(email, stage): status for email, stage, status in rows}
+    """(e-mail, stage) → status of the reminders of an item (of its digest, for a row in one)."""
+    rows = Reminder.objects.filter(item_key=key).values_list(
+        "recipient__email", "stage", "status", "email__status"
+    )
+    return {(email, stage): email_status or status for email, stage, status, email_status in rows}
 
 
 def test_the_owner_is_reminded_a_week_before_once_however_often_the_job_runs(
@@ -445,7 +447,7 @@ def test_the_owner_is_reminded_a_week_before_once_however_often_the_job_runs(
     assert reminded(key) == {(own.contributor_a.email, "before-7"): R.SENT}  # not yet the QMs
     assert again == [] and next_day == []
     assert len(first) == Reminder.objects.count()
-    assert [message.to for message in mail.outbox if "waiting times" in message.subject] == [
+    assert [message.to for message in mail.outbox if "waiting times" in message.body] == [
         [own.contributor_a.email]
     ]
     row = Reminder.objects.get(item_key=key)
@@ -486,7 +488,7 @@ def test_the_owner_who_mutes_actions_sees_them_in_the_app_only(own, django_captu
     subscriptions.reminder_preferences_save(actor=own.contributor_a, emailed_kinds=offered)
     sweep(own.action.due_on - days(7), django_capture_on_commit_callbacks)
     assert reminded(action_key(own.action)) == {(own.contributor_a.email, "before-7"): R.IN_APP}
-    assert not [message for message in mail.outbox if "waiting times" in message.subject]
+    assert not [message for message in mail.outbox if "waiting times" in message.body]
 
 
 def test_an_owner_who_left_the_organisation_is_not_reminded(own, django_capture_on_commit_callbacks):
@@ -551,10 +553,10 @@ def test_the_owner_finds_the_reminder_in_the_app_and_its_mail_links_the_action(
     client, own, django_capture_on_commit_callbacks
 ):
     sweep(own.action.due_on - days(7), django_capture_on_commit_callbacks)
-    message = next(message for message in mail.outbox if "waiting times" in message.subject)
+    message = next(message for message in mail.outbox if "waiting times" in message.body)
     link = SITE + reverse("improvement:action_detail", args=[own.action.pk])
     assert message.to == [own.contributor_a.email] and link in message.body
-    assert "7 days before" in message.subject
+    assert "due on" in message.body and "(7 days before)" in message.body
     page = get(client, own.contributor_a, "calendar:reminders").content.decode()
     assert "Action due: A-1 Answer the complaint about waiting times" in page
     assert reverse("improvement:action_detail", args=[own.action.pk]) in page

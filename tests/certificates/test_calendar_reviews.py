@@ -125,4 +125,4 @@ def test_the_quality_managers_are_reminded_a_month_and_a_week_before_once(
         first
         and Reminder.objects.get(pk__in=first, item_key=key(own.review)).kind == DueKind.MANAGEMENT_REVIEW
     )
-    assert [m.to for m in mail.outbox if "Annual review" in m.subject] == [[own.qm_a.email], [own.qm_a.email]]
+    assert [m.to for m in mail.outbox if "Annual review" in m.body] == [[own.qm_a.email], [own.qm_a.email]]

@@ -10,6 +10,7 @@ from django.db import OperationalError
 from certificates.enums import ReminderStatus
 from certificates.models import DailyJobRun, Reminder
 from certificates.services.daily import daily_job_run
+from core.models import EmailStatus
 from tests.certificates.test_reminders import S1_DUE, certificate, days  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +47,10 @@ def test_a_run_interrupted_anywhere_is_completed_by_the_next_sending_nothing_twi
         again = daily_job_run(today=today)
 
     assert Reminder.objects.count() == 2  # a quality manager and a certification manager, once each
-    assert set(Reminder.objects.values_list("status", "attempts")) == {(ReminderStatus.SENT, 1)}
-    assert len(mail.outbox) == 2
+    assert set(Reminder.objects.values_list("status", "email__status", "email__attempts")) == {
+        (ReminderStatus.DIGEST, EmailStatus.SENT, 1)
+    }
+    assert len(mail.outbox) == 2  # one digest each
     assert again.reminders_written == 0
     finished = DailyJobRun.objects.filter(finished_at__isnull=False).order_by("started_at")
     assert [run.day for run in finished] == [today, today]

@@ -1,6 +1,6 @@
-"""The reminders' real pipeline on the broker (Redis in CI): a reminder written by the daily job is
-e-mailed by a worker; a worker killed in the middle of sending loses nothing and sends nothing
-twice once the sweeper has put its reminder back."""
+"""The reminders' real pipeline on the broker (Redis in CI): the digest of the reminders written by
+the daily job is e-mailed by a worker through the outbox; a worker killed in the middle of sending
+loses nothing and sends nothing twice once the outbox's sweeper has put the digest back."""
 
 import contextlib
 import datetime
@@ -23,14 +23,16 @@ from django.utils import timezone
 
 from certificates.enums import DueKind, ReminderStatus
 from certificates.models import CalendarSettings, Reminder
-from certificates.services.reminders import reminders_requeue, reminders_write
+from certificates.services.reminders import reminders_write
 from config.celery import app
+from core.models import EmailStatus
+from core.outbox import emails_requeue
 from tests.certificates.conftest import make_certificate
 
 R = ReminderStatus
 PROJECT = Path(__file__).resolve().parents[2]
 TODAY = datetime.date(2027, 1, 31)  # 30 days before the certificate's first surveillance is due
-SEND_TASK = "certificates.send_reminder"
+SEND_TASK = "core.send_email"
 
 
 def wait_for(condition, *, seconds: float, what: str) -> None:
@@ -56,7 +58,9 @@ def require_redis() -> None:
 
 
 def statuses() -> dict[int, str]:
-    return dict(Reminder.objects.values_list("pk", "status"))
+    """Each reminder's state: its digest's ("sent" …), or its own ("in_app")."""
+    rows = Reminder.objects.values_list("pk", "status", "email__status")
+    return {pk: email_status or status for pk, status, email_status in rows}
 
 
 @pytest.fixture
@@ -96,7 +100,8 @@ def test_a_reminder_written_by_the_daily_job_is_e_mailed_by_a_worker(thread_work
     assert sorted(statuses().values()) == sorted([R.IN_APP, R.SENT])
     [message] = mail.outbox
     assert message.to == [w.qm_a.email]
-    assert "First surveillance due: CB-2026-00001" in message.subject
+    assert message.subject == "Your reminders: 0 overdue, 0 due within a week, 1 later"
+    assert "First surveillance due: CB-2026-00001" in message.body
     assert message.alternatives and message.alternatives[0][1] == "text/html"
 
 
@@ -158,14 +163,14 @@ def _kill(process: subprocess.Popen | None, sig: int = signal.SIGKILL) -> None:
         process.wait(timeout=15)
 
 
-def _forget_unacknowledged(reminder_id: int) -> None:
+def _forget_unacknowledged(email_id: int) -> None:
     """The killed worker's message stays unacknowledged on Redis, to come back after the visibility
     timeout (an hour) to whatever worker then uses this broker database: remove it."""
     with app.connection_for_write() as broker:
         client = broker.default_channel.client
         for tag, raw in client.hgetall("unacked").items():
             headers = json.loads(raw)[0].get("headers", {})
-            if headers.get("task") == SEND_TASK and headers.get("argsrepr") == f"({reminder_id},)":
+            if headers.get("task") == SEND_TASK and headers.get("argsrepr") == f"({email_id},)":
                 client.hdel("unacked", tag)
                 client.zrem("unacked_index", tag)
 
@@ -182,40 +187,41 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(rem
     mail_dir.mkdir()
     app.conf.task_always_eager = False
     first = second = None
-    reminder_id = None
+    email_id = None
     try:
         first = _start_worker_process(mail_dir, log, delay=120)  # sends only after two minutes
         reminders_write(today=TODAY)
-        reminder_id = Reminder.objects.get(recipient=w.qm_a).pk
+        reminder = Reminder.objects.get(recipient=w.qm_a)
+        email_id = reminder.email_id
 
         wait_for(
-            lambda: statuses()[reminder_id] == R.SENDING,
+            lambda: statuses()[reminder.pk] == EmailStatus.SENDING,
             seconds=45,
-            what=f"the first worker to claim the reminder (log: {log})",
+            what=f"the first worker to claim the digest (log: {log})",
         )
         _kill(first)  # SIGKILL to the whole worker, in the middle of sending
 
-        assert statuses()[reminder_id] == R.SENDING and list(mail_dir.iterdir()) == []
-        assert reminders_requeue(now=timezone.now() + datetime.timedelta(minutes=1)) == []  # not stuck yet
-        later = timezone.now() + settings.REMINDER_STUCK_AFTER + datetime.timedelta(seconds=1)
-        assert reminders_requeue(now=later) == [reminder_id]
-        assert statuses()[reminder_id] == R.PENDING
+        assert statuses()[reminder.pk] == EmailStatus.SENDING and list(mail_dir.iterdir()) == []
+        assert emails_requeue(now=timezone.now()) == []  # not stuck yet: its worker may be sending
+        # Time passes beyond EMAIL_STUCK_AFTER, longer than any send runs
+        assert emails_requeue(now=timezone.now(), stuck_after=datetime.timedelta(0)) == [email_id]
+        assert statuses()[reminder.pk] in (EmailStatus.PENDING, EmailStatus.SENDING, EmailStatus.SENT)
 
         second = _start_worker_process(mail_dir, log, delay=0)
         wait_for(
-            lambda: statuses()[reminder_id] == R.SENT,
+            lambda: statuses()[reminder.pk] == EmailStatus.SENT,
             seconds=45,
-            what=f"the second worker to send the reminder (log: {log})",
+            what=f"the second worker to send the digest (log: {log})",
         )
         [message_file] = mail_dir.iterdir()
         content = message_file.read_text()
         assert content.count(f"To: {w.qm_a.email}") == 1
         assert "First surveillance due: CB-2026-00001" in content
-        row = Reminder.objects.get(pk=reminder_id)
-        assert (row.attempts, row.last_error) == (2, "")
+        reminder.email.refresh_from_db()
+        assert (reminder.email.attempts, reminder.email.last_error) == (2, "")
     finally:
         app.conf.task_always_eager = True
         _kill(first)
         _kill(second, signal.SIGTERM)  # a warm shutdown: it acknowledges what it finished
-        if reminder_id is not None and settings.REDIS_URL:
-            _forget_unacknowledged(reminder_id)
+        if email_id is not None and settings.REDIS_URL:
+            _forget_unacknowledged(email_id)

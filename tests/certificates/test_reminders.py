@@ -1,13 +1,12 @@
-"""Reminders: who is reminded of what, once (the outbox and its claim), the e-mail, the page."""
+"""Reminders: who is reminded of what, once; one e-mail a day per person (the digest, sent through the
+e-mail outbox, whose claims, retries and sweeper tests/core/test_outbox.py tries); the page."""
 
 import datetime
-import io
 import threading
-from smtplib import SMTPServerDisconnected
+from unittest import mock
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,15 +18,10 @@ from certificates.due_rules import reminder_stage
 from certificates.enums import DueKind, ReminderStatus
 from certificates.models import CalendarSettings, Reminder
 from certificates.selectors.reminders import stage_label
-from certificates.services.reminders import (
-    MAX_ATTEMPTS,
-    RESEND_AFTER,
-    reminder_send,
-    reminders_requeue,
-    reminders_write,
-)
-from certificates.tasks import send_reminder
-from config.celery import app
+from certificates.services.reminders import DIGEST_LIST_MAX, reminders_write
+from core import outbox
+from core.models import EmailStatus, OutgoingEmail
+from core.tasks import send_email
 from organisations.enums import CBRole, OrganisationRole
 from tests import factories
 from tests.audits.test_programme_services import open_programme
@@ -54,9 +48,9 @@ def sweep(today: datetime.date, capture) -> list[int]:
 
 
 def recipients_of(key: str) -> dict[str, str]:
-    """Whom the item was reminded to: e-mail → status."""
-    rows = Reminder.objects.filter(item_key=key).values_list("recipient__email", "status")
-    return dict(rows)
+    """Whom the item was reminded to: e-mail → status (of its digest, for a row in one: "sent" …)."""
+    rows = Reminder.objects.filter(item_key=key).values_list("recipient__email", "status", "email__status")
+    return {address: email_status or status for address, status, email_status in rows}
 
 
 def mailed_to() -> list[str]:
@@ -85,8 +79,13 @@ def test_a_certificate_item_reminds_its_quality_managers_and_certification_manag
     assert row.title == "First surveillance due: CB-2026-00001 — Organisation A"
     assert row.path == reverse("certificates:certificate_detail", args=[certificate.pk])
     assert (row.organisation, row.certification_body) == (world.org_a, world.cb)
-    assert row.attempts == 1 and row.sent_at is not None and row.claimed_at is not None
-    assert "30 days before" in mail.outbox[0].subject
+    assert row.status == R.DIGEST and row.email.status == EmailStatus.SENT and row.email.sent_at
+    [digest] = [message for message in mail.outbox if message.to == [world.qm_a.email]]
+    assert digest.subject == "Your reminders: 0 overdue, 0 due within a week, 1 later"
+    assert (
+        "First surveillance due: CB-2026-00001 — Organisation A: due on 2 Mar 2027 (30 days before)"
+        in digest.body
+    )
 
 
 def test_a_team_notice_goes_to_the_cb_and_the_lead_auditor_never_to_the_client(
@@ -125,22 +124,7 @@ def test_a_kind_muted_by_e_mail_is_shown_in_the_app_only(
     assert recipients_of(key) == {world.qm_a.email: R.IN_APP, world.cert_manager.email: R.SENT}
     assert mailed_to() == [world.cert_manager.email]
     muted = Reminder.objects.get(recipient=world.qm_a)
-    assert (muted.attempts, muted.sent_at) == (0, None)
-    assert reminder_send(reminder_id=muted.pk) is False  # never e-mailed, however it is asked
-
-
-def test_a_kind_muted_after_the_reminder_was_written_is_not_e_mailed(world, certificate):
-    reminders_write(today=S1_DUE - days(30))  # written, the tasks not run
-    CalendarSettings.objects.create(user=world.qm_a, email_muted_kinds=[DueKind.SURVEILLANCE_1.value])
-
-    for row in Reminder.objects.all():
-        reminder_send(reminder_id=row.pk)
-
-    assert recipients_of(S1_KEY.format(pk=certificate.pk)) == {
-        world.qm_a.email: R.IN_APP,
-        world.cert_manager.email: R.SENT,
-    }
-    assert mailed_to() == [world.cert_manager.email]
+    assert muted.email is None  # in no digest
 
 
 def test_inactive_people_memberships_and_people_without_an_address_are_not_reminded(
@@ -211,7 +195,7 @@ def test_the_sweep_run_twice_sends_each_reminder_once(world, certificate, django
 
     assert len(first) == 2 and again == [] and next_day == []
     assert len(mail.outbox) == 2
-    assert set(Reminder.objects.values_list("status", "attempts")) == {(R.SENT, 1)}
+    assert set(Reminder.objects.values_list("status", "email__status")) == {(R.DIGEST, EmailStatus.SENT)}
 
     week_before = sweep(S1_DUE - days(7), django_capture_on_commit_callbacks)
     assert len(week_before) == 2 and len(mail.outbox) == 4
@@ -234,17 +218,6 @@ def test_an_overdue_item_is_reminded_weekly(world, certificate, django_capture_o
     stages = Reminder.objects.filter(recipient=world.qm_a).order_by("created_at")
     assert [row.stage for row in stages] == ["due", "overdue-1", "overdue-2", "overdue-3"]
     assert len(mail.outbox) == 8
-
-
-def test_a_sent_or_claimed_reminder_is_not_sent_again(world, certificate):
-    reminders_write(today=S1_DUE - days(30))
-    row = Reminder.objects.get(recipient=world.qm_a)
-
-    assert reminder_send(reminder_id=row.pk) is True
-    assert reminder_send(reminder_id=row.pk) is False
-    Reminder.objects.filter(pk=row.pk).update(status=R.SENDING)
-    assert reminder_send(reminder_id=row.pk) is False
-    assert len(mail.outbox) == 1
 
 
 def _in_threads(count: int, work) -> list:
@@ -284,21 +257,24 @@ def test_two_sweeps_racing_write_each_reminder_once_and_send_it_once(world, cert
     written = [pk for result in results for pk in result]
     assert sorted(written) == sorted(Reminder.objects.values_list("pk", flat=True))
     assert len(written) == 2  # each row written by one of the sweeps
-    assert mailed_to() == sorted([world.qm_a.email, world.cert_manager.email])
-    assert set(Reminder.objects.values_list("status", "attempts")) == {(R.SENT, 1)}
+    assert mailed_to() == sorted([world.qm_a.email, world.cert_manager.email])  # one digest each
+    assert OutgoingEmail.objects.count() == 2
+    assert set(Reminder.objects.values_list("status", "email__status")) == {(R.DIGEST, EmailStatus.SENT)}
 
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_two_deliveries_of_one_task_racing_send_once(world):
-    row = reminder_for(world.qm_a, world, 1)  # written by hand: no task enqueued
+def test_two_deliveries_of_one_digest_racing_send_it_once(world, certificate):
+    with mock.patch.object(send_email, "delay"):  # written, its task not yet run
+        reminders_write(today=S1_DUE - days(30))
+    digest = Reminder.objects.get(recipient=world.qm_a).email
 
-    results = _in_threads(4, lambda: reminder_send(reminder_id=row.pk))
+    results = _in_threads(4, lambda: outbox.email_send(email_id=digest.pk))
 
     assert sorted(results) == [False, False, False, True]
     assert mailed_to() == [world.qm_a.email]
-    row.refresh_from_db()
-    assert (row.status, row.attempts) == (R.SENT, 1)
+    digest.refresh_from_db()
+    assert (digest.status, digest.attempts) == (EmailStatus.SENT, 1)
 
 
 # --- failures, retries, workers that died ---------------------------------------------------------
@@ -306,127 +282,65 @@ def test_two_deliveries_of_one_task_racing_send_once(world):
 
 @pytest.fixture
 def flaky_mail(settings):
-    """A mail server that drops the connection; eager tasks retry in place (Celery re-runs an eager
-    task's retries only when it does not propagate the error)."""
+    """A mail server that drops the connection `failures` times."""
     settings.EMAIL_DELIVERY_BACKEND = "tests.certificates.mail_backends.FlakyBackend"
-    app.conf.task_eager_propagates = False
     try:
         yield FlakyBackend
     finally:
-        app.conf.task_eager_propagates = True
         FlakyBackend.failures = 0
 
 
-def test_a_failed_send_is_retried_and_sent_once(world, certificate, flaky_mail, settings):
-    CalendarSettings.objects.create(user=world.cert_manager, email_muted_kinds=[DueKind.SURVEILLANCE_1.value])
-    reminders_write(today=S1_DUE - days(30))
-    row = Reminder.objects.get(status=R.PENDING)
-    flaky_mail.failures = 2
-
-    result = send_reminder.delay(row.pk)  # eager: the retries run at once
-
-    assert result.state == "SUCCESS"
-    row.refresh_from_db()
-    assert (row.status, row.attempts, row.last_error) == (R.SENT, 3, "")
-    assert mailed_to() == [world.qm_a.email]
-
-
-def test_a_send_that_keeps_failing_ends_failed_with_its_error(world, certificate, flaky_mail):
-    CalendarSettings.objects.create(user=world.cert_manager, email_muted_kinds=[DueKind.SURVEILLANCE_1.value])
-    reminders_write(today=S1_DUE - days(30))
-    row = Reminder.objects.get(status=R.PENDING)
-    flaky_mail.failures = 100
-
-    result = send_reminder.delay(row.pk)
-
-    assert result.state == "FAILURE" and isinstance(result.result, SMTPServerDisconnected)
-    row.refresh_from_db()
-    assert (row.status, row.attempts) == (R.FAILED, MAX_ATTEMPTS)
-    assert row.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
-    assert mail.outbox == []
-    assert reminders_requeue(now=timezone.now() + days(1)) == []  # failed for good: left alone
-
-
-def test_an_administrator_sees_a_failed_reminder_and_sends_it_again(
-    world, certificate, flaky_mail, admin_client, django_capture_on_commit_callbacks
+def test_a_digest_the_mail_server_refuses_waits_and_is_sent_once_at_its_next_attempt(
+    world, certificate, flaky_mail, django_capture_on_commit_callbacks
 ):
-    reminders_write(today=S1_DUE - days(30))
-    row = Reminder.objects.filter(status=R.PENDING).first()
-    Reminder.objects.filter(pk=row.pk).update(status=R.FAILED, attempts=MAX_ATTEMPTS, last_error="refused")
-    changelist = reverse("admin:certificates_reminder_changelist")
-    page = admin_client.get(changelist, {"status__exact": R.FAILED})
-    assert page.status_code == 200 and row.title in page.content.decode()
-    with django_capture_on_commit_callbacks(execute=True):  # the mail server is back
-        response = admin_client.post(changelist, {"action": "send_again", "_selected_action": [row.pk]})
-    assert response.status_code == 302
-    row.refresh_from_db()
-    assert (row.status, row.attempts) == (R.SENT, 1) and mailed_to() == [row.recipient.email]
-
-
-def test_one_failed_send_goes_back_to_pending_with_its_error(world, certificate, flaky_mail):
-    reminders_write(today=S1_DUE - days(30))
-    row = Reminder.objects.get(recipient=world.qm_a)
+    CalendarSettings.objects.create(user=world.cert_manager, email_muted_kinds=[DueKind.SURVEILLANCE_1.value])
     flaky_mail.failures = 1
+    sweep(S1_DUE - days(30), django_capture_on_commit_callbacks)
 
-    with pytest.raises(SMTPServerDisconnected):
-        reminder_send(reminder_id=row.pk)
-
-    row.refresh_from_db()
-    assert (row.status, row.attempts) == (R.PENDING, 1)
-    assert row.last_error.startswith("SMTPServerDisconnected")
-    assert reminder_send(reminder_id=row.pk) is True
-    row.refresh_from_db()
-    assert (row.status, row.attempts, row.last_error) == (R.SENT, 2, "")
-
-
-def test_a_reminder_stuck_in_sending_is_put_back_and_sent(
-    world, certificate, django_capture_on_commit_callbacks
-):
-    reminders_write(today=S1_DUE - days(30))  # written, tasks not run
-    now = timezone.now()
-    stuck = Reminder.objects.get(recipient=world.qm_a)
-    busy = Reminder.objects.get(recipient=world.cert_manager)
-    Reminder.objects.filter(pk=stuck.pk).update(status=R.SENDING, attempts=1, claimed_at=now - days(1))
-    Reminder.objects.filter(pk=busy.pk).update(status=R.SENDING, attempts=1, claimed_at=now)
-
+    row = Reminder.objects.get(recipient=world.qm_a)
+    assert (row.email.status, row.email.attempts) == (EmailStatus.PENDING, 1)
+    assert row.email.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
+    assert mail.outbox == []
+    OutgoingEmail.objects.filter(pk=row.email_id).update(next_attempt_at=timezone.now() - days(1))
     with django_capture_on_commit_callbacks(execute=True):
-        enqueued = reminders_requeue(now=now + datetime.timedelta(minutes=14))
-
-    assert enqueued == [stuck.pk]
-    stuck.refresh_from_db()
-    busy.refresh_from_db()
-    assert (stuck.status, stuck.attempts) == (R.SENT, 2)
-    assert busy.status == R.SENDING  # its worker may still be sending
+        assert outbox.emails_requeue(now=timezone.now()) == [row.email_id]
+    row.email.refresh_from_db()
+    assert (row.email.status, row.email.attempts, row.email.last_error) == (EmailStatus.SENT, 2, "")
     assert mailed_to() == [world.qm_a.email]
 
 
-def test_a_reminder_stuck_after_its_last_attempt_ends_failed(world, certificate):
-    reminders_write(today=S1_DUE - days(30))
-    row = Reminder.objects.get(recipient=world.qm_a)
-    Reminder.objects.filter(pk=row.pk).update(
-        status=R.SENDING, attempts=MAX_ATTEMPTS, claimed_at=timezone.now() - days(1)
-    )
+def test_one_e_mail_a_day_whatever_the_number_of_items(world, qms, django_capture_on_commit_callbacks):
+    count = DIGEST_LIST_MAX + 3
+    for n in range(1, count + 1):
+        make_certificate(world, qms, number=f"CB-2026-{n:05d}")
+    CalendarSettings.objects.create(user=world.qm_a, email_muted_kinds=[DueKind.SURVEILLANCE_1.value])
 
-    reminders_requeue(now=timezone.now())
+    written = sweep(S1_DUE - days(30), django_capture_on_commit_callbacks)
 
-    row.refresh_from_db()
-    assert row.status == R.FAILED and "worker" in row.last_error
+    assert len(written) == count * 2  # the certification manager's and the quality manager's rows
+    [digest] = mail.outbox  # the quality manager takes these in the app only
+    assert digest.to == [world.cert_manager.email]
+    assert digest.subject == f"Your reminders: 0 overdue, 0 due within a week, {count} later"
+    assert f"Later ({count})" in digest.body and "and 3 more, in your reminders:" in digest.body
+    assert digest.body.count("First surveillance due: CB-2026-") == DIGEST_LIST_MAX
+    assert set(Reminder.objects.filter(recipient=world.cert_manager).values_list("email", flat=True)) == {
+        OutgoingEmail.objects.get().pk
+    }
 
 
-def test_a_pending_reminder_whose_message_was_lost_is_enqueued_again(
-    world, certificate, django_capture_on_commit_callbacks
-):
-    reminders_write(today=S1_DUE - days(30))  # the broker "lost" both messages
-    now = timezone.now()
+def test_a_digest_groups_overdue_due_within_a_week_and_later(world, qms, django_capture_on_commit_callbacks):
+    for n, decided in enumerate(
+        [datetime.date(2026, 3, 2), datetime.date(2026, 3, 25), datetime.date(2026, 2, 20)], start=1
+    ):
+        make_certificate(world, qms, number=f"CB-2026-{n:05d}", decided_on=decided)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert reminders_requeue(now=now) == []  # just written: their messages may still be queued
-    with django_capture_on_commit_callbacks(execute=True):
-        enqueued = reminders_requeue(now=now + RESEND_AFTER + datetime.timedelta(seconds=1))
+    sweep(S1_DUE + days(1), django_capture_on_commit_callbacks)  # 3 March 2027
 
-    assert enqueued == sorted(Reminder.objects.values_list("pk", flat=True))
-    assert set(Reminder.objects.values_list("status", flat=True)) == {R.SENT}
-    assert len(mail.outbox) == 2
+    [digest] = [m for m in mail.outbox if m.to == [world.qm_a.email]]
+    assert digest.subject == "Your reminders: 2 overdue, 0 due within a week, 1 later"
+    overdue, later = digest.body.index("Overdue (2)"), digest.body.index("Later (1)")
+    assert overdue < digest.body.index("CB-2026-00003") < digest.body.index("CB-2026-00001") < later
+    assert later < digest.body.index("CB-2026-00002")
 
 
 # --- the stage on the edges of the calendar ----------------------------------------------------------
@@ -471,7 +385,11 @@ def test_a_calendar_year_is_reminded_from_90_days_before_31_december(
     sweep(datetime.date(2027, 10, 2), django_capture_on_commit_callbacks)
 
     row = Reminder.objects.get(item_key=key, recipient=world.qm_a)
-    assert (row.due_on, row.stage, row.status) == (datetime.date(2027, 12, 31), "before-90", R.SENT)
+    assert (row.due_on, row.stage, row.email.status) == (
+        datetime.date(2027, 12, 31),
+        "before-90",
+        EmailStatus.SENT,
+    )
 
 
 def test_an_audit_on_29_february_is_reminded_on_the_day(world, qms, django_capture_on_commit_callbacks):
@@ -501,9 +419,8 @@ def test_the_e_mail_has_text_and_html_parts_with_absolute_links(
     [message] = mail.outbox
     link = f"https://iso.example.gov/certificates/{certificate.pk}/"
     assert message.to == [world.qm_a.email]
-    assert message.subject == (
-        "Reminder (7 days before): First surveillance due: CB-2026-00001 — Roads & <Bridges>"
-    )
+    assert message.subject == "Your reminders: 0 overdue, 1 due within a week, 0 later"
+    assert "First surveillance due: CB-2026-00001 — Roads & <Bridges>: due on 2 Mar 2027" in message.body
     assert link in message.body
     assert "Roads & <Bridges>" in message.body and "2 Mar 2027" in message.body
     assert "https://iso.example.gov/calendar/subscription/" in message.body
@@ -594,15 +511,3 @@ def test_the_page_is_paginated_50_a_page_and_a_bad_number_does_not_fail(
     assert (page.number, len(page.object_list)) == (expected_page, rows)
     if expected_page == 2:
         assert [row.item_key for row in page] == ["item-0"]  # the oldest, last
-
-
-def test_the_sweeper_has_a_command(world, certificate, django_capture_on_commit_callbacks):
-    reminders_write(today=S1_DUE - days(30))
-    Reminder.objects.update(status=R.SENDING, attempts=1, claimed_at=timezone.now() - days(1))
-    out = io.StringIO()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("requeue_reminders", stdout=out)
-
-    assert out.getvalue() == "2 reminder(s) enqueued again.\n"
-    assert set(Reminder.objects.values_list("status", flat=True)) == {R.SENT}

@@ -151,7 +151,7 @@ def test_a_row_whose_worker_died_is_sent_once_by_the_sweeper(
 ):
     with mock.patch.object(send_email, "delay"):
         email = _write()
-    long_ago = timezone.now() - settings.REMINDER_STUCK_AFTER * 2
+    long_ago = timezone.now() - settings.EMAIL_STUCK_AFTER * 2
     OutgoingEmail.objects.filter(pk=email.pk).update(status=S.SENDING, claimed_at=long_ago, attempts=1)
     with django_capture_on_commit_callbacks(execute=True):
         assert outbox.emails_requeue(now=timezone.now()) == [email.pk]

@@ -20,7 +20,7 @@ class Command(BaseCommand):
             type=int,
             default=None,
             metavar="SECONDS",
-            help="Put back e-mails claimed this long ago (default REMINDER_STUCK_AFTER, longer than any "
+            help="Put back e-mails claimed this long ago (default EMAIL_STUCK_AFTER, longer than any "
             "send runs). Lower it only when the workers that claimed them are known to be gone.",
         )
 
