@@ -509,6 +509,8 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["status", "claimed_at"], name="reminder_status_claimed"),
             models.Index(fields=["recipient", "-created_at"], name="reminder_recipient_recent"),
+            # the daily job reads what was written of the items owed today (services.reminders)
+            models.Index(fields=["item_key", "stage"], name="reminder_item_stage"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -31,5 +31,9 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(choices=[('digest', "In the day's e-mail"), ('pending', 'Waiting to be e-mailed'), ('sending', 'Being e-mailed'), ('sent', 'E-mailed'), ('failed', 'E-mail failed'), ('in_app', 'Shown in the app only')], default='digest', max_length=10, verbose_name='status'),
         ),
+        migrations.AddIndex(
+            model_name="reminder",
+            index=models.Index(fields=["item_key", "stage"], name="reminder_item_stage"),
+        ),
         migrations.RunPython(close_per_row_emails, migrations.RunPython.noop),
     ]

@@ -79,6 +79,12 @@ def reminders_write(*, today: datetime.date) -> list[int]:
         return []
     recipients = _recipients([item for item, _stage in owed])
     wanted = [(item, stage, user_id) for item, stage in owed for user_id in recipients.of(item, today)]
+    # The rows already written (an earlier run today, or an earlier day of the same stage) are not
+    # sent to the database again: a second run reads one query more and writes nothing.
+    done = _written({item.key for item, _stage in owed})
+    wanted = [w for w in wanted if (w[2], w[0].key, w[0].due_on, w[1]) not in done]
+    if not wanted:
+        return []
     muted = _muted_kinds({user_id for _item, _stage, user_id in wanted})
     written_at = timezone.now()
     rows = [
@@ -108,6 +114,14 @@ def reminders_write(*, today: datetime.date) -> list[int]:
         )
         _digests_write([row for row in written if row["status"] == R.DIGEST], today=today)
     return sorted(row["pk"] for row in written)
+
+
+def _written(keys: set[str]) -> set[tuple[int, str, datetime.date, str]]:
+    """The reminders written of these items: (recipient, item, due date, stage), the unique key."""
+    rows = Reminder.objects.filter(item_key__in=keys).values_list(
+        "recipient_id", "item_key", "due_on", "stage"
+    )
+    return set(rows)
 
 
 def _grouped(pairs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
