@@ -11,7 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BoundedForm
+from core.listing import FilterForm
 from improvement.enums import OPEN_ACTION_STATUSES, ActionSource, ActionStatus
 from improvement.models import Action
 from organisations.models import Organisation, User
@@ -29,18 +29,6 @@ SORT_CHOICES = [
 ]
 NUMBER = re.compile(r"^\s*(?:A-?)?(\d{1,9})\s*$", re.IGNORECASE)
 SEARCHED = ("title", "description", "correction", "root_cause", "corrective_action", "source_reference")
-
-
-class ActionFilterForm(BoundedForm, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = "form-check-input"
-            elif isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select form-select-sm"
-            else:
-                field.widget.attrs["class"] = "form-control form-control-sm"
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -70,7 +58,7 @@ class ActionFilter(django_filters.FilterSet):
     class Meta:
         model = Action
         fields = []
-        form = ActionFilterForm
+        form = FilterForm
 
     def __init__(self, data=None, *args, organisation: Organisation, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -158,20 +146,3 @@ class ActionFilter(django_filters.FilterSet):
                 or data.get("owner")
             ),
         }
-
-
-def form_rows(form: forms.Form) -> list[tuple]:
-    """The filter form's fields as the register writes them: each with its choices as text (read
-    once: a select's choices iterated by a template would be counted first, a query more) and the
-    chosen value, or None for a field that is not a select."""
-    rows = []
-    for field in form:
-        if isinstance(field.field, forms.ChoiceField | forms.ModelChoiceField) and not isinstance(
-            field.field.widget, forms.CheckboxInput
-        ):
-            choices = [(str(value), label) for value, label in iter(field.field.choices)]
-            value = field.value()
-            rows.append((field, choices, "" if value is None else str(value)))
-        else:
-            rows.append((field, None, None))
-    return rows

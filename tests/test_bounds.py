@@ -1148,6 +1148,8 @@ QUERIES = {
     ),
     "improvement:action_export": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, (*ACTION_FILTERS, "format")),
     "improvement:my_actions": Query("qm_a", lambda w: {}, ("page",)),
+    # --- audit programmes: searched, filtered, paginated, with the client picker ---
+    "audits:programme_list": Query("cert_manager", lambda w: {}, ("q", "status", "client_q", "page")),
     # --- internal audits: paginated lists ---
     "improvement:process_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
     "improvement:internal_programme_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
@@ -1194,7 +1196,6 @@ NO_INPUT = {
     "documents:status",
     "documents:download",
     "improvement:gap_csv",
-    "audits:programme_list",
     "audits:programme_detail",
     "audits:programme_time",
     "audits:programme_approve",

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audits import access
 from audits.enums import AuditKind
+from audits.filters import ProgrammeFilter, clients_matching
 from audits.forms.programmes import (
     AdjustmentFormSet,
     CoverageForm,
@@ -25,6 +26,7 @@ from audits.selectors import programmes as selectors
 from audits.services import audits as audit_services
 from audits.services import programmes as services
 from core.forms import call_action, call_service, edit_form
+from core.listing import form_rows, page_of, query_without
 from core.submits import submit_once
 from core.transitions import transitions_of
 from organisations import access as tenancy
@@ -44,16 +46,32 @@ def plannable(request: HttpRequest, pk: int) -> AuditProgramme:
 @login_required
 @require_GET
 def programme_list(request: HttpRequest) -> HttpResponse:
-    programmes = list(access.programmes_for(request.user))
-    sheets = selectors.time_sheets(programmes)
-    for programme in programmes:
+    """The programmes the user sees, 50 a page, searched and filtered; for a planner, a client
+    picker that finds a client by name (htmx fetches its matches as they type; without JavaScript
+    the form reloads the page with them)."""
+    filters = ProgrammeFilter(request.GET or None, queryset=access.programmes_for(request.user))
+    page = page_of(filters.qs, request)
+    sheets = selectors.time_sheets(page.object_list)
+    for programme in page:
         programme.sheet = sheets[programme.pk]
-    clients = access.plannable_clients(request.user).order_by("name")
-    return render(
-        request,
-        "audits/programme_list.html",
-        {"programmes": programmes, "clients": clients, "can_plan": bool(clients)},
+    clients = access.plannable_clients(request.user)
+    can_plan = access.planning_bodies(request.user).exists()
+    client_q = request.GET.get("client_q", "")
+    matches, more = clients_matching(clients, client_q) if can_plan else ([], False)
+    context = {
+        "page_obj": page,
+        "filters": filters,
+        "filter_rows": form_rows(filters.form),
+        "query": query_without(request, "page"),
+        "can_plan": can_plan,
+        "client_q": client_q[:200],
+        "clients": matches,
+        "more_clients": more,
+    }
+    template = (
+        "audits/_client_matches.html" if request.headers.get("HX-Request") else "audits/programme_list.html"
     )
+    return render(request, template, context)
 
 
 @login_required

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import DomainError
 from core.forms import call_action, call_service, edit_form
+from core.listing import form_rows, query_without
 from core.submits import submit_once
 from improvement import access, action_exports, registry
-from improvement.filters import ActionFilter, form_rows
+from improvement.filters import ActionFilter
 from improvement.forms.actions import ActionCancelForm, ActionEditForm, ActionNewForm, ActionReviewForm
 from improvement.forms.gap import EvidenceUploadForm
 from improvement.models import Action, ActionEvidenceFile
@@ -69,13 +70,6 @@ def _reviewable(request: HttpRequest, pk: int) -> Action:
     return action
 
 
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
-
-
 # --- the register --------------------------------------------------------------------------------
 
 
@@ -104,8 +98,8 @@ def action_list(request: HttpRequest, org_pk: int) -> HttpResponse:
             "filter_rows": form_rows(filters.form),
             "page_obj": page,
             "sections": sections,
-            "query": _query_without(request, "page"),
-            "export_query": _query_without(
+            "query": query_without(request, "page"),
+            "export_query": query_without(
                 request, "page", "format", *(f"{s.key}_page" for s, _p in sections)
             ),
             "today": timezone.localdate(),

@@ -207,7 +207,9 @@ def _programmes(world, qms, count):
 def test_lists_run_a_constant_number_of_queries(client, world, qms, count, django_assert_num_queries):
     _programmes(world, qms, count)
     client.force_login(world.cert_manager)
-    with django_assert_num_queries(6):  # audit time: editions (with the table version), adjustments
+    # the count and the page, audit time (editions with the table version, adjustments), whether the
+    # user plans, the first clients of the picker
+    with django_assert_num_queries(8):
         assert client.get(reverse("audits:programme_list")).status_code == 200
     client.force_login(world.auditor)
     with django_assert_num_queries(4):
@@ -256,3 +258,58 @@ def test_the_time_sheet_reconciles_the_per_site_times_with_the_total(client, wor
     visit = next(v for v in sheet.visits([stage2]) if v.audit == stage2)
     assert {s.pk for s in visit.sites} == {s.pk for s in sites}  # initial sample: every site of three
     assert visit.site_days == sheet.site_days
+
+
+# --- the list: pages, search, the client picker -----------------------------------------------------
+
+
+def test_the_list_is_paginated_and_searchable(client, world, qms, settings):
+    first = open_programme(world, [qms])
+    for _ in range(50):
+        open_programme(world, [qms])
+    client.force_login(world.cert_manager)
+    url = reverse("audits:programme_list")
+
+    page_1, page_2 = client.get(url), client.get(url, {"page": "2"})
+
+    assert len(page_1.context["page_obj"]) == 50 and [p.pk for p in page_2.context["page_obj"]] == [first.pk]
+    assert "51 programmes" in page_1.content.decode() and "Page 1 of 2" in page_1.content.decode()
+    assert client.get(url, {"page": "x"}).context["page_obj"].number == 1  # not a number: the first page
+    found = client.get(url, {"q": first.reference}).context["page_obj"]
+    assert [p.pk for p in found] == [first.pk]
+    assert len(client.get(url, {"q": world.org_a.name[:6]}).context["page_obj"]) == 50
+    assert client.get(url, {"q": "no such client"}).context["page_obj"].paginator.count == 0
+    assert client.get(url, {"status": "approved"}).context["page_obj"].paginator.count == 0
+    refused = client.get(url, {"status": "nonsense"})
+    assert refused.status_code == 200 and refused.context["filters"].errors
+    assert 'href="?status=draft&amp;page=2"' in client.get(url, {"status": "draft"}).content.decode()
+
+
+def test_the_client_picker_finds_clients_by_name_as_the_planner_types(client, world):
+    for n in range(25):
+        factories.ClientEngagementFactory(
+            certification_body=world.cb, organisation__name=f"Municipality of Town {n:02d}"
+        )
+    client.force_login(world.cert_manager)
+    url = reverse("audits:programme_list")
+
+    typed = client.get(url, {"client_q": "town 07"}, HTTP_HX_REQUEST="true")
+    assert typed.templates[0].name == "audits/_client_matches.html"
+    assert [c.name for c in typed.context["clients"]] == ["Municipality of Town 07"]
+    many = client.get(url, {"client_q": "town"})
+    assert len(many.context["clients"]) == 20 and many.context["more_clients"]
+    assert "More clients match: type more of the name." in many.content.decode()
+    assert client.get(url, {"client_q": "zzz"}, HTTP_HX_REQUEST="true").context["clients"] == []
+    # another CB's client is never offered
+    other = factories.ClientEngagementFactory(organisation__name="Town hall of another CB")
+    assert other.organisation not in client.get(url, {"client_q": "town hall"}).context["clients"]
+
+
+def test_a_person_who_plans_nothing_has_no_client_picker(client, world, qms):
+    open_programme(world, [qms])
+    client.force_login(world.qm_a)
+    response = client.get(reverse("audits:programme_list"), {"client_q": "a"})
+    assert response.status_code == 200 and not response.context["can_plan"]
+    assert (
+        response.context["clients"] == [] and "Open a programme for a client" not in response.content.decode()
+    )
