@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import call_action, call_service, edit_form
+from core.listing import form_rows, page_of, query_without
 from core.submits import submit_once
 from core.transitions import transitions_of
 from organisations import access, locks, selectors, services
+from organisations.filters import OrganisationFilter
 from organisations.forms import (
     InvitationSignUpForm,
     MemberInviteForm,
@@ -50,10 +52,25 @@ def _page(request: HttpRequest, organisation: Organisation, tab: str, **context)
 @login_required
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    organisations = access.organisations_for(request.user).annotate(
-        site_count=Count("sites", filter=Q(sites__is_active=True))
+    """The organisations the user sees, 50 a page, by name, searched and filtered."""
+    organisations = access.organisations_for(request.user).order_by("name", "pk")
+    filters = OrganisationFilter(request.GET or None, queryset=organisations)
+    page = page_of(filters.qs, request)
+    # the sites of this page's organisations only: counted after the page is cut
+    counts = dict(
+        Organisation.objects.filter(pk__in=[o.pk for o in page])
+        .annotate(site_count=Count("sites", filter=Q(sites__is_active=True)))
+        .values_list("pk", "site_count")
     )
-    return render(request, "organisations/list.html", {"organisations": organisations})
+    for organisation in page:
+        organisation.site_count = counts[organisation.pk]
+    context = {
+        "page_obj": page,
+        "filters": filters,
+        "filter_rows": form_rows(filters.form),
+        "query": query_without(request, "page"),
+    }
+    return render(request, "organisations/list.html", context)
 
 
 @login_required

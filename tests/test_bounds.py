@@ -1150,6 +1150,8 @@ QUERIES = {
     "improvement:my_actions": Query("qm_a", lambda w: {}, ("page",)),
     # --- audit programmes: searched, filtered, paginated, with the client picker ---
     "audits:programme_list": Query("cert_manager", lambda w: {}, ("q", "status", "client_q", "page")),
+    "audits:my_audits": Query("auditor", lambda w: {}, ("q", "period", "page")),
+    "organisations:list": Query("qm_a", lambda w: {}, ("q", "kind", "is_active", "page")),
     # --- internal audits: paginated lists ---
     "improvement:process_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
     "improvement:internal_programme_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
@@ -1180,7 +1182,6 @@ NO_INPUT = {
     "two_factor:overview",
     "two_factor:recovery_codes",
     "standards:standard_detail",
-    "organisations:list",
     "organisations:detail",
     "organisations:sites",
     "organisations:members",
@@ -1200,7 +1201,6 @@ NO_INPUT = {
     "audits:programme_time",
     "audits:programme_approve",
     "audits:programme_times_apply",
-    "audits:my_audits",
     "audits:audit_detail",
     "audits:team_confirm",
     "audits:team_notify",

@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audits import access
 from audits.enums import PLANNING_STATUSES, AssignmentStatus, AuditKind
+from audits.filters import MyAuditsFilter
 from audits.forms.programmes import (
     AuditPlanForm,
     DeclarationForm,
@@ -26,6 +28,7 @@ from audits.selectors import programmes as selectors
 from audits.services import audits as audit_services
 from audits.services import teams as team_services
 from core.forms import call_action, call_service, edit_form
+from core.listing import form_rows, page_of, query_without
 from core.submits import submit_once
 from core.transitions import transitions_of
 from organisations import access as tenancy
@@ -45,7 +48,17 @@ def plannable_audit(request: HttpRequest, pk: int) -> Audit:
 @login_required
 @require_GET
 def my_audits(request: HttpRequest) -> HttpResponse:
-    return render(request, "audits/my_audits.html", {"audits": selectors.audits_of_auditor(request.user)})
+    """The audits the user is on the team of, 50 a page: those ahead and under way by default."""
+    filters = MyAuditsFilter(
+        request.GET or None, queryset=selectors.audits_of_auditor(request.user), today=timezone.localdate()
+    )
+    context = {
+        "page_obj": page_of(filters.qs, request),
+        "filters": filters,
+        "filter_rows": form_rows(filters.form),
+        "query": query_without(request, "page"),
+    }
+    return render(request, "audits/my_audits.html", context)
 
 
 @login_required

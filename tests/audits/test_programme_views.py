@@ -212,7 +212,7 @@ def test_lists_run_a_constant_number_of_queries(client, world, qms, count, djang
     with django_assert_num_queries(8):
         assert client.get(reverse("audits:programme_list")).status_code == 200
     client.force_login(world.auditor)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # session, user, the count, the page, the user's assignments
         body = client.get(reverse("audits:my_audits")).content.decode()
     assert body.count(">Declare</a>") == count
 
@@ -313,3 +313,24 @@ def test_a_person_who_plans_nothing_has_no_client_picker(client, world, qms):
     assert (
         response.context["clients"] == [] and "Open a programme for a client" not in response.content.decode()
     )
+
+
+def test_my_audits_shows_those_ahead_first_and_the_past_on_demand(client, world, qms):
+    programme = _programmes(world, qms, 1)
+    stage1 = programme.audits.get(kind=AuditKind.STAGE1)
+    client.force_login(world.auditor)
+    url = reverse("audits:my_audits")
+
+    ahead = client.get(url).context["page_obj"]
+    assert [audit.pk for audit in ahead] == [stage1.pk]  # stage 1 of 1 March 2027 is ahead
+    Audit.objects.filter(pk=stage1.pk).update(
+        starts_on=datetime.date(2025, 3, 1), ends_on=datetime.date(2025, 3, 2)
+    )
+    assert list(client.get(url).context["page_obj"]) == []
+    assert [a.pk for a in client.get(url, {"period": "past"}).context["page_obj"]] == [stage1.pk]
+    assert [
+        a.pk for a in client.get(url, {"period": "all", "q": programme.reference}).context["page_obj"]
+    ] == [stage1.pk]
+    assert list(client.get(url, {"period": "all", "q": "nobody"}).context["page_obj"]) == []
+    refused = client.get(url, {"period": "tomorrow"})
+    assert refused.status_code == 200 and refused.context["filters"].errors

@@ -265,7 +265,26 @@ def test_organisation_list_query_count(client, world, django_assert_num_queries,
     for _ in range(rows - 1):
         factories.ClientEngagementFactory(certification_body=world.cb)
     client.force_login(world.auditor)
-    _count_queries(client, django_assert_num_queries, reverse("organisations:list"), 3)
+    # the count, the page, its organisations' sites
+    _count_queries(client, django_assert_num_queries, reverse("organisations:list"), 5)
+
+
+def test_the_organisation_list_is_paginated_and_searchable(client, world):
+    for n in range(55):
+        factories.ClientEngagementFactory(
+            certification_body=world.cb, organisation__name=f"School {n:02d}", organisation__kind="school"
+        )
+    client.force_login(world.cert_manager)
+    url = reverse("organisations:list")
+
+    first = client.get(url)
+    assert len(first.context["page_obj"]) == 50 and "Page 1 of 2" in first.content.decode()
+    assert [o.name for o in client.get(url, {"q": "school 07"}).context["page_obj"]] == ["School 07"]
+    assert client.get(url, {"kind": "school"}).context["page_obj"].paginator.count == 55
+    assert client.get(url, {"page": "99"}).context["page_obj"].number == 2
+    assert client.get(url, {"kind": "castle"}).context["filters"].errors
+    listed = client.get(url, {"q": "school 0"}).content.decode()
+    assert "10 organisations" in listed and "School 09" in listed and "School 10" not in listed
 
 
 @pytest.mark.parametrize("rows", [1, 3])
