@@ -1137,7 +1137,7 @@ QUERIES = {
         "qm_a", lambda w: {}, ("organisation", "standard", "kind", "from", "days"), (CalendarFilterForm,)
     ),
     # --- calendar: the work queue ---
-    "calendar:queue": Query("cert_manager", lambda w: {}, ("kind", "mine"), (QueueFilterForm,)),
+    "calendar:queue": Query("cert_manager", lambda w: {}, ("kind", "mine", "page"), (QueueFilterForm,)),
     # --- calendar: reminders ---
     "calendar:reminders": Query("qm_a", lambda w: {}, ("page",)),
     # --- change notifications: the organisation's list ---
@@ -1151,6 +1151,7 @@ QUERIES = {
     # --- audit programmes: searched, filtered, paginated, with the client picker ---
     "audits:programme_list": Query("cert_manager", lambda w: {}, ("q", "status", "client_q", "page")),
     "audits:my_audits": Query("auditor", lambda w: {}, ("q", "period", "page")),
+    "audits:nc_list": Query("qm_a", lambda w: {}, ("page", "review_page")),
     "organisations:list": Query("qm_a", lambda w: {}, ("q", "kind", "is_active", "page")),
     # --- internal audits: paginated lists ---
     "improvement:process_list": Query("qm_a", lambda w: {"org_pk": w.org_a.pk}, ("page",)),
@@ -1213,7 +1214,6 @@ NO_INPUT = {
     "audits:audit_fieldwork_done",
     "audits:audit_report_issue",
     "audits:finding_detail",
-    "audits:nc_list",
     # --- certificates: pages, and issuing a draft (a button) ---
     "certificates:certificate_detail",
     "certificates:certificate_draft_issue",

@@ -17,6 +17,7 @@ from audits.selectors import readiness
 from audits.selectors import responses as selectors
 from audits.services import responses as services
 from core.forms import call_service
+from core.listing import page_of, query_without
 from core.submits import submit_once
 from core.transitions import transitions_of
 from improvement.forms.gap import EvidenceUploadForm
@@ -178,26 +179,31 @@ def finding_verify(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, finding, verify_form=form)
 
 
+AWAITING_PAGE, REVIEW_PAGE = "page", "review_page"
+
+
 @login_required
 @require_GET
 def nc_list(request: HttpRequest) -> HttpResponse:
     """The client's nonconformities waiting for its answer, and the answers waiting for the
-    user's review; each with its deadlines, overdue first (rule 20)."""
+    user's review; each with its deadlines, overdue first (rule 20); 50 a page each."""
     day = selectors.today()
     memberships = tenancy.request_memberships(request)
-    awaiting = (
-        selectors.mark_overdue(selectors.awaiting_client(request.user, day), day)
-        if memberships.is_client
-        else []
-    )
-    to_review = list(selectors.to_review(request.user)) if memberships.is_cb_staff else []
-    selectors.mark_overdue((response.finding for response in to_review), day)
+    awaiting = to_review = None
+    if memberships.is_client:
+        awaiting = page_of(selectors.awaiting_client(request.user, day), request, param=AWAITING_PAGE)
+        selectors.mark_overdue(awaiting, day)
+    if memberships.is_cb_staff:
+        to_review = page_of(selectors.to_review(request.user), request, param=REVIEW_PAGE)
+        selectors.mark_overdue((response.finding for response in to_review), day)
     return render(
         request,
         "audits/responses/nc_list.html",
         {
             "awaiting": awaiting,
             "to_review": to_review,
+            "awaiting_query": query_without(request, AWAITING_PAGE),
+            "review_query": query_without(request, REVIEW_PAGE),
             "memberships": memberships,
             "today": day,
         },

@@ -23,6 +23,7 @@ from certificates.models import Task
 from certificates.selectors import queue as selectors
 from certificates.services import tasks as services
 from core.forms import call_action, call_service
+from core.listing import page_of, query_without
 from core.transitions import transitions_of
 from organisations import access as tenancy
 
@@ -51,10 +52,14 @@ def work_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     filters = form.filters()
     today = timezone.localdate()
+    queue = selectors.work_queue(request.user, filters=filters, today=today)
     context = {
         "form": form,
         "filtered": bool(filters.kind or filters.mine),
-        "queue": selectors.work_queue(request.user, filters=filters, today=today),
+        "queue": queue,
+        # the rows come from three sources merged by due date, so the page is cut from the list
+        "page_obj": page_of(queue.rows, request),
+        "query": query_without(request, "page"),
         "review_days": selectors.REVIEW_DAYS,
         "today": today,
     }

@@ -312,3 +312,21 @@ def test_the_list_runs_the_same_queries_however_many_rows(client, w, persona, dj
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("audits:nc_list"))
     assert len(response.context["awaiting"] if persona == "qm_a" else response.context["to_review"]) == 6
+
+
+def test_both_lists_are_paginated_each_with_its_own_page_number(client, w):
+    for _ in range(51):
+        make_finding(w)
+    client.force_login(w.qm_a)
+    url = reverse("audits:nc_list")
+
+    first = client.get(url)
+    assert len(first.context["awaiting"]) == 50 and first.context["awaiting"].paginator.count == 51
+    assert 'href="?page=2"' in first.content.decode()
+    assert len(client.get(url, {"page": "2"}).context["awaiting"]) == 1
+    assert client.get(url, {"page": "zz"}).context["awaiting"].number == 1
+    for finding in list(first.context["awaiting"])[:2]:
+        services.response_submit(actor=w.qm_a, finding=finding, **PLAN)
+    client.force_login(w.reviewer)
+    review = client.get(url, {"review_page": "1"})
+    assert review.context["to_review"].paginator.count == 2 and review.context["awaiting"] is None

@@ -662,3 +662,17 @@ def test_the_certificate_page_shows_its_flag_and_open_tasks_to_the_cb(client, wo
     client.force_login(world.cert_manager)
     html = client.get(certificate.get_absolute_url()).content.decode()
     assert 'id="overdue-surveillance-flag"' not in html and 'id="certificate-tasks"' not in html
+
+
+def test_the_queue_is_paginated_50_a_page_with_its_filters_kept(client, world, qms):
+    for n in range(1, 53):
+        task_on(make_certificate(world, qms, number=f"CB-2026-{n:05d}"))
+    client.force_login(world.cert_manager)
+
+    first = client.get(QUEUE, {"kind": K.OVERDUE_SURVEILLANCE})
+    second = client.get(QUEUE, {"kind": K.OVERDUE_SURVEILLANCE, "page": "2"})
+
+    assert len(first.context["page_obj"]) == 50 and len(second.context["page_obj"]) == 2
+    html = first.content.decode()
+    assert ">52</span>" in html and f'href="?kind={K.OVERDUE_SURVEILLANCE}&amp;page=2"' in html
+    assert client.get(QUEUE, {"page": "x"}).context["page_obj"].number == 1  # not a number: the first
