@@ -13,7 +13,6 @@ the outbox row's, never copied.
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
@@ -21,17 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audits.enums import AssignmentStatus, TeamRole
-from audits.models import TeamAssignment
 from certificates import due_rules
 from certificates.enums import ReminderStatus
 from certificates.models import CalendarSettings, Reminder
 from certificates.selectors.calendar import due_items, scope_all
-from certificates.selectors.reminders import stage_label
+from certificates.selectors.reminders import recipients_of_items, stage_label
 from core.mail import absolute_url, templated_message
 from core.outbox import emails_write
-from organisations.enums import CBRole, OrganisationRole
-from organisations.models import CBMembership, CertificationBody, OrganisationMembership, User
+from organisations.models import CertificationBody, User
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +73,7 @@ def reminders_write(*, today: datetime.date) -> list[int]:
             owed.append((item, stage))
     if not owed:
         return []
-    recipients = _recipients([item for item, _stage in owed])
+    recipients = recipients_of_items([item for item, _stage in owed])
     wanted = [(item, stage, user_id) for item, stage in owed for user_id in recipients.of(item, today)]
     # The rows already written (an earlier run today, or an earlier day of the same stage) are not
     # sent to the database again: a second run reads one query more and writes nothing.
@@ -122,63 +118,6 @@ def _written(keys: set[str]) -> set[tuple[int, str, datetime.date, str]]:
         "recipient_id", "item_key", "due_on", "stage"
     )
     return set(rows)
-
-
-def _grouped(pairs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = defaultdict(list)
-    for key, user_id in pairs:
-        found[key].append(user_id)
-    return dict(found)
-
-
-def _recipients(items: list[due_rules.DueItem]) -> due_rules.Recipients:
-    """Who may be reminded of these items: three queries, four when some are assigned to people."""
-    organisations = {item.organisation_id for item in items if item.for_client}
-    bodies = {item.certification_body_id for item in items if item.certification_body_id is not None}
-    people = {user_id for item in items for user_id in item.people}
-    audits = {item.audit_id for item in items if item.audit_id is not None}
-    active = {"is_active": True, "user__is_active": True}  # the membership and the person
-    quality_managers = (
-        OrganisationMembership.objects.filter(
-            organisation_id__in=organisations, role=OrganisationRole.QUALITY_MANAGER, **active
-        )
-        .exclude(user__email="")
-        .values_list("organisation_id", "user_id")
-    )
-    certification_managers = (
-        CBMembership.objects.filter(
-            certification_body_id__in=bodies, role=CBRole.CERTIFICATION_MANAGER, **active
-        )
-        .exclude(user__email="")
-        .values_list("certification_body_id", "user_id")
-    )
-    leads = (
-        TeamAssignment.objects.filter(
-            audit_id__in=audits, role=TeamRole.LEAD, status=AssignmentStatus.ACTIVE, user__is_active=True
-        )
-        .exclude(user__email="")
-        .values_list("audit_id", "user_id")
-    )
-    # the people an item is assigned to, while they are members of its organisation
-    reachable = (
-        set(
-            OrganisationMembership.objects.filter(
-                user_id__in=people,
-                organisation_id__in={i.organisation_id for i in items if i.people},
-                **active,
-            )
-            .exclude(user__email="")
-            .values_list("organisation_id", "user_id")
-        )
-        if people
-        else set()
-    )
-    return due_rules.Recipients(
-        quality_managers=_grouped(quality_managers),
-        certification_managers=_grouped(certification_managers),
-        leads=_grouped(leads),
-        reachable=reachable,
-    )
 
 
 def _muted_kinds(user_ids: set[int]) -> dict[int, set[str]]:

@@ -20,7 +20,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,6 +32,7 @@ from certificates.forms.subscription import ReminderPreferencesForm
 from certificates.models import CalendarSettings
 from certificates.selectors import calendar
 from certificates.selectors import subscriptions as selectors
+from certificates.selectors.reminders import recipients_of_items
 from certificates.services import subscriptions as services
 from certificates.views.verification import client_address
 from core import ratelimit
@@ -43,8 +45,7 @@ logger = logging.getLogger(__name__)
 PAGE = "certificates/calendar/subscription.html"
 FEED_GROUP = "certificates.feed"
 MISS_GROUP = "certificates.feed_miss"
-FEED_PAST = datetime.timedelta(days=92)  # a quarter back: what was due lately stays in view
-FEED_AHEAD = datetime.timedelta(days=550)  # a year and a half: the next audits of the cycle
+FEED_AHEAD = datetime.timedelta(days=365)  # what is overdue, and the next twelve months
 FEED_MAX_AGE = 5 * 60
 
 
@@ -122,7 +123,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     elif owner is None:
         response = _plain(_("No calendar at this address.\n"), 404)
     else:
-        response = _calendar(owner)
+        response = _calendar(request, owner, mine=request.GET.get("mine") == "1")
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -133,31 +134,38 @@ def _fingerprint(reach: audit_access.Reach) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-def _calendar(owner: User) -> HttpResponse:
-    """The owner's calendar, kept in the cache for FEED_CACHE_SECONDS: calendar applications poll
-    their feeds again and again, and building a large one costs a tenth of a second. The key holds
-    what the owner's memberships reach (one query), so a membership ended or a team left shows at
-    the next fetch, whichever app changed it."""
+def _calendar(request: HttpRequest, owner: User, *, mine: bool) -> HttpResponse:
+    """The owner's calendar: what is overdue and what falls due in the next twelve months; with
+    `?mine=1`, only the items the owner is reminded of (theirs to act on). Kept in the cache for
+    FEED_CACHE_SECONDS: calendar applications poll their feeds again and again, and building a
+    large one costs a tenth of a second. The key holds what the owner's memberships reach (one
+    query), so a membership ended or a team left shows at the next fetch, whichever app changed it.
+    The response carries an ETag (a digest of the feed), so a poll that finds the same feed gets
+    304 Not Modified and no body."""
     today = timezone.localdate()
     reach = audit_access.reach_of(owner)
-    key = f"calendar-feed:{owner.pk}:{today.isoformat()}:{_fingerprint(reach)}"
+    key = f"calendar-feed:{owner.pk}:{today.isoformat()}:{_fingerprint(reach)}:{int(mine)}"
     body = _cached(key) if settings.FEED_CACHE_SECONDS else None
     if body is None:
         items = calendar.due_items(
             calendar.scope_of(reach, owner),
-            start=today - FEED_PAST,
+            start=today,
             end=today + FEED_AHEAD,
             today=today,
             include_overdue=True,
             with_standards=True,
         )
+        if mine:
+            recipients = recipients_of_items(items)
+            items = [item for item in items if owner.pk in recipients.of(item, today)]
         body = ical.calendar_feed(items, name=_("ISO certification"), today=today, now=timezone.now())
         if settings.FEED_CACHE_SECONDS:
             _keep(key, body)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    response["ETag"] = quote_etag(hashlib.sha256(body).hexdigest()[:32])
     patch_cache_control(response, private=True, max_age=FEED_MAX_AGE)
-    return response
+    return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
 def _cached(key: str) -> str | None:

@@ -512,3 +512,43 @@ def test_the_regenerate_button_gives_a_new_address_and_says_so(client, fw):
     assert client.get(old.removeprefix(SITE)).status_code == 404
     assert client.get(new.removeprefix(SITE)).status_code == 200
     assert client.get(reverse("calendar:feed_regenerate")).status_code == 405
+
+
+# --- what the feed holds, and conditional requests ------------------------------------------------
+
+
+def test_the_feed_holds_what_is_overdue_and_the_next_twelve_months(client, fw):
+    today = fw.today
+    past = nonconformity(fw, fw.stage1_a, today - datetime.timedelta(days=200))  # overdue: kept
+    Audit.objects.filter(pk=fw.stage1_a.pk).update(
+        starts_on=today + datetime.timedelta(days=366), ends_on=today + datetime.timedelta(days=367)
+    )
+    found = events(fetch(client, fw.qm_a))
+    assert uid(f"finding-{past.pk}-response") in found
+    assert uid(f"audit-{fw.stage1_a.pk}") not in found  # beyond twelve months
+    assert has(found, f"certificate-{fw.certificate_a.pk}-surveillance1")  # due in eleven months
+
+
+def test_mine_keeps_the_items_the_subscriber_is_reminded_of(client, fw):
+    everything = events(fetch(client, fw.viewer_a))
+    assert uid(f"audit-{fw.stage1_a.pk}") in everything  # the viewer sees the organisation's dates
+    viewer_mine = client.get(feed_url(fw.viewer_a), {"mine": "1"})
+    assert viewer_mine.status_code == 200 and events(viewer_mine) == {}  # a viewer acts on none
+    qm_mine = events(client.get(feed_url(fw.qm_a), {"mine": "1"}))
+    assert uid(f"audit-{fw.stage1_a.pk}") in qm_mine and uid(f"finding-{fw.nc_a.pk}-response") in qm_mine
+    lead_mine = events(client.get(feed_url(fw.auditor), {"mine": "1"}))
+    assert uid(f"audit-{fw.stage1_a.pk}") in lead_mine
+    assert not has(lead_mine, f"certificate-{fw.certificate_a.pk}-")  # the certificate is the managers'
+
+
+def test_a_poll_that_finds_the_same_feed_gets_304_without_a_body(client, fw):
+    first = fetch(client, fw.qm_a)
+    etag = first["ETag"]
+    assert etag.startswith('"') and len(etag) == 34
+    again = client.get(feed_url(fw.qm_a), HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    Audit.objects.filter(pk=fw.stage1_a.pk).update(
+        starts_on=fw.today + datetime.timedelta(days=90), ends_on=fw.today + datetime.timedelta(days=90)
+    )
+    changed = client.get(feed_url(fw.qm_a), HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
