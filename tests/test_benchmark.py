@@ -201,3 +201,65 @@ def test_benchmark_needs_the_demo_data(db):
 def test_benchmark_refuses_zero_repetitions(demo):
     with pytest.raises(CommandError, match="--repetitions must be at least 1"):
         call_command("benchmark", repetitions=0, stdout=StringIO())
+
+
+SCALE_PAGES = [
+    "BASELINE: admin certificates changelist",
+    "dashboard (certification manager)",
+    "dashboard (auditor)",
+    "dashboard (quality manager)",
+    "what to do next (quality manager)",
+    "programme list, first page",
+    "programme list, searched",
+    "programme list, last page",
+    "client picker, typed",
+    "programme detail",
+    "organisations, first page",
+    "organisations, last page",
+    "my audits (busiest auditor)",
+    "my audits, all (busiest auditor)",
+    "work queue, first page",
+    "work queue, last page",
+    "nonconformities to review",
+    "nonconformities waiting (client)",
+    "register, first page",
+    "register, filtered",
+    "register, last page",
+    "calendar month (manager)",
+    "calendar agenda (manager)",
+    "calendar month (client)",
+    "calendar agenda (client)",
+    "what is due, panels (manager)",
+    "reminders (manager)",
+    "audit with the most findings",
+    "certificate detail",
+    "actions register (client)",
+    "internal audit programmes (client)",
+    "management reviews (client)",
+    "gap analyses (client)",
+    "readiness (client)",
+    "public verification",
+    "iCal feed (manager)",
+    "iCal feed, mine (manager)",
+    "register export CSV",
+    "register export XLSX",
+    "admin findings changelist",
+    "gap analysis with the most answers",
+]
+
+
+def test_the_scale_benchmark_finds_its_people_in_the_data_and_leaves_it(demo):
+    """On any data (here the demo's): every page answers, against the certificates changelist, with
+    the daily job measured twice and its second run writing nothing."""
+    before = (*_counts(), User.objects.count())
+    out = StringIO()
+    call_command("benchmark", scale=True, repetitions=1, warmup=0, stdout=out)
+    assert _labels(out) == SCALE_PAGES
+    text = out.getvalue()
+    assert "Rule: every page's p50 <= 1.0x the baseline's." in text
+    assert re.search(r"page\(s\) with p95 over 1.5x the baseline's p95 \(\d+\.\d ms\)", text)
+    assert re.search(
+        r"daily job, second run of the day: [\d.]+ s, \d+ queries; .* 0 reminder\(s\) written", text
+    )
+    assert "ERROR" not in text
+    assert (*_counts(), User.objects.count()) == before  # the benchmark's admin too is rolled back
