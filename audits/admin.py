@@ -108,6 +108,7 @@ class AuditPlanAdmin(ReadOnlyAdmin):
 @admin.register(Finding)
 class FindingAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "type", "status", "clause", "site", "response_due_on", "close_due_on"]
+    ordering = ["-pk"]  # the newest first, on the primary key's index (100,000 findings at national scale)
     list_filter = ["type", "status"]
     list_select_related = ["audit", "clause", "site__organisation"]
     search_fields = ["statement", "audit__programme__organisation__name"]

@@ -171,7 +171,9 @@ class Finding(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
-        ordering = ["audit", "number"]
+        # the audit's column, not its own ordering: sorting by the audit's programme and dates would
+        # join and sort every finding (the unique index on audit and number serves this one)
+        ordering = ["audit_id", "number"]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         indexes = [models.Index(fields=["status", "response_due_on"], name="finding_status_due")]
