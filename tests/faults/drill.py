@@ -294,22 +294,9 @@ class Browser:
 
 
 def prepare_database(stack: Stack) -> None:
-    import psycopg2
-    from psycopg2 import sql
+    from core.databases import fresh_database
 
-    parts = urllib.parse.urlsplit(stack.database_url)
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=parts.username or "postgres",
-        password=parts.password,
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-    connection.close()
+    fresh_database(DB_NAME, server_url=stack.database_url)
 
 
 def django_in_this_process(stack: Stack) -> None:
