@@ -1,7 +1,7 @@
 """The national-scale data set (`manage.py seed_scale`): what each certificate's life was, and the
 certification decisions, certificates, revisions, numbers and work-queue tasks it left, written in
 bulk as `certificates.services` would have left them. The seed runs the apps in the order of their
-imports (DESIGN.md): the people (`organisations.scale`), the clients' own gap analyses
+imports (docs/architecture.md): the people (`organisations.scale`), the clients' own gap analyses
 (`improvement.scale`), the programmes with their audits (`audits.scale`, told by each certificate's
 `stories.Story` what it needs of them), then the certificates and what they left (`issues`).
 
