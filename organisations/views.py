@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -69,6 +70,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "filter_rows": form_rows(filters.form),
         "query": query_without(request, "page"),
+        "clear_url": reverse("organisations:list"),
     }
     return render(request, "organisations/list.html", context)
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -63,6 +64,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "filter_rows": form_rows(filters.form),
         "query": query_without(request, "page"),
+        "clear_url": reverse("audits:programme_list"),
         "can_plan": can_plan,
         "client_q": client_q[:200],
         "clients": matches,
