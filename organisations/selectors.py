@@ -26,20 +26,31 @@ def memberships_of(user) -> QuerySet[OrganisationMembership]:
     )
 
 
+NEWEST_CLIENTS = 10  # the dashboard names the newest; the organisations list finds any of them
+
+
 def certification_bodies_of(user) -> QuerySet[CertificationBody]:
-    """The CBs the user works for, each with the user's roles and its open client engagements."""
+    """The CBs the user works for, each with the user's roles, its number of clients
+    (`client_count`) and its NEWEST_CLIENTS newest open engagements (`open_engagements`): a CB of
+    1,400 clients is not listed whole on every dashboard."""
     own = CBMembership.objects.filter(user=user, is_active=True).values("certification_body_id")
-    return CertificationBody.objects.filter(pk__in=own).prefetch_related(
-        Prefetch(
-            "memberships", queryset=CBMembership.objects.filter(user=user, is_active=True), to_attr="my_roles"
-        ),
-        Prefetch(
-            "engagements",
-            queryset=ClientEngagement.objects.filter(ended_on__isnull=True)
-            .select_related("organisation")
-            .order_by("organisation__name"),
-            to_attr="open_engagements",
-        ),
+    return (
+        CertificationBody.objects.filter(pk__in=own)
+        .annotate(client_count=Count("engagements", filter=Q(engagements__ended_on__isnull=True)))
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=CBMembership.objects.filter(user=user, is_active=True),
+                to_attr="my_roles",
+            ),
+            Prefetch(
+                "engagements",
+                queryset=ClientEngagement.objects.filter(ended_on__isnull=True)
+                .select_related("organisation")
+                .order_by("-since", "-pk")[:NEWEST_CLIENTS],
+                to_attr="open_engagements",
+            ),
+        )
     )
 
 

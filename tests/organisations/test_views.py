@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -316,3 +318,21 @@ def test_dashboard_query_count(client, world, django_assert_num_queries, rows):
     # acknowledge, responses to review; the certificates counted by status (the calendar's panels
     # and what to do next in the management system load after the page)
     _count_queries(client, django_assert_num_queries, reverse("dashboard"), 14)
+
+
+def test_the_dashboard_counts_a_cbs_clients_and_names_the_newest(client, world):
+    for n in range(12):
+        factories.ClientEngagementFactory(
+            certification_body=world.cb,
+            organisation__name=f"Client {n:02d}",
+            since=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
+        )
+    client.force_login(world.cert_manager)
+    response = client.get(reverse("dashboard"))
+    [cb] = response.context["certification_bodies"]
+    total = cb.client_count
+    assert total >= 12 and len(cb.open_engagements) == 10
+    assert [e.organisation.name for e in cb.open_engagements][:2] == ["Client 11", "Client 10"]
+    html = response.content.decode()
+    assert f'<span class="badge text-bg-secondary">{total}</span>' in html and "Client 00" not in html
+    assert "find any client in the organisations list" in html
