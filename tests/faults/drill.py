@@ -296,7 +296,7 @@ class Browser:
 def prepare_database(stack: Stack) -> None:
     from core.databases import fresh_database
 
-    fresh_database(DB_NAME, server_url=stack.database_url)
+    fresh_database(DB_NAME)  # on the server DATABASE_URL names
 
 
 def django_in_this_process(stack: Stack) -> None:
