@@ -175,4 +175,5 @@ def test_compose_publishes_only_the_proxy_in_front_of_gunicorn():
     assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
     mounted = {volume.split(":")[0] for volume in services["proxy"]["volumes"]}
     assert "./deploy/Caddyfile" in mounted
-    assert "reverse_proxy web:8000" in (BASE_DIR / "deploy" / "Caddyfile").read_text()
+    caddyfile = (BASE_DIR / "deploy" / "Caddyfile").read_text()
+    assert "reverse_proxy {" in caddyfile and "dynamic a web 8000" in caddyfile  # every web container
