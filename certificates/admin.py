@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from certificates.models import (
     CalendarSettings,
     Certificate,
+    CertificateDueDate,
     CertificateRevision,
     ChangeNotification,
     ChangeReview,
@@ -122,6 +123,24 @@ class DailyJobRunAdmin(ReadOnlyAdmin):
 
     list_display = ["started_at", "day", "finished_at", "summary"]
     date_hierarchy = "started_at"
+
+
+@admin.register(CertificateDueDate)
+class CertificateDueDateAdmin(ReadOnlyAdmin):
+    """The stored due dates the calendar reads (`services.due_dates`): when each was last
+    computed; the daily job's check logs any it corrects."""
+
+    list_display = ["due_on", "kind", "certificate_number", "done", "computed_at"]
+    list_filter = ["kind", "done"]
+    list_select_related = ["revision__certificate"]
+    search_fields = ["revision__certificate__number"]
+    raw_id_fields = ["revision", "audit"]
+    date_hierarchy = "due_on"
+    show_full_result_count = False
+
+    @admin.display(description=_("certificate"), ordering="revision__certificate__number")
+    def certificate_number(self, row: CertificateDueDate) -> str:
+        return row.revision.certificate.number
 
 
 @admin.register(CalendarSettings)

@@ -7,10 +7,13 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certification decisions and certificates")
 
     def ready(self) -> None:
+        from audits import changes
         from certificates import documents, health  # noqa: F401  (register the certificate PDF, the daily job's health)
         from certificates.selectors import client_review
         from certificates.selectors.changes import certified_lock
+        from certificates.services.due_dates import certificate_dues_refresh_for_audits
         from organisations import locks
 
         locks.register(certified_lock)
+        changes.listen(certificate_dues_refresh_for_audits)  # a surveillance held is done
         client_review.connect()  # certificates and next audits among a management review's inputs

@@ -19,6 +19,7 @@ from django.utils import timezone
 from audits.models import AuditProgramme
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
 from certificates.models import Certificate, CertificateRevision, Decision, RevisionSite
+from certificates.services.due_dates import certificate_dues_refresh
 from core.transitions import transition_record
 from organisations.enums import SiteKind
 from organisations.models import CertificationBody, Organisation, Site, User
@@ -253,7 +254,7 @@ def _issued(programme: AuditProgramme, numbers: list[str]) -> list[CertificateRe
         )
         for certificate in certificates
     )
-    return CertificateRevision.objects.bulk_create(
+    revisions = CertificateRevision.objects.bulk_create(
         CertificateRevision(
             certificate=certificate,
             revision=1,
@@ -271,6 +272,11 @@ def _issued(programme: AuditProgramme, numbers: list[str]) -> list[CertificateRe
         )
         for certificate, decision in zip(certificates, decisions, strict=True)
     )
+    # as `revision_issue` leaves them: their due dates stored
+    certificate_dues_refresh(
+        certificates=Certificate.objects.filter(pk__in=[c.pk for c in certificates]), reason="benchmark"
+    )
+    return revisions
 
 
 def _bulk_revisions(programme: AuditProgramme, count: int, *, prefix: str) -> None:

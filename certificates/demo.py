@@ -53,6 +53,7 @@ from certificates.services import certificates as certificate_services
 from certificates.services import decisions as decision_services
 from certificates.services import transfers as transfer_services
 from certificates.services.changes import change_notify
+from certificates.services.due_dates import certificate_dues_refresh
 from certificates.services.tasks import tasks_sync
 from organisations.enums import OrganisationRole
 from organisations.models import CertificationBody, Organisation, User
@@ -123,6 +124,7 @@ def demo_load(today: datetime.date | None = None) -> list[Certificate]:
         found.append(certificate)
     # What the nightly job would have opened on the nights before: the work queue's tasks (its
     # reminders are left to the daily job, `manage.py daily_job`, so they go out when it runs)
+    certificate_dues_refresh(certificates=Certificate.objects.all(), reason="demo data")
     tasks_sync(today=today)
     _headcount_notified(northfield, today)
     return found

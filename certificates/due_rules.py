@@ -77,6 +77,7 @@ class CertificateFacts:
     transition_end_on: datetime.date | None = None
     recertified: bool = False  # a recertification granted in this cycle (its revision may be a draft)
     transferred_on: datetime.date | None = None  # cycle dates before it were the issuing CB's
+    revision_id: int | None = None  # the current revision the cycle's dates come from
 
 
 @dataclass(frozen=True)

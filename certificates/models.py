@@ -422,6 +422,42 @@ class RevisionSite(Address):
 # --- The work queue, reminders and calendar subscriptions ----------------------------------------
 
 
+class CertificateDueDate(models.Model):
+    """What falls due for a certificate's current cycle, and whether it is done: its surveillances
+    (done once held), a calendar year of the cycle without a surveillance planned, the
+    recertification (done once granted), the expiry and the end of its edition's transition
+    (`due_rules.certificate_items`). Stored, so that a calendar page reads one month, and what is
+    overdue, with an index instead of recomputing every certificate's cycle. One truth:
+    `certificates.services.due_dates` recalculates a certificate's rows when a service changes
+    what they depend on (its revision issued, a decision, one of its organisation's audits
+    planned, moved, started or cancelled), and the daily job checks every row and logs what it had
+    to correct (a CB's policy or an edition's transition changed in the admin). An expiry or a
+    transition is done once its day has passed: the reader says so, the row does not."""
+
+    revision = models.ForeignKey(CertificateRevision, on_delete=models.CASCADE, related_name="due_dates")
+    key = models.CharField(_("due item"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=DueKind.choices)
+    due_on = models.DateField(_("due on"), validators=DATE)
+    done = models.BooleanField(_("done"), default=False)
+    # a surveillance's latest planned audit, whose lead auditor is reminded of it
+    audit = models.ForeignKey(
+        "audits.Audit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("certificate due date")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(fields=["due_on", "kind"], name="certificate_due_on"),
+            # what is overdue: the few rows not done, by day
+            models.Index(fields=["due_on"], condition=Q(done=False), name="certificate_due_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on}"
+
+
 class Task(models.Model):
     """A task the daily job opens in the CB's work queue when a rule says someone must decide:
     the first surveillance is overdue (rule 10: suspend or not), a suspension's deadline passed

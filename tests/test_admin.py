@@ -31,6 +31,7 @@ from audits.services import teams as team_services
 from certificates.models import (
     CalendarSettings,
     Certificate,
+    CertificateDueDate,
     CertificateRevision,
     ChangeNotification,
     ChangeReview,
@@ -343,6 +344,7 @@ MAKERS.update(
     {
         Certificate: _certificate,
         CertificateRevision: lambda: _certificate().revisions.get(),
+        CertificateDueDate: lambda: _certificate().revisions.get().due_dates.first(),
         Decision: lambda: _certificate().decisions.get(),
         TransferReview: _transfer_review,
         Task: lambda: Task.objects.create(

@@ -1131,10 +1131,16 @@ QUERIES = {
     "verification:search": Query(None, lambda w: {}, ("number", "body"), (VerificationForm,)),
     # --- calendar: month and agenda filters ---
     "calendar:month": Query(
-        "qm_a", lambda w: {}, ("organisation", "standard", "kind", "month"), (CalendarFilterForm,)
+        "qm_a",
+        lambda w: {},
+        ("organisation", "standard", "kind", "month", "overdue_page"),
+        (CalendarFilterForm,),
     ),
     "calendar:agenda": Query(
-        "qm_a", lambda w: {}, ("organisation", "standard", "kind", "from", "days"), (CalendarFilterForm,)
+        "qm_a",
+        lambda w: {},
+        ("organisation", "standard", "kind", "from", "days", "overdue_page", "page"),
+        (CalendarFilterForm,),
     ),
     # --- calendar: the work queue ---
     "calendar:queue": Query("cert_manager", lambda w: {}, ("kind", "mine", "page"), (QueueFilterForm,)),

@@ -154,7 +154,11 @@ class AuditProgramme(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("audit programme")
         verbose_name_plural = _("audit programmes")
-        indexes = [models.Index(fields=["certification_body", "-created_at"], name="programme_cb_created")]
+        indexes = [
+            models.Index(fields=["certification_body", "-created_at"], name="programme_cb_created"),
+            # a client's programmes with one CB: the calendar reads a certificate's audits by them
+            models.Index(fields=["organisation", "certification_body"], name="programme_org_cb"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(effective_personnel__lte=F("headcount")),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits import access, audit_time, sampling
+from audits.changes import audits_changed
 from audits.enums import INITIAL_KINDS, PLANNING_STATUSES, SURVEILLANCES, AuditKind, SiteSelection
 from audits.models import Audit, AuditProgramme, AuditSite
 from audits.selectors.programme_checks import edition_refusal
@@ -87,6 +88,7 @@ def audit_plan(
             transition_record(
                 subject=audit, field=field, from_state=was, to_state=getattr(audit, field), actor=actor
             )
+    audits_changed(audits=[audit])
     if dates_changed:  # a confirmed team, and a sent plan, no longer hold
         team_unconfirm(actor=actor, audit=audit, reason=_("The audit dates changed."))
     programme_reopen(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits import access, audit_rules, audit_time, finding_rules
+from audits.changes import audits_changed
 from audits.enums import (
     CYCLE_KINDS,
     EXTRA_KINDS,
@@ -94,6 +95,7 @@ def _move(audit: Audit, target: str, *, actor: User | None, reason: str = "") ->
     transition_record(
         subject=audit, field="status", from_state=before, to_state=target, actor=actor, reason=reason
     )
+    audits_changed(audits=[audit])
 
 
 def _require_from(audit: Audit, source: str, target: str, message: str) -> None:
@@ -217,6 +219,7 @@ def audit_add(
     transition_record(
         subject=audit, field="status", from_state=None, to_state=audit.status, actor=actor, reason=purpose
     )
+    audits_changed(audits=[audit])
     if kind in CYCLE_KINDS:
         programme_reopen(
             actor=actor,

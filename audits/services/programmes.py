@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audits import access, audit_time, cycle
+from audits.changes import audits_changed
 from audits.enums import (
     INITIAL_KINDS,
     MANDATORY_SURVEILLANCE_KEYS,
@@ -169,6 +170,7 @@ def _plan_cycle(programme: AuditProgramme, dates: dict[str, datetime.date]) -> d
             on_site_days=days,
         )
     _default_coverage(programme, audits)
+    audits_changed(audits=audits.values())
     return audits
 
 
@@ -389,6 +391,7 @@ def programme_cycle_start(
                 actor=actor,
                 reason=_("Moved into its due window after the certification decision."),
             )
+            audits_changed(audits=[audit])
     return programme
 
 

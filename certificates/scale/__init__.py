@@ -15,8 +15,10 @@ import datetime
 from dataclasses import dataclass
 
 from audits.scale import catalogue_read, programmes_build
+from certificates.models import Certificate
 from certificates.scale.issues import certificates_build
 from certificates.scale.stories import plans_make
+from certificates.services.due_dates import certificate_dues_refresh
 from core.scale import Bulk, seeded
 from improvement.scale import gap_analyses_build
 from organisations.scale import people_build
@@ -65,3 +67,5 @@ def seed_scale(bulk: Bulk, *, seed: int, today: datetime.date, sizes: Sizes, pas
         big=sizes.big_audit,
     )
     certificates_build(bulk, stories, cycles, seed=seed, today=today)
+    stored = certificate_dues_refresh(certificates=Certificate.objects.all(), reason="seed")
+    bulk.progress(f"{len(stored.created)} certificate due dates stored")

@@ -12,11 +12,17 @@ reviews (`improvement.selectors.due`).
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    DateField,
+    F,
+    Func,
+    Q,
+    QuerySet,
+)
 from django.urls import NoReverseMatch, reverse
 
 from audits import access as audit_access
@@ -42,8 +48,7 @@ from certificates.enums import (
     DueKind,
     RevisionStatus,
 )
-from certificates.models import Certificate, CertificateRevision, Decision
-from core.bounds import POLICY_DAYS_MAX
+from certificates.models import Certificate, CertificateDueDate, CertificateRevision, Decision
 from improvement import access as improvement_access
 from improvement.models import Action, InternalAudit, ManagementReview
 from improvement.selectors import due as improvement_due
@@ -218,21 +223,20 @@ def _filtered(scope: Scope, filters: Filters) -> Scope:
 
 
 def certificate_facts(
-    certificates: QuerySet[Certificate], *, relevant: Q | None = None
+    certificates: QuerySet[Certificate],
 ) -> list[tuple[due_rules.CertificateFacts, object, int]]:
-    """(facts, the CB's cycle policy, standard id) of every valid certificate among `certificates`
-    (whose current revision meets `relevant`, when given): two plain queries (the current revisions
-    with their CB's policy and edition; their recertification and transfer decisions), cheaper to
-    plan and compile than one that nests the decisions as subqueries."""
+    """(facts, the CB's cycle policy, standard id) of every valid certificate among `certificates`:
+    two plain queries (the current revisions with their CB's policy and edition; their
+    recertification and transfer decisions), cheaper to plan and compile than one that nests the
+    decisions as subqueries."""
     revisions = CertificateRevision.objects.filter(
         status=RevisionStatus.CURRENT,
         certificate__status__in=VALID,
         certificate__in=certificates.values("pk"),
     )
-    if relevant is not None:
-        revisions = revisions.filter(relevant)
     rows = list(
         revisions.order_by("pk").values_list(
+            "pk",
             "certificate_id",
             "certificate__number",
             "certificate__status",
@@ -253,13 +257,14 @@ def certificate_facts(
     policies: dict[int, object] = {}
     granted: dict[int, list[tuple[str, datetime.date]]] = defaultdict(list)
     for certificate_id, kind, decided_on in Decision.objects.filter(
-        certificate_id__in={row[0] for row in rows},
+        certificate_id__in={row[1] for row in rows},
         kind__in=(DecisionKind.RECERTIFICATION, DecisionKind.TRANSFER),
         outcome=DecisionOutcome.GRANT,
     ).values_list("certificate_id", "kind", "decided_on"):
         granted[certificate_id].append((kind, decided_on))
     facts = []
     for (
+        revision_id,
         certificate_id,
         number,
         status,
@@ -302,6 +307,7 @@ def certificate_facts(
                         for kind, day in decisions
                     ),
                     transferred_on=max(transfers, default=None),
+                    revision_id=revision_id,
                 ),
                 policies[body_id],
                 standard_id,
@@ -346,12 +352,10 @@ class CertificateDue:
     items: list[DueItem]
 
 
-def certificates_due(
-    certificates: QuerySet[Certificate], today: datetime.date, *, relevant: Q | None = None
-) -> list[CertificateDue]:
-    """Every valid certificate among `certificates` (meeting `relevant`, when given) with its due
+def certificates_due(certificates: QuerySet[Certificate], today: datetime.date) -> list[CertificateDue]:
+    """Every valid certificate among `certificates` with its due
     items: three queries."""
-    facts = certificate_facts(certificates, relevant=relevant)
+    facts = certificate_facts(certificates)
     audits = cycle_audits(facts)
     return [
         CertificateDue(
@@ -389,6 +393,12 @@ def next_audits_due(certificate_ids: list[int], today: datetime.date) -> dict[in
     return found
 
 
+# Kinds whose row can be overdue: the surveillances and the recertification, until held or granted
+# (a calendar year is this year's or later, an expiry or a transition is done once its day passed)
+OVERDUE_CERTIFICATE_KINDS = (DueKind.SURVEILLANCE_1, DueKind.SURVEILLANCE_2, DueKind.RECERTIFICATION)
+PASSES_WITH_ITS_DAY = (DueKind.EXPIRY, DueKind.TRANSITION_END)
+
+
 def _certificate_items(
     certificates: QuerySet[Certificate],
     *,
@@ -397,66 +407,102 @@ def _certificate_items(
     end: datetime.date,
     include_overdue: bool,
 ) -> list[DueItem]:
-    relevant = may_fall_due(start=start, end=end, today=today, include_overdue=include_overdue)
-    return [item for due in certificates_due(certificates, today, relevant=relevant) for item in due.items]
-
-
-DATE_SLACK = datetime.timedelta(days=2)  # a year is 365 or 366 days; 29 February moves to the 28th
-S2_LATEST = relativedelta(years=3)  # the anniversary + the CB's window, within the cycle
-
-
-def _held(kind: str) -> Exists:
-    """A surveillance of this kind held in the revision's cycle, as `cycle_audits` and
-    `due_rules.certificate_items` count it (same organisation, CB and standard)."""
-    return Exists(
-        Audit.objects.filter(
+    """The certificates' items from `start` to `end` (and, with `include_overdue`, those not done
+    before it), read from their stored rows (`CertificateDueDate`) with an index: one query; and
+    the suspensions' deadlines from the certificates themselves: one query."""
+    wanted = Q(due_on__range=(start, end))
+    if include_overdue:
+        wanted |= Q(due_on__lt=min(start, today), done=False, kind__in=OVERDUE_CERTIFICATE_KINDS)
+    rows = (
+        CertificateDueDate.objects.filter(
+            wanted,
+            revision__status=RevisionStatus.CURRENT,
+            revision__certificate__status__in=VALID,
+            revision__certificate__in=certificates.values("pk"),
+        )
+        # a calendar year is due while it is this year or later
+        .exclude(kind=DueKind.CALENDAR_YEAR, due_on__lt=today)
+        .order_by("due_on", "pk")
+        .values_list(
+            "key",
+            "kind",
+            "due_on",
+            "done",
+            "audit_id",
+            "revision__certificate_id",
+            "revision__certificate__number",
+            "revision__certificate__organisation_id",
+            "revision__certificate__organisation__name",
+            "revision__certificate__certification_body_id",
+            "revision__edition__standard__code",
+        )
+    )
+    certificate_path = path_of("certificates:certificate_detail")
+    items = [
+        DueItem(
+            key=key,
             kind=kind,
-            status__in=HELD,
-            programme__organisation_id=OuterRef("certificate__organisation_id"),
-            programme__certification_body_id=OuterRef("certificate__certification_body_id"),
-            programme__editions__standard_id=OuterRef("certificate__standard_id"),
-            starts_on__gte=OuterRef("cycle_started_on"),
-            starts_on__lte=OuterRef("expiry_on"),
+            due_on=due_on,
+            subject=number,
+            path=certificate_path(certificate_id),
+            organisation_id=organisation_id,
+            organisation_name=organisation_name,
+            certification_body_id=body_id,
+            standard_codes=(standard_code,),
+            audit_id=audit_id,
+            done=done or (kind in PASSES_WITH_ITS_DAY and due_on < today),
         )
-    )
-
-
-def may_fall_due(
-    *, start: datetime.date, end: datetime.date, today: datetime.date, include_overdue: bool
-) -> Q:
-    """The current revisions whose certificate may have an item from `start` to `end` (or an
-    overdue one): more than `due_rules.certificate_items` keeps, never fewer, so a page reads the
-    certificates it may show rather than every valid one. Each line is a kind of item, its due day
-    bounded from the cycle's start or its expiry."""
-    one_year, two_years = relativedelta(years=1), relativedelta(years=2)
-    suspended = Q(certificate__status=CertificateStatus.SUSPENDED)
-    relevant = (
-        Q(cycle_started_on__range=(start - one_year - DATE_SLACK, end - one_year + DATE_SLACK))
-        | Q(cycle_started_on__range=(start - S2_LATEST - DATE_SLACK, end - two_years + DATE_SLACK))
-        | Q(expiry_on__range=(start, end + ONE_DAY))  # recertification (the day before) and expiry
-        | (suspended & Q(certificate__suspension_ends_on__range=(start, end)))
-        | Q(edition__transition_end_on__range=(start, end))
-    )
-    year_ends = [
-        year
-        for year in range(max(start.year, today.year), end.year + 1)
-        if start <= datetime.date(year, 12, 31) <= end
+        for (
+            key,
+            kind,
+            due_on,
+            done,
+            audit_id,
+            certificate_id,
+            number,
+            organisation_id,
+            organisation_name,
+            body_id,
+            standard_code,
+        ) in rows
     ]
-    if year_ends:  # a year of the cycle between the decision's and the expiry's, without surveillance
-        relevant |= Q(
-            cycle_started_on__lt=datetime.date(max(year_ends), 1, 1),
-            expiry_on__gt=datetime.date(min(year_ends), 12, 31),
+    return items + _suspension_items(certificates, start=start, end=end, include_overdue=include_overdue)
+
+
+def _suspension_items(
+    certificates: QuerySet[Certificate], *, start: datetime.date, end: datetime.date, include_overdue: bool
+) -> list[DueItem]:
+    """The suspended certificates' resolution deadlines (rule 14), never done while suspended: one
+    query on the certificates' own column."""
+    earliest = datetime.date.min if include_overdue else start
+    rows = (
+        certificates.filter(status=CertificateStatus.SUSPENDED, suspension_ends_on__range=(earliest, end))
+        .order_by("suspension_ends_on", "pk")
+        .values_list(
+            "pk",
+            "number",
+            "suspension_ends_on",
+            "organisation_id",
+            "organisation__name",
+            "certification_body_id",
+            "standard__code",
         )
-    if include_overdue:  # calendar years, expiry and transitions are never overdue
-        relevant |= (
-            (Q(cycle_started_on__lt=today - one_year + DATE_SLACK) & ~Q(_held(AuditKind.SURVEILLANCE_1)))
-            | (Q(cycle_started_on__lt=today - two_years + DATE_SLACK) & ~Q(_held(AuditKind.SURVEILLANCE_2)))
-            # recertification not decided by the day before expiry, read without the decisions:
-            # a few certificates at most, those the daily job expires next
-            | Q(expiry_on__lte=today)
-            | (suspended & Q(certificate__suspension_ends_on__lt=today))
+    )
+    certificate_path = path_of("certificates:certificate_detail")
+    return [
+        DueItem(
+            key=f"certificate-{pk}-suspension-{ends_on.isoformat()}",
+            kind=DueKind.SUSPENSION_DEADLINE,
+            due_on=ends_on,
+            subject=number,
+            path=certificate_path(pk),
+            organisation_id=organisation_id,
+            organisation_name=organisation_name,
+            certification_body_id=body_id,
+            standard_codes=(standard_code,),
         )
-    return relevant
+        for pk, number, ends_on, organisation_id, organisation_name, body_id, standard_code in rows
+    ]
 
 
 # --- Audits and nonconformities -------------------------------------------------------------------
@@ -473,19 +519,41 @@ def _standard_codes(through, owner: str, ids: set[int]) -> dict[int, tuple[str, 
     return {pk: tuple(sorted(found)) for pk, found in codes.items()}
 
 
+class DaysBefore(Func):
+    """A date minus a number of days, as a date, in SQL: PostgreSQL subtracts an integer from a
+    date, SQLite shifts with date()."""
+
+    output_field = DateField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (day, day_params), (days, days_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"({day} - {days})", [*day_params, *days_params]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        (day, day_params), (days, days_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"date({day}, '-' || {days} || ' days')", [*day_params, *days_params]
+
+
 def _audit_items(
     scope: Scope, *, start: datetime.date, end: datetime.date, include_overdue: bool, with_standards: bool
 ) -> list[DueItem]:
     """Planned audit dates (done once fieldwork starts, rule 1's order aside) and the team notices
-    still to send (rule 25; not for short-notice audits). One query, read as plain values (two
-    with the standards)."""
+    still to send (rule 25; not for short-notice audits), each read only where its own date falls:
+    the notice's day is worked out in SQL from the CB's notice period. One query, read as plain
+    values (two with the standards)."""
     earliest = datetime.date.min if include_overdue else start
-    ahead = end + datetime.timedelta(days=POLICY_DAYS_MAX)
-    in_range = Q(starts_on__range=(start, end)) | Q(
-        status__in=PLANNING_STATUSES, starts_on__range=(earliest, ahead)
-    )
+    notice_pending = Q(status__in=PLANNING_STATUSES, short_notice=False, team_notified_on__isnull=True)
+    if scope.notice_bodies is not None:  # the CB's own planning (rule 25)
+        notice_pending &= Q(programme__certification_body_id__in=scope.notice_bodies)
+    audit_due = Q(starts_on__range=(start, end))
+    if include_overdue:
+        audit_due |= Q(status__in=PLANNING_STATUSES, starts_on__lt=start)
     rows = list(
-        scope.audits.filter(in_range)
+        scope.audits.annotate(
+            notice_on=DaysBefore(F("starts_on"), F("programme__certification_body__team_notice_days"))
+        )
+        .filter(audit_due | (notice_pending & Q(notice_on__range=(earliest, end))))
         .exclude(status=AuditStatus.CANCELLED)
         .order_by("starts_on", "pk")
         .values_list(
@@ -495,14 +563,15 @@ def _audit_items(
             "starts_on",
             "short_notice",
             "team_notified_on",
+            "notice_on",
             "programme_id",
             "programme__organisation_id",
             "programme__organisation__name",
             "programme__certification_body_id",
-            "programme__certification_body__team_notice_days",
         )
     )
-    codes = _standard_codes(ProgrammeEdition, "programme", {row[6] for row in rows}) if with_standards else {}
+    codes = _standard_codes(ProgrammeEdition, "programme", {row[7] for row in rows}) if with_standards else {}
+    audit_path = path_of("audits:audit_detail")
     items = []
     for (
         pk,
@@ -511,15 +580,15 @@ def _audit_items(
         starts_on,
         short_notice,
         team_notified_on,
+        notice_on,
         programme_id,
         organisation_id,
         organisation_name,
         body_id,
-        notice_days,
     ) in rows:
         common = {
             "subject": f"{AuditKind(kind).label} ({starts_on.isoformat()})",
-            "path": reverse("audits:audit_detail", args=[pk]),
+            "path": audit_path(pk),
             "organisation_id": organisation_id,
             "organisation_name": organisation_name,
             "certification_body_id": body_id,
@@ -527,15 +596,27 @@ def _audit_items(
             "audit_id": pk,
         }
         planning = status in PLANNING_STATUSES
-        items.append(
-            DueItem(key=f"audit-{pk}", kind=DueKind.AUDIT, due_on=starts_on, done=not planning, **common)
-        )
-        if planning and not short_notice and team_notified_on is None and scope.sees_notice_of(body_id):
-            notice_on = starts_on - datetime.timedelta(days=notice_days)
+        if start <= starts_on <= end or (include_overdue and planning and starts_on < start):
+            items.append(
+                DueItem(key=f"audit-{pk}", kind=DueKind.AUDIT, due_on=starts_on, done=not planning, **common)
+            )
+        pending = planning and not short_notice and team_notified_on is None and scope.sees_notice_of(body_id)
+        if pending and earliest <= notice_on <= end:
             items.append(
                 DueItem(key=f"audit-{pk}-team-notice", kind=DueKind.TEAM_NOTICE, due_on=notice_on, **common)
             )
     return items
+
+
+PATH_SENTINEL = 987_654_321  # an id no record has: reversed once, then replaced by each record's
+
+
+def path_of(name: str) -> Callable[[int], str]:
+    """The address of a record's page by its id, for many records: the URL is reversed once (a
+    thousand reversals cost a tenth of a second) and the id put in its place."""
+    pattern = reverse(name, args=[PATH_SENTINEL])
+    before, _, after = pattern.partition(str(PATH_SENTINEL))
+    return lambda pk: f"{before}{pk}{after}"
 
 
 def _finding_items(
@@ -573,6 +654,7 @@ def _finding_items(
         if with_standards
         else {}
     )
+    finding_path = path_of("audits:finding_detail")
     items = []
     for (
         pk,
@@ -589,7 +671,7 @@ def _finding_items(
     ) in rows:
         common = {
             "subject": f"{FindingType(finding_type).label} {number}, {AuditKind(audit_kind).label}",
-            "path": reverse("audits:finding_detail", args=[pk]),
+            "path": finding_path(pk),
             "organisation_id": organisation_id,
             "organisation_name": organisation_name,
             "certification_body_id": body_id,

@@ -28,6 +28,7 @@ from certificates.enums import (
     TaskResolution,
 )
 from certificates.models import Certificate, CertificateRevision
+from certificates.services.due_dates import certificate_dues_refresh
 from certificates.services.tasks import tasks_close_for
 from core import bounds
 from core.documents import document_request
@@ -294,6 +295,10 @@ def revision_issue(*, actor: User, revision: CertificateRevision) -> Certificate
         if certificate.suspension_ends_on:
             certificate.suspension_ends_on = None
             certificate.save(update_fields=["suspension_ends_on"])
+    certificate_dues_refresh(
+        certificates=Certificate.objects.filter(pk=certificate.pk),
+        reason=f"revision {revision.revision} of {certificate.number} issued",
+    )
     document_request(actor=actor, kind=CERTIFICATE_DOCUMENT, subject=revision)
     return revision
 

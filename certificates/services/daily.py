@@ -2,6 +2,8 @@
 beat entry `certificates.daily_job` and `manage.py daily_job`.
 
 In order, each step in its own transaction so that one failing does not undo the others:
+0. the certificates' stored due dates checked, and corrected with a warning in the log where the
+   services left one out of date (`services.due_dates`);
 1. expiry at the end of the expiry day and at the end of an edition's transition (rules 12, 31);
 2. the work queue's tasks: an overdue first surveillance flagged with its suspend-or-not task
    (rule 10), a passed suspension deadline with its withdraw-or-reduce task (rule 14), and tasks
@@ -25,6 +27,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate, DailyJobRun, Task
 from certificates.services.certificates import certificates_expire_due
+from certificates.services.due_dates import certificate_dues_check
 from certificates.services.reminders import reminders_write
 from certificates.services.tasks import tasks_sync
 from core.submits import submit_claims_purge
@@ -34,6 +37,7 @@ from organisations.services import invitations_expire
 @dataclass(frozen=True)
 class DailyRun:
     today: datetime.date
+    due_dates_corrected: int
     expired: list[Certificate]
     tasks_opened: list[Task]
     tasks_closed: list[Task]
@@ -43,7 +47,8 @@ class DailyRun:
 
     def summary(self) -> str:
         return (
-            f"{self.today}: {len(self.expired)} certificate(s) expired, "
+            f"{self.today}: {self.due_dates_corrected} due date(s) corrected, "
+            f"{len(self.expired)} certificate(s) expired, "
             f"{len(self.tasks_opened)} task(s) opened, {len(self.tasks_closed)} closed, "
             f"{self.reminders_written} reminder(s) written, "
             f"{self.invitations_expired} invitation(s) expired, "
@@ -53,12 +58,14 @@ class DailyRun:
 
 def daily_job_run(*, today: datetime.date) -> DailyRun:
     record = DailyJobRun.objects.create(day=today)
+    corrected = certificate_dues_check()
     expired = certificates_expire_due(today=today)
     sync = tasks_sync(today=today)
     written = reminders_write(today=today)
     invitations = invitations_expire(now=timezone.now())
     run = DailyRun(
         today=today,
+        due_dates_corrected=corrected.count,
         expired=expired,
         tasks_opened=list(sync.opened),
         tasks_closed=list(sync.closed),

@@ -47,6 +47,7 @@ from certificates.enums import (
     TransferReviewOutcome,
 )
 from certificates.models import Certificate, CertificateRevision, Decision, RevisionSite, TransferReview
+from certificates.services.due_dates import certificate_dues_refresh
 from certificates.services.numbers import number_allocate
 from certificates.services.tasks import tasks_close_for
 from core.bounds import clamped_add
@@ -737,6 +738,11 @@ def decision_record(
             resolution=TaskResolution.SCOPE_REDUCED,
             kinds=(TaskKind.SUSPENSION_EXPIRED,),
             actor=actor,
+        )
+    if s.certificate is not None:  # a recertification granted is done; a new cycle may be open
+        certificate_dues_refresh(
+            certificates=Certificate.objects.filter(pk=s.certificate.pk),
+            reason=f"{decision.get_kind_display().lower()} decided for {s.certificate.number}",
         )
     return decision
 

@@ -52,7 +52,8 @@ def due_item(item: DueItem, today: datetime.date, with_day: bool = False) -> Saf
 @register.simple_tag
 def month_rows(weeks, today: datetime.date) -> SafeString:
     """The month grid's rows, a week a row (`certificates.views.calendar.month_weeks`), written in
-    Python as the admin writes its changelist: a month has 35 to 42 cells."""
+    Python as the admin writes its changelist: a month has 35 to 42 cells, each listing at most
+    `DAY_ITEMS_SHOWN` items and a link to the day's agenda for the others."""
     today_badge = format_html(' <span class="badge text-bg-primary">{}</span>', _("Today"))
     rows = []
     for week in weeks:
@@ -63,14 +64,24 @@ def month_rows(weeks, today: datetime.date) -> SafeString:
                 classes += " bg-body-tertiary text-body-secondary"
             if cell.is_today:
                 classes += " border-primary border-2"
+            more = (
+                format_html(
+                    '<li><a href="{}">{}</a></li>',
+                    cell.more_url,
+                    ngettext("%(n)s more", "%(n)s more", cell.more) % {"n": cell.more},
+                )
+                if cell.more
+                else ""
+            )
             items = (
                 format_html(
-                    '<ul class="list-unstyled small mb-0">{}</ul>',
+                    '<ul class="list-unstyled small mb-0">{}{}</ul>',
                     SafeString(
                         "".join(
                             format_html('<li class="mb-1">{}</li>', due_item(i, today)) for i in cell.items
                         )
                     ),
+                    more,
                 )
                 if cell.items
                 else ""

@@ -4,6 +4,7 @@ they may see (`scope_for`); both pages run the same number of queries whatever t
 
 import datetime
 from calendar import Calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 from urllib.parse import urlencode
@@ -21,10 +22,14 @@ from certificates.enums import CLIENT_DUE_KINDS, OWN_DUE_KINDS, DueKind
 from certificates.forms.calendar import AGENDA, MONTH, MONTH_FORMAT, CalendarFilterForm
 from certificates.selectors import calendar as selectors
 from core import bounds
+from core.listing import page_of, query_without
 from organisations import access as tenancy
 
 DueItem = selectors.DueItem
 WEEK = Calendar(firstweekday=0)  # weeks run from Monday to Sunday
+DAY_ITEMS_SHOWN = 5  # a day of the month grid lists five items; its agenda lists the rest
+OVERDUE_PER_PAGE = 20  # what is overdue, a page at a time above the month or the agenda
+AGENDA_PER_PAGE = 100  # the agenda's items a page at a time, grouped by their day
 
 
 @dataclass(frozen=True)
@@ -33,18 +38,35 @@ class Day:
     items: list[DueItem]
     in_month: bool
     is_today: bool
+    more: int = 0  # items of the day not shown in its cell: the agenda of the day lists them
+    more_url: str = ""
 
 
-def month_weeks(first: datetime.date, items: list[DueItem], today: datetime.date) -> list[list[Day]]:
+def month_weeks(
+    first: datetime.date,
+    items: list[DueItem],
+    today: datetime.date,
+    *,
+    per_day: int | None = None,
+    day_url: Callable[[datetime.date], str] | None = None,
+) -> list[list[Day]]:
     """The month's weeks, Monday to Sunday, each day with its items (the days of the weeks around
-    the month included, so the grid is whole)."""
+    the month included, so the grid is whole); with `per_day`, a cell shows that many and links
+    the rest to the day's agenda (`day_url`)."""
     by_day: dict[datetime.date, list[DueItem]] = {}
     for item in items:
         by_day.setdefault(item.due_on, []).append(item)
-    return [
-        [Day(day, by_day.get(day, []), day.month == first.month, day == today) for day in week]
-        for week in WEEK.monthdatescalendar(first.year, first.month)
-    ]
+    weeks = []
+    for week in WEEK.monthdatescalendar(first.year, first.month):
+        days = []
+        for day in week:
+            found = by_day.get(day, [])
+            more = max(len(found) - per_day, 0) if per_day is not None else 0
+            shown = found[: len(found) - more]
+            url = day_url(day) if more and day_url else ""
+            days.append(Day(day, shown, day.month == first.month, day == today, more, url))
+        weeks.append(days)
+    return weeks
 
 
 def agenda_days(items: list[DueItem]) -> list[tuple[datetime.date, list[DueItem]]]:
@@ -89,7 +111,8 @@ def _page(request: HttpRequest, template: str, form: CalendarFilterForm, shown, 
         template,
         {
             "form": form,
-            "overdue": shown.overdue,
+            "overdue": page_of(shown.overdue, request, per_page=OVERDUE_PER_PAGE, param="overdue_page"),
+            "overdue_query": query_without(request, "overdue_page"),
             "today": timezone.localdate(),
             "filtered": bool(form.kept()),
             **context,
@@ -117,7 +140,13 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
         form,
         shown,
         first=first,
-        weeks=month_weeks(first, shown.items, today),
+        weeks=month_weeks(
+            first,
+            shown.items,
+            today,
+            per_day=DAY_ITEMS_SHOWN,
+            day_url=lambda day: _link("calendar:agenda", form, **{"from": day, "days": 1}),
+        ),
         weekdays=[(WEEKDAYS[number], WEEKDAYS_ABBR[number]) for number in range(7)],
         previous_url=_month_link(form, first - relativedelta(months=1)),
         next_url=_month_link(form, first + relativedelta(months=1)),
@@ -135,6 +164,7 @@ def calendar_agenda(request: HttpRequest) -> HttpResponse:
     shown = selectors.window_with_overdue(
         selectors.scope_for(request.user), start=start, end=end, today=today, filters=form.filters()
     )
+    page = page_of(shown.items, request, per_page=AGENDA_PER_PAGE)
     return _page(
         request,
         "certificates/calendar/agenda.html",
@@ -142,7 +172,9 @@ def calendar_agenda(request: HttpRequest) -> HttpResponse:
         shown,
         start=start,
         end=end,
-        days=agenda_days(shown.items),
+        days=agenda_days(list(page)),
+        page=page,
+        page_query=query_without(request, "page"),
         month_url=_link("calendar:month", form, month=start.strftime(MONTH_FORMAT)),
     )
 

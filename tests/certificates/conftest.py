@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from audits.models import AuditProgramme, ProgrammeEdition
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
 from certificates.models import Certificate, CertificateRevision, Decision, RevisionSite
+from certificates.services.due_dates import certificate_dues_refresh
 from tests.audits.conftest import make_edition, qms  # noqa: F401  (the ISO 9001:2015 fixture)
 
 DECIDED_ON = datetime.date(2026, 3, 2)
@@ -121,6 +122,8 @@ def make_certificate(
         issued_by=None if draft else world.cert_manager,
     )
     take_copy(revision, sites)
+    # as `revision_issue` leaves it: the certificate's due dates stored
+    certificate_dues_refresh(certificates=Certificate.objects.filter(pk=certificate.pk), reason="test")
     return certificate
 
 

@@ -302,9 +302,9 @@ def test_the_feed_reads_a_fixed_number_of_queries(client, fw):
         nonconformity(fw, programme.audits.get(kind="stage1"), fw.today + datetime.timedelta(days=days))
     many, many_events = queries()
     assert many_events > few_events + 10
-    # the address and owner; what the owner reaches; the certificates, their decisions and their cycles'
-    # audits; the audits and their standards; the nonconformities and their standards
-    assert few == many == 9
+    # the address and owner; what the owner reaches; the certificates' stored due dates and their
+    # suspensions; the audits and their standards; the nonconformities and their standards
+    assert few == many == 8
 
 
 # --- throttling ---------------------------------------------------------------------------------
