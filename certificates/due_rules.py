@@ -211,15 +211,6 @@ def review_item(review: ReviewDue, path: str) -> DueItem:
     )
 
 
-def first_surveillance_missed(items: Iterable[DueItem], today: datetime.date) -> datetime.date | None:
-    """Rule 10: among a certificate's items (`certificate_items`), the first surveillance's due date
-    when it has passed with no surveillance 1 held."""
-    return next(
-        (item.due_on for item in items if item.kind == DueKind.SURVEILLANCE_1 and item.is_overdue(today)),
-        None,
-    )
-
-
 # --- Reminders ----------------------------------------------------------------------------------
 
 

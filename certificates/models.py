@@ -452,6 +452,8 @@ class CertificateDueDate(models.Model):
             models.Index(fields=["due_on", "kind"], name="certificate_due_on"),
             # what is overdue: the few rows not done, by day
             models.Index(fields=["due_on"], condition=Q(done=False), name="certificate_due_open"),
+            # the latest recalculation: the calendar feed is built again after it
+            models.Index(fields=["computed_at"], name="certificate_due_computed"),
         ]
 
     def __str__(self) -> str:

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'certificate due date',
                 'ordering': ['due_on', 'pk'],
-                'indexes': [models.Index(fields=['due_on', 'kind'], name='certificate_due_on'), models.Index(condition=models.Q(('done', False)), fields=['due_on'], name='certificate_due_open')],
+                'indexes': [models.Index(fields=['due_on', 'kind'], name='certificate_due_on'), models.Index(condition=models.Q(('done', False)), fields=['due_on'], name='certificate_due_open'), models.Index(fields=['computed_at'], name='certificate_due_computed')],
             },
         ),
         migrations.RunPython(store_existing, migrations.RunPython.noop, elidable=True),

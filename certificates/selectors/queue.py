@@ -18,13 +18,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audits import access as audit_access
-from audits.enums import NC_TYPES, AssignmentStatus, FindingStatus, ReviewOutcome, TeamRole
+from audits.enums import (
+    NC_TYPES,
+    AssignmentStatus,
+    AuditKind,
+    FindingStatus,
+    FindingType,
+    ReviewOutcome,
+    TeamRole,
+)
 from audits.finding_rules import AWAITING_REVIEW
-from audits.models import Finding, FindingResponse, TeamAssignment
+from audits.models import AuditProgramme, Finding, FindingResponse, TeamAssignment
 from certificates import access
 from certificates.enums import ChangeReviewStatus, DecisionKind, RevisionStatus, TaskKind, TaskStatus
 from certificates.models import CertificateRevision, ChangeReview, Task
+from certificates.selectors.calendar import path_of
 from organisations import access as tenancy
+from organisations.models import User
 
 # The CB's time to review a client's answer; a closure is verified by its deadline if that is sooner
 REVIEW_DAYS = 14
@@ -150,6 +160,8 @@ def finding_due_on(
 
 
 def _finding_rows(user, filters: QueueFilters, today: datetime.date) -> list[QueueRow]:
+    """The nonconformities waiting for the user's review, read as plain values (a large CB has
+    hundreds): one query, and one for the names of their lead auditors."""
     statuses = [NC_KINDS[filters.kind]] if filters.kind in NC_KINDS else list(AWAITING_REVIEW)
     pending = FindingResponse.objects.filter(finding=OuterRef("pk"), outcome=ReviewOutcome.PENDING).order_by(
         "-submitted_at"
@@ -159,35 +171,66 @@ def _finding_rows(user, filters: QueueFilters, today: datetime.date) -> list[Que
     ).order_by("pk")
     findings = (
         Finding.objects.filter(audit_access.reviewable_q(user), status__in=statuses, type__in=NC_TYPES)
-        .select_related("audit__programme__organisation")
         .annotate(
             pending_since=Subquery(pending.values("submitted_at")[:1]),
             lead_pk=Subquery(lead.values("user_id")[:1]),
-            lead_name=Subquery(lead.values("user__full_name")[:1]),
-            lead_email=Subquery(lead.values("user__email")[:1]),
         )
         .order_by("pk")
     )
     if filters.mine:
         findings = findings.filter(lead_pk=user.pk)
+    found = list(
+        findings.values_list(
+            "pk",
+            "type",
+            "number",
+            "status",
+            "close_due_on",
+            "audit__kind",
+            "audit__programme_id",
+            "audit__programme__organisation__name",
+            "pending_since",
+            "lead_pk",
+        )
+    )
+    leads = {
+        pk: name or email
+        for pk, name, email in User.objects.filter(pk__in={row[-1] for row in found if row[-1]}).values_list(
+            "pk", "full_name", "email"
+        )
+    }
+    types, kinds = dict(FindingType.choices), dict(AuditKind.choices)
+    finding_path = path_of("audits:finding_detail")
+    verbs = {NC_PLAN: _("Review the plan"), NC_CLOSURE: _("Verify the closure")}
     rows = []
-    for finding in findings:
-        submitted_on = timezone.localdate(finding.pending_since) if finding.pending_since else None
-        due_on = finding_due_on(submitted_on, finding.close_due_on, today)
-        kind = NC_PLAN if finding.status == FindingStatus.RESPONSE_SUBMITTED else NC_CLOSURE
-        url = reverse("audits:finding_detail", args=[finding.pk])
-        verb = _("Review the plan") if kind == NC_PLAN else _("Verify the closure")
+    for (
+        pk,
+        finding_type,
+        number,
+        status,
+        close_due_on,
+        audit_kind,
+        programme_id,
+        organisation,
+        since,
+        lead_pk,
+    ) in found:
+        submitted_on = timezone.localdate(since) if since else None
+        due_on = finding_due_on(submitted_on, close_due_on, today)
+        kind = NC_PLAN if status == FindingStatus.RESPONSE_SUBMITTED else NC_CLOSURE
+        url = finding_path(pk)
+        programme = AuditProgramme.reference_of(programme_id)
         rows.append(
             QueueRow(
                 kind=kind,
-                subject=f"{finding.get_type_display()} {finding.number}, {finding.audit}",
+                subject=f"{types[finding_type]} {number}, {kinds[audit_kind]} — {programme} {organisation}",
                 url=url,
-                organisation=finding.audit.programme.organisation.name,
-                owner=finding.lead_name or finding.lead_email or "",
-                owner_id=finding.lead_pk,
+                organisation=organisation,
+                owner=leads.get(lead_pk, ""),
+                owner_id=lead_pk,
                 due_on=due_on,
                 overdue=due_on < today,
-                actions=(Action(verb, url),),
+                actions=(Action(verbs[kind], url),),
             )
         )
     return rows

@@ -2,8 +2,8 @@
 beat entry `certificates.daily_job` and `manage.py daily_job`.
 
 In order, each step in its own transaction so that one failing does not undo the others:
-0. the certificates' stored due dates checked, and corrected with a warning in the log where the
-   services left one out of date (`services.due_dates`);
+0. the certificates' stored due dates checked, once a day, and corrected with a warning in the log
+   where the services left one out of date (`services.due_dates`);
 1. expiry at the end of the expiry day and at the end of an edition's transition (rules 12, 31);
 2. the work queue's tasks: an overdue first surveillance flagged with its suspend-or-not task
    (rule 10), a passed suspension deadline with its withdraw-or-reduce task (rule 14), and tasks
@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate, DailyJobRun, Task
 from certificates.services.certificates import certificates_expire_due
-from certificates.services.due_dates import certificate_dues_check
+from certificates.services.due_dates import DueRefresh, certificate_dues_check
 from certificates.services.reminders import reminders_write
 from certificates.services.tasks import tasks_sync
 from core.submits import submit_claims_purge
@@ -58,7 +58,8 @@ class DailyRun:
 
 def daily_job_run(*, today: datetime.date) -> DailyRun:
     record = DailyJobRun.objects.create(day=today)
-    corrected = certificate_dues_check()
+    checked = DailyJobRun.objects.filter(day=today, finished_at__isnull=False).exists()
+    corrected = DueRefresh() if checked else certificate_dues_check()
     expired = certificates_expire_due(today=today)
     sync = tasks_sync(today=today)
     written = reminders_write(today=today)

@@ -23,10 +23,16 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certificates import access, due_rules
-from certificates.enums import CertificateStatus, TaskKind, TaskResolution, TaskStatus
-from certificates.models import Certificate, Decision, Task
-from certificates.selectors.calendar import certificates_due
+from certificates import access
+from certificates.enums import (
+    CertificateStatus,
+    DueKind,
+    RevisionStatus,
+    TaskKind,
+    TaskResolution,
+    TaskStatus,
+)
+from certificates.models import Certificate, CertificateDueDate, Decision, Task
 from core import bounds
 from core.errors import DomainError
 from core.transitions import transition_record
@@ -215,16 +221,20 @@ def task_not_suspend(*, actor: User, task: Task, reason: str) -> Task:
 
 def _due(today: datetime.date) -> dict[tuple[int, str], datetime.date]:
     """(certificate, kind) -> the missed date, for every task a rule asks for today: the active
-    certificates whose first surveillance is overdue (rule 10) and the suspended ones past their
-    deadline (rule 14). The calendar's reader of every valid certificate and its items."""
-    due = {}
-    for certificate in certificates_due(Certificate.objects.all(), today):
-        fact = certificate.facts
-        if fact.status == S.ACTIVE:
-            if missed := due_rules.first_surveillance_missed(certificate.items, today):
-                due[(fact.id, K.OVERDUE_SURVEILLANCE.value)] = missed
-        elif fact.suspended and fact.suspension_ends_on and fact.suspension_ends_on < today:
-            due[(fact.id, K.SUSPENSION_EXPIRED.value)] = fact.suspension_ends_on
+    certificates whose first surveillance is overdue (rule 10: its stored due date, not held, the
+    calendar's), and the suspended ones past their deadline (rule 14). Two queries."""
+    missed = CertificateDueDate.objects.filter(
+        kind=DueKind.SURVEILLANCE_1,
+        done=False,
+        due_on__lt=today,
+        revision__status=RevisionStatus.CURRENT,
+        revision__certificate__status=S.ACTIVE,
+    ).values_list("revision__certificate_id", "due_on")
+    due = {(certificate_id, K.OVERDUE_SURVEILLANCE.value): due_on for certificate_id, due_on in missed}
+    past_deadline = Certificate.objects.filter(status=S.SUSPENDED, suspension_ends_on__lt=today).values_list(
+        "pk", "suspension_ends_on"
+    )
+    due.update({(pk, K.SUSPENSION_EXPIRED.value): ends_on for pk, ends_on in past_deadline})
     return due
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audits import access as audit_access
 from certificates import ical
 from certificates.forms.subscription import ReminderPreferencesForm
-from certificates.models import CalendarSettings
+from certificates.models import CalendarSettings, CertificateDueDate
 from certificates.selectors import calendar
 from certificates.selectors import subscriptions as selectors
 from certificates.selectors.reminders import recipients_of_items
@@ -38,6 +39,7 @@ from certificates.views.verification import client_address
 from core import ratelimit
 from core.forms import call_action, call_service
 from core.mail import absolute_url
+from core.models import Transition
 from organisations.models import User
 
 logger = logging.getLogger(__name__)
@@ -136,15 +138,16 @@ def _fingerprint(reach: audit_access.Reach) -> str:
 
 def _calendar(request: HttpRequest, owner: User, *, mine: bool) -> HttpResponse:
     """The owner's calendar: what is overdue and what falls due in the next twelve months; with
-    `?mine=1`, only the items the owner is reminded of (theirs to act on). Kept in the cache for
-    FEED_CACHE_SECONDS: calendar applications poll their feeds again and again, and building a
-    large one costs a tenth of a second. The key holds what the owner's memberships reach (one
-    query), so a membership ended or a team left shows at the next fetch, whichever app changed it.
-    The response carries an ETag (a digest of the feed), so a poll that finds the same feed gets
-    304 Not Modified and no body."""
+    `?mine=1`, only the items the owner is reminded of (theirs to act on). Calendar applications
+    poll their feeds again and again: a feed is built again only when what it lists may have
+    changed. Its cache key holds the day, what the owner's memberships reach (one query: a
+    membership ended or a team left shows at the next fetch) and the latest change the app
+    recorded (`_changes_mark`), and it is kept at most FEED_CACHE_SECONDS. The response carries an
+    ETag (a digest of the feed), so a poll that finds the same feed gets 304 Not Modified and no
+    body."""
     today = timezone.localdate()
     reach = audit_access.reach_of(owner)
-    key = f"calendar-feed:{owner.pk}:{today.isoformat()}:{_fingerprint(reach)}:{int(mine)}"
+    key = f"calendar-feed:{owner.pk}:{today.isoformat()}:{_fingerprint(reach)}:{int(mine)}:{_changes_mark()}"
     body = _cached(key) if settings.FEED_CACHE_SECONDS else None
     if body is None:
         items = calendar.due_items(
@@ -166,6 +169,15 @@ def _calendar(request: HttpRequest, owner: User, *, mine: bool) -> HttpResponse:
     response["ETag"] = quote_etag(hashlib.sha256(body).hexdigest()[:32])
     patch_cache_control(response, private=True, max_age=FEED_MAX_AGE)
     return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+def _changes_mark() -> str:
+    """The latest change the app recorded: every state change of a record leaves a transition (and
+    a date moved is one), and the certificates' due dates are recalculated with a time. Two
+    queries on indexes; a feed built after either is built on what changed."""
+    transition = Transition.objects.aggregate(last=Max("pk"))["last"] or 0
+    due = CertificateDueDate.objects.aggregate(last=Max("computed_at"))["last"]
+    return f"{transition}-{due.timestamp() if due else 0}"
 
 
 def _cached(key: str) -> str | None:

@@ -320,8 +320,9 @@ DOCUMENT_RATE = os.environ.get("DOCUMENT_RATE", "20/10m")
 # of addresses that lead to no feed per client address.
 FEED_RATE = os.environ.get("FEED_RATE", "60/h")
 FEED_MISS_RATE = os.environ.get("FEED_MISS_RATE", "30/h")
-# A calendar feed is built at most once per this many seconds per person (0: never kept)
-FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "300"))
+# A calendar feed is built again when what it lists may have changed (a change recorded, a due date
+# recalculated, a new day), and kept at most this many seconds (0: never kept)
+FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "86400"))
 
 # Where people reach the app; used for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

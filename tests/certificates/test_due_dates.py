@@ -248,3 +248,16 @@ def test_an_audit_of_another_kind_costs_no_query(world, qms, django_assert_num_q
     stage2 = _audit(certificate, AuditKind.STAGE2, timezone.localdate())
     with django_assert_num_queries(0):
         audits_changed(audits=[stage2])
+
+
+def test_the_daily_job_checks_the_due_dates_once_a_day(world, qms):
+    certificate = make_certificate(world, qms, decided_on=datetime.date(2025, 3, 10))
+    today = timezone.localdate()
+    assert daily_job_run(today=today).due_dates_corrected == 0
+    world.cb.surveillance_window_after_months = 0  # changed in the admin after the day's check
+    world.cb.save(update_fields=["surveillance_window_after_months"])
+    assert daily_job_run(today=today).due_dates_corrected == 0  # the second run of the day: not again
+    assert daily_job_run(today=today + DAY).due_dates_corrected >= 1
+    key = f"certificate-{certificate.pk}-surveillance1-2025-03-10"
+    windows = cycle.due_windows(datetime.date(2025, 3, 10), cycle_policy(world.cb))
+    assert _rows(certificate)[key][1] == windows[DueKind.SURVEILLANCE_1.value].closes

@@ -279,17 +279,3 @@ def test_the_items_keys_are_stable_and_the_client_sees_all_of_them():
     }
     assert all(item.for_client for item in items)
     assert items[0].title == "First surveillance due: CB-2024-00007 — Organisation A"
-
-
-@pytest.mark.parametrize(
-    ("held", "today", "missed"),
-    [
-        (False, D(2026, 5, 20), None),  # the last day: not missed yet
-        (False, D(2026, 5, 21), D(2026, 5, 20)),
-        (True, D(2026, 5, 21), None),
-    ],
-)
-def test_first_surveillance_missed(held, today, missed):
-    audits = surveillances((D(2026, 5, 1), held))
-    items = due_rules.certificate_items(facts(D(2025, 5, 20)), audits, POLICY, today)
-    assert due_rules.first_surveillance_missed(items, today) == missed

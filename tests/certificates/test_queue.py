@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audits.changes import audits_changed
 from audits.enums import AuditKind, AuditStatus, FindingStatus, FindingType, RequirementSource
 from audits.models import Audit, Finding, FindingResponse
 from audits.services import teams as team_services
@@ -50,8 +51,9 @@ QUEUE = reverse("calendar:queue")
 
 
 def surveillance(certificate: Certificate, status: str, kind: str = AuditKind.SURVEILLANCE_1) -> Audit:
-    """A surveillance audit in the certificate's programme, in February 2027."""
-    return Audit.objects.create(
+    """A surveillance audit in the certificate's programme, in February 2027 (told, as the audit
+    services tell the certificates' due dates)."""
+    audit = Audit.objects.create(
         programme=certificate.revisions.get().decision.programme,
         kind=kind,
         status=status,
@@ -60,6 +62,8 @@ def surveillance(certificate: Certificate, status: str, kind: str = AuditKind.SU
         planned_days=Decimal("1.0"),
         on_site_days=Decimal("1.0"),
     )
+    audits_changed(audits=[audit])
+    return audit
 
 
 def task_on(certificate: Certificate, kind: str = K.OVERDUE_SURVEILLANCE, due_on=S1_DUE, owner=None) -> Task:
