@@ -270,8 +270,10 @@ def race_pdf(session: str, media: Path) -> None:
 
 
 def next_minute(now: datetime.datetime, lead: float) -> datetime.datetime:
-    """The first start of a minute at least `lead` seconds away."""
-    return (now + datetime.timedelta(seconds=lead + 60)).replace(second=0, microsecond=0)
+    """The first start of a minute at least `lead` seconds away, but never midnight: the commands
+    start a few seconds early, and every run must see the same day."""
+    at = (now + datetime.timedelta(seconds=lead + 60)).replace(second=0, microsecond=0)
+    return at + datetime.timedelta(minutes=1) if (at.hour, at.minute) == (0, 0) else at
 
 
 def race_daily_job(stack: Stack, mail: MailServer, workdir: Path) -> None:
