@@ -12,7 +12,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 VAR_DIR ?= var
 
-.PHONY: install run test e2e faults bench bench-scale lint format lock check-deploy
+.PHONY: install run test e2e faults scaleout bench bench-scale lint format lock check-deploy
 
 $(STAMP):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -44,6 +44,12 @@ e2e: install
 # makes the mail server refuse and cuts the database connections (tests/faults/drill.py).
 faults: install
 	$(BIN)/python -m tests.faults.drill
+
+# The scale-out race: three gunicorn processes, three Celery workers and one beat on one database
+# (isocert_scaleout), one Redis of its own (port 6392) and one MEDIA_ROOT; certificates granted, a PDF
+# asked for and the daily job started at the same moment from several processes (tests/faults/scaleout.py).
+scaleout: install
+	$(BIN)/python -m tests.faults.scaleout
 
 # Query counts and server times of every page on the demo data, against the admin changelist of
 # organisations (PostgreSQL when DATABASE_URL is set). Extra options: make bench BENCH_ARGS="--fail-over 1.5"

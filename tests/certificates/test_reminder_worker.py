@@ -2,17 +2,12 @@
 the daily job is e-mailed by a worker through the outbox; a worker killed in the middle of sending
 loses nothing and sends nothing twice once the outbox's sweeper has put the digest back."""
 
-import contextlib
 import datetime
 import json
 import os
 import signal
 import subprocess
-import sys
-import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -28,20 +23,11 @@ from config.celery import app
 from core.models import EmailStatus
 from core.outbox import emails_requeue
 from tests.certificates.conftest import make_certificate
+from tests.processes import kill, start_worker_beside, wait_for
 
 R = ReminderStatus
-PROJECT = Path(__file__).resolve().parents[2]
 TODAY = datetime.date(2027, 1, 31)  # 30 days before the certificate's first surveillance is due
 SEND_TASK = "core.send_email"
-
-
-def wait_for(condition, *, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"Timed out after {seconds} s waiting for {what}.")
 
 
 def require(available: bool, reason: str) -> None:
@@ -108,59 +94,14 @@ def test_a_reminder_written_by_the_daily_job_is_e_mailed_by_a_worker(thread_work
 # --- a worker in its own process, killed while sending -------------------------------------------
 
 
-def _database_url() -> str:
-    """The test database this process uses, for a worker in another process."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    host = (db["HOST"] or "") + (f":{db['PORT']}" if db["PORT"] else "")
-    return f"postgres://{credentials}@{host}/{quote(db['NAME'])}"
-
-
-def _start_worker_process(mail_dir: Path, log: Path, *, delay: float) -> subprocess.Popen:
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "TEST_EMAIL_BACKEND": "tests.certificates.mail_backends.SlowFileBackend",
-        "TEST_EMAIL_FILE_PATH": str(mail_dir),
-        "TEST_EMAIL_DELAY": str(delay),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "--pool=prefork",
-        "-c",
-        "1",
-        "-Q",
-        "celery",
-        "-n",
-        f"reminders-test-{uuid.uuid4().hex[:8]}@%h",
-        "--without-mingle",
-        "--without-gossip",
-        "--without-heartbeat",
-        "--loglevel=INFO",
-    ]
-    with log.open("ab") as output:
-        return subprocess.Popen(  # noqa: S603  (the arguments are this test's own literals)
-            command, cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def _kill(process: subprocess.Popen | None, sig: int = signal.SIGKILL) -> None:
-    """Stop the whole worker (its main process and its pool's child) and wait for it."""
-    if process is None:
-        return
-    with contextlib.suppress(ProcessLookupError):  # already gone
-        os.killpg(process.pid, sig)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=15)
+def _start_worker(mail_dir: Path, log: Path, *, delay: float) -> subprocess.Popen:
+    return start_worker_beside(
+        log,
+        queues="celery",
+        TEST_EMAIL_BACKEND="tests.certificates.mail_backends.SlowFileBackend",
+        TEST_EMAIL_FILE_PATH=str(mail_dir),
+        TEST_EMAIL_DELAY=str(delay),
+    )
 
 
 def _forget_unacknowledged(email_id: int) -> None:
@@ -189,7 +130,7 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(rem
     first = second = None
     email_id = None
     try:
-        first = _start_worker_process(mail_dir, log, delay=120)  # sends only after two minutes
+        first = _start_worker(mail_dir, log, delay=120)  # sends only after two minutes
         reminders_write(today=TODAY)
         reminder = Reminder.objects.get(recipient=w.qm_a)
         email_id = reminder.email_id
@@ -199,7 +140,7 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(rem
             seconds=45,
             what=f"the first worker to claim the digest (log: {log})",
         )
-        _kill(first)  # SIGKILL to the whole worker, in the middle of sending
+        kill(first)  # SIGKILL to the whole worker, in the middle of sending
 
         assert statuses()[reminder.pk] == EmailStatus.SENDING and list(mail_dir.iterdir()) == []
         assert emails_requeue(now=timezone.now()) == []  # not stuck yet: its worker may be sending
@@ -207,7 +148,7 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(rem
         assert emails_requeue(now=timezone.now(), stuck_after=datetime.timedelta(0)) == [email_id]
         assert statuses()[reminder.pk] in (EmailStatus.PENDING, EmailStatus.SENDING, EmailStatus.SENT)
 
-        second = _start_worker_process(mail_dir, log, delay=0)
+        second = _start_worker(mail_dir, log, delay=0)
         wait_for(
             lambda: statuses()[reminder.pk] == EmailStatus.SENT,
             seconds=45,
@@ -221,7 +162,7 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(rem
         assert (reminder.email.attempts, reminder.email.last_error) == (2, "")
     finally:
         app.conf.task_always_eager = True
-        _kill(first)
-        _kill(second, signal.SIGTERM)  # a warm shutdown: it acknowledges what it finished
+        kill(first)
+        kill(second, signal.SIGTERM)  # a warm shutdown: it acknowledges what it finished
         if email_id is not None and settings.REDIS_URL:
             _forget_unacknowledged(email_id)

@@ -3,44 +3,31 @@ and rendered once, by the next worker (the same proof as the reminders' in
 tests/certificates/test_reminder_worker.py)."""
 
 import datetime
-import os
 import subprocess
-import sys
-import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from config.celery import app
 from core.documents import STALE_AFTER, documents_requeue
 from core.models import Document, DocumentStatus
-from tests.certificates.test_reminder_worker import _database_url, _kill, require, require_redis, wait_for
+from tests.certificates.test_reminder_worker import require, require_redis
+from tests.processes import kill, start_worker_beside, wait_for
 
-PROJECT = Path(__file__).resolve().parents[2]
 KIND = "tests.slow_sheet"  # tests/core/slow_document_worker.py
 TASK = "core.render_document"
 
 
 def _start_worker(var_dir: Path, log: Path, *, delay: float) -> subprocess.Popen:
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "VAR_DIR": str(var_dir),
-        "TEST_RENDER_DELAY": str(delay),
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "tests.core.slow_document_worker", "worker",
-        "--pool=prefork", "-c", "1", "-Q", "pdf", "-n", f"pdf-test-{uuid.uuid4().hex[:8]}@%h",
-        "--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel=INFO",
-    ]  # fmt: skip
-    with log.open("ab") as output:
-        return subprocess.Popen(  # noqa: S603  (the arguments are this test's own literals)
-            command, cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    return start_worker_beside(
+        log,
+        app="tests.core.slow_document_worker",
+        queues="pdf",
+        VAR_DIR=str(var_dir),
+        TEST_RENDER_DELAY=str(delay),
+    )
 
 
 def _status(document: Document) -> str:
@@ -71,7 +58,7 @@ def test_a_worker_killed_while_rendering_loses_nothing_and_renders_once(world, t
             seconds=45,
             what=f"the first worker to claim the document (log: {log})",
         )
-        _kill(first)  # SIGKILL to the whole worker, in the middle of rendering
+        kill(first)  # SIGKILL to the whole worker, in the middle of rendering
 
         assert _status(document) == DocumentStatus.RENDERING and _files(tmp_path) == []
         assert documents_requeue(now=timezone.now()) == []  # not stale yet: its worker may be alive
@@ -91,8 +78,8 @@ def test_a_worker_killed_while_rendering_loses_nothing_and_renders_once(world, t
         assert document.size == stored.stat().st_size and document.file.name.endswith(".pdf")
     finally:
         app.conf.task_always_eager = True
-        _kill(first)
-        _kill(second)
+        kill(first)
+        kill(second)
         _purge_pdf_queue()
 
 

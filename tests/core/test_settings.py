@@ -177,3 +177,17 @@ def test_compose_publishes_only_the_proxy_in_front_of_gunicorn():
     assert "./deploy/Caddyfile" in mounted
     caddyfile = (BASE_DIR / "deploy" / "Caddyfile").read_text()
     assert "reverse_proxy {" in caddyfile and "dynamic a web 8000" in caddyfile  # every web container
+
+
+def test_compose_scales_web_and_worker_after_one_migration():
+    """`docker compose up --scale web=3 --scale worker=3`: nothing pins a web or worker container
+    (a name, a host port), the schema is migrated once by its own service before any of them
+    starts, and beat stays one."""
+    services = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())["services"]
+    for name in ("web", "worker"):
+        assert "container_name" not in services[name] and "ports" not in services[name]
+        assert "migrate" not in services[name]["command"]
+    assert "manage.py migrate" in services["migrate"]["command"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
+    assert "deploy" not in services["beat"]
