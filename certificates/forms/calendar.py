@@ -15,7 +15,7 @@ AGENDA = "agenda"
 AGENDA_DAYS = 90
 AGENDA_DAYS_MAX = 366
 MONTH_FORMAT = "%Y-%m"
-FILTER_FIELDS = ("organisation", "standard", "kind")  # what the links between the pages keep
+KEPT = ("organisation", "organisation_name", "standard")  # the links between the pages keep these
 
 
 def _select() -> FastSelect:
@@ -23,7 +23,8 @@ def _select() -> FastSelect:
 
 
 class CalendarFilterForm(BoundedForm, forms.Form):
-    """Which organisation, standard and kinds of item the calendar shows, and the month (the month
+    """Which organisation (chosen from a list, or for those who see too many to list, searched by a
+    part of its name), standard and kinds of item the calendar shows, and the month (the month
     page) or the first day and the number of days (the agenda). A value that is not valid is said
     so, and then no filter is applied: the page shows everything, from today."""
 
@@ -64,6 +65,14 @@ class CalendarFilterForm(BoundedForm, forms.Form):
         ),
         error_messages={"invalid": _("Enter a month as year and month, e.g. 2027-03.")},
     )
+    organisation_name = forms.CharField(
+        label=_("Organisation"),
+        required=False,
+        max_length=100,
+        strip=True,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+        help_text=_("A part of its name."),
+    )
     days = forms.IntegerField(
         label=_("Number of days"),
         required=False,
@@ -76,7 +85,7 @@ class CalendarFilterForm(BoundedForm, forms.Form):
         self,
         *args,
         page: str,
-        organisations: list[tuple[int, str]],
+        organisations: list[tuple[int, str]] | None,
         standards: list[tuple[int, str]],
         kinds: list[tuple[str, str]],
         **kwargs,
@@ -92,7 +101,11 @@ class CalendarFilterForm(BoundedForm, forms.Form):
             del self.fields[name]
         if page == AGENDA:
             self.order_fields(["from", "days"])
-        self.fields["organisation"].choices = [("", _("All organisations")), *organisations]
+        if organisations is None:  # too many to list: searched by name
+            del self.fields["organisation"]
+        else:
+            del self.fields["organisation_name"]
+            self.fields["organisation"].choices = [("", _("All organisations")), *organisations]
         self.fields["standard"].choices = [("", _("All standards")), *standards]
         self.fields["kind"].choices = kinds
 
@@ -104,6 +117,7 @@ class CalendarFilterForm(BoundedForm, forms.Form):
         data = self._valid()
         return Filters(
             organisation_id=data.get("organisation"),
+            organisation_name=data.get("organisation_name") or "",
             standard_id=data.get("standard"),
             kinds=tuple(data.get("kind") or ()),
         )
@@ -120,5 +134,7 @@ class CalendarFilterForm(BoundedForm, forms.Form):
     def kept(self) -> list[tuple[str, object]]:
         """The valid filters as query parameters, for the links that keep them."""
         data = self._valid()
-        pairs = [(name, data[name]) for name in ("organisation", "standard") if data.get(name)]
+        pairs = [
+            (name, data[name]) for name in ("organisation", "organisation_name", "standard") if data.get(name)
+        ]
         return pairs + [("kind", kind) for kind in data.get("kind") or ()]

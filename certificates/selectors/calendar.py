@@ -119,6 +119,7 @@ def scope_all() -> Scope:
 @dataclass(frozen=True)
 class Filters:
     organisation_id: int | None = None
+    organisation_name: str = ""  # a part of the name: for those who see too many organisations to list
     standard_id: int | None = None
     kinds: tuple[str, ...] = ()
 
@@ -202,21 +203,24 @@ def _filtered(scope: Scope, filters: Filters) -> Scope:
         certificates = certificates.filter(organisation_id=filters.organisation_id)
         audits = audits.filter(programme__organisation_id=filters.organisation_id)
         findings = findings.filter(audit__programme__organisation_id=filters.organisation_id)
+    if filters.organisation_name:
+        name = filters.organisation_name
+        certificates = certificates.filter(organisation__name__icontains=name)
+        audits = audits.filter(programme__organisation__name__icontains=name)
+        findings = findings.filter(audit__programme__organisation__name__icontains=name)
     if filters.standard_id:
         covers = Edition.objects.filter(standard_id=filters.standard_id)
         certificates = certificates.filter(standard_id=filters.standard_id)
         audits = audits.filter(programme__editions__in=covers).distinct()
         findings = findings.filter(editions__in=covers).distinct()
-    # the actions and internal audits are filtered as they are read (`improvement.selectors.due`)
-    return Scope(
-        certificates,
-        audits,
-        findings,
-        scope.notice_bodies,
-        scope.actions,
-        scope.internal_audits,
-        scope.reviews,
-    )
+    # the actions and internal audits are filtered by id as they are read (`improvement.selectors.due`)
+    actions, internal_audits, reviews = scope.actions, scope.internal_audits, scope.reviews
+    if filters.organisation_name and actions is not None:
+        name = filters.organisation_name
+        actions = actions.filter(organisation__name__icontains=name)
+        internal_audits = internal_audits.filter(programme__organisation__name__icontains=name)
+        reviews = reviews.filter(organisation__name__icontains=name)
+    return Scope(certificates, audits, findings, scope.notice_bodies, actions, internal_audits, reviews)
 
 
 # --- Certificates -------------------------------------------------------------------------------
@@ -802,13 +806,21 @@ def window_with_overdue(
     )
 
 
-def filter_choices(user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """The calendar's filter choices: the organisations the user may see and the certifiable
-    standards of the catalogue, as (id, label): two queries."""
-    organisations = tenancy.organisations_for(user).order_by("name", "pk").values_list("pk", "name")
+ORGANISATIONS_LISTED = 50  # more, and the calendar's organisation filter is a search by name
+
+
+def filter_choices(user) -> tuple[list[tuple[int, str]] | None, list[tuple[int, str]]]:
+    """The calendar's filter choices, as (id, label): the organisations the user may see (None when
+    there are more than ORGANISATIONS_LISTED: a large CB's staff search by name instead of scrolling
+    a list of a thousand) and the certifiable standards of the catalogue. Two queries."""
+    organisations = list(
+        tenancy.organisations_for(user)
+        .order_by("name", "pk")
+        .values_list("pk", "name")[: ORGANISATIONS_LISTED + 1]
+    )
     certifiable = Standard.objects.filter(editions__certifiable=True).distinct()
     standards = certifiable.order_by("code").values_list("pk", "code")
-    return list(organisations), list(standards)
+    return (organisations if len(organisations) <= ORGANISATIONS_LISTED else None), list(standards)
 
 
 @dataclass(frozen=True)

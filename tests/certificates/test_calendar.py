@@ -22,6 +22,7 @@ from certificates.selectors.calendar import Filters, due_items, scope_all, scope
 from certificates.services.due_dates import certificate_dues_check
 from certificates.views.calendar import agenda_days, month_weeks
 from organisations.backends import UserBackend
+from tests import factories
 from tests.certificates.conftest import make_certificate
 
 pytestmark = pytest.mark.django_db
@@ -597,3 +598,29 @@ def test_the_dashboard_costs_nothing_for_a_user_without_membership(cal, django_a
     staff = UserBackend().get_user(cal.staff.pk)
     with django_assert_num_queries(0):
         assert not selectors.dashboard_due(staff, cal.today).shown
+
+
+def test_a_cb_with_many_clients_searches_its_organisations_by_name(client, cal):
+    """Past `ORGANISATIONS_LISTED`, the organisation filter is a search by name, not a select of a
+    thousand options; it narrows the month and the links keep it."""
+    for number in range(selectors.ORGANISATIONS_LISTED):
+        factories.ClientEngagementFactory(
+            certification_body=cal.cb, organisation=factories.OrganisationFactory(name=f"Client {number:03d}")
+        )
+    page = _get(client, cal.cert_manager, "calendar:month", {"organisation_name": "ation a"})
+    form = page.context["form"]
+    assert "organisation" not in form.fields and "organisation_name" in form.fields
+    assert 'name="organisation_name"' in page.content.decode()
+    assert "Client 001" not in page.content.decode()  # no list of every client
+    shown = {item.organisation_name for item in page.context["overdue"]}
+    shown |= {item.organisation_name for week in page.context["weeks"] for day in week for item in day.items}
+    assert shown == {"Organisation A"}
+    assert "organisation_name=ation+a" in page.context["agenda_url"]
+    nothing = _get(client, cal.cert_manager, "calendar:month", {"organisation_name": "Client 0"})
+    assert nothing.context["overdue"].paginator.count == 0
+
+
+def test_a_few_organisations_are_chosen_from_a_list(client, cal):
+    page = _get(client, cal.qm_a, "calendar:month")
+    assert page.context["form"].fields["organisation"].choices[1:] == [(cal.org_a.pk, "Organisation A")]
+    assert "organisation_name" not in page.context["form"].fields
