@@ -2,11 +2,11 @@
 §9.2). One reader for the calendar page, the agenda, the dashboard's panels, the iCal feed and the
 daily job (its tasks and reminders); `certificates.due_rules` says what is due.
 
-Five queries whatever the number of certificates, audits or findings: the valid certificates'
-current revisions (with their CB's policy and edition), their recertification and transfer
-decisions, the surveillance audits of their cycles, the audits and the nonconformities with a date
-in the range or overdue (two more for the standards of those, for the iCal feed). For a member of
-an organisation, three more: its open actions, its internal audits and its planned management
+Four queries whatever the number of certificates, audits or findings, each on the column or row that
+holds its day: the certificates' stored due dates (`CertificateDueDate`, kept by
+`services.due_dates`) and their suspensions' deadlines, the audits and the nonconformities with a
+date in the range or overdue (two more for the standards of those, for the iCal feed). For a member
+of an organisation, three more: its open actions, its internal audits and its planned management
 reviews (`improvement.selectors.due`).
 """
 
@@ -14,7 +14,6 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from django.db.models import (
     DateField,
@@ -31,24 +30,20 @@ from audits.enums import (
     NC_TYPES,
     PLANNING_STATUSES,
     REPORTED_STATUSES,
-    SURVEILLANCES,
     AuditKind,
     AuditStatus,
     FindingType,
 )
 from audits.finding_rules import AWAITING_CLIENT, NO_DEADLINE
 from audits.models import Audit, Finding, ProgrammeEdition
-from audits.selectors.programme_checks import cycle_policy
 from certificates import access, due_rules
 from certificates.enums import (
     CLIENT_TASK_KINDS,
     CertificateStatus,
-    DecisionKind,
-    DecisionOutcome,
     DueKind,
     RevisionStatus,
 )
-from certificates.models import Certificate, CertificateDueDate, CertificateRevision, Decision
+from certificates.models import Certificate, CertificateDueDate
 from improvement import access as improvement_access
 from improvement.models import Action, InternalAudit, ManagementReview
 from improvement.selectors import due as improvement_due
@@ -226,155 +221,6 @@ def _filtered(scope: Scope, filters: Filters) -> Scope:
 # --- Certificates -------------------------------------------------------------------------------
 
 
-def certificate_facts(
-    certificates: QuerySet[Certificate],
-) -> list[tuple[due_rules.CertificateFacts, object, int]]:
-    """(facts, the CB's cycle policy, standard id) of every valid certificate among `certificates`:
-    two plain queries (the current revisions with their CB's policy and edition; their
-    recertification and transfer decisions), cheaper to plan and compile than one that nests the
-    decisions as subqueries."""
-    revisions = CertificateRevision.objects.filter(
-        status=RevisionStatus.CURRENT,
-        certificate__status__in=VALID,
-        certificate__in=certificates.values("pk"),
-    )
-    rows = list(
-        revisions.order_by("pk").values_list(
-            "pk",
-            "certificate_id",
-            "certificate__number",
-            "certificate__status",
-            "certificate__organisation_id",
-            "certificate__organisation__name",
-            "certificate__certification_body_id",
-            "certificate__standard_id",
-            "certificate__suspension_ends_on",
-            "cycle_started_on",
-            "expiry_on",
-            "edition__standard__code",
-            "edition__transition_end_on",
-            *(f"certificate__certification_body__{name}" for name in POLICY_FIELDS),
-        )
-    )
-    if not rows:
-        return []
-    policies: dict[int, object] = {}
-    granted: dict[int, list[tuple[str, datetime.date]]] = defaultdict(list)
-    for certificate_id, kind, decided_on in Decision.objects.filter(
-        certificate_id__in={row[1] for row in rows},
-        kind__in=(DecisionKind.RECERTIFICATION, DecisionKind.TRANSFER),
-        outcome=DecisionOutcome.GRANT,
-    ).values_list("certificate_id", "kind", "decided_on"):
-        granted[certificate_id].append((kind, decided_on))
-    facts = []
-    for (
-        revision_id,
-        certificate_id,
-        number,
-        status,
-        organisation_id,
-        organisation_name,
-        body_id,
-        standard_id,
-        suspension_ends_on,
-        cycle_started_on,
-        expiry_on,
-        standard_code,
-        transition_end_on,
-        *policy_values,
-    ) in rows:
-        if body_id not in policies:
-            policies[body_id] = cycle_policy(
-                SimpleNamespace(**dict(zip(POLICY_FIELDS, policy_values, strict=True)))
-            )
-        decisions = granted.get(certificate_id, ())
-        transfers = [day for kind, day in decisions if kind == DecisionKind.TRANSFER]
-        facts.append(
-            (
-                due_rules.CertificateFacts(
-                    id=certificate_id,
-                    number=number,
-                    status=status,
-                    organisation_id=organisation_id,
-                    organisation_name=organisation_name,
-                    certification_body_id=body_id,
-                    standard_code=standard_code,
-                    path=reverse("certificates:certificate_detail", args=[certificate_id]),
-                    cycle_started_on=cycle_started_on,
-                    expiry_on=expiry_on,
-                    suspended=status == CertificateStatus.SUSPENDED,
-                    suspension_ends_on=suspension_ends_on,
-                    transition_end_on=transition_end_on,
-                    # a recertification granted in this cycle (its revision may still be a draft)
-                    recertified=any(
-                        kind == DecisionKind.RECERTIFICATION and day > cycle_started_on
-                        for kind, day in decisions
-                    ),
-                    transferred_on=max(transfers, default=None),
-                    revision_id=revision_id,
-                ),
-                policies[body_id],
-                standard_id,
-            )
-        )
-    return facts
-
-
-def cycle_audits(facts: list) -> dict[tuple[int, int, int], list[due_rules.CycleAudit]]:
-    """The surveillance audits (not cancelled) of the certificates' organisations, by
-    (organisation, CB, standard), by first day: one query."""
-    organisations = {fact.organisation_id for fact, _policy, _standard in facts}
-    found: dict[tuple[int, int, int], list[due_rules.CycleAudit]] = defaultdict(list)
-    if not organisations:
-        return found
-    rows = (
-        Audit.objects.filter(kind__in=SURVEILLANCES, programme__organisation_id__in=organisations)
-        .exclude(status=AuditStatus.CANCELLED)
-        .values_list(
-            "pk",
-            "kind",
-            "starts_on",
-            "status",
-            "programme__organisation_id",
-            "programme__certification_body_id",
-            "programme__editions__standard_id",
-        )
-        .order_by("starts_on", "pk")
-    )
-    for pk, kind, starts_on, status, organisation_id, body_id, standard_id in rows:
-        found[(organisation_id, body_id, standard_id)].append(
-            due_rules.CycleAudit(id=pk, kind=kind, starts_on=starts_on, held=status in HELD)
-        )
-    return found
-
-
-@dataclass(frozen=True)
-class CertificateDue:
-    """A valid certificate's facts and what falls due for it (the daily job reads both)."""
-
-    facts: due_rules.CertificateFacts
-    items: list[DueItem]
-
-
-def certificates_due(certificates: QuerySet[Certificate], today: datetime.date) -> list[CertificateDue]:
-    """Every valid certificate among `certificates` with its due
-    items: three queries."""
-    facts = certificate_facts(certificates)
-    audits = cycle_audits(facts)
-    return [
-        CertificateDue(
-            facts=fact,
-            items=due_rules.certificate_items(
-                fact,
-                audits.get((fact.organisation_id, fact.certification_body_id, standard_id), []),
-                policy,
-                today,
-            ),
-        )
-        for fact, policy, standard_id in facts
-    ]
-
-
 # What the next external audit of a certificate is due for: a surveillance, or the recertification
 NEXT_AUDIT_KINDS = (
     DueKind.SURVEILLANCE_1,
@@ -385,15 +231,15 @@ NEXT_AUDIT_KINDS = (
 
 
 def next_audits_due(certificate_ids: list[int], today: datetime.date) -> dict[int, DueItem]:
-    """For each valid certificate among these, the earliest external audit still due (three
-    queries; none without certificates). A client reads it on its home page beside its certificates."""
+    """For each valid certificate among these, the earliest external audit still due, from its
+    stored due dates (one query; none without certificates). A client reads it on its home page
+    beside its certificates."""
     if not certificate_ids:
         return {}
-    found = {}
-    for due in certificates_due(Certificate.objects.filter(pk__in=certificate_ids), today):
-        pending = [item for item in due.items if item.kind in NEXT_AUDIT_KINDS and not item.done]
-        if pending:
-            found[due.facts.id] = min(pending, key=lambda item: item.due_on)
+    found: dict[int, DueItem] = {}
+    certificates = Certificate.objects.filter(pk__in=certificate_ids)
+    for certificate_id, item in _stored_items(certificates, Q(kind__in=NEXT_AUDIT_KINDS, done=False), today):
+        found.setdefault(certificate_id, item)  # the soonest
     return found
 
 
@@ -417,6 +263,16 @@ def _certificate_items(
     wanted = Q(due_on__range=(start, end))
     if include_overdue:
         wanted |= Q(due_on__lt=min(start, today), done=False, kind__in=OVERDUE_CERTIFICATE_KINDS)
+    stored = [item for _certificate, item in _stored_items(certificates, wanted, today)]
+    return stored + _suspension_items(certificates, start=start, end=end, include_overdue=include_overdue)
+
+
+def _stored_items(
+    certificates: QuerySet[Certificate], wanted: Q, today: datetime.date
+) -> list[tuple[int, DueItem]]:
+    """(certificate id, item) of the stored rows meeting `wanted` of the valid certificates among
+    these, soonest first: one query. A calendar year is due while it is this year or later; an
+    expiry or a transition is done once its day has passed."""
     rows = (
         CertificateDueDate.objects.filter(
             wanted,
@@ -424,7 +280,6 @@ def _certificate_items(
             revision__certificate__status__in=VALID,
             revision__certificate__in=certificates.values("pk"),
         )
-        # a calendar year is due while it is this year or later
         .exclude(kind=DueKind.CALENDAR_YEAR, due_on__lt=today)
         .order_by("due_on", "pk")
         .values_list(
@@ -442,19 +297,22 @@ def _certificate_items(
         )
     )
     certificate_path = path_of("certificates:certificate_detail")
-    items = [
-        DueItem(
-            key=key,
-            kind=kind,
-            due_on=due_on,
-            subject=number,
-            path=certificate_path(certificate_id),
-            organisation_id=organisation_id,
-            organisation_name=organisation_name,
-            certification_body_id=body_id,
-            standard_codes=(standard_code,),
-            audit_id=audit_id,
-            done=done or (kind in PASSES_WITH_ITS_DAY and due_on < today),
+    return [
+        (
+            certificate_id,
+            DueItem(
+                key=key,
+                kind=kind,
+                due_on=due_on,
+                subject=number,
+                path=certificate_path(certificate_id),
+                organisation_id=organisation_id,
+                organisation_name=organisation_name,
+                certification_body_id=body_id,
+                standard_codes=(standard_code,),
+                audit_id=audit_id,
+                done=done or (kind in PASSES_WITH_ITS_DAY and due_on < today),
+            ),
         )
         for (
             key,
@@ -470,7 +328,6 @@ def _certificate_items(
             standard_code,
         ) in rows
     ]
-    return items + _suspension_items(certificates, start=start, end=end, include_overdue=include_overdue)
 
 
 def _suspension_items(

@@ -22,7 +22,7 @@ from django.utils import timezone
 from audits.models import Audit
 from certificates.enums import DueKind
 from certificates.models import Certificate, CertificateDueDate
-from certificates.selectors.calendar import certificates_due
+from certificates.selectors.cycles import certificates_due
 
 logger = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from audits.enums import AuditKind, AuditStatus, FindingStatus, FindingType
 from audits.models import Audit, Finding, TeamAssignment
 from certificates.enums import CertificateStatus, DueKind
 from certificates.selectors import calendar as selectors
+from certificates.selectors import cycles
 from certificates.selectors.calendar import Filters, due_items, scope_all, scope_for
 from certificates.services.due_dates import certificate_dues_check
 from certificates.views.calendar import agenda_days, month_weeks
@@ -252,7 +253,7 @@ def _reference(scope, *, start, end, today) -> set[str]:
     """What `due_items` keeps of every valid certificate's items, read without its prefilter."""
     return {
         item.key
-        for due in selectors.certificates_due(scope.certificates, today)
+        for due in cycles.certificates_due(scope.certificates, today)
         for item in due.items
         if start <= item.due_on <= end or (item.due_on < start and item.is_overdue(today))
     }

@@ -16,7 +16,7 @@ from audits.selectors.programme_checks import cycle_policy
 from audits.services import fieldwork
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, DueKind
 from certificates.models import Certificate, CertificateDueDate, Decision
-from certificates.selectors import calendar
+from certificates.selectors import calendar, cycles
 from certificates.services import certificates as services
 from certificates.services.daily import daily_job_run
 from certificates.services.due_dates import certificate_dues_check, certificate_dues_refresh
@@ -206,7 +206,7 @@ def test_the_stored_rows_read_as_the_rules_compute_them_on_any_window(world, qms
     today = timezone.localdate()
     live_all = [
         item
-        for due in calendar.certificates_due(Certificate.objects.all(), today)
+        for due in cycles.certificates_due(Certificate.objects.all(), today)
         for item in due.items
         if item.kind != DueKind.SUSPENSION_DEADLINE
     ]
