@@ -1,4 +1,5 @@
 from audits.models.fieldwork import (
+    CLIENT_TURN,
     AuditPlan,
     AuditReport,
     Finding,
@@ -17,6 +18,7 @@ from audits.models.programme import (
 )
 
 __all__ = [
+    "CLIENT_TURN",
     "Audit",
     "AuditPlan",
     "AuditProgramme",

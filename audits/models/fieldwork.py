@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audits import finding_rules
 from audits.enums import (
     NC_TYPES,
     FindingStatus,
@@ -112,6 +113,15 @@ class PlanSession(models.Model):
         return f"{self.day} {self.starts_at:%H:%M}–{self.ends_at:%H:%M} {self.activity}"
 
 
+# The client owes an answer: the plan (open or rejected), or for a major the evidence that it was
+# done (a minor's implementation is verified at the next audit). The lists filter with this very
+# condition and the partial index `finding_client_turn` holds exactly its rows: PostgreSQL uses a
+# partial index only for a query whose conditions imply the index's.
+CLIENT_TURN = Q(status__in=finding_rules.AWAITING_CLIENT) | Q(
+    status=FindingStatus.PLAN_ACCEPTED, type=FindingType.MAJOR_NC
+)
+
+
 class Finding(models.Model):
     """What the team found (DOMAIN §2.2, rules 17–19, 29). Nonconformities carry the client's
     responses and their deadlines; other findings are recorded and need no answer."""
@@ -176,7 +186,11 @@ class Finding(models.Model):
         ordering = ["audit_id", "number"]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
-        indexes = [models.Index(fields=["status", "response_due_on"], name="finding_status_due")]
+        indexes = [
+            models.Index(fields=["status", "response_due_on"], name="finding_status_due"),
+            # the client's dashboard and list of nonconformities: a few hundred of 100,000 findings
+            models.Index(fields=["audit"], condition=CLIENT_TURN, name="finding_client_turn"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["audit", "number"], name="finding_number_unique"),
             models.CheckConstraint(
@@ -264,6 +278,15 @@ class FindingResponse(models.Model):
         ordering = ["finding", "submitted_at", "pk"]
         verbose_name = _("response to a finding")
         verbose_name_plural = _("responses to findings")
+        indexes = [
+            # the reviewers' queue, oldest first: read in order until a page is full, instead of
+            # joining and sorting every pending response
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(outcome=ReviewOutcome.PENDING),
+                name="response_pending_by_time",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind=ResponseKind.PLAN)

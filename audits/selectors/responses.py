@@ -14,17 +14,14 @@ from audits.enums import (
     NC_TYPES,
     PLANNING_STATUSES,
     REPORTED_STATUSES,
-    FindingStatus,
-    FindingType,
     ReviewOutcome,
     TeamRole,
 )
-from audits.models import Audit, Finding, FindingEvidenceFile, FindingResponse
+from audits.models import CLIENT_TURN, Audit, Finding, FindingEvidenceFile, FindingResponse
 from organisations import access as tenancy
 from organisations.enums import OrganisationRole
 from standards.models import Edition
 
-F = FindingStatus
 PANEL_ROWS = 20  # the dashboard shows this many rows of a panel, the list page shows them all
 
 FINDING_RELATED = (
@@ -75,12 +72,6 @@ def with_overdue(findings: QuerySet[Finding], day: datetime.date) -> QuerySet[Fi
     )
 
 
-def client_turn_q() -> Q:
-    """The client owes an answer: the plan (open or rejected), or for a major the evidence that it
-    was done (a minor's implementation is verified at the next audit)."""
-    return Q(status__in=finding_rules.AWAITING_CLIENT) | Q(status=F.PLAN_ACCEPTED, type=FindingType.MAJOR_NC)
-
-
 def awaiting_client(user, day: datetime.date) -> QuerySet[Finding]:
     """The nonconformities of the user's own organisations that wait for their answer, overdue
     first, then by their deadline. Only after the report is issued: before, they are being agreed."""
@@ -91,7 +82,7 @@ def awaiting_client(user, day: datetime.date) -> QuerySet[Finding]:
             audit__status__in=REPORTED_STATUSES,
             type__in=NC_TYPES,
         )
-        .filter(client_turn_q())
+        .filter(CLIENT_TURN)  # the condition of the partial index finding_client_turn
     )
     return (
         with_overdue(findings, day)
