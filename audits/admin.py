@@ -110,7 +110,8 @@ class FindingAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "type", "status", "clause", "site", "response_due_on", "close_due_on"]
     ordering = ["-pk"]  # the newest first, on the primary key's index (100,000 findings at national scale)
     list_filter = ["type", "status"]
-    list_select_related = ["audit", "clause", "site__organisation"]
+    # not the audit: a finding's reference is made from the audit's id (Audit.reference_of)
+    list_select_related = ["clause", "site__organisation"]
     search_fields = ["statement", "audit__programme__organisation__name"]
     raw_id_fields = ["audit", "clause", "site", "raised_by"]
     filter_horizontal = ["editions"]
