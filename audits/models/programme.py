@@ -207,7 +207,12 @@ class AuditProgramme(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"P-{self.pk:05d}"
+        return self.reference_of(self.pk)
+
+    @staticmethod
+    def reference_of(pk: int) -> str:
+        """A programme's reference from its id alone (the work queue prints it without reading it)."""
+        return f"P-{pk:05d}"
 
     @property
     def is_approved(self) -> bool:
