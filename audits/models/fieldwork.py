@@ -190,6 +190,12 @@ class Finding(models.Model):
             models.Index(fields=["status", "response_due_on"], name="finding_status_due"),
             # the client's dashboard and list of nonconformities: a few hundred of 100,000 findings
             models.Index(fields=["audit"], condition=CLIENT_TURN, name="finding_client_turn"),
+            # the calendar's closure deadlines: the nonconformities still open (about half of them)
+            models.Index(
+                fields=["close_due_on"],
+                condition=Q(type__in=NC_TYPES) & ~Q(status__in=finding_rules.NO_DEADLINE),
+                name="finding_open_closure",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["audit", "number"], name="finding_number_unique"),

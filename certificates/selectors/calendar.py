@@ -480,6 +480,18 @@ def path_of(name: str) -> Callable[[int], str]:
     return lambda pk: f"{before}{pk}{after}"
 
 
+def findings_due(
+    findings: QuerySet[Finding], *, start: datetime.date, end: datetime.date, include_overdue: bool
+) -> QuerySet[Finding]:
+    """The nonconformities with a response or closure deadline from `start` (or ever, with
+    `include_overdue`) to `end`, still running: on the indexes of the deadlines still running
+    (`finding_status_due`, `finding_open_closure`)."""
+    earliest = datetime.date.min if include_overdue else start
+    awaiting = Q(status__in=AWAITING_CLIENT, response_due_on__range=(earliest, end))
+    open_closure = Q(close_due_on__range=(earliest, end)) & ~Q(status__in=NO_DEADLINE)
+    return findings.filter(awaiting | open_closure, type__in=NC_TYPES)
+
+
 def _finding_items(
     findings: QuerySet[Finding],
     *,
@@ -490,11 +502,8 @@ def _finding_items(
 ) -> list[DueItem]:
     """The open nonconformities' response and closure deadlines (rule 20). One query, read as plain
     values (two with the standards)."""
-    earliest = datetime.date.min if include_overdue else start
-    awaiting = Q(status__in=AWAITING_CLIENT, response_due_on__range=(earliest, end))
-    open_closure = Q(close_due_on__range=(earliest, end)) & ~Q(status__in=NO_DEADLINE)
     rows = list(
-        findings.filter(awaiting | open_closure, type__in=NC_TYPES)
+        findings_due(findings, start=start, end=end, include_overdue=include_overdue)
         .order_by("pk")
         .values_list(
             "pk",
