@@ -3,17 +3,20 @@ shows; and the revisions that go to IAF CertSearch (DOMAIN.md §6.3, rule 34).
 
 A certificate shows its current revision, or its draft one while it was never issued. The fields
 the list reads from that revision come as annotations of the certificate query, so a page of the
-register is one query whatever its length.
+register is one query whatever its length. The export reads its rows as plain values, a chunk at
+a time.
 """
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from certificates.enums import CertificateStatus, RevisionStatus
-from certificates.models import Certificate, CertificateRevision
+from certificates.models import Certificate, CertificateRevision, RevisionSite
 from standards.models import Edition
 
 SHOWN_REVISION_STATUSES = (RevisionStatus.CURRENT, RevisionStatus.DRAFT)
@@ -94,20 +97,91 @@ def register_page(certificates: QuerySet[Certificate], number: str | None, per_p
     return page
 
 
-def certsearch_revisions(certificates: QuerySet[Certificate]) -> list[CertificateRevision]:
+EXPORT_CHUNK = 1_000  # revisions read at a time by the export: three queries each, whatever their size
+
+
+@dataclass(frozen=True)
+class CertSearchSource:
+    """What the CertSearch row of one current revision is made of, read as plain values (the export
+    builds thousands of rows: model instances and their country objects cost more than the rows)."""
+
+    certificate_id: int
+    certification_body_id: int
+    number: str
+    status: str
+    original_certified_on: datetime.date
+    scope: str
+    issued_on: datetime.date
+    expiry_on: datetime.date
+    holder_name: str
+    holder_country: str
+    standard_code: str
+    edition_year: int
+    # (name, street, postcode, city, country code), central function first, then by name
+    sites: list[tuple[str, str, str, str, str]]
+    iaf_codes: list[int]  # ascending
+
+
+SOURCE_FIELDS = {
+    "certificate_id": "certificate_id",
+    "certification_body_id": "certificate__certification_body_id",
+    "number": "certificate__number",
+    "status": "certificate__status",
+    "original_certified_on": "certificate__original_certified_on",
+    "scope": "scope",
+    "issued_on": "issued_on",
+    "expiry_on": "expiry_on",
+    "holder_name": "holder_name",
+    "holder_country": "holder_country",
+    "standard_code": "edition__standard__code",
+    "edition_year": "edition__year",
+}
+
+
+def certsearch_chunks(
+    certificates: QuerySet[Certificate], *, size: int = EXPORT_CHUNK
+) -> Iterator[list[CertSearchSource]]:
     """The current, accredited revision of each issued certificate among these (rule 34: a
-    non-accredited one is left out of CertSearch), with everything the export reads: three queries
-    whatever their number."""
-    return list(
-        CertificateRevision.objects.filter(
-            certificate__in=certificates.exclude(status=CertificateStatus.DRAFT).order_by().values("pk"),
-            status=RevisionStatus.CURRENT,
-            accredited=True,
+    non-accredited one is left out of CertSearch), by certificate number, `size` at a time: three
+    queries a chunk (the revisions, their sites, their IAF codes), each chunk after the last one's
+    number (keyset), so the memory held is one chunk's whatever the register's size."""
+    revisions = CertificateRevision.objects.filter(
+        certificate__in=certificates.exclude(status=CertificateStatus.DRAFT).order_by().values("pk"),
+        status=RevisionStatus.CURRENT,
+        accredited=True,
+    ).order_by("certificate__number", "certificate_id")
+    after = Q()
+    while True:
+        chunk = list(revisions.filter(after).values_list("pk", *SOURCE_FIELDS.values())[:size])
+        if chunk:
+            sources = _sources(chunk)
+            yield sources
+        if len(chunk) < size:
+            return
+        last = sources[-1]
+        after = Q(certificate__number__gt=last.number) | Q(
+            certificate__number=last.number, certificate_id__gt=last.certificate_id
         )
-        .select_related("certificate__certification_body", "edition__standard")
-        .prefetch_related("sites", "iaf_codes")
-        .order_by("certificate__number", "certificate__pk")
-    )
+
+
+def _sources(chunk: list[tuple]) -> list[CertSearchSource]:
+    ids = [values[0] for values in chunk]
+    sites: dict[int, list] = defaultdict(list)
+    for revision_id, *site in (
+        RevisionSite.objects.filter(revision_id__in=ids)
+        .order_by(*RevisionSite._meta.ordering)
+        .values_list("revision_id", "name", "street", "postcode", "city", "country")
+    ):
+        sites[revision_id].append(tuple(site))
+    codes: dict[int, list] = defaultdict(list)
+    through = CertificateRevision.iaf_codes.through
+    for revision_id, code in (
+        through.objects.filter(certificaterevision_id__in=ids)
+        .order_by("iafcode_id")  # the code is the IAF code's key
+        .values_list("certificaterevision_id", "iafcode_id")
+    ):
+        codes[revision_id].append(code)
+    return [CertSearchSource(*values, sites=sites[pk], iaf_codes=codes[pk]) for pk, *values in chunk]
 
 
 def register_choices(certificates: QuerySet[Certificate]) -> tuple[list, list]:
