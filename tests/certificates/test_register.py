@@ -490,3 +490,31 @@ def test_xlsx_keeps_line_breaks_quotes_and_commas_and_drops_control_characters(c
     (xlsx_row,) = exported(client, world.cert_manager, XLSX)[1:]
     assert csv_row[5] == 'Design,\n "digital"\x07 services'
     assert xlsx_row[5] == 'Design,\n "digital" services'  # a sheet cannot hold the bell
+
+
+def test_a_reissue_in_draft_leaves_the_register_on_the_current_revision(client, world, qms):
+    certificate = make_certificate(world, qms)
+    current = certificate.revisions.get()
+    CertificateRevision.objects.create(
+        certificate=certificate,
+        revision=2,
+        decision=another_decision(certificate),
+        edition=qms,
+        holder_name="Organisation A, renamed",
+        scope="Design of digital public services",
+        effective_on=datetime.date(2026, 9, 1),
+        expiry_on=datetime.date(2030, 1, 31),
+        cycle_started_on=current.cycle_started_on,
+        status=RevisionStatus.DRAFT,
+    )
+    client.force_login(world.cert_manager)
+    (row,) = client.get(REGISTER).context["page"]
+    assert (row.holder_name, row.effective_on, row.expiry_on) == (
+        "Organisation A",
+        current.effective_on,
+        current.expiry_on,
+    )
+    assert listed(client, world.cert_manager, expires_from="2030-01-01") == []  # the draft's expiry
+    assert listed(client, world.cert_manager, expires_until=current.expiry_on.isoformat()) == [
+        "CB-2026-00001"
+    ]
