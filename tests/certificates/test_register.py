@@ -518,3 +518,8 @@ def test_a_reissue_in_draft_leaves_the_register_on_the_current_revision(client, 
     assert listed(client, world.cert_manager, expires_until=current.expiry_on.isoformat()) == [
         "CB-2026-00001"
     ]
+
+
+@pytest.mark.parametrize("url", [CSV, XLSX])
+def test_an_empty_register_exports_the_header_alone(client, world, url):
+    assert exported(client, world.cert_manager, url) == [HEADER]
