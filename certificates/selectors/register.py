@@ -167,6 +167,7 @@ def certsearch_chunks(
 
 
 def _sources(chunk: list[tuple]) -> list[CertSearchSource]:
+    """The chunk's revisions (their id, then `SOURCE_FIELDS`) with their sites and IAF codes."""
     ids = [values[0] for values in chunk]
     sites: dict[int, list] = defaultdict(list)
     for revision_id, *site in (
@@ -183,7 +184,10 @@ def _sources(chunk: list[tuple]) -> list[CertSearchSource]:
         .values_list("certificaterevision_id", "iafcode_id")
     ):
         codes[revision_id].append(code)
-    return [CertSearchSource(*values, sites=sites[pk], iaf_codes=codes[pk]) for pk, *values in chunk]
+    return [
+        CertSearchSource(**dict(zip(SOURCE_FIELDS, row, strict=True)), sites=sites[pk], iaf_codes=codes[pk])
+        for pk, *row in chunk
+    ]
 
 
 def register_choices(certificates: QuerySet[Certificate]) -> tuple[list, list]:
