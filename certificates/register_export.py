@@ -9,10 +9,13 @@ text that a spreadsheet would take for a formula gets a leading apostrophe (OWAS
 import csv
 import datetime
 import io
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO, TextIO
 
 from django.utils import translation
+from django_countries import countries
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -20,8 +23,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from certificates.enums import CertificateStatus
-from certificates.models import CertificateRevision
-from core.exports import BOM, Writable, csv_safe
+from certificates.selectors.register import CertSearchSource
+from core.exports import BOM, csv_safe
+from organisations.models import address_text
 from standards.models import Edition
 
 SHEET_TITLE = "Certifications"
@@ -89,7 +93,15 @@ def certsearch_date(day: datetime.date) -> str:
     return day.strftime("%Y%m%d")
 
 
-def certsearch_row(revision: CertificateRevision) -> CertSearchRow:
+class CountryNames(dict):
+    """Country names by code, each looked up once, in the language active when first asked."""
+
+    def __missing__(self, code: str) -> str:
+        name = self[code] = countries.name(code)
+        return name
+
+
+def certsearch_row(source: CertSearchSource, country_names: CountryNames) -> CertSearchRow:
     """The CertSearch row of a certificate's current, accredited revision.
 
     "Certificate Number" is the number as printed on the certificate, `Certificate.number`: it
@@ -97,71 +109,103 @@ def certsearch_row(revision: CertificateRevision) -> CertSearchRow:
     suffix of `CertificateRevision.identifier` would make each reissue a new certification there).
     The identity number is the CB's internal unique key, `<CB id>-<certificate id>`.
     """
-    certificate = revision.certificate
     return CertSearchRow(
-        identity=f"{certificate.certification_body_id}-{certificate.pk}",
-        number=certificate.number,
-        status=STATUS_NAMES[certificate.status],
+        identity=f"{source.certification_body_id}-{source.certificate_id}",
+        number=source.number,
+        status=STATUS_NAMES[source.status],
         accreditation=ACCREDITED,
         certification_type=CERTIFICATION_TYPE,
-        scope=revision.scope,
-        original_issue_date=certsearch_date(certificate.original_certified_on),
-        issue_date=certsearch_date(revision.issued_on),
-        expiry_date=certsearch_date(revision.expiry_on),
-        entity_name=revision.holder_name,
-        standard=Edition.label_for(revision.edition.standard.code, revision.edition.year),
-        country=revision.holder_country.code,
-        site_addresses=SITE_SEPARATOR.join(f"{site.name}, {site.address}" for site in revision.sites.all()),
-        technical_sectors=SECTOR_SEPARATOR.join(
-            f"IAF {code.code}" for code in sorted(revision.iaf_codes.all(), key=lambda code: code.code)
+        scope=source.scope,
+        original_issue_date=certsearch_date(source.original_certified_on),
+        issue_date=certsearch_date(source.issued_on),
+        expiry_date=certsearch_date(source.expiry_on),
+        entity_name=source.holder_name,
+        standard=Edition.label_for(source.standard_code, source.edition_year),
+        country=source.holder_country,
+        site_addresses=SITE_SEPARATOR.join(
+            f"{name}, {address_text(street, postcode, city, country_names[country])}"
+            for name, street, postcode, city, country in source.sites
         ),
+        technical_sectors=SECTOR_SEPARATOR.join(f"IAF {code}" for code in source.iaf_codes),
     )
 
 
-def certsearch_rows(revisions: Iterable[CertificateRevision]) -> list[CertSearchRow]:
-    """The rows, in English whatever the reader's language (the sites' country names)."""
-    with translation.override("en"):
-        return [certsearch_row(revision) for revision in revisions]
+def certsearch_rows(chunks: Iterable[list[CertSearchSource]]) -> Iterator[list[CertSearchRow]]:
+    """The rows, chunk by chunk, in English whatever the reader's language (the sites' country
+    names)."""
+    country_names = CountryNames()
+    for chunk in chunks:
+        with translation.override("en"):
+            rows = [certsearch_row(source, country_names) for source in chunk]
+        yield rows
 
 
 def export_filename(extension: str, day: datetime.date) -> str:
     return f"certsearch-{day.isoformat()}.{extension}"
 
 
-def csv_write(rows: Iterable[CertSearchRow], out: Writable) -> None:
-    """UTF-8 text with a byte-order mark (Excel reads the accents right), comma-separated, quoted
-    as RFC 4180 says (CRLF line ends, fields with a quote, comma or line break in double quotes)."""
-    out.write(BOM)
-    writer = csv.writer(out, dialect="excel")
+def csv_pieces(chunks: Iterable[list[CertSearchRow]]) -> Iterator[str]:
+    """The CSV file piece by piece, one piece a chunk of rows, for a streamed download. UTF-8 text
+    with a byte-order mark (Excel reads the accents right), comma-separated, quoted as RFC 4180
+    says (CRLF line ends, fields with a quote, comma or line break in double quotes)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, dialect="excel")
+    buffer.write(BOM)
     writer.writerow(COLUMNS)
-    writer.writerows(row.cells() for row in rows)
+    yield _drained(buffer)
+    for rows in chunks:
+        writer.writerows(row.cells() for row in rows)
+        yield _drained(buffer)
 
 
-def xlsx_bytes(rows: Iterable[CertSearchRow]) -> bytes:
+def _drained(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def xlsx_file(chunks: Iterable[list[CertSearchRow]]) -> BinaryIO:
     """One sheet, "Certifications": a bold header row, columns as wide as their text (within
-    bounds), and every cell a string, never a formula."""
-    lines = [list(COLUMNS), *(row.cells() for row in rows)]
+    bounds), and every cell a string, never a formula; in a temporary file, read from its start.
+
+    The widths come before the rows in the file but depend on every row: the rows go to a
+    temporary CSV file while the widths are measured, then from it into the workbook (which
+    openpyxl's write-only mode also keeps on disk), so memory holds one chunk, not the register."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
-    for index, width in enumerate(_widths(lines), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    for number, line in enumerate(lines):
-        sheet.append([_text_cell(sheet, value, bold if number == 0 else None) for value in line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        widths = _spooled(chunks, spool)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        bold = Font(bold=True)
+        sheet.append([_text_cell(sheet, name, bold) for name in COLUMNS])
+        spool.seek(0)
+        for line in csv.reader(spool):
+            sheet.append([_text_cell(sheet, value, None) for value in line])
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (the response that sends it closes it)
+    workbook.save(out)
+    out.seek(0)
+    return out
+
+
+def _spooled(chunks: Iterable[list[CertSearchRow]], spool: TextIO) -> list[int]:
+    """Write the rows' cells to the spool (without the characters a sheet cannot hold) and return
+    the column widths: the longest text of each column, header included, plus a margin."""
+    longest = [len(name) for name in COLUMNS]
+    writer = csv.writer(spool)
+    for rows in chunks:
+        for row in rows:
+            cells = row.cells()
+            longest = [max(length, len(cell)) for length, cell in zip(longest, cells, strict=True)]
+            writer.writerow([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in cells])
+    return [min(max(length + 2, MIN_WIDTH), MAX_WIDTH) for length in longest]
 
 
 def _text_cell(sheet, value: str, font: Font | None) -> WriteOnlyCell:
     # openpyxl would store a text starting with "=" as a formula: the type is set after the value
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     if font is not None:
         cell.font = font
     return cell
-
-
-def _widths(lines: list[list[str]]) -> list[int]:
-    longest = [max(len(line[column]) for line in lines) for column in range(len(COLUMNS))]
-    return [min(max(length + 2, MIN_WIDTH), MAX_WIDTH) for length in longest]

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from certificates.enums import CertificateStatus, DecisionKind, RevisionStatus
 from certificates.models import Certificate, CertificateRevision, Decision
-from certificates.register_export import COLUMNS, STATUS_NAMES
+from certificates.register_export import COLUMNS, STATUS_NAMES, certsearch_rows, csv_pieces
+from certificates.selectors.register import certsearch_chunks
 from organisations.models import IAFCode
 from tests import factories
 from tests.audits.conftest import ems  # noqa: F401  (the ISO 14001:2015 fixture)
@@ -41,14 +42,19 @@ HEADER = [
 ]
 
 
-def csv_lines(response) -> list[list[str]]:
-    text = response.content.decode("utf-8")
+def body(response) -> bytes:
+    """The whole file: the CSV export is streamed, the XLSX one sent from a temporary file."""
+    return b"".join(response.streaming_content)
+
+
+def csv_lines(content: bytes) -> list[list[str]]:
+    text = content.decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:], newline="")))
 
 
-def xlsx_lines(response) -> list[list[str]]:
-    sheet = load_workbook(io.BytesIO(response.content))["Certifications"]
+def xlsx_lines(content: bytes) -> list[list[str]]:
+    sheet = load_workbook(io.BytesIO(content))["Certifications"]
     return [[cell.value or "" for cell in row] for row in sheet.iter_rows()]
 
 
@@ -56,7 +62,7 @@ def exported(client, user, url=CSV, **query) -> list[list[str]]:
     client.force_login(user)
     response = client.get(url, query)
     assert response.status_code == 200
-    return (csv_lines if url == CSV else xlsx_lines)(response)
+    return (csv_lines if url == CSV else xlsx_lines)(body(response))
 
 
 def numbers(lines: list[list[str]]) -> list[str]:
@@ -128,8 +134,10 @@ def test_csv_row_is_the_certsearch_row(client, world, certified):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     day = timezone.localdate().isoformat()
     assert response["Content-Disposition"] == f'attachment; filename="certsearch-{day}.csv"'
-    assert b"\r\n" in response.content  # RFC 4180 line ends
-    assert csv_lines(response) == [HEADER, expected_row(world, certified)]
+    assert response.streaming
+    content = body(response)
+    assert b"\r\n" in content  # RFC 4180 line ends
+    assert csv_lines(content) == [HEADER, expected_row(world, certified)]
 
 
 def test_xlsx_row_is_the_certsearch_row(client, world, certified):
@@ -137,7 +145,7 @@ def test_xlsx_row_is_the_certsearch_row(client, world, certified):
     response = client.get(XLSX)
     day = timezone.localdate().isoformat()
     assert response["Content-Disposition"] == f'attachment; filename="certsearch-{day}.xlsx"'
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(body(response)))
     assert workbook.sheetnames == ["Certifications"]
     sheet = workbook["Certifications"]
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
@@ -247,11 +255,11 @@ def test_csv_neutralises_formulas(client, world, hostile):
 
 def test_xlsx_neutralises_formulas(client, world, hostile):
     client.force_login(world.cert_manager)
-    sheet = load_workbook(io.BytesIO(client.get(XLSX).content))["Certifications"]
+    sheet = load_workbook(io.BytesIO(body(client.get(XLSX))))["Certifications"]
     scope, name = sheet["F2"], sheet["J2"]
     assert (scope.data_type, scope.value) == ("s", '\'=HYPERLINK("https://evil.example","Click")')
     assert (name.data_type, name.value) == ("s", "'+cmd|' /C calc'!A0")
-    with zipfile.ZipFile(io.BytesIO(client.get(XLSX).content)) as archive:
+    with zipfile.ZipFile(io.BytesIO(body(client.get(XLSX)))) as archive:
         assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")  # no formula anywhere
 
 
@@ -421,8 +429,12 @@ def test_register_pages_by_fifty(client, world, qms):
 
 
 def count_queries(client, url) -> int:
+    """The queries of the request and, for an export, of reading its file to the end."""
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
+        response = client.get(url)
+        assert response.status_code == 200
+        if response.streaming:
+            body(response)
     return len(queries)
 
 
@@ -434,3 +446,80 @@ def test_query_count_does_not_grow_with_rows(client, world, qms, url, expected):
     for index in range(57):
         make_certificate(world, qms, number=f"CB-2027-{index + 1:05d}")
     assert (few, count_queries(client, url)) == (expected, expected)
+
+
+# --- The export streamed, read in chunks ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "chunks", "expected_queries"),
+    [
+        (2, [[1, 2], [3, 4], [5]], 9),  # three a chunk: the revisions, their sites, their IAF codes
+        (5, [[1, 2, 3, 4, 5]], 4),  # a full chunk: one more query finds nothing after it
+        (6, [[1, 2, 3, 4, 5]], 3),
+    ],
+)
+def test_export_reads_the_register_in_chunks_by_number(world, qms, size, chunks, expected_queries):
+    for index in (3, 5, 1, 4, 2):  # made out of order
+        make_certificate(world, qms, number=f"CB-2026-{index:05d}")
+    with CaptureQueriesContext(connection) as queries:
+        read = [
+            [source.number for source in chunk] for chunk in certsearch_chunks(Certificate.objects, size=size)
+        ]
+    assert read == [[f"CB-2026-{index:05d}" for index in chunk] for chunk in chunks]
+    assert len(queries) == expected_queries
+
+
+def test_csv_is_streamed_header_first_then_a_piece_a_chunk(client, world, qms):
+    many(world, qms, 5)
+    pieces = list(csv_pieces(certsearch_rows(certsearch_chunks(Certificate.objects, size=2))))
+    assert len(pieces) == 4
+    assert pieces[0] == "\ufeff" + ",".join(HEADER) + "\r\n"
+    assert [line[1] for line in csv.reader(io.StringIO(pieces[2], newline=""))] == [
+        "CB-2026-00003",
+        "CB-2026-00004",
+    ]
+    client.force_login(world.cert_manager)
+    assert "".join(pieces).encode() == body(client.get(CSV))
+
+
+def test_xlsx_keeps_line_breaks_quotes_and_commas_and_drops_control_characters(client, world, qms):
+    certificate = make_certificate(world, qms)
+    certificate.revisions.update(scope='Design,\n "digital"\x07 services')
+    (csv_row,) = exported(client, world.cert_manager)[1:]
+    (xlsx_row,) = exported(client, world.cert_manager, XLSX)[1:]
+    assert csv_row[5] == 'Design,\n "digital"\x07 services'
+    assert xlsx_row[5] == 'Design,\n "digital" services'  # a sheet cannot hold the bell
+
+
+def test_a_reissue_in_draft_leaves_the_register_on_the_current_revision(client, world, qms):
+    certificate = make_certificate(world, qms)
+    current = certificate.revisions.get()
+    CertificateRevision.objects.create(
+        certificate=certificate,
+        revision=2,
+        decision=another_decision(certificate),
+        edition=qms,
+        holder_name="Organisation A, renamed",
+        scope="Design of digital public services",
+        effective_on=datetime.date(2026, 9, 1),
+        expiry_on=datetime.date(2030, 1, 31),
+        cycle_started_on=current.cycle_started_on,
+        status=RevisionStatus.DRAFT,
+    )
+    client.force_login(world.cert_manager)
+    (row,) = client.get(REGISTER).context["page"]
+    assert (row.holder_name, row.effective_on, row.expiry_on) == (
+        "Organisation A",
+        current.effective_on,
+        current.expiry_on,
+    )
+    assert listed(client, world.cert_manager, expires_from="2030-01-01") == []  # the draft's expiry
+    assert listed(client, world.cert_manager, expires_until=current.expiry_on.isoformat()) == [
+        "CB-2026-00001"
+    ]
+
+
+@pytest.mark.parametrize("url", [CSV, XLSX])
+def test_an_empty_register_exports_the_header_alone(client, world, url):
+    assert exported(client, world.cert_manager, url) == [HEADER]
