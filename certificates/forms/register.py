@@ -74,11 +74,18 @@ class RegisterFilterForm(BoundedForm, forms.Form):
     )
 
     def __init__(
-        self, *args, standards: list[tuple[int, str]], organisations: list[tuple[int, str]], **kwargs
+        self,
+        *args,
+        standards: list[tuple[int, str]],
+        organisations: list[tuple[int, str]] | None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.fields["standard"].choices = [("", _("All standards")), *standards]
-        self.fields["organisation"].choices = [("", _("All organisations")), *organisations]
+        if organisations is None:  # too many to list: the search by holder finds them by name
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].choices = [("", _("All organisations")), *organisations]
 
     def clean(self) -> dict:
         data = super().clean()

@@ -190,14 +190,21 @@ def _sources(chunk: list[tuple]) -> list[CertSearchSource]:
     ]
 
 
-def register_choices(certificates: QuerySet[Certificate]) -> tuple[list, list]:
-    """The standards and the organisations among these certificates, as (id, label) choices."""
+ORGANISATIONS_LISTED = 50  # more, and the holder's name is searched instead of chosen from a list
+
+
+def register_choices(certificates: QuerySet[Certificate]) -> tuple[list, list | None]:
+    """The standards and the organisations among these certificates, as (id, label) choices; the
+    organisations only up to ORGANISATIONS_LISTED (None beyond: a large CB's 1,417 clients were
+    most of the page, and the search by number or holder finds them by name)."""
     visible = certificates.order_by()
     standards = visible.values_list("standard_id", "standard__code").distinct().order_by("standard__code")
-    organisations = (
-        visible.values_list("organisation_id", "organisation__name").distinct().order_by("organisation__name")
+    organisations = list(
+        visible.values_list("organisation_id", "organisation__name")
+        .distinct()
+        .order_by("organisation__name")[: ORGANISATIONS_LISTED + 1]
     )
-    return list(standards), list(organisations)
+    return list(standards), (organisations if len(organisations) <= ORGANISATIONS_LISTED else None)
 
 
 def sees_several_bodies(certificates: QuerySet[Certificate]) -> bool:

@@ -348,6 +348,19 @@ def test_a_filter_on_another_bodys_organisation_is_refused(client, world, mixed,
     assert world.org_b.pk not in organisations
 
 
+def test_past_the_organisations_listed_the_holder_is_searched_by_name(client, world, mixed, monkeypatch):
+    """A large CB's register lists no select of its 1,417 clients: the search by number or holder
+    finds them by name (here with the list's limit lowered to one of the two holders)."""
+    from certificates.selectors import register as selectors
+
+    monkeypatch.setattr(selectors, "ORGANISATIONS_LISTED", 1)
+    client.force_login(world.cert_manager)
+    response = client.get(REGISTER, {"q": "roads"})
+    assert "organisation" not in response.context["form"].fields
+    assert 'name="organisation"' not in response.content.decode()
+    assert [certificate.number for certificate in response.context["page"]] == ["E-1"]
+
+
 # --- Who sees what ---------------------------------------------------------------------------
 
 
