@@ -44,7 +44,7 @@ class FindingForm(BoundedForm, forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=FastSelect(attrs={"class": "form-select form-select-lg"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
         error_messages={"invalid_choice": INVALID_CLAUSE},
         help_text=_("When the requirement is a clause of the audited standards."),
     )
@@ -67,7 +67,7 @@ class FindingForm(BoundedForm, forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=FastSelect(attrs={"class": "form-select form-select-lg"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
         error_messages={"invalid_choice": INVALID_SITE},
     )
     process = forms.CharField(
@@ -102,7 +102,7 @@ class FindingForm(BoundedForm, forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": INVALID_PACK},
         help_text=_("A readiness pack the client shares with you, when the finding rests on it."),
     )
@@ -242,14 +242,14 @@ class FindingFilterForm(BoundedForm, forms.Form):
         label=_("Type"),
         required=False,
         choices=[("", _("All types")), *FindingType.choices],
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": _("There is no such type; findings of every type are shown.")},
     )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("All statuses")), *FindingStatus.choices],
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": _("There is no such status; findings in every status are shown.")},
     )
     site = forms.TypedChoiceField(
@@ -257,7 +257,7 @@ class FindingFilterForm(BoundedForm, forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=FastSelect(attrs={"class": "form-select"}),  # a client's sites: a long list (core/widgets.py)
         error_messages={"invalid_choice": _("There is no such site here; findings at every site are shown.")},
     )
 
