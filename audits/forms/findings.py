@@ -30,7 +30,9 @@ NC_NEEDS_EDITION = _("Rule 29: tick the standard(s) the nonconformity belongs to
 
 class FindingForm(BoundedForm, forms.Form):
     """One finding, as the team types it on site. Built from `FindingChoices` (read once), so
-    building and rendering it runs no query; `content()` gives the service what was typed."""
+    building and rendering it runs no query; `content()` gives the service what was typed. Its
+    clause and site lists are FastSelects: every clause of the audited editions and every site
+    of the client (docs/performance.md, "Markup written in Python")."""
 
     type = forms.ChoiceField(label=_("Type"), widget=forms.RadioSelect(attrs={"class": "btn-check"}))
     source = forms.ChoiceField(
@@ -44,7 +46,7 @@ class FindingForm(BoundedForm, forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+        widget=FastSelect(attrs={"class": "form-select form-select-lg"}),
         error_messages={"invalid_choice": INVALID_CLAUSE},
         help_text=_("When the requirement is a clause of the audited standards."),
     )
@@ -67,7 +69,7 @@ class FindingForm(BoundedForm, forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+        widget=FastSelect(attrs={"class": "form-select form-select-lg"}),
         error_messages={"invalid_choice": INVALID_SITE},
     )
     process = forms.CharField(
@@ -236,20 +238,22 @@ def initial_of(finding) -> dict:
 
 
 class FindingFilterForm(BoundedForm, forms.Form):
-    """The list's filter, from the query string: an unknown value is ignored and said so."""
+    """The list's filter, from the query string: an unknown value is ignored and said so. Its
+    selects are FastSelects: the list shows every finding of an audit (120 at national scale) and
+    sits at the benchmark's budget (docs/performance.md, "Markup written in Python")."""
 
     type = forms.ChoiceField(
         label=_("Type"),
         required=False,
         choices=[("", _("All types")), *FindingType.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=FastSelect(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": _("There is no such type; findings of every type are shown.")},
     )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("All statuses")), *FindingStatus.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=FastSelect(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": _("There is no such status; findings in every status are shown.")},
     )
     site = forms.TypedChoiceField(
@@ -257,7 +261,7 @@ class FindingFilterForm(BoundedForm, forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        widget=FastSelect(attrs={"class": "form-select"}),  # a client's sites: a long list (core/widgets.py)
+        widget=FastSelect(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": _("There is no such site here; findings at every site are shown.")},
     )
 
