@@ -99,6 +99,7 @@ def scale_pages() -> list[tuple[str, str, str]]:
     c = cast()
     org = c.organisation.pk
     certificate = reverse("certificates:certificate_detail", args=[c.certificate.pk])
+    findings = reverse("audits:finding_list", args=[c.audit.pk])  # all on one page, as an audit has them
     internal = reverse("improvement:internal_programme_list", args=[org])
     month = timezone.localdate().strftime("%Y-%m")
     last = "?page=9999"  # past the last page: Django's paginator gives the last one
@@ -130,6 +131,7 @@ def scale_pages() -> list[tuple[str, str, str]]:
         ("what is due, panels (manager)", reverse("calendar:due"), c.manager),
         ("reminders (manager)", reverse("calendar:reminders"), c.manager),
         ("audit with the most findings", reverse("audits:audit_detail", args=[c.audit.pk]), c.manager),
+        ("findings of the audit with the most findings", findings, c.manager),
         ("certificate detail", certificate, c.manager),
         ("actions register (client)", reverse("improvement:action_list", args=[org]), c.client_qm),
         ("internal audit programmes (client)", internal, c.client_qm),

@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedForm, SubmitOnceForm
-from core.widgets import FastSelect, FastSelectMultiple
 from organisations.enums import OrganisationRole
 from organisations.locks import LOCKED_FIELDS
 from organisations.models import Organisation, Site, User
@@ -25,7 +24,7 @@ class OrganisationForm(BoundedForm, forms.ModelForm):
             "headcount",
             "iaf_codes",
         ]
-        widgets = {"iaf_codes": FastSelectMultiple(attrs={"size": 10}), "country": FastSelect}
+        widgets = {"iaf_codes": forms.SelectMultiple(attrs={"size": 10})}
         help_texts = {
             "iaf_codes": _("The economic sectors of the scope (IAF ID 1); hold Ctrl to pick several.")
         }
@@ -54,7 +53,6 @@ class SiteForm(BoundedForm, forms.ModelForm):
             "is_central_function",
             "is_active",
         ]
-        widgets = {"country": FastSelect}
 
     def details(self) -> SiteDetails:
         return SiteDetails(**{name: self.cleaned_data[name] for name in self.Meta.fields})

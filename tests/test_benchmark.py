@@ -232,6 +232,7 @@ SCALE_PAGES = [
     "what is due, panels (manager)",
     "reminders (manager)",
     "audit with the most findings",
+    "findings of the audit with the most findings",
     "certificate detail",
     "actions register (client)",
     "internal audit programmes (client)",

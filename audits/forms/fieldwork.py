@@ -8,7 +8,6 @@ from audits.enums import EXTRA_KINDS, NC_TYPES, AssignmentStatus, AuditKind, Fin
 from audits.models import Audit, AuditPlan, AuditProgramme, AuditReport, PlanSession
 from audits.services.fieldwork import REPEATABLE, REPORT_FIELDS, ReportContent
 from core.forms import BoundedForm, SubmitOnceForm
-from core.widgets import FastSelect, FastSelectMultiple
 from organisations.models import User
 from standards.models import Clause
 
@@ -37,14 +36,12 @@ class AuditAddForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
         label=_("Repeats"),
         queryset=Audit.objects.none(),
         required=False,
-        widget=FastSelect,
         help_text=_("For a stage 1 or stage 2 done again: the stage it repeats."),
     )
     follows_up = AuditChoiceField(
         label=_("Verifies the corrections of"),
         queryset=Audit.objects.none(),
         required=False,
-        widget=FastSelect,
         help_text=_("For a follow-up audit: the audit whose nonconformities it verifies."),
     )
 
@@ -108,7 +105,7 @@ class PlanSessionForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
         label=_("Clauses"),
         queryset=Clause.objects.none(),
         required=False,
-        widget=FastSelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     auditors = forms.ModelMultipleChoiceField(
         label=_("Auditors"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -117,7 +114,7 @@ class PlanSessionForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
     class Meta:
         model = PlanSession
         fields = ["day", "starts_at", "ends_at", "site", "mode", "activity", "clauses", "auditors"]
-        widgets = {"day": DATE, "starts_at": TIME, "ends_at": TIME, "site": FastSelect}
+        widgets = {"day": DATE, "starts_at": TIME, "ends_at": TIME}
 
     def __init__(self, *args, audit: Audit, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,7 +30,9 @@ NC_NEEDS_EDITION = _("Rule 29: tick the standard(s) the nonconformity belongs to
 
 class FindingForm(BoundedForm, forms.Form):
     """One finding, as the team types it on site. Built from `FindingChoices` (read once), so
-    building and rendering it runs no query; `content()` gives the service what was typed."""
+    building and rendering it runs no query; `content()` gives the service what was typed. Its
+    clause and site lists are FastSelects: every clause of the audited editions and every site
+    of the client (docs/performance.md, "Markup written in Python")."""
 
     type = forms.ChoiceField(label=_("Type"), widget=forms.RadioSelect(attrs={"class": "btn-check"}))
     source = forms.ChoiceField(
@@ -102,7 +104,7 @@ class FindingForm(BoundedForm, forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
         error_messages={"invalid_choice": INVALID_PACK},
         help_text=_("A readiness pack the client shares with you, when the finding rests on it."),
     )
@@ -236,7 +238,9 @@ def initial_of(finding) -> dict:
 
 
 class FindingFilterForm(BoundedForm, forms.Form):
-    """The list's filter, from the query string: an unknown value is ignored and said so."""
+    """The list's filter, from the query string: an unknown value is ignored and said so. Its
+    selects are FastSelects: the list shows every finding of an audit (120 at national scale) and
+    sits at the benchmark's budget (docs/performance.md, "Markup written in Python")."""
 
     type = forms.ChoiceField(
         label=_("Type"),

@@ -9,7 +9,7 @@ from audits.models import Audit, AuditProgramme
 from audits.models.programme import SCOPE_FIELDS, ProgrammeScope
 from core import bounds
 from core.forms import BoundedForm, SubmitOnceForm
-from core.widgets import FastSelect, FastSelectMultiple
+from core.widgets import FastSelect
 from improvement.forms.gap import EditionChoiceField
 from organisations.models import CertificationBody, IAFCode, Organisation, Site, User
 from standards.enums import EditionStatus
@@ -32,7 +32,7 @@ class ProgrammeForm(BoundedForm, forms.ModelForm):
         label=_("IAF codes of the scope"),
         queryset=IAFCode.objects.all(),
         required=False,
-        widget=FastSelectMultiple(attrs={"size": 10}),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
     )
 
     class Meta:
@@ -214,6 +214,7 @@ class CoverageForm(BoundedForm, forms.Form):
 
 
 class TeamAssignForm(BoundedForm, SubmitOnceForm, forms.Form):
+    # the CB's people: a long list at a large CB, on the audit page (core/widgets.py)
     user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(), widget=FastSelect)
     role = forms.ChoiceField(label=_("Role"), choices=TeamRole.choices)
 

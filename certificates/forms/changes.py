@@ -13,7 +13,6 @@ from certificates.models import ChangeNotification, ChangeReview
 from certificates.services.changes import RevisionPlan, SpecialAudit
 from core import bounds
 from core.forms import BoundedForm, SubmitOnceForm
-from core.widgets import FastSelect
 from organisations.models import Organisation
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -52,10 +51,6 @@ class ChangeNotificationForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
         ]
         widgets = {
             "effective_on": DATE,
-            "country": FastSelect,
-            "kind": FastSelect,
-            "site_change": FastSelect,
-            "site": FastSelect,
         }
         help_texts = {
             "name": _("The new legal name, or the name of a new site."),
@@ -90,14 +85,12 @@ class ChangeReviewForm(BoundedForm, forms.Form):
         label=_("Programme"),
         queryset=AuditProgramme.objects.none(),
         required=False,
-        widget=FastSelect,
         help_text=_("Of a special audit, or of the decision that revises the certificate."),
     )
     decision_kind = forms.ChoiceField(
         label=_("Decision to take"),
         required=False,
         choices=[("", "—"), *((kind.value, kind.label) for kind in DecisionKind if kind in REVISING_KINDS)],
-        widget=FastSelect,
     )
     starts_on = forms.DateField(label=_("Special audit: first day"), required=False, widget=DATE)
     ends_on = forms.DateField(label=_("Special audit: last day"), required=False, widget=DATE)

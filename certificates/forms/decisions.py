@@ -19,7 +19,6 @@ from certificates.services.decisions import DecisionContent
 from certificates.services.transfers import TransferDetails
 from core import bounds
 from core.forms import BoundedForm, SubmitOnceForm
-from core.widgets import FastSelect
 from organisations.models import Site
 from standards.models import Edition
 
@@ -84,13 +83,13 @@ class DecisionForm(BoundedForm, SubmitOnceForm, forms.Form):
         label=_("Standard"),
         queryset=Edition.objects.none(),
         help_text=_("One decision per standard (rule 29)."),
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     kind = forms.ChoiceField(
         label=_("Decision"),
         choices=DecisionKind.choices,
         initial=DecisionKind.INITIAL,
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     outcome = forms.ChoiceField(
         label=_("Outcome"),
@@ -132,7 +131,7 @@ class DecisionForm(BoundedForm, SubmitOnceForm, forms.Form):
         queryset=TransferReview.objects.none(),
         required=False,
         help_text=_("For a transfer: the accepted review it is decided on (rule 30)."),
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, programme: AuditProgramme, preview: bool = False, **kwargs):
@@ -197,7 +196,7 @@ class TransferReviewForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
     edition = forms.ModelChoiceField(
         label=_("Standard"),
         queryset=Edition.objects.none(),
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     class Meta:
@@ -222,7 +221,7 @@ class TransferReviewForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
             "reviewed_on",
         ]
         widgets = {
-            "incoming_status": FastSelect(attrs={"class": "form-select"}),
+            "incoming_status": forms.Select(attrs={"class": "form-select"}),
             "original_certified_on": DATE,
             "cycle_started_on": DATE,
             "expires_on": DATE,

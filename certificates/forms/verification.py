@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from certificates.models import NUMBER_MAX_LENGTH
 from core.forms import BoundedForm
-from core.widgets import FastSelect
 
 
 class VerificationForm(BoundedForm, forms.Form):
@@ -23,7 +22,6 @@ class VerificationForm(BoundedForm, forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        widget=FastSelect,
         help_text=_("Needed only when two certification bodies use the same number."),
         error_messages={"invalid_choice": _("Choose a certification body from the list.")},
     )

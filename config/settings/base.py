@@ -193,8 +193,6 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-# Plain widgets written out in Python (the same markup as Django's templates, faster): core/renderers.py
-FORM_RENDERER = "core.renderers.FastRenderer"
 
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
