@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import (
     DateField,
     F,
@@ -433,6 +434,7 @@ def _audit_items(
     )
     codes = _standard_codes(ProgrammeEdition, "programme", {row[7] for row in rows}) if with_standards else {}
     audit_path = path_of("audits:audit_detail")
+    audit_kinds = labels_of(AuditKind)
     items = []
     for (
         pk,
@@ -448,7 +450,7 @@ def _audit_items(
         body_id,
     ) in rows:
         common = {
-            "subject": f"{AuditKind(kind).label} ({starts_on.isoformat()})",
+            "subject": f"{audit_kinds[kind]} ({starts_on.isoformat()})",
             "path": audit_path(pk),
             "organisation_id": organisation_id,
             "organisation_name": organisation_name,
@@ -467,6 +469,11 @@ def _audit_items(
                 DueItem(key=f"audit-{pk}-team-notice", kind=DueKind.TEAM_NOTICE, due_on=notice_on, **common)
             )
     return items
+
+
+def labels_of(choices: type[models.TextChoices]) -> dict[str, str]:
+    """The choices' labels, translated once for a list of many rows (not once a row)."""
+    return {value: str(label) for value, label in choices.choices}
 
 
 PATH_SENTINEL = 987_654_321  # an id no record has: reversed once, then replaced by each record's
@@ -525,6 +532,7 @@ def _finding_items(
         else {}
     )
     finding_path = path_of("audits:finding_detail")
+    audit_kinds, finding_types = labels_of(AuditKind), labels_of(FindingType)
     items = []
     for (
         pk,
@@ -540,7 +548,7 @@ def _finding_items(
         body_id,
     ) in rows:
         common = {
-            "subject": f"{FindingType(finding_type).label} {number}, {AuditKind(audit_kind).label}",
+            "subject": f"{finding_types[finding_type]} {number}, {audit_kinds[audit_kind]}",
             "path": finding_path(pk),
             "organisation_id": organisation_id,
             "organisation_name": organisation_name,

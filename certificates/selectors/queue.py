@@ -32,7 +32,7 @@ from audits.models import AuditProgramme, Finding, FindingResponse, TeamAssignme
 from certificates import access
 from certificates.enums import ChangeReviewStatus, DecisionKind, RevisionStatus, TaskKind, TaskStatus
 from certificates.models import CertificateRevision, ChangeReview, Task
-from certificates.selectors.calendar import path_of
+from certificates.selectors.calendar import labels_of, path_of
 from organisations import access as tenancy
 from organisations.models import User
 
@@ -200,9 +200,7 @@ def _finding_rows(user, filters: QueueFilters, today: datetime.date) -> list[Que
             "pk", "full_name", "email"
         )
     }
-    # the labels translated once, not once a row (a large CB has 1,500 rows)
-    types = {value: str(label) for value, label in FindingType.choices}
-    kinds = {value: str(label) for value, label in AuditKind.choices}
+    types, kinds = labels_of(FindingType), labels_of(AuditKind)  # a large CB has 1,500 rows
     finding_path = path_of("audits:finding_detail")
     verbs = {NC_PLAN: _("Review the plan"), NC_CLOSURE: _("Verify the closure")}
     rows = []
