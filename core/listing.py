@@ -1,10 +1,16 @@
 """What every long list shares: a page of rows (a page number that is not one gives the first or
 the last page, never an error), the filter form's look (django-filter's FilterSet with this form),
-its fields as the templates write them, and the query string that keeps the filters across pages."""
+its fields as the templates write them, the query string that keeps the filters across pages, and
+for lists built from plain values, the labels of a choice and the address of a record's page made
+once for all rows."""
+
+from collections.abc import Callable
 
 from django import forms
 from django.core.paginator import Page, Paginator
+from django.db import models
 from django.http import HttpRequest
+from django.urls import reverse
 
 from core.forms import BoundedForm
 
@@ -53,3 +59,19 @@ def form_rows(form: forms.Form) -> list[tuple]:
         else:
             rows.append((field, None, None))
     return rows
+
+
+def labels_of(choices: type[models.Choices]) -> dict[str, str]:
+    """The choices' labels, translated once for a list of many rows (not once a row)."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+PATH_SENTINEL = 987_654_321  # an id no record has: reversed once, then replaced by each record's
+
+
+def path_of(name: str) -> Callable[[int], str]:
+    """The address of a record's page by its id, for many records: the URL is reversed once (a
+    thousand reversals cost a tenth of a second) and the id put in its place."""
+    pattern = reverse(name, args=[PATH_SENTINEL])
+    before, _, after = pattern.partition(str(PATH_SENTINEL))
+    return lambda pk: f"{before}{pk}{after}"

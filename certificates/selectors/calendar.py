@@ -12,10 +12,8 @@ reviews (`improvement.selectors.due`).
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import models
 from django.db.models import (
     DateField,
     F,
@@ -45,6 +43,7 @@ from certificates.enums import (
     RevisionStatus,
 )
 from certificates.models import Certificate, CertificateDueDate
+from core.listing import labels_of, path_of
 from improvement import access as improvement_access
 from improvement.models import Action, InternalAudit, ManagementReview
 from improvement.selectors import due as improvement_due
@@ -469,22 +468,6 @@ def _audit_items(
                 DueItem(key=f"audit-{pk}-team-notice", kind=DueKind.TEAM_NOTICE, due_on=notice_on, **common)
             )
     return items
-
-
-def labels_of(choices: type[models.TextChoices]) -> dict[str, str]:
-    """The choices' labels, translated once for a list of many rows (not once a row)."""
-    return {value: str(label) for value, label in choices.choices}
-
-
-PATH_SENTINEL = 987_654_321  # an id no record has: reversed once, then replaced by each record's
-
-
-def path_of(name: str) -> Callable[[int], str]:
-    """The address of a record's page by its id, for many records: the URL is reversed once (a
-    thousand reversals cost a tenth of a second) and the id put in its place."""
-    pattern = reverse(name, args=[PATH_SENTINEL])
-    before, _, after = pattern.partition(str(PATH_SENTINEL))
-    return lambda pk: f"{before}{pk}{after}"
 
 
 def findings_due(

@@ -17,7 +17,8 @@ from audits.selectors.programme_checks import cycle_policy
 from certificates import due_rules
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
 from certificates.models import Certificate, CertificateRevision, Decision
-from certificates.selectors.calendar import HELD, POLICY_FIELDS, VALID, DueItem, path_of
+from certificates.selectors.calendar import HELD, POLICY_FIELDS, VALID, DueItem
+from core.listing import path_of
 
 
 def certificate_facts(

@@ -32,7 +32,7 @@ from audits.models import AuditProgramme, Finding, FindingResponse, TeamAssignme
 from certificates import access
 from certificates.enums import ChangeReviewStatus, DecisionKind, RevisionStatus, TaskKind, TaskStatus
 from certificates.models import CertificateRevision, ChangeReview, Task
-from certificates.selectors.calendar import labels_of, path_of
+from core.listing import labels_of, path_of
 from organisations import access as tenancy
 from organisations.models import User
 
