@@ -11,9 +11,9 @@ record for the daily job. Each read is one query, read as plain values, whatever
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet
 
+from core.expressions import ListOf, as_list
 from improvement.enums import ActionStatus, InternalAuditStatus, ReviewStatus
 from improvement.models import (
     Action,
@@ -140,12 +140,12 @@ def internal_audits_due(
     codes = (
         InternalAuditProgramme.editions.through.objects.filter(internalauditprogramme=OuterRef("programme"))
         .order_by("edition__standard__code")
-        .values("edition__standard__code")
+        .values(item=F("edition__standard__code"))
     )
     rows = (
         found.annotate(
-            auditor_ids=ArraySubquery(auditors.values("user_id")),
-            standard_codes=ArraySubquery(codes),
+            auditor_ids=ListOf(auditors.values(item=F("user_id"))),
+            standard_codes=ListOf(codes),
         )
         .order_by("starts_on", "pk")
         .values_list(
@@ -161,7 +161,9 @@ def internal_audits_due(
         )
     )
     return [
-        InternalAuditDue(*row[:7], auditor_ids=tuple(row[7]), standard_codes=tuple(dict.fromkeys(row[8])))
+        InternalAuditDue(
+            *row[:7], auditor_ids=tuple(as_list(row[7])), standard_codes=tuple(dict.fromkeys(as_list(row[8])))
+        )
         for row in rows
     ]
 
@@ -212,13 +214,13 @@ def reviews_due(
     codes = (
         ManagementReview.editions.through.objects.filter(managementreview=OuterRef("pk"))
         .order_by("edition__standard__code")
-        .values("edition__standard__code")
+        .values(item=F("edition__standard__code"))
     )
     rows = (
-        found.annotate(standard_codes=ArraySubquery(codes))
+        found.annotate(standard_codes=ListOf(codes))
         .order_by("planned_on", "pk")
         .values_list(
             "pk", "number", "title", "planned_on", "organisation_id", "organisation__name", "standard_codes"
         )
     )
-    return [ReviewDue(*row[:6], standard_codes=tuple(dict.fromkeys(row[6]))) for row in rows]
+    return [ReviewDue(*row[:6], standard_codes=tuple(dict.fromkeys(as_list(row[6])))) for row in rows]

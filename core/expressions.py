@@ -1,0 +1,25 @@
+"""Query expressions several apps need that Django has for PostgreSQL only."""
+
+import json
+
+from django.db import models
+
+
+class ListOf(models.Subquery):
+    """The values of a one-column subquery, selected as `item` (`.values(item=...)`), as one list
+    per row: ARRAY(...) on PostgreSQL; on SQLite, the zero-setup database of `make run`, a JSON
+    array. `as_list` reads either."""
+
+    template = "ARRAY(%(subquery)s)"
+    output_field = models.TextField()  # no converter: PostgreSQL's list, SQLite's JSON text
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = '(SELECT json_group_array("item") FROM (%(subquery)s))'
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+def as_list(value) -> list:
+    """A `ListOf` value as a list, whichever database read it."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
