@@ -83,7 +83,7 @@ def month_rows(weeks, today: datetime.date) -> SafeString:
                     ),
                     more,
                 )
-                if cell.items
+                if cell.items or cell.more
                 else ""
             )
             cells.append(

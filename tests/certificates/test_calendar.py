@@ -515,6 +515,50 @@ def test_month_weeks_cover_the_month_in_whole_weeks():
     assert not weeks[0][0].in_month
 
 
+def test_a_busy_day_shows_its_first_items_and_links_the_rest_to_its_agenda():
+    day = datetime.date(2027, 1, 6)
+    items = [SimpleNamespace(due_on=day, n=n) for n in range(4)]
+    weeks = month_weeks(day.replace(day=1), items, today=day, per_day=3, day_url=lambda d: f"/agenda/{d}")
+    cell = next(cell for week in weeks for cell in week if cell.day == day)
+    assert (cell.items, cell.more, cell.more_url) == (items[:3], 1, "/agenda/2027-01-06")
+    quiet = next(cell for week in weeks for cell in week if cell.day == day + DAY)
+    assert (quiet.items, quiet.more, quiet.more_url) == ([], 0, "")
+
+
+def test_the_month_grid_links_a_busy_days_other_items_to_that_days_agenda(client, cal, monkeypatch):
+    from certificates.views import calendar as views
+
+    monkeypatch.setattr(views, "DAY_ITEMS_SHOWN", 0)  # every item of a day is one too many
+    page = _get(client, cal.cert_manager, "calendar:month", {"month": _month(cal.s1_due)})
+    cell = next(cell for week in page.context["weeks"] for cell in week if cell.day == cal.s1_due)
+    assert cell.items == [] and cell.more >= 1
+    assert f"from={cal.s1_due.isoformat()}" in cell.more_url and "days=1" in cell.more_url
+    assert f'href="{cell.more_url.replace("&", "&amp;")}"' in page.content.decode()
+    day = _get(client, cal.cert_manager, "calendar:agenda", {"from": cal.s1_due.isoformat(), "days": 1})
+    assert f"certificate-{cal.cert_a.pk}-surveillance1-{cal.decided_a.isoformat()}" in {
+        item.key for _day, items in day.context["days"] for item in items
+    }
+
+
+def test_the_agenda_and_what_is_overdue_come_a_page_at_a_time(client, cal, monkeypatch):
+    from certificates.views import calendar as views
+
+    monkeypatch.setattr(views, "AGENDA_PER_PAGE", 1)
+    monkeypatch.setattr(views, "OVERDUE_PER_PAGE", 1)
+    first = _get(client, cal.cert_manager, "calendar:agenda")
+    second = _get(client, cal.cert_manager, "calendar:agenda", {"page": 2})
+    listed = [[item.key for _d, items in page.context["days"] for item in items] for page in (first, second)]
+    assert len(listed[0]) == len(listed[1]) == 1 and listed[0] != listed[1]
+    assert first.context["page"].paginator.count >= 2
+    assert 'page=2"' in first.content.decode()
+    overdue = first.context["overdue"]
+    assert len(overdue.object_list) == 1 and overdue.paginator.count >= 1
+    assert ("overdue_page=2" in first.content.decode()) is (overdue.paginator.count > 1)
+    beyond = _get(client, cal.cert_manager, "calendar:agenda", {"page": 999, "overdue_page": "x"})
+    last = beyond.context["page"]
+    assert beyond.status_code == 200 and last.number == last.paginator.num_pages
+
+
 def test_agenda_days_group_the_items_by_day():
     items = [SimpleNamespace(due_on=datetime.date(2027, 1, d)) for d in (3, 3, 5)]
     assert agenda_days(items) == [
