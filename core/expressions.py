@@ -23,3 +23,36 @@ def as_list(value) -> list:
     if value is None:
         return []
     return json.loads(value) if isinstance(value, str) else list(value)
+
+
+class _ShiftDays(models.Func):
+    """A date moved by a number of days, as a date, in SQL: PostgreSQL adds an integer to a date,
+    SQLite shifts with date()."""
+
+    output_field = models.DateField()
+    arity = 2
+    sign = "+"
+
+    def _compiled(self, compiler):
+        (day, day_params), (days, days_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return day, days, [*day_params, *days_params]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        day, days, params = self._compiled(compiler)
+        return f"({day} {self.sign} {days})", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        day, days, params = self._compiled(compiler)
+        return f"date({day}, '{self.sign}' || {days} || ' days')", params
+
+
+class DaysBefore(_ShiftDays):
+    """`DaysBefore(day, days)`: the date `days` days before `day`."""
+
+    sign = "-"
+
+
+class DaysAfter(_ShiftDays):
+    """`DaysAfter(day, days)`: the date `days` days after `day`."""
+
+    sign = "+"

@@ -14,13 +14,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    DateField,
-    F,
-    Func,
-    Q,
-    QuerySet,
-)
+from django.db.models import F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from audits import access as audit_access
@@ -43,6 +37,7 @@ from certificates.enums import (
     RevisionStatus,
 )
 from certificates.models import Certificate, CertificateDueDate
+from core.expressions import DaysBefore
 from core.listing import labels_of, path_of
 from improvement import access as improvement_access
 from improvement.models import Action, InternalAudit, ManagementReview
@@ -378,22 +373,6 @@ def _standard_codes(through, owner: str, ids: set[int]) -> dict[int, tuple[str, 
         ):
             codes[pk].add(code)
     return {pk: tuple(sorted(found)) for pk, found in codes.items()}
-
-
-class DaysBefore(Func):
-    """A date minus a number of days, as a date, in SQL: PostgreSQL subtracts an integer from a
-    date, SQLite shifts with date()."""
-
-    output_field = DateField()
-    arity = 2
-
-    def as_sql(self, compiler, connection, **extra_context):
-        (day, day_params), (days, days_params) = (compiler.compile(e) for e in self.get_source_expressions())
-        return f"({day} - {days})", [*day_params, *days_params]
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        (day, day_params), (days, days_params) = (compiler.compile(e) for e in self.get_source_expressions())
-        return f"date({day}, '-' || {days} || ' days')", [*day_params, *days_params]
 
 
 def _audit_items(

@@ -11,8 +11,8 @@ resolves it. A fixed number of queries whatever the number of rows.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import Case, DateField, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least, TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +32,7 @@ from audits.models import AuditProgramme, Finding, FindingResponse, TeamAssignme
 from certificates import access
 from certificates.enums import ChangeReviewStatus, DecisionKind, RevisionStatus, TaskKind, TaskStatus
 from certificates.models import CertificateRevision, ChangeReview, Task
+from core.expressions import DaysAfter
 from core.listing import labels_of, path_of
 from organisations import access as tenancy
 from organisations.models import User
@@ -83,7 +84,7 @@ class QueueFilters:
 
 @dataclass(frozen=True)
 class Queue:
-    rows: list[QueueRow]
+    rows: "QueueRows"
     closed: list[Task]
     reviews: bool  # the user reviews nonconformities at a CB (the page says how they fall due)
 
@@ -123,19 +124,37 @@ def task_actions(task: Task) -> tuple[Action, ...]:
     return tuple(actions)
 
 
-def _task_rows(user, filters: QueueFilters, today: datetime.date) -> list[QueueRow]:
-    tasks = with_current_revision(
-        Task.objects.filter(
-            status=TaskStatus.OPEN, certificate__certification_body__in=tenancy.cb_ids(user)
-        ).select_related("certificate__organisation", "owner")
+KIND_ORDER = {kind: position for position, (kind, _label) in enumerate(QUEUE_KINDS)}
+KEY_FIELDS = ("queue_source", "queue_key", "due", "queue_rank", "organisation_name")
+
+
+def _open_tasks(user, filters: QueueFilters) -> QuerySet[Task]:
+    tasks = Task.objects.filter(
+        status=TaskStatus.OPEN, certificate__certification_body__in=tenancy.cb_ids(user)
     )
     if filters.kind:
         tasks = tasks.filter(kind=filters.kind)
     if filters.mine:
         tasks = tasks.filter(owner=user)
-    managed = set(access.deciding_bodies(user).values_list("pk", flat=True))
-    return [
-        QueueRow(
+    return tasks
+
+
+def _task_keys(user, filters: QueueFilters, today: datetime.date) -> QuerySet[Task]:
+    return _open_tasks(user, filters).annotate(
+        queue_source=Value("task"),
+        queue_key=F("pk"),
+        due=F("due_on"),
+        queue_rank=Case(*(When(kind=kind, then=Value(KIND_ORDER[kind])) for kind in TaskKind.values)),
+        organisation_name=F("certificate__organisation__name"),
+    )
+
+
+def _task_rows(pks: list[int], today: datetime.date, managed: set[int]) -> dict[int, QueueRow]:
+    tasks = with_current_revision(
+        Task.objects.filter(pk__in=pks).select_related("certificate__organisation", "owner")
+    )
+    return {
+        task.pk: QueueRow(
             kind=task.kind,
             subject=task.certificate.number,
             url=task.get_absolute_url(),
@@ -147,21 +166,26 @@ def _task_rows(user, filters: QueueFilters, today: datetime.date) -> list[QueueR
             actions=task_actions(task) if task.certificate.certification_body_id in managed else (),
         )
         for task in tasks
-    ]
+    }
 
 
-def finding_due_on(
-    submitted_on: datetime.date | None, close_due_on: datetime.date | None, today: datetime.date
-) -> datetime.date:
-    """When the CB should have reviewed a client's answer: REVIEW_DAYS after it was submitted, or
-    by the finding's closure deadline (rule 20) if that comes first; today if neither is known."""
-    review_by = submitted_on + datetime.timedelta(days=REVIEW_DAYS) if submitted_on else None
-    return min((day for day in (review_by, close_due_on) if day), default=today)
+def _finding_due(today: datetime.date):
+    """When the CB should have reviewed a client's answer, in SQL (the queue is sorted and cut by
+    it): REVIEW_DAYS after it was submitted (`pending_since`), or by the finding's closure
+    deadline (rule 20) if that comes first; today if neither is known."""
+    review_by = DaysAfter(F("pending_since"), Value(REVIEW_DAYS))
+    return Coalesce(
+        Least(review_by, F("close_due_on")),
+        review_by,
+        F("close_due_on"),
+        Value(today),
+        output_field=DateField(),
+    )
 
 
-def _finding_rows(user, filters: QueueFilters, today: datetime.date) -> list[QueueRow]:
-    """The nonconformities waiting for the user's review, read as plain values (a large CB has
-    hundreds): one query, and one for the names of their lead auditors."""
+def _waiting_findings(user, filters: QueueFilters, today: datetime.date) -> QuerySet[Finding]:
+    """The nonconformities waiting for the user's review, with the day the answer waiting was
+    submitted (in the site's time zone, in SQL), the day the review is due and the audit's lead."""
     statuses = [NC_KINDS[filters.kind]] if filters.kind in NC_KINDS else list(AWAITING_REVIEW)
     pending = FindingResponse.objects.filter(finding=OuterRef("pk"), outcome=ReviewOutcome.PENDING).order_by(
         "-submitted_at"
@@ -169,28 +193,51 @@ def _finding_rows(user, filters: QueueFilters, today: datetime.date) -> list[Que
     lead = TeamAssignment.objects.filter(
         audit=OuterRef("audit"), role=TeamRole.LEAD, status=AssignmentStatus.ACTIVE
     ).order_by("pk")
-    findings = (
-        Finding.objects.filter(audit_access.reviewable_q(user), status__in=statuses, type__in=NC_TYPES)
+    findings = Finding.objects.filter(
+        audit_access.reviewable_q(user), status__in=statuses, type__in=NC_TYPES
+    ).annotate(pending_since=Subquery(pending.values(day=TruncDate("submitted_at"))[:1]))
+    if filters.mine:
+        findings = findings.annotate(lead_pk=Subquery(lead.values("user_id")[:1])).filter(lead_pk=user.pk)
+    return findings.annotate(due=_finding_due(today))
+
+
+def _finding_keys(user, filters: QueueFilters, today: datetime.date) -> QuerySet[Finding]:
+    return _waiting_findings(user, filters, today).annotate(
+        queue_source=Value("finding"),
+        queue_key=F("pk"),
+        queue_rank=Case(
+            When(status=FindingStatus.RESPONSE_SUBMITTED, then=Value(KIND_ORDER[NC_PLAN])),
+            default=Value(KIND_ORDER[NC_CLOSURE]),
+        ),
+        organisation_name=F("audit__programme__organisation__name"),
+    )
+
+
+def _finding_rows(pks: list[int], today: datetime.date) -> dict[int, QueueRow]:
+    """A page's nonconformities, read as plain values: one query, and one for the names of their
+    lead auditors."""
+    lead = TeamAssignment.objects.filter(
+        audit=OuterRef("audit"), role=TeamRole.LEAD, status=AssignmentStatus.ACTIVE
+    ).order_by("pk")
+    pending = FindingResponse.objects.filter(finding=OuterRef("pk"), outcome=ReviewOutcome.PENDING).order_by(
+        "-submitted_at"
+    )
+    found = list(
+        Finding.objects.filter(pk__in=pks)
         .annotate(
-            # the day in the site's time zone, in SQL (not converted row by row)
             pending_since=Subquery(pending.values(day=TruncDate("submitted_at"))[:1]),
             lead_pk=Subquery(lead.values("user_id")[:1]),
         )
-        .order_by("pk")
-    )
-    if filters.mine:
-        findings = findings.filter(lead_pk=user.pk)
-    found = list(
-        findings.values_list(
+        .annotate(due=_finding_due(today))
+        .values_list(
             "pk",
             "type",
             "number",
             "status",
-            "close_due_on",
+            "due",
             "audit__kind",
             "audit__programme_id",
             "audit__programme__organisation__name",
-            "pending_since",
             "lead_pk",
         )
     )
@@ -200,71 +247,119 @@ def _finding_rows(user, filters: QueueFilters, today: datetime.date) -> list[Que
             "pk", "full_name", "email"
         )
     }
-    types, kinds = labels_of(FindingType), labels_of(AuditKind)  # a large CB has 1,500 rows
+    types, kinds = labels_of(FindingType), labels_of(AuditKind)
     finding_path = path_of("audits:finding_detail")
     verbs = {NC_PLAN: _("Review the plan"), NC_CLOSURE: _("Verify the closure")}
-    rows = []
-    for (
-        pk,
-        finding_type,
-        number,
-        status,
-        close_due_on,
-        audit_kind,
-        programme_id,
-        organisation,
-        since,
-        lead_pk,
-    ) in found:
-        due_on = finding_due_on(since, close_due_on, today)
+    rows = {}
+    for pk, finding_type, number, status, due_on, audit_kind, programme_id, organisation, lead_pk in found:
         kind = NC_PLAN if status == FindingStatus.RESPONSE_SUBMITTED else NC_CLOSURE
         url = finding_path(pk)
         programme = AuditProgramme.reference_of(programme_id)
-        rows.append(
-            QueueRow(
-                kind=kind,
-                subject=f"{types[finding_type]} {number}, {kinds[audit_kind]} — {programme} {organisation}",
-                url=url,
-                organisation=organisation,
-                owner=leads.get(lead_pk, ""),
-                owner_id=lead_pk,
-                due_on=due_on,
-                overdue=due_on < today,
-                actions=(Action(verbs[kind], url),),
-            )
+        rows[pk] = QueueRow(
+            kind=kind,
+            subject=f"{types[finding_type]} {number}, {kinds[audit_kind]} — {programme} {organisation}",
+            url=url,
+            organisation=organisation,
+            owner=leads.get(lead_pk, ""),
+            owner_id=lead_pk,
+            due_on=due_on,
+            overdue=due_on < today,
+            actions=(Action(verbs[kind], url),),
         )
     return rows
 
 
-def _change_rows(user, filters: QueueFilters, today: datetime.date) -> list[QueueRow]:
+def _change_keys(user, filters: QueueFilters, today: datetime.date) -> QuerySet[ChangeReview]:
     """The changes the clients notified, waiting for the review of one of the user's CBs (rule
     38). A review has no owner: "mine only" leaves them out."""
-    if filters.mine:
-        return []
     reviews = ChangeReview.objects.filter(
         status=ChangeReviewStatus.OPEN, certification_body__in=tenancy.cb_ids(user)
-    ).select_related("notification__organisation")
-    managed = set(access.deciding_bodies(user).values_list("pk", flat=True))
-    rows = []
-    for review in reviews:
+    )
+    if filters.mine:
+        reviews = reviews.none()
+    return reviews.annotate(
+        queue_source=Value("change"),
+        queue_key=F("pk"),
+        due=F("due_on"),
+        queue_rank=Value(KIND_ORDER[CHANGE_REVIEW]),
+        organisation_name=F("notification__organisation__name"),
+    )
+
+
+def _change_rows(pks: list[int], today: datetime.date, managed: set[int]) -> dict[int, QueueRow]:
+    rows = {}
+    for review in ChangeReview.objects.filter(pk__in=pks).select_related("notification__organisation"):
         notification = review.notification
         decide = reverse("certificates:change_review_decide", args=[review.pk])
-        rows.append(
-            QueueRow(
-                kind=CHANGE_REVIEW,
-                subject=f"{notification.reference} {notification.get_kind_display()}",
-                url=review.get_absolute_url(),
-                organisation=notification.organisation.name,
-                owner="",
-                owner_id=None,
-                due_on=review.due_on,
-                overdue=review.due_on < today,
-                actions=(Action(_("Review the change"), decide),)
-                if review.certification_body_id in managed
-                else (),
-            )
+        rows[review.pk] = QueueRow(
+            kind=CHANGE_REVIEW,
+            subject=f"{notification.reference} {notification.get_kind_display()}",
+            url=review.get_absolute_url(),
+            organisation=notification.organisation.name,
+            owner="",
+            owner_id=None,
+            due_on=review.due_on,
+            overdue=review.due_on < today,
+            actions=(Action(_("Review the change"), decide),)
+            if review.certification_body_id in managed
+            else (),
         )
     return rows
+
+
+class QueueRows:
+    """The queue's rows as a paginator reads them: its count, then one page. The three sources
+    are merged and sorted in SQL and read as keys (source, id, due day, kind, organisation): one
+    query, whose count is the queue's; then only the page's rows are built, one query a source.
+    A large CB has 1,500 rows: their keys are small, the rows built are the page's 50."""
+
+    def __init__(self, user, filters: QueueFilters, today: datetime.date):
+        self.user, self.today = user, today
+        parts = []
+        if filters.kind in ("", *TaskKind.values):
+            parts.append(_task_keys(user, filters, today))
+        if filters.kind in ("", *NC_KINDS):
+            parts.append(_finding_keys(user, filters, today))
+        if filters.kind in ("", CHANGE_REVIEW) and not filters.mine:
+            parts.append(_change_keys(user, filters, today))
+        self.parts = [part.order_by().values_list(*KEY_FIELDS) for part in parts]
+        self._keys = None
+
+    @property
+    def keys(self) -> list[tuple]:
+        if self._keys is None:
+            merged = self.parts[0].union(*self.parts[1:], all=True) if self.parts else None
+            order = ("due", "queue_rank", "organisation_name", "queue_key")
+            self._keys = list(merged.order_by(*order)) if merged is not None else []
+        return self._keys
+
+    def count(self) -> int:
+        return len(self.keys)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index: slice | int) -> list[QueueRow] | QueueRow:
+        if isinstance(index, int):
+            return self[index : index + 1 or None][0]
+        keys = self.keys[index]
+        wanted = {"task": [], "finding": [], "change": []}
+        for source, pk, *_rest in keys:
+            wanted[source].append(pk)
+        managed = (
+            set(access.deciding_bodies(self.user).values_list("pk", flat=True))
+            if wanted["task"] or wanted["change"]
+            else set()
+        )
+        built = {
+            "task": _task_rows(wanted["task"], self.today, managed) if wanted["task"] else {},
+            "finding": _finding_rows(wanted["finding"], self.today) if wanted["finding"] else {},
+            "change": _change_rows(wanted["change"], self.today, managed) if wanted["change"] else {},
+        }
+        return [built[source][pk] for source, pk, *_rest in keys]
 
 
 def recently_closed(user) -> list[Task]:
@@ -276,19 +371,11 @@ def recently_closed(user) -> list[Task]:
     )
 
 
-KIND_ORDER = {kind: position for position, (kind, _label) in enumerate(QUEUE_KINDS)}
-
-
 def work_queue(user, *, filters: QueueFilters, today: datetime.date) -> Queue:
     """The user's CBs' open tasks and the nonconformities waiting for the user's review (as a
-    reviewer or certification manager of the CB, or as the audit's lead auditor, rule 21), soonest
-    due first, and the changes clients notified for the user's CBs to review. At most seven
-    queries, whatever the number of rows."""
-    rows = _task_rows(user, filters, today) if filters.kind in ("", *TaskKind.values) else []
-    if filters.kind in ("", *NC_KINDS):
-        rows += _finding_rows(user, filters, today)
-    if filters.kind in ("", CHANGE_REVIEW):
-        rows += _change_rows(user, filters, today)
-    rows.sort(key=lambda row: (row.due_on, KIND_ORDER[row.kind], row.organisation, row.subject))
+    reviewer or certification manager of the CB, or as the audit's lead auditor, rule 21), and the
+    changes clients notified for the user's CBs to review: soonest due first, then by kind and
+    organisation. The rows are read a page at a time (`QueueRows`); a fixed number of queries,
+    whatever the number of rows."""
     reviews = tenancy.bodies_with_role(user, audit_access.REVIEWING_ROLES).exists()
-    return Queue(rows=rows, closed=recently_closed(user), reviews=reviews)
+    return Queue(rows=QueueRows(user, filters, today), closed=recently_closed(user), reviews=reviews)

@@ -196,14 +196,14 @@ def test_the_review_is_in_the_cbs_work_queue_with_its_due_date(client, world):
     )
     assert [a.url for a in row.actions] == [reverse("certificates:change_review_decide", args=[review.pk])]
     client.force_login(world.auditor)  # the CB's staff see it; only its certification managers act
-    (row,) = client.get(reverse("calendar:queue"), {"kind": "change_review"}).context["queue"].rows
+    (row,) = client.get(reverse("calendar:queue"), {"kind": "change_review"}).context["page_obj"].object_list
     assert row.actions == ()
-    assert client.get(reverse("calendar:queue"), {"kind": "nc_plan"}).context["queue"].rows == []
+    assert client.get(reverse("calendar:queue"), {"kind": "nc_plan"}).context["page_obj"].object_list == []
     client.force_login(world.other_cb_manager)
-    assert client.get(reverse("calendar:queue")).context["queue"].rows == []
+    assert client.get(reverse("calendar:queue")).context["page_obj"].object_list == []
     decide(world, review)
     client.force_login(world.cert_manager)
-    assert client.get(reverse("calendar:queue")).context["queue"].rows == []
+    assert client.get(reverse("calendar:queue")).context["page_obj"].object_list == []
 
 
 # --- the three outcomes -------------------------------------------------------------------------
@@ -532,8 +532,8 @@ def test_the_queue_with_change_reviews_runs_a_fixed_number_of_queries(
     url = reverse("calendar:queue")
     client.get(url)
     with CaptureQueriesContext(connection) as one:
-        assert len(client.get(url).context["queue"].rows) == 1
+        assert len(client.get(url).context["page_obj"].object_list) == 1
     notify(world, "management")
     notify(world, "system")
     with django_assert_num_queries(len(one)):
-        assert len(client.get(url).context["queue"].rows) == 3
+        assert len(client.get(url).context["page_obj"].object_list) == 3

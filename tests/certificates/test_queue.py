@@ -523,7 +523,7 @@ def nc(world, audit: Audit, number: int, status: str, *, submitted_on=None, clos
 
 
 def rows(response) -> list[tuple[str, str]]:
-    return [(row.kind, row.subject) for row in response.context["queue"].rows]
+    return [(row.kind, row.subject) for row in response.context["page_obj"].object_list]
 
 
 def test_the_queue_lists_the_open_tasks_with_their_actions(client, world, qms):
@@ -541,7 +541,7 @@ def test_the_queue_lists_the_open_tasks_with_their_actions(client, world, qms):
         (K.OVERDUE_SURVEILLANCE, "CB-2026-00001"),
     ]
     today = timezone.localdate()
-    assert [row.overdue for row in response.context["queue"].rows] == [True, today > S1_DUE]
+    assert [row.overdue for row in response.context["page_obj"].object_list] == [True, today > S1_DUE]
     assert reverse("certificates:certificate_suspend", args=[active.pk]) in html
     assert reverse("certificates:certificate_withdraw", args=[rule_14.certificate_id]) in html
     assert 'class="table-danger"' in html and "Certification Manager" in html
@@ -559,7 +559,7 @@ def test_the_queue_shows_no_actions_to_an_auditor_and_no_nonconformities_not_the
     client.force_login(world.other_auditor)
     response = client.get(QUEUE)
     assert rows(response) == [(K.OVERDUE_SURVEILLANCE, certificate.number)]
-    assert response.context["queue"].rows[0].actions == ()
+    assert response.context["page_obj"].object_list[0].actions == ()
     assert reverse("certificates:certificate_suspend", args=[certificate.pk]) not in response.content.decode()
 
 
@@ -578,7 +578,7 @@ def test_a_reviewer_sees_the_nonconformities_waiting_for_review(client, world, c
     nc(world, audit, 3, FindingStatus.OPEN)  # the client's turn
     client.force_login(reviewer)
     response = client.get(QUEUE)
-    found = {row.kind: row for row in response.context["queue"].rows}
+    found = {row.kind: row for row in response.context["page_obj"].object_list}
     assert set(found) == {queue_selectors.NC_PLAN, queue_selectors.NC_CLOSURE}
     assert found["nc_plan"].due_on == datetime.date(2026, 11, 16)  # submitted + 14 days
     assert found["nc_closure"].due_on == datetime.date(2026, 11, 10)  # its closure deadline comes first
@@ -680,3 +680,33 @@ def test_the_queue_is_paginated_50_a_page_with_its_filters_kept(client, world, q
     html = first.content.decode()
     assert ">52</span>" in html and f'href="?kind={K.OVERDUE_SURVEILLANCE}&amp;page=2"' in html
     assert client.get(QUEUE, {"page": "x"}).context["page_obj"].number == 1  # not a number: the first
+
+
+def test_the_queue_merges_tasks_and_nonconformities_by_due_day_across_its_pages(client, world, qms):
+    """The three sources are merged, sorted and cut in SQL: each page holds the next rows by due
+    day, whichever source they come from, and no row is on two pages or on none."""
+    audit = nc_audit(world, make_certificate(world, qms, number="CB-2026-00001"))
+    first_day = datetime.date(2026, 9, 1)
+    for n in range(1, 56):  # reviews due 14 days after their answers, one a day from 15 September
+        nc(
+            world,
+            audit,
+            n,
+            FindingStatus.RESPONSE_SUBMITTED,
+            submitted_on=first_day + datetime.timedelta(days=n),
+        )
+    late = task_on(make_certificate(world, qms, number="CB-2026-00002"), due_on=datetime.date(2026, 11, 20))
+    early = task_on(make_certificate(world, qms, number="CB-2026-00003"), due_on=datetime.date(2026, 9, 1))
+    client.force_login(world.cert_manager)
+
+    pages = [client.get(QUEUE, {"page": str(n)}).context["page_obj"] for n in (1, 2)]
+
+    first, second = (list(page.object_list) for page in pages)
+    assert pages[0].paginator.count == 57 and len(first) == 50 and len(second) == 7
+    merged = first + second
+    assert [row.due_on for row in merged] == sorted(row.due_on for row in merged)
+    assert merged[0].subject == early.certificate.number  # a task due before every review
+    assert second[-1].subject == late.certificate.number  # and one due after them all, on page 2
+    assert merged[1].due_on == datetime.date(2026, 9, 16)  # the first answer, 2 September, + 14 days
+    subjects = [row.subject for row in merged]
+    assert len(set(subjects)) == 57
