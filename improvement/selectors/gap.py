@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 
-from improvement.enums import AnswerStatus
+from improvement.enums import OPEN_ACTION_STATUSES, AnswerStatus
 from improvement.gap_readiness import Bar, Readiness, chart_bars, readiness, readiness_by
 from improvement.models import Action, EvidenceFile, GapAnalysis, GapAnswer
 from organisations.models import User
@@ -196,36 +196,50 @@ def _chapter_of(clause: Clause, by_pk: dict[int, Clause]) -> Clause:
     return clause
 
 
+def _placed(editions: list[Edition], clauses: list, answers: list):
+    """Each assessable clause of each edition (clauses and answers as model instances or named
+    rows), in page order, with the answer that counts for it
+    (its own answer, or the one answer of its HS key: HS keys may have moved since the analysis
+    started), as (edition, clause, answer); a clause added to the catalogue after the analysis
+    started has none and is left out."""
+    by_clause = {a.clause_id: a for a in answers}
+    by_key = {a.hs_key: a for a in answers if a.hs_key}
+    for edition in editions:
+        for clause in (c for c in clauses if c.edition_id == edition.pk and c.assessable):
+            answer = by_clause.get(clause.pk)
+            answer = by_key.get(answer.hs_key if answer else clause.hs_key, answer)
+            if answer is not None:
+                yield edition, clause, answer
+
+
+def _editions_of(analysis: GapAnalysis) -> list[Edition]:
+    return list(analysis.editions.select_related("standard").order_by("standard__number", "year"))
+
+
 def gap_sheet(analysis: GapAnalysis) -> Sheet:
     """The analysis as the page shows it, in a fixed number of queries whatever its size."""
-    editions = list(analysis.editions.select_related("standard").order_by("standard__number", "year"))
+    editions = _editions_of(analysis)
     by_edition = {e.pk: e for e in editions}
     clauses = list(Clause.objects.filter(edition__in=editions).order_by("position"))
     by_pk = {c.pk: c for c in clauses}
     for clause in clauses:
         EDITION.set_cached_value(clause, by_edition[clause.edition_id])
     answers = _answers(analysis, by_pk)
-    by_clause = {a.clause_id: a for a in answers}
     by_key = {a.hs_key: Row(a) for a in answers if a.hs_key}
     blocks: dict[tuple[int, int], ChapterBlock] = {}
     slots = []
-    for edition in editions:
-        for clause in (c for c in clauses if c.edition_id == edition.pk and c.assessable):
-            chapter = _chapter_of(clause, by_pk)
-            answer = by_clause.get(clause.pk)  # its own answer first: HS keys may have moved since
-            shared = by_key.get(answer.hs_key if answer else clause.hs_key)
-            answer = shared.answer if shared else answer
-            if answer is None:  # a clause added to the catalogue after the analysis started
-                continue
-            slots.append((edition, chapter, answer.status))
-            block = blocks.get((edition.pk, chapter.pk))
-            if block is None:
-                block = blocks[edition.pk, chapter.pk] = ChapterBlock(edition, chapter, [])
-            row = shared or Row(answer)
-            row.refs.append(clause)
-            row.blocks.append(block)
-            if not shared:
-                block.rows.append(row)
+    for edition, clause, answer in _placed(editions, clauses, answers):
+        chapter = _chapter_of(clause, by_pk)
+        slots.append((edition, chapter, answer.status))
+        block = blocks.get((edition.pk, chapter.pk))
+        if block is None:
+            block = blocks[edition.pk, chapter.pk] = ChapterBlock(edition, chapter, [])
+        shared = by_key.get(answer.hs_key) if answer.hs_key else None
+        row = shared or Row(answer)
+        row.refs.append(clause)
+        row.blocks.append(block)
+        if not shared:
+            block.rows.append(row)
     for key, result in readiness_by(((e.pk, c.pk), s) for e, c, s in slots).items():
         blocks[key].readiness = result
     return Sheet(
@@ -236,6 +250,34 @@ def gap_sheet(analysis: GapAnalysis) -> Sheet:
         per_edition=readiness_by((e, s) for e, _, s in slots),
         combined=readiness(s for _, _, s in slots),
         answers=answers,
+    )
+
+
+@dataclass(frozen=True)
+class GapFigures:
+    """What a summary shows of an analysis: its readiness per edition, as its sheet counts it, and
+    how many of the actions raised from its answers are open."""
+
+    per_edition: dict[Edition, Readiness]
+    open_actions: int
+
+
+def gap_figures(analysis: GapAnalysis) -> GapFigures:
+    """The analysis's figures without its sheet (no people, files nor actions to lay out): four
+    small queries whatever its size."""
+    editions = _editions_of(analysis)
+    # plain rows (named values), not model instances: an integrated analysis has a thousand clauses
+    clauses = list(
+        Clause.objects.filter(edition__in=editions)
+        .order_by("position")
+        .values_list("pk", "edition_id", "hs_key", "assessable", named=True)
+    )
+    answers = list(analysis.answers.order_by().values_list("pk", "clause_id", "hs_key", "status", named=True))
+    placed = _placed(editions, clauses, answers)
+    open_actions = Action.objects.filter(gap_answer__analysis=analysis, status__in=OPEN_ACTION_STATUSES)
+    return GapFigures(
+        per_edition=readiness_by((edition, answer.status) for edition, _clause, answer in placed),
+        open_actions=open_actions.count(),
     )
 
 

@@ -39,7 +39,7 @@ from improvement.models import (
     ReviewOutput,
     StatementOfApplicability,
 )
-from improvement.selectors.gap import Sheet, gap_sheet
+from improvement.selectors.gap import GapFigures, Sheet, gap_figures, gap_sheet
 from improvement.selectors.internal_audits import Coverage, CoverageRow, programme_coverage
 from organisations import access as tenancy
 from organisations.models import Organisation
@@ -162,18 +162,209 @@ def _scope_line(organisation: Organisation, edition: Edition, row: Readiness | N
     )
 
 
-def latest_analysis(organisation: Organisation, edition: Edition) -> GapAnalysis | None:
-    """The latest completed analysis covering the edition, else the latest one under way."""
-    completed_first = Case(When(status=GapAnalysisStatus.COMPLETED, then=Value(0)), default=Value(1))
-    return (
-        GapAnalysis.objects.filter(organisation=organisation, editions=edition)
-        .order_by(completed_first, F("completed_at").desc(nulls_last=True), "-created_at", "-pk")
-        .first()
+# The records of the lines, read for several editions of one organisation at once: each reader
+# below is one query whatever the number of editions (the home page and the readiness page show
+# every edition an organisation works towards), and each record read is shared by the editions it
+# covers (one gap sheet an analysis, one coverage a programme).
+
+
+@dataclass
+class Records:
+    """What the task lists of one organisation's editions read, by edition id."""
+
+    analyses: dict[int, GapAnalysis]
+    programmes: dict[int, InternalAuditProgramme]
+    reviews: dict[int, ManagementReview]
+    planned_reviews: set[int]
+    soas: dict[int, StatementOfApplicability]
+    draft_soas: set[int]
+    shared_keys: dict[int, set[str]]
+    nonconformities: dict[int, list[InternalFinding]]
+    completed_audits: dict[int, int]
+    brief: bool = False  # a summary: the gap analyses' figures, not their sheets
+    sheets: dict[int, Sheet | GapFigures] = field(default_factory=dict)
+    coverages: dict[int, Coverage] = field(default_factory=dict)
+
+    def sheet(self, analysis: GapAnalysis) -> Sheet | GapFigures:
+        """The analysis's sheet, or for a summary its figures (both give `per_edition`)."""
+        if analysis.pk not in self.sheets:
+            self.sheets[analysis.pk] = gap_figures(analysis) if self.brief else gap_sheet(analysis)
+        return self.sheets[analysis.pk]
+
+    def coverage(self, programme: InternalAuditProgramme) -> Coverage:
+        if programme.pk not in self.coverages:
+            self.coverages[programme.pk] = programme_coverage(programme)
+        return self.coverages[programme.pk]
+
+
+def _first_by_edition(links, record_of) -> dict:
+    """The first record of each edition in `links` (through rows, in the order that ranks them),
+    each record one object however many editions it covers."""
+    first, objects = {}, {}
+    for link in links:
+        record = objects.setdefault(record_of(link).pk, record_of(link))
+        first.setdefault(link.edition_id, record)
+    return first
+
+
+def _analyses(organisation: Organisation, editions: list[Edition]) -> dict[int, GapAnalysis]:
+    """Each edition's latest completed analysis, else the latest one under way."""
+    completed_first = Case(
+        When(gapanalysis__status=GapAnalysisStatus.COMPLETED, then=Value(0)), default=Value(1)
+    )
+    links = (
+        GapAnalysis.editions.through.objects.filter(
+            gapanalysis__organisation=organisation, edition__in=editions
+        )
+        .select_related("gapanalysis")
+        .order_by(
+            completed_first,
+            F("gapanalysis__completed_at").desc(nulls_last=True),
+            "-gapanalysis__created_at",
+            "-gapanalysis_id",
+        )
+    )
+    return _first_by_edition(links, lambda link: link.gapanalysis)
+
+
+def _programmes(organisation: Organisation, editions: list[Edition]) -> tuple[dict, dict[int, set[int]]]:
+    """Each edition's latest programme with completed audits, else its latest programme; and the
+    editions each of the organisation's programmes covers (of those asked)."""
+    completed = Exists(
+        InternalAudit.objects.filter(
+            programme=OuterRef("internalauditprogramme_id"), status__in=COMPLETED_AUDIT_STATUSES
+        )
+    )
+    links = list(
+        InternalAuditProgramme.editions.through.objects.filter(
+            internalauditprogramme__organisation=organisation, edition__in=editions
+        )
+        .annotate(has_completed=completed)
+        .select_related("internalauditprogramme")
+        .order_by("-has_completed", "-internalauditprogramme__ends_on", "-internalauditprogramme_id")
+    )
+    covers: dict[int, set[int]] = {}
+    for link in links:
+        link.internalauditprogramme.has_completed = link.has_completed
+        covers.setdefault(link.internalauditprogramme_id, set()).add(link.edition_id)
+    return _first_by_edition(links, lambda link: link.internalauditprogramme), covers
+
+
+def _reviews(organisation: Organisation, editions: list[Edition]) -> tuple[dict, set[int]]:
+    """Each edition's latest held review, and the editions with a review planned."""
+    links = list(
+        ManagementReview.editions.through.objects.filter(
+            managementreview__organisation=organisation, edition__in=editions
+        )
+        .select_related("managementreview")
+        .order_by(F("managementreview__held_on").desc(nulls_last=True), "-managementreview_id")
+    )
+    held = [
+        link
+        for link in links
+        if link.managementreview.status in HELD_REVIEW_STATUSES and link.managementreview.held_on is not None
+    ]
+    planned = {link.edition_id for link in links if link.managementreview.status == ReviewStatus.PLANNED}
+    return _first_by_edition(held, lambda link: link.managementreview), planned
+
+
+def _soas(organisation: Organisation, editions: list[Edition]) -> tuple[dict, set[int]]:
+    """Each edition's latest approved SoA, and the editions with a draft."""
+    soas = list(
+        StatementOfApplicability.objects.filter(organisation=organisation, edition__in=editions).order_by(
+            "-version"
+        )
+    )
+    approved: dict[int, StatementOfApplicability] = {}
+    for soa in soas:
+        if soa.status == SoaStatus.APPROVED:
+            approved.setdefault(soa.edition_id, soa)
+    return approved, {soa.edition_id for soa in soas if soa.status == SoaStatus.DRAFT}
+
+
+def _shared_keys(editions: list[Edition]) -> dict[int, set[str]]:
+    """The HS keys of each edition's assessable clauses (a unit shared by an HS key counts for
+    every edition that has that key)."""
+    keys: dict[int, set[str]] = {edition.pk: set() for edition in editions}
+    clauses = Clause.objects.filter(edition__in=editions, assessable=True).exclude(hs_key="")
+    for edition_id, key in clauses.values_list("edition_id", "hs_key"):
+        keys[edition_id].add(key)
+    return keys
+
+
+def _nonconformities(covers: dict[int, set[int]]) -> dict[int, list[InternalFinding]]:
+    """The nonconformities (major, minor; not withdrawn) of the completed internal audits of the
+    programmes covering each edition, with their actions."""
+    findings = (
+        InternalFinding.objects.filter(
+            audit__programme_id__in=covers,
+            audit__status__in=COMPLETED_AUDIT_STATUSES,
+            grade__in=INTERNAL_NC_GRADES,
+            withdrawn_at__isnull=True,
+        )
+        .select_related("audit__programme", "clause__edition__standard", "action__owner")
+        .order_by("audit__starts_on", "audit__number", "number")
+    )
+    by_edition: dict[int, list[InternalFinding]] = {}
+    for finding in findings if covers else []:
+        finding.is_addressed = is_addressed(finding)
+        for edition_id in covers[finding.audit.programme_id]:
+            by_edition.setdefault(edition_id, []).append(finding)
+    return by_edition
+
+
+def _completed_audits(covers: dict[int, set[int]]) -> dict[int, int]:
+    """How many completed internal audits the programmes covering each edition hold."""
+    counts: dict[int, int] = {}
+    per_programme = (
+        InternalAudit.objects.filter(programme_id__in=covers, status__in=COMPLETED_AUDIT_STATUSES)
+        .values("programme_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in per_programme if covers else []:
+        for edition_id in covers[row["programme_id"]]:
+            counts[edition_id] = counts.get(edition_id, 0) + row["n"]
+    return counts
+
+
+def records_of(organisation: Organisation, editions: list[Edition], *, brief: bool = False) -> Records:
+    """The records behind the task lists of the organisation's `editions`: seven queries, whatever
+    the number of editions or records (and one gap sheet an analysis, one coverage a programme,
+    when the lines are built)."""
+    programmes, covers = _programmes(organisation, editions)
+    reviews, planned = _reviews(organisation, editions)
+    soas, drafts = _soas(organisation, editions)
+    return Records(
+        analyses=_analyses(organisation, editions),
+        programmes=programmes,
+        reviews=reviews,
+        planned_reviews=planned,
+        soas=soas,
+        draft_soas=drafts,
+        shared_keys=_shared_keys(editions),
+        nonconformities=_nonconformities(covers),
+        completed_audits=_completed_audits(covers),
+        brief=brief,
     )
 
 
-def _gap_line(organisation: Organisation, edition: Edition, task: TaskList) -> rules.Line:
-    analysis = task.analysis = latest_analysis(organisation, edition)
+def is_addressed(finding: InternalFinding) -> bool:
+    action = getattr(finding, "action", None)
+    return rules.nonconformity_addressed(
+        has_action=action is not None,
+        status=action.status if action else "",
+        correction=action.correction if action else "",
+        corrective_action=action.corrective_action if action else "",
+    )
+
+
+# --- The lines
+
+
+def _gap_line(task: TaskList, records: Records) -> rules.Line:
+    organisation, edition = task.organisation, task.edition
+    analysis = task.analysis = records.analyses.get(edition.pk)
     label = _("Gap analysis")
     if analysis is None:
         detail = _("No gap analysis of this edition yet")
@@ -181,9 +372,13 @@ def _gap_line(organisation: Organisation, edition: Edition, task: TaskList) -> r
         return rules.Line(
             "gap", label, state, detail, reverse("improvement:gap_start", args=[organisation.pk])
         )
-    sheet = task.sheet = gap_sheet(analysis)
+    sheet = records.sheet(analysis)
+    if isinstance(sheet, GapFigures):
+        open_actions = sheet.open_actions
+    else:
+        task.sheet = sheet
+        open_actions = len(sheet.open_actions)
     score = sheet.per_edition.get(edition)
-    open_actions = len(sheet.open_actions)
     detail = _("%(title)s: readiness %(score)s") % {
         "title": analysis.title,
         "score": f"{score.score} %" if score and score.score is not None else "—",
@@ -195,27 +390,9 @@ def _gap_line(organisation: Organisation, edition: Edition, task: TaskList) -> r
     return rules.Line("gap", label, state, detail, analysis.get_absolute_url())
 
 
-def covering_programme(organisation: Organisation, edition: Edition) -> InternalAuditProgramme | None:
-    """The latest programme covering the edition that has completed audits, else the latest one."""
-    completed = Exists(
-        InternalAudit.objects.filter(programme=OuterRef("pk"), status__in=COMPLETED_AUDIT_STATUSES)
-    )
-    return (
-        InternalAuditProgramme.objects.filter(organisation=organisation, editions=edition)
-        .annotate(has_completed=completed)
-        .order_by("-has_completed", "-ends_on", "-pk")
-        .first()
-    )
-
-
-def _edition_rows(coverage: Coverage, edition: Edition) -> list[CoverageRow]:
+def _edition_rows(coverage: Coverage, edition: Edition, keys: set[str]) -> list[CoverageRow]:
     """The coverage rows of the edition's clauses (a unit shared by HS key counts for it when the
     edition has that key)."""
-    keys = set(
-        Clause.objects.filter(edition=edition, assessable=True)
-        .exclude(hs_key="")
-        .values_list("hs_key", flat=True)
-    )
     return [
         row
         for row in coverage.rows
@@ -223,15 +400,16 @@ def _edition_rows(coverage: Coverage, edition: Edition) -> list[CoverageRow]:
     ]
 
 
-def _coverage_line(organisation: Organisation, edition: Edition, task: TaskList) -> rules.Line:
-    programme = task.programme = covering_programme(organisation, edition)
+def _coverage_line(task: TaskList, records: Records) -> rules.Line:
+    organisation, edition = task.organisation, task.edition
+    programme = task.programme = records.programmes.get(edition.pk)
     label = _("Internal audit coverage")
     if programme is None:
         state = rules.coverage_state(programme_exists=False, completed_audits=0, uncovered=0)
         url = reverse("improvement:internal_programme_list", args=[organisation.pk])
         return rules.Line("coverage", label, state, _("No internal audit programme of this edition yet"), url)
-    coverage = task.coverage = programme_coverage(programme)
-    rows = _edition_rows(coverage, edition)
+    coverage = task.coverage = records.coverage(programme)
+    rows = _edition_rows(coverage, edition, records.shared_keys.get(edition.pk, set()))
     task.uncovered = [row for row in rows if not row.covered_by]
     completed = len(coverage.audits)
     if not completed:
@@ -260,21 +438,10 @@ def audits_until(task: TaskList) -> datetime.date | None:
     return max((audit.ends_on for audit in audits), default=None)
 
 
-def latest_reviews(organisation: Organisation, edition: Edition) -> tuple[ManagementReview | None, bool]:
-    """The latest held review covering the edition, and whether one is planned."""
-    reviews = ManagementReview.objects.filter(organisation=organisation, editions=edition)
-    held = (
-        reviews.filter(status__in=HELD_REVIEW_STATUSES, held_on__isnull=False)
-        .order_by("-held_on", "-pk")
-        .first()
-    )
-    planned = reviews.filter(status=ReviewStatus.PLANNED).exists()
-    return held, planned
-
-
-def _review_line(organisation: Organisation, edition: Edition, task: TaskList) -> rules.Line:
-    review, planned = latest_reviews(organisation, edition)
-    task.review = review
+def _review_line(task: TaskList, records: Records) -> rules.Line:
+    organisation, edition = task.organisation, task.edition
+    review = task.review = records.reviews.get(edition.pk)
+    planned = edition.pk in records.planned_reviews
     until = audits_until(task)
     state = rules.review_state(
         held_on=review.held_on if review else None, planned=planned, audits_until=until
@@ -306,44 +473,9 @@ def _review_line(organisation: Organisation, edition: Edition, task: TaskList) -
     return rules.Line("review", _("Management review"), state, detail, url)
 
 
-def internal_nonconformities(organisation: Organisation, edition: Edition) -> list[InternalFinding]:
-    """The nonconformities (major, minor; not withdrawn) of the completed internal audits of the
-    programmes covering the edition, with their actions."""
-    return list(
-        InternalFinding.objects.filter(
-            audit__programme__in=InternalAuditProgramme.objects.filter(
-                organisation=organisation, editions=edition
-            ),
-            audit__status__in=COMPLETED_AUDIT_STATUSES,
-            grade__in=INTERNAL_NC_GRADES,
-            withdrawn_at__isnull=True,
-        )
-        .select_related("audit__programme", "clause__edition__standard", "action__owner")
-        .order_by("audit__starts_on", "audit__number", "number")
-    )
-
-
-def is_addressed(finding: InternalFinding) -> bool:
-    action = getattr(finding, "action", None)
-    return rules.nonconformity_addressed(
-        has_action=action is not None,
-        status=action.status if action else "",
-        correction=action.correction if action else "",
-        corrective_action=action.corrective_action if action else "",
-    )
-
-
-def _completed_audit_count(organisation: Organisation, edition: Edition) -> int:
-    return InternalAudit.objects.filter(
-        programme__organisation=organisation, programme__editions=edition, status__in=COMPLETED_AUDIT_STATUSES
-    ).count()
-
-
-def _nonconformity_line(organisation: Organisation, edition: Edition, task: TaskList) -> rules.Line:
-    findings = task.nonconformities = internal_nonconformities(organisation, edition)
-    for finding in findings:
-        finding.is_addressed = is_addressed(finding)
-    completed = _completed_audit_count(organisation, edition) if not findings else len(findings)
+def _nonconformity_line(task: TaskList, records: Records) -> rules.Line:
+    findings = task.nonconformities = records.nonconformities.get(task.edition.pk, [])
+    completed = records.completed_audits.get(task.edition.pk, 0) if not findings else len(findings)
     unaddressed = sum(not finding.is_addressed for finding in findings)
     state = rules.nonconformity_state(completed_audits=completed, unaddressed=unaddressed)
     if state == rules.NOT_STARTED:
@@ -362,20 +494,14 @@ def _nonconformity_line(organisation: Organisation, edition: Edition, task: Task
             "All %(total)d nonconformities have their correction and corrective action",
             len(findings),
         ) % {"total": len(findings)}
-    url = reverse("improvement:action_list", args=[organisation.pk])
+    url = reverse("improvement:action_list", args=[task.organisation.pk])
     return rules.Line("nonconformities", _("Internal nonconformities"), state, detail, url)
 
 
-def latest_soas(organisation: Organisation, edition: Edition) -> tuple[StatementOfApplicability | None, bool]:
-    """The latest approved version, and whether a draft exists."""
-    soas = StatementOfApplicability.objects.filter(organisation=organisation, edition=edition)
-    approved = soas.filter(status=SoaStatus.APPROVED).order_by("-version").first()
-    return approved, soas.filter(status=SoaStatus.DRAFT).exists()
-
-
-def _soa_line(organisation: Organisation, edition: Edition, task: TaskList) -> rules.Line:
-    soa, draft = latest_soas(organisation, edition)
-    task.soa = soa
+def _soa_line(task: TaskList, records: Records) -> rules.Line:
+    organisation = task.organisation
+    soa = task.soa = records.soas.get(task.edition.pk)
+    draft = task.edition.pk in records.draft_soas
     if soa is not None:
         detail = str(soa.label)
     else:
@@ -388,21 +514,35 @@ def _soa_line(organisation: Organisation, edition: Edition, task: TaskList) -> r
 UNREAD = object()  # the readiness row is read by `task_list` itself
 
 
-def task_list(organisation: Organisation, edition: Edition, row=UNREAD) -> TaskList:
-    """The task list of one edition, in a fixed number of queries (`row`: its readiness row, or
-    None, when the caller read the rows of several editions at once)."""
-    row = readiness_row(organisation, edition) if row is UNREAD else row
+def _task(organisation: Organisation, edition: Edition, row: Readiness | None, records: Records) -> TaskList:
     task = TaskList(organisation, edition, row, [])
     task.lines = [
         _scope_line(organisation, edition, row),
-        _gap_line(organisation, edition, task),
-        _coverage_line(organisation, edition, task),
-        _review_line(organisation, edition, task),  # after coverage: it reads the audits' last day
-        _nonconformity_line(organisation, edition, task),
+        _gap_line(task, records),
+        _coverage_line(task, records),
+        _review_line(task, records),  # after coverage: it reads the audits' last day
+        _nonconformity_line(task, records),
     ]
     if rules.needs_soa(edition.standard.code):
-        task.lines.append(_soa_line(organisation, edition, task))
+        task.lines.append(_soa_line(task, records))
     return task
+
+
+def task_lists(
+    organisation: Organisation, editions: list[Edition], rows: dict[int, Readiness]
+) -> list[TaskList]:
+    """The task lists of several editions of one organisation (`rows`: their readiness rows, by
+    edition id), as a summary shows them (the gap analyses' figures, not their sheets): a fixed
+    number of queries whatever the number of editions."""
+    records = records_of(organisation, editions, brief=True)
+    return [_task(organisation, edition, rows.get(edition.pk), records) for edition in editions]
+
+
+def task_list(organisation: Organisation, edition: Edition, row=UNREAD) -> TaskList:
+    """The task list of one edition, in a fixed number of queries (`row`: its readiness row, or
+    None, when the caller read it already)."""
+    row = readiness_row(organisation, edition) if row is UNREAD else row
+    return _task(organisation, edition, row, records_of(organisation, [edition]))
 
 
 # --- The readiness pack ----------------------------------------------------------------------------
@@ -506,9 +646,7 @@ def summaries_for(user) -> list[Summary]:
     summaries = []
     for organisation in organisations:
         editions = target_editions(organisation)
-        rows = readiness_rows_for(organisation, editions)
-        for edition in editions:
-            task = task_list(organisation, edition, rows.get(edition.pk))
+        for task in task_lists(organisation, editions, readiness_rows_for(organisation, editions)):
             summaries.append(
                 Summary(organisation, task.label, task.done_count, len(task.lines), task.state, task.url)
             )

@@ -41,8 +41,8 @@ def _manager_guard(request: HttpRequest, organisation: Organisation) -> None:
 def readiness(request: HttpRequest, org_pk: int) -> HttpResponse:
     organisation = organisation_of(request, org_pk)
     page = page_of(selectors.target_editions(organisation), request.GET.get("page"), EDITIONS_PAGE_SIZE)
-    rows = selectors.readiness_rows_for(organisation, list(page.object_list))
-    tasks = [selectors.task_list(organisation, edition, rows.get(edition.pk)) for edition in page.object_list]
+    editions = list(page.object_list)
+    tasks = selectors.task_lists(organisation, editions, selectors.readiness_rows_for(organisation, editions))
     return render(
         request,
         "improvement/readiness/overview.html",

@@ -245,3 +245,72 @@ def test_the_task_list_query_count_does_not_grow_with_the_records(world, qms):
     for _ in range(3):
         given.close_action(world, given.gap_action(world, analysis))
     assert _queries(world, qms) == few
+
+
+def _seen(task) -> list[tuple]:
+    return [(line.key, line.state, line.detail, line.url) for line in task.lines]
+
+
+def test_the_task_lists_of_several_editions_read_as_each_alone(world, qms, isms):
+    """The home page and the readiness page read every edition's records at once: each list is
+    the one its edition gets alone, whichever records the other edition has."""
+    given.all_done(world, qms)
+    given.gap_done(world, isms, complete=False)
+    given.review_of(world, isms)  # planned only
+    given.soa_of(world, isms, approved=False)
+    given.soa_of(world, isms, approved=True)
+    programme = given.programme_of(world, isms, suffix="a")
+    programme.editions.add(qms)  # one programme covering both: its coverage is read once
+
+    together = selectors.task_lists(world.org_a, [qms, isms], {})
+
+    assert [_seen(task) for task in together] == [
+        _seen(selectors.task_list(world.org_a, qms, None)),
+        _seen(selectors.task_list(world.org_a, isms, None)),
+    ]
+    states = {line.key: line.state for line in together[1].lines}
+    assert states == {
+        "scope": NOT_STARTED,
+        "gap": IN_PROGRESS,
+        "coverage": IN_PROGRESS,
+        "review": IN_PROGRESS,
+        "nonconformities": NOT_STARTED,
+        "soa": DONE,
+    }
+
+
+def test_the_task_lists_query_count_does_not_grow_with_the_editions(world, qms, isms):
+    given.all_done(world, qms)
+    with CaptureQueriesContext(connection) as one:
+        selectors.task_lists(world.org_a, [qms], {})
+    with CaptureQueriesContext(connection) as two:
+        selectors.task_lists(world.org_a, [qms, isms], {})
+    assert len(two) == len(one)
+
+
+def test_a_summary_reads_the_figures_of_the_gap_sheet_without_the_sheet(
+    world, qms, isms, django_assert_num_queries
+):
+    """An integrated analysis (shared HS keys counted once for both editions) with answers of every
+    status and an open and a closed action: its figures are its sheet's."""
+    from improvement.enums import AnswerStatus
+    from improvement.selectors.gap import gap_figures, gap_sheet
+    from improvement.services import gap as gap_services
+
+    analysis = gap_services.gap_analysis_start(
+        actor=world.qm_a, organisation=world.org_a, title="Both", editions=[qms, isms], sites=[]
+    )
+    statuses = list(AnswerStatus.values)
+    for n, answer in enumerate(analysis.answers.order_by("pk")):
+        answer.status, answer.justification = statuses[n % len(statuses)], "Not run by the body"
+        answer.save(update_fields=["status", "justification"])
+    given.gap_action(world, analysis)
+    given.close_action(world, given.gap_action(world, analysis))
+
+    with django_assert_num_queries(4):  # editions, clauses, answers, open actions: not one a row
+        figures = gap_figures(analysis)
+    sheet = gap_sheet(analysis)
+
+    assert figures.per_edition == sheet.per_edition and set(figures.per_edition) == {qms, isms}
+    assert figures.open_actions == len(sheet.open_actions) == 1
+    assert any(row.answer.hs_key for row in sheet.shared_rows)  # the editions share clauses
