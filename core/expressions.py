@@ -56,3 +56,16 @@ class DaysAfter(_ShiftDays):
     """`DaysAfter(day, days)`: the date `days` days after `day`."""
 
     sign = "+"
+
+
+def prefixed(condition: models.Q, prefix: str) -> models.Q:
+    """The condition on a model as one on what points to it through `prefix` (e.g. a Q on
+    certificates as one on their due dates, "revision__certificate__"): a join, where a subquery
+    of the model's ids would have the database hash all of them first."""
+    moved = models.Q()
+    moved.connector, moved.negated = condition.connector, condition.negated
+    moved.children = [
+        prefixed(child, prefix) if isinstance(child, models.Q) else (f"{prefix}{child[0]}", child[1])
+        for child in condition.children
+    ]
+    return moved

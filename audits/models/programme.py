@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.enums import (
     CYCLE_KINDS,
+    PLANNING_STATUSES,
     REPORTED_STATUSES,
     AssignmentStatus,
     AuditKind,
@@ -392,7 +393,17 @@ class Audit(models.Model):
                 violation_error_message=_("The time on site cannot exceed the planned time."),
             ),
         ]
-        indexes = [models.Index(fields=["programme", "kind"], name="audit_programme_kind")]
+        indexes = [
+            models.Index(fields=["programme", "kind"], name="audit_programme_kind"),
+            # the calendar reads audits by their first day; the dashboards and the calendar's
+            # overdue and team-notice items read those still being planned by it
+            models.Index(fields=["starts_on"], name="audit_starts_on"),
+            models.Index(
+                fields=["starts_on"],
+                condition=Q(status__in=PLANNING_STATUSES),
+                name="audit_planning_starts_on",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.programme}"

@@ -14,7 +14,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from audits import access as audit_access
@@ -37,12 +37,13 @@ from certificates.enums import (
     RevisionStatus,
 )
 from certificates.models import Certificate, CertificateDueDate
-from core.expressions import DaysBefore
+from core.expressions import DaysBefore, prefixed
 from core.listing import labels_of, path_of
 from improvement import access as improvement_access
 from improvement.models import Action, InternalAudit, ManagementReview
 from improvement.selectors import due as improvement_due
 from organisations import access as tenancy
+from organisations.models import CertificationBody
 from standards.models import Edition, Standard
 
 DueItem = due_rules.DueItem
@@ -54,18 +55,23 @@ HELD = (*FIELDWORK_STATUSES, *REPORTED_STATUSES)  # a surveillance counts once i
 
 @dataclass(frozen=True)
 class Scope:
-    """What the calendar reads: the certificates, audits and findings (querysets, not yet read),
-    the CBs whose team notices the reader may see (the CB's own planning, rule 25; None: all), and
-    the organisation's own actions, internal audits and management reviews (None: not read, the
-    reader being a member of no organisation; rule 43)."""
+    """What the calendar reads: the certificates (as a condition on them: their stored due dates
+    join it, rather than nest a subquery of them), the audits and findings (querysets, not yet
+    read), the CBs whose team notices the reader may see (the CB's own planning, rule 25; None:
+    all), and the organisation's own actions, internal audits and management reviews (None: not
+    read, the reader being a member of no organisation; rule 43)."""
 
-    certificates: QuerySet[Certificate]
+    certificate_q: Q
     audits: QuerySet[Audit]
     findings: QuerySet[Finding]
     notice_bodies: frozenset[int] | None = None
     actions: QuerySet[Action] | None = None
     internal_audits: QuerySet[InternalAudit] | None = None
     reviews: QuerySet[ManagementReview] | None = None
+
+    @property
+    def certificates(self) -> QuerySet[Certificate]:
+        return Certificate.objects.filter(self.certificate_q)
 
     def sees_notice_of(self, certification_body_id: int) -> bool:
         return self.notice_bodies is None or certification_body_id in self.notice_bodies
@@ -84,7 +90,7 @@ def scope_of(reach: audit_access.Reach, user) -> Scope:
     audits = Audit.objects.filter(reach.audits_q())
     member = bool(reach.organisations)
     return Scope(
-        certificates=Certificate.objects.filter(access.certificates_q(reach)),
+        certificate_q=access.certificates_q(reach),
         audits=audits,
         findings=Finding.objects.filter(reach.audits_q("audit__")),
         notice_bodies=None if reach.everything else reach.bodies,
@@ -97,7 +103,7 @@ def scope_of(reach: audit_access.Reach, user) -> Scope:
 def scope_all() -> Scope:
     """Everything, for the daily job."""
     return Scope(
-        Certificate.objects.all(),
+        Q(),
         Audit.objects.all(),
         Finding.objects.all(),
         actions=Action.objects.all(),
@@ -133,7 +139,7 @@ def due_items(
     items: list[DueItem] = []
     if wanted & CERTIFICATE_KINDS:
         items += _certificate_items(
-            scope.certificates, today=today, start=start, end=end, include_overdue=include_overdue
+            scope.certificate_q, today=today, start=start, end=end, include_overdue=include_overdue
         )
     if wanted & AUDIT_KINDS:
         items += _audit_items(
@@ -188,19 +194,19 @@ FINDING_KINDS = {DueKind.NC_RESPONSE, DueKind.NC_CLOSURE}
 
 
 def _filtered(scope: Scope, filters: Filters) -> Scope:
-    certificates, audits, findings = scope.certificates, scope.audits, scope.findings
+    certificates, audits, findings = scope.certificate_q, scope.audits, scope.findings
     if filters.organisation_id:
-        certificates = certificates.filter(organisation_id=filters.organisation_id)
+        certificates &= Q(organisation_id=filters.organisation_id)
         audits = audits.filter(programme__organisation_id=filters.organisation_id)
         findings = findings.filter(audit__programme__organisation_id=filters.organisation_id)
     if filters.organisation_name:
         name = filters.organisation_name
-        certificates = certificates.filter(organisation__name__icontains=name)
+        certificates &= Q(organisation__name__icontains=name)
         audits = audits.filter(programme__organisation__name__icontains=name)
         findings = findings.filter(audit__programme__organisation__name__icontains=name)
     if filters.standard_id:
         covers = Edition.objects.filter(standard_id=filters.standard_id)
-        certificates = certificates.filter(standard_id=filters.standard_id)
+        certificates &= Q(standard_id=filters.standard_id)
         audits = audits.filter(programme__editions__in=covers).distinct()
         findings = findings.filter(editions__in=covers).distinct()
     # the actions and internal audits are filtered by id as they are read (`improvement.selectors.due`)
@@ -232,7 +238,7 @@ def next_audits_due(certificate_ids: list[int], today: datetime.date) -> dict[in
     if not certificate_ids:
         return {}
     found: dict[int, DueItem] = {}
-    certificates = Certificate.objects.filter(pk__in=certificate_ids)
+    certificates = Q(pk__in=certificate_ids)
     for certificate_id, item in _stored_items(certificates, Q(kind__in=NEXT_AUDIT_KINDS, done=False), today):
         found.setdefault(certificate_id, item)  # the soonest
     return found
@@ -245,7 +251,7 @@ PASSES_WITH_ITS_DAY = (DueKind.EXPIRY, DueKind.TRANSITION_END)
 
 
 def _certificate_items(
-    certificates: QuerySet[Certificate],
+    certificates: Q,
     *,
     today: datetime.date,
     start: datetime.date,
@@ -259,12 +265,11 @@ def _certificate_items(
     if include_overdue:
         wanted |= Q(due_on__lt=min(start, today), done=False, kind__in=OVERDUE_CERTIFICATE_KINDS)
     stored = [item for _certificate, item in _stored_items(certificates, wanted, today)]
-    return stored + _suspension_items(certificates, start=start, end=end, include_overdue=include_overdue)
+    suspended = Certificate.objects.filter(certificates)
+    return stored + _suspension_items(suspended, start=start, end=end, include_overdue=include_overdue)
 
 
-def _stored_items(
-    certificates: QuerySet[Certificate], wanted: Q, today: datetime.date
-) -> list[tuple[int, DueItem]]:
+def _stored_items(certificates: Q, wanted: Q, today: datetime.date) -> list[tuple[int, DueItem]]:
     """(certificate id, item) of the stored rows meeting `wanted` of the valid certificates among
     these, soonest first: one query. A calendar year is due while it is this year or later; an
     expiry or a transition is done once its day has passed."""
@@ -273,8 +278,8 @@ def _stored_items(
             wanted,
             revision__status=RevisionStatus.CURRENT,
             revision__certificate__status__in=VALID,
-            revision__certificate__in=certificates.values("pk"),
         )
+        .filter(prefixed(certificates, "revision__certificate__"))
         .exclude(kind=DueKind.CALENDAR_YEAR, due_on__lt=today)
         .order_by("due_on", "pk")
         .values_list(
@@ -381,19 +386,27 @@ def _audit_items(
     """Planned audit dates (done once fieldwork starts, rule 1's order aside) and the team notices
     still to send (rule 25; not for short-notice audits), each read only where its own date falls:
     the notice's day is worked out in SQL from the CB's notice period. One query, read as plain
-    values (two with the standards)."""
+    values (two with the standards), and one for the longest notice period when notices are read."""
     earliest = datetime.date.min if include_overdue else start
-    notice_pending = Q(status__in=PLANNING_STATUSES, short_notice=False, team_notified_on__isnull=True)
-    if scope.notice_bodies is not None:  # the CB's own planning (rule 25)
-        notice_pending &= Q(programme__certification_body_id__in=scope.notice_bodies)
-    audit_due = Q(starts_on__range=(start, end))
+    due = Q(starts_on__range=(start, end))
     if include_overdue:
-        audit_due |= Q(status__in=PLANNING_STATUSES, starts_on__lt=start)
+        due |= Q(status__in=PLANNING_STATUSES, starts_on__lt=start)
+    if scope.notice_bodies is None or scope.notice_bodies:  # the CB's own planning (rule 25)
+        bodies = CertificationBody.objects.all()
+        notice_pending = Q(status__in=PLANNING_STATUSES, short_notice=False, team_notified_on__isnull=True)
+        if scope.notice_bodies is not None:
+            bodies = bodies.filter(pk__in=scope.notice_bodies)
+            notice_pending &= Q(programme__certification_body_id__in=scope.notice_bodies)
+        # a notice falls at most the longest notice period before its audit: that bound lets the
+        # audits be read on their first day's index, not every audit still being planned
+        longest = bodies.aggregate(days=Max("team_notice_days"))["days"] or 0
+        notice_pending &= Q(starts_on__lte=end + datetime.timedelta(days=longest))
+        due |= notice_pending & Q(notice_on__range=(earliest, end))
     rows = list(
         scope.audits.annotate(
             notice_on=DaysBefore(F("starts_on"), F("programme__certification_body__team_notice_days"))
         )
-        .filter(audit_due | (notice_pending & Q(notice_on__range=(earliest, end))))
+        .filter(due)
         .exclude(status=AuditStatus.CANCELLED)
         .order_by("starts_on", "pk")
         .values_list(

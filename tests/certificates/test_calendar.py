@@ -490,10 +490,11 @@ def test_the_month_and_agenda_query_counts(client, cal, django_assert_num_querie
     client.get(reverse("calendar:month"))
     _more(cal, 2)
     # the session and the user, the filters' choices (2), what the user reaches (1), the
-    # certificates' stored due dates and their suspensions (2), the audits, the nonconformities
-    with django_assert_num_queries(9):
+    # certificates' stored due dates and their suspensions (2), the longest notice period of the
+    # user's CBs and the audits (2), the nonconformities
+    with django_assert_num_queries(10):
         client.get(reverse("calendar:month"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(reverse("calendar:agenda"))
 
 
@@ -669,3 +670,42 @@ def test_a_few_organisations_are_chosen_from_a_list(client, cal):
     page = _get(client, cal.qm_a, "calendar:month")
     assert page.context["form"].fields["organisation"].choices[1:] == [(cal.org_a.pk, "Organisation A")]
     assert "organisation_name" not in page.context["form"].fields
+
+
+def test_a_long_notice_period_brings_the_notice_of_an_audit_beyond_the_window_into_it(cal):
+    """The audits are read on their first day's index, bounded by the longest notice period of the
+    reader's CBs: a CB that notifies 120 days ahead still sees the notice of an audit that starts
+    after the window ends, on its day inside it."""
+    cal.cb.team_notice_days = 120
+    cal.cb.save(update_fields=["team_notice_days"])
+    far = audit_of(cal.cert_a, kind=AuditKind.FOLLOW_UP, starts_on=cal.today + _days(150))
+    found = {
+        item.key: item.due_on
+        for item in due_items(
+            scope_for(cal.cert_manager), start=cal.today, end=cal.today + _days(60), today=cal.today
+        )
+    }
+    assert found[f"audit-{far.pk}-team-notice"] == cal.today + _days(30)
+    assert f"audit-{far.pk}" not in found  # the audit itself falls after the window
+    cal.cb.team_notice_days = 14
+    cal.cb.save(update_fields=["team_notice_days"])
+    shorter = {
+        item.key
+        for item in due_items(
+            scope_for(cal.cert_manager), start=cal.today, end=cal.today + _days(60), today=cal.today
+        )
+    }
+    assert f"audit-{far.pk}-team-notice" not in shorter  # 14 days before day 150 is day 136
+
+
+def test_a_condition_moves_onto_what_points_to_its_model():
+    from django.db.models import Q
+
+    from core.expressions import prefixed
+
+    condition = Q(certification_body_id__in=[1]) | ~Q(organisation__name__icontains="x") & Q(pk__in=[3])
+    moved = prefixed(condition, "revision__certificate__")
+    assert moved == Q(revision__certificate__certification_body_id__in=[1]) | ~Q(
+        revision__certificate__organisation__name__icontains="x"
+    ) & Q(revision__certificate__pk__in=[3])
+    assert prefixed(Q(), "revision__") == Q()

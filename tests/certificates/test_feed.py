@@ -328,8 +328,9 @@ def test_the_feed_reads_a_fixed_number_of_queries(client, fw):
     assert many_events > few_events + 10
     # the address and owner; what the owner reaches; the latest change recorded and the latest due
     # date recalculated (the cache's key); the certificates' stored due dates and their
-    # suspensions; the audits and their standards; the nonconformities and their standards
-    assert few == many == 10
+    # suspensions; the longest notice period of the owner's CBs, the audits and their standards;
+    # the nonconformities and their standards
+    assert few == many == 11
 
 
 # --- throttling ---------------------------------------------------------------------------------
