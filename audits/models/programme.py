@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.enums import (
     CYCLE_KINDS,
+    FIELDWORK_STATUSES,
     PLANNING_STATUSES,
     REPORTED_STATUSES,
     AssignmentStatus,
@@ -402,6 +403,12 @@ class Audit(models.Model):
                 fields=["starts_on"],
                 condition=Q(status__in=PLANNING_STATUSES),
                 name="audit_planning_starts_on",
+            ),
+            # the lead auditors' reports to finish: the few audits in fieldwork among thousands
+            models.Index(
+                fields=["starts_on"],
+                condition=Q(status__in=FIELDWORK_STATUSES),
+                name="audit_fieldwork_starts_on",
             ),
         ]
 

@@ -164,6 +164,21 @@ def mark_overdue(findings, day: datetime.date) -> list[Finding]:
 
 # --- The dashboard ---------------------------------------------------------------------------
 
+# What the panels' rows show, no more (an audit, a programme and a finding carry long texts)
+AUDIT_ROW = ("kind", "status", "starts_on", "ends_on", "programme__organisation__name")
+REVIEW_ROW = (
+    "kind",
+    "outcome",
+    "submitted_at",
+    "submitted_by__full_name",
+    "finding__number",
+    "finding__type",
+    "finding__status",
+    "finding__response_due_on",
+    "finding__close_due_on",
+    "finding__audit__programme__organisation__name",
+)
+
 
 def _audits_of(user, statuses, role: str | None = None) -> QuerySet[Audit]:
     """The audits with the user on the team (in this role), soonest first."""
@@ -208,9 +223,10 @@ def dashboard_for(user, day: datetime.date | None = None) -> Dashboard:
         panels["awaiting_answer_overdue"] = sum(1 for f in answer if f.overdue_since)
         panels["plans_to_acknowledge"] = list(plans_to_acknowledge(user)[:PANEL_ROWS])
     if memberships.is_cb_staff:
-        panels["next_audits"] = list(_audits_of(user, PLANNING_STATUSES)[:PANEL_ROWS])
-        panels["unfinished_reports"] = list(_audits_of(user, FIELDWORK_STATUSES, TeamRole.LEAD)[:PANEL_ROWS])
-        responses = list(to_review(user)[:PANEL_ROWS])
+        panels["next_audits"] = list(_audits_of(user, PLANNING_STATUSES).only(*AUDIT_ROW)[:PANEL_ROWS])
+        reports = _audits_of(user, FIELDWORK_STATUSES, TeamRole.LEAD).only(*AUDIT_ROW)
+        panels["unfinished_reports"] = list(reports[:PANEL_ROWS])
+        responses = list(to_review(user).only(*REVIEW_ROW)[:PANEL_ROWS])
         mark_overdue((response.finding for response in responses), day)
         panels["to_review"] = responses
         panels["is_reviewer"] = (
