@@ -62,4 +62,3 @@ def test_the_calendar_reads_the_deadlines_still_running(w):
     make_finding(w, status=FindingStatus.PLAN_ACCEPTED)
     plan = plan_of(findings_due(Finding.objects.all(), start=DAY, end=DAY, include_overdue=True))
     assert "finding_open_closure" in plan
-
