@@ -35,6 +35,15 @@ class DueItem:
     audit_id: int | None = None  # the audit whose lead auditor is reminded, when there is one
     done: bool = False
     people: tuple[int, ...] = ()  # who the item is assigned to: an action's owner, internal auditors
+    ends_on: datetime.date | None = None  # the last day of an item of several days (an audit's)
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.ends_on or self.due_on
+
+    def falls_within(self, start: datetime.date, end: datetime.date) -> bool:
+        """Whether any of its days is from `start` to `end`."""
+        return self.due_on <= end and self.last_day >= start
 
     @property
     def label(self) -> str:

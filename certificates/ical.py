@@ -57,7 +57,7 @@ def _event(item: DueItem, *, host: str, today: datetime.date, now: datetime.date
     return Event.new(
         uid=f"{item.key}@{host}",
         start=item.due_on,  # a date: an all-day event, the same day in every time zone
-        end=item.due_on + ONE_DAY,
+        end=item.last_day + ONE_DAY,  # the day after its last: an audit of three days spans three
         summary=_("OVERDUE: %(title)s") % {"title": item.title} if overdue else item.title,
         description="\n".join(_details(item, link=link, overdue=overdue)),
         url=link,

@@ -414,6 +414,7 @@ def _audit_items(
             "kind",
             "status",
             "starts_on",
+            "ends_on",
             "short_notice",
             "team_notified_on",
             "notice_on",
@@ -423,7 +424,7 @@ def _audit_items(
             "programme__certification_body_id",
         )
     )
-    codes = _standard_codes(ProgrammeEdition, "programme", {row[7] for row in rows}) if with_standards else {}
+    codes = _standard_codes(ProgrammeEdition, "programme", {row[8] for row in rows}) if with_standards else {}
     audit_path = path_of("audits:audit_detail")
     audit_kinds = labels_of(AuditKind)
     items = []
@@ -432,6 +433,7 @@ def _audit_items(
         kind,
         status,
         starts_on,
+        ends_on,
         short_notice,
         team_notified_on,
         notice_on,
@@ -440,8 +442,11 @@ def _audit_items(
         organisation_name,
         body_id,
     ) in rows:
+        days = starts_on.isoformat()
+        if ends_on > starts_on:
+            days += f" – {ends_on.isoformat()}"
         common = {
-            "subject": f"{audit_kinds[kind]} ({starts_on.isoformat()})",
+            "subject": f"{audit_kinds[kind]} ({days})",
             "path": audit_path(pk),
             "organisation_id": organisation_id,
             "organisation_name": organisation_name,
@@ -452,7 +457,14 @@ def _audit_items(
         planning = status in PLANNING_STATUSES
         if start <= starts_on <= end or (include_overdue and planning and starts_on < start):
             items.append(
-                DueItem(key=f"audit-{pk}", kind=DueKind.AUDIT, due_on=starts_on, done=not planning, **common)
+                DueItem(
+                    key=f"audit-{pk}",
+                    kind=DueKind.AUDIT,
+                    due_on=starts_on,
+                    ends_on=ends_on if ends_on > starts_on else None,
+                    done=not planning,
+                    **common,
+                )
             )
         pending = planning and not short_notice and team_notified_on is None and scope.sees_notice_of(body_id)
         if pending and earliest <= notice_on <= end:
@@ -650,7 +662,7 @@ def window_with_overdue(
     if end < today - ONE_DAY:
         found += due_items(scope, start=end + ONE_DAY, end=today - ONE_DAY, today=today, filters=filters)
     return Shown(
-        items=[item for item in found if start <= item.due_on <= end],
+        items=[item for item in found if item.falls_within(start, end)],
         overdue=[item for item in found if item.is_overdue(today)],
     )
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from certificates.enums import CLIENT_DUE_KINDS, OWN_DUE_KINDS, DueKind
 from certificates.forms.calendar import AGENDA, MONTH, MONTH_FORMAT, CalendarFilterForm
 from certificates.selectors import calendar as selectors
+from certificates.selectors.calendar import ONE_DAY
 from core import bounds
 from core.listing import page_of, query_without
 from organisations import access as tenancy
@@ -53,11 +54,15 @@ def month_weeks(
     """The month's weeks, Monday to Sunday, each day with its items (the days of the weeks around
     the month included, so the grid is whole); with `per_day`, a cell shows that many and links
     the rest to the day's agenda (`day_url`)."""
+    grid = WEEK.monthdatescalendar(first.year, first.month)
     by_day: dict[datetime.date, list[DueItem]] = {}
-    for item in items:
-        by_day.setdefault(item.due_on, []).append(item)
+    for item in items:  # an item of several days (an audit's) is in the cell of each, in the grid
+        day = max(item.due_on, grid[0][0])
+        while day <= min(item.last_day, grid[-1][-1]):
+            by_day.setdefault(day, []).append(item)
+            day += ONE_DAY
     weeks = []
-    for week in WEEK.monthdatescalendar(first.year, first.month):
+    for week in grid:
         days = []
         for day in week:
             found = by_day.get(day, [])

@@ -502,7 +502,7 @@ def test_the_month_and_agenda_query_counts(client, cal, django_assert_num_querie
 
 
 def test_month_weeks_cover_the_month_in_whole_weeks():
-    item = SimpleNamespace(due_on=datetime.date(2024, 2, 29))
+    item = SimpleNamespace(due_on=datetime.date(2024, 2, 29), last_day=datetime.date(2024, 2, 29))
     weeks = month_weeks(datetime.date(2024, 2, 1), [item], today=datetime.date(2024, 2, 29))
     assert [week[0].day for week in weeks] == [datetime.date(2024, 1, 29) + _days(7 * n) for n in range(5)]
     assert weeks[-1][-1].day == datetime.date(2024, 3, 3)
@@ -518,12 +518,44 @@ def test_month_weeks_cover_the_month_in_whole_weeks():
 
 def test_a_busy_day_shows_its_first_items_and_links_the_rest_to_its_agenda():
     day = datetime.date(2027, 1, 6)
-    items = [SimpleNamespace(due_on=day, n=n) for n in range(4)]
+    items = [SimpleNamespace(due_on=day, last_day=day, n=n) for n in range(4)]
     weeks = month_weeks(day.replace(day=1), items, today=day, per_day=3, day_url=lambda d: f"/agenda/{d}")
     cell = next(cell for week in weeks for cell in week if cell.day == day)
     assert (cell.items, cell.more, cell.more_url) == (items[:3], 1, "/agenda/2027-01-06")
     quiet = next(cell for week in weeks for cell in week if cell.day == day + DAY)
     assert (quiet.items, quiet.more, quiet.more_url) == ([], 0, "")
+
+
+def test_an_audit_of_several_days_is_in_the_cell_of_each_of_them_within_the_grid():
+    first = datetime.date(2027, 1, 1)  # the grid runs from Monday 28 December to Sunday 31 January
+    three = SimpleNamespace(due_on=datetime.date(2027, 1, 12), last_day=datetime.date(2027, 1, 14))
+    long = SimpleNamespace(due_on=datetime.date(2026, 12, 1), last_day=datetime.date(2027, 2, 10))
+    weeks = month_weeks(first, [long, three], today=first)
+    cells = {cell.day: cell.items for week in weeks for cell in week}
+    assert [day for day, items in cells.items() if three in items] == [
+        datetime.date(2027, 1, 12),
+        datetime.date(2027, 1, 13),
+        datetime.date(2027, 1, 14),
+    ]
+    assert all(long in items for items in cells.values())  # clamped to the grid's 35 days
+    assert cells[datetime.date(2027, 1, 13)] == [long, three]
+
+
+def test_the_calendar_gives_an_audit_of_several_days_its_last_day(cal):
+    cal.audit_a.ends_on = cal.audit_a.starts_on + _days(2)
+    cal.audit_a.save(update_fields=["ends_on"])
+    found = {
+        item.key: item
+        for item in due_items(
+            scope_for(cal.cert_manager), start=cal.today, end=cal.today + _days(60), today=cal.today
+        )
+    }
+    audit = found[f"audit-{cal.audit_a.pk}"]
+    assert (audit.due_on, audit.last_day) == (cal.today + _days(20), cal.today + _days(22))
+    assert f"{audit.due_on.isoformat()} – {audit.last_day.isoformat()}" in audit.subject
+    one_day = found[f"audit-{cal.follow_up.pk}"]
+    assert one_day.ends_on is None and one_day.last_day == one_day.due_on
+    assert found[f"audit-{cal.audit_a.pk}-team-notice"].ends_on is None  # a notice is one day
 
 
 def test_the_month_grid_links_a_busy_days_other_items_to_that_days_agenda(client, cal, monkeypatch):

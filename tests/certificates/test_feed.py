@@ -411,6 +411,17 @@ def test_text_with_commas_and_semicolons_round_trips(settings):
     assert str(event["UID"]) == f"audit-7@{HOST}"
 
 
+def test_an_audit_of_several_days_spans_them_in_the_feed(settings):
+    """All-day events end the day after their last (RFC 5545 DTEND is exclusive)."""
+    settings.SITE_URL = SITE
+    day = datetime.date(2028, 2, 28)
+    now = datetime.datetime(2028, 1, 1, 12, tzinfo=datetime.UTC)
+    three_days = _item(day, ends_on=datetime.date(2028, 3, 1))
+    body = ical.calendar_feed([three_days], name="x", today=day, now=now)
+    event = Calendar.from_ical(body).walk("VEVENT")[0]
+    assert (event.start, event.end) == (day, datetime.date(2028, 3, 2))
+
+
 def test_the_sequence_grows_with_the_date_and_never_goes_below_zero():
     assert ical.sequence(datetime.date(1980, 1, 1)) == 0
     assert ical.sequence(datetime.date(1979, 12, 31)) == 0
