@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from config.views import dashboard
-from core.views import healthz
+from core.views import favicon, healthz
 
 admin.site.site_header = _("ISO certification — administration")
 admin.site.site_title = _("ISO certification")
@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(url=reverse_lazy("login"), query_string=True)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 # A database that does not answer gets a 503 "try again in a moment", any other error the 500 page

@@ -453,6 +453,7 @@ PUBLIC = {
     "calendar:feed",  # its secret address is its key (tests/certificates/test_feed.py)
     "organisations:invitation_accept",  # its token is its key (tests/organisations/test_invitations.py)
     "healthz",
+    "favicon",  # the site's icon (tests/core/test_favicon.py)
     "login",
     "logout",
     "password_reset",
