@@ -14,24 +14,36 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 VAR_DIR ?= var
 
-.PHONY: install run test test-newest e2e faults scaleout bench bench-scale lint format lock check-deploy
+.PHONY: install install-runtime run test test-newest e2e faults scaleout bench bench-scale lint format lock check-deploy
 
-$(STAMP):
+# The runtime (what `make run` needs), and the test and lint tools on top of it (`make test`).
+# setuptools' advice about an editable install of top-level packages is not for this layout.
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+PIP_INSTALL := PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+$(RUNTIME_STAMP):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 to 3.13 is needed (set PYTHON=/path/to/python3)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(PIP_INSTALL) --upgrade "pip>=24"
+	$(PIP_INSTALL) -c constraints.txt -e .
+	rm -f $(VENV)/.runtime-* && touch $@
+
+$(STAMP): $(RUNTIME_STAMP)
+	$(PIP_INSTALL) -c constraints.txt -e ".[dev]"
 	rm -f $(VENV)/.installed-* && touch $@
+
+install-runtime: $(RUNTIME_STAMP)
 
 install: $(STAMP)
 
-run: install
+run: install-runtime
 	mkdir -p $(VAR_DIR)/broker $(VAR_DIR)/broker-control $(VAR_DIR)/mail $(VAR_DIR)/media
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ with a Celery worker and beat; links in e-mails use $(SITE_URL). Ctrl-C stops both."
-	@export SITE_URL='$(SITE_URL)'; trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A config worker -Q celery,pdf --beat --loglevel=INFO --concurrency=1 & \
+	@# the trap is cleared before it signals the group it belongs to, or each signal would run it again
+	@export SITE_URL='$(SITE_URL)'; trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A config worker -Q celery,pdf --beat --loglevel=WARNING --quiet --concurrency=1 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

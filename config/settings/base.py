@@ -137,6 +137,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Sign-ins are recorded in organisations.SignInEvent (read-only, never deleted); axes keeps only the
 # failure counters that lock a pair (deleting one in the admin unlocks it).
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner at every start of a command, a worker or the server
 # Failed sign-ins from one client address across every account (password spraying), over a sliding
 # window: well above the per-account limit, as a public body's staff often share one NAT address.
 LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "25"))
@@ -243,7 +244,7 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL  # its database number as given (0 when it names none)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # a host named: kombu warns of none at each start
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR),
         "data_folder_out": str(BROKER_DIR),
@@ -296,6 +297,8 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # axes: its lockouts (warnings) only; sign-ins are recorded in organisations.SignInEvent
+        "axes": {"level": "WARNING"},
         "django.request": {"filters": ["refusals_without_traceback"]},
     },
 }

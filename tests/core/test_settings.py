@@ -103,7 +103,7 @@ def _base_settings(monkeypatch, var_dir: Path, redis_url: str = "") -> dict:
 def test_filesystem_broker_keeps_every_folder_under_var_dir(monkeypatch, tmp_path):
     settings = _base_settings(monkeypatch, tmp_path / "var")
     options = settings["CELERY_BROKER_TRANSPORT_OPTIONS"]
-    assert settings["CELERY_BROKER_URL"] == "filesystem://"
+    assert settings["CELERY_BROKER_URL"] == "filesystem://localhost//"
     assert options["control_folder"] == str(tmp_path / "var" / "broker-control")
     assert options["data_folder_in"] == options["data_folder_out"] == str(tmp_path / "var" / "broker")
 
@@ -114,18 +114,21 @@ def test_redis_broker_has_no_folders(monkeypatch, tmp_path):
     assert settings["CELERY_BROKER_TRANSPORT_OPTIONS"] == {"visibility_timeout": 3600}
 
 
-def test_filesystem_broker_writes_no_control_folder_where_it_was_started(monkeypatch, tmp_path):
+def test_filesystem_broker_writes_no_control_folder_where_it_was_started(monkeypatch, tmp_path, caplog):
     var_dir = tmp_path / "var"
     (var_dir / "broker").mkdir(parents=True)
-    options = _base_settings(monkeypatch, var_dir)["CELERY_BROKER_TRANSPORT_OPTIONS"]
+    settings = _base_settings(monkeypatch, var_dir)
+    options = settings["CELERY_BROKER_TRANSPORT_OPTIONS"]
     monkeypatch.chdir(tmp_path)
-    with Connection("filesystem://", transport_options=options) as connection:
+    with Connection(settings["CELERY_BROKER_URL"], transport_options=options) as connection:
         channel = connection.channel()
         channel.exchange_declare("celery.pidbox", type="fanout")
         channel.queue_declare("worker.pidbox")
         channel.queue_bind("worker.pidbox", "celery.pidbox", "")
+        connection.clone()  # what a worker does at each start
     assert sorted(path.name for path in tmp_path.iterdir()) == ["var"]
     assert (var_dir / "broker-control" / "celery.pidbox.exchange").is_file()
+    assert "No hostname was supplied" not in caplog.text  # the address names its host: no warning
 
 
 def _make_run_dry(*args: str, **env: str) -> str:
