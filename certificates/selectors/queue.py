@@ -169,6 +169,20 @@ def _task_rows(pks: list[int], today: datetime.date, managed: set[int]) -> dict[
     }
 
 
+def _pending_since() -> Subquery:
+    """The day (in the site's time zone, in SQL) the finding's answer waiting for review was sent."""
+    pending = FindingResponse.objects.filter(finding=OuterRef("pk"), outcome=ReviewOutcome.PENDING)
+    return Subquery(pending.order_by("-submitted_at").values(day=TruncDate("submitted_at"))[:1])
+
+
+def _lead_of_audit() -> Subquery:
+    """The finding's audit's lead auditor (the owner of its review)."""
+    lead = TeamAssignment.objects.filter(
+        audit=OuterRef("audit"), role=TeamRole.LEAD, status=AssignmentStatus.ACTIVE
+    )
+    return Subquery(lead.order_by("pk").values("user_id")[:1])
+
+
 def _finding_due(today: datetime.date):
     """When the CB should have reviewed a client's answer, in SQL (the queue is sorted and cut by
     it): REVIEW_DAYS after it was submitted (`pending_since`), or by the finding's closure
@@ -187,17 +201,11 @@ def _waiting_findings(user, filters: QueueFilters, today: datetime.date) -> Quer
     """The nonconformities waiting for the user's review, with the day the answer waiting was
     submitted (in the site's time zone, in SQL), the day the review is due and the audit's lead."""
     statuses = [NC_KINDS[filters.kind]] if filters.kind in NC_KINDS else list(AWAITING_REVIEW)
-    pending = FindingResponse.objects.filter(finding=OuterRef("pk"), outcome=ReviewOutcome.PENDING).order_by(
-        "-submitted_at"
-    )
-    lead = TeamAssignment.objects.filter(
-        audit=OuterRef("audit"), role=TeamRole.LEAD, status=AssignmentStatus.ACTIVE
-    ).order_by("pk")
     findings = Finding.objects.filter(
         audit_access.reviewable_q(user), status__in=statuses, type__in=NC_TYPES
-    ).annotate(pending_since=Subquery(pending.values(day=TruncDate("submitted_at"))[:1]))
+    ).annotate(pending_since=_pending_since())
     if filters.mine:
-        findings = findings.annotate(lead_pk=Subquery(lead.values("user_id")[:1])).filter(lead_pk=user.pk)
+        findings = findings.annotate(lead_pk=_lead_of_audit()).filter(lead_pk=user.pk)
     return findings.annotate(due=_finding_due(today))
 
 
@@ -216,18 +224,9 @@ def _finding_keys(user, filters: QueueFilters, today: datetime.date) -> QuerySet
 def _finding_rows(pks: list[int], today: datetime.date) -> dict[int, QueueRow]:
     """A page's nonconformities, read as plain values: one query, and one for the names of their
     lead auditors."""
-    lead = TeamAssignment.objects.filter(
-        audit=OuterRef("audit"), role=TeamRole.LEAD, status=AssignmentStatus.ACTIVE
-    ).order_by("pk")
-    pending = FindingResponse.objects.filter(finding=OuterRef("pk"), outcome=ReviewOutcome.PENDING).order_by(
-        "-submitted_at"
-    )
     found = list(
         Finding.objects.filter(pk__in=pks)
-        .annotate(
-            pending_since=Subquery(pending.values(day=TruncDate("submitted_at"))[:1]),
-            lead_pk=Subquery(lead.values("user_id")[:1]),
-        )
+        .annotate(pending_since=_pending_since(), lead_pk=_lead_of_audit())
         .annotate(due=_finding_due(today))
         .values_list(
             "pk",
