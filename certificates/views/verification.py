@@ -38,18 +38,23 @@ def client_address(group: str, request: HttpRequest) -> str:
     return str(address)
 
 
-def _wait(request: HttpRequest) -> int | None:
-    """Counts this request against every limit (sliding windows in the shared cache); the seconds
-    to wait when one is exceeded."""
+def _wait(request: HttpRequest) -> tuple[int, bool] | None:
+    """Counts this request against every limit (sliding windows in the shared cache). None when it
+    may go ahead; else the seconds to wait, and whether the day's limit is the one exceeded."""
     key = client_address(GROUP, request)
-    rates = (settings.VERIFICATION_RATE_MINUTE, settings.VERIFICATION_RATE_DAY)
-    waits = [wait for rate in rates if (wait := ratelimit.hit(group=GROUP, key=key, rate=rate))]
-    return max(waits) if waits else None
+    minute = ratelimit.hit(group=GROUP, key=key, rate=settings.VERIFICATION_RATE_MINUTE)
+    day = ratelimit.hit(group=GROUP, key=key, rate=settings.VERIFICATION_RATE_DAY)
+    if day:
+        return max(day, minute or 0), True
+    return (minute, False) if minute else None
 
 
-def _too_many(request: HttpRequest, wait: int) -> HttpResponse:
-    minutes = math.ceil(wait / 60)
-    response = render(request, "certificates/verification/throttled.html", {"minutes": minutes}, status=429)
+def _too_many(request: HttpRequest, wait: int, *, daily: bool) -> HttpResponse:
+    """The page says which limit was reached, and how long to wait in the unit a person reads:
+    minutes up to an hour, then hours (the day's window slides, so "tomorrow" would be wrong just
+    after midnight and just before it)."""
+    context = {"daily": daily, "minutes": math.ceil(wait / 60), "hours": math.ceil(wait / 3600)}
+    response = render(request, "certificates/verification/throttled.html", context, status=429)
     response["Retry-After"] = str(wait)
     return response
 
@@ -59,8 +64,12 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        wait = _wait(request)
-        response = _too_many(request, wait) if wait else view(request, *args, **kwargs)
+        waited = _wait(request)
+        if waited is None:
+            response = view(request, *args, **kwargs)
+        else:
+            wait, daily = waited
+            response = _too_many(request, wait, daily=daily)
         response["X-Robots-Tag"] = "noindex"
         return response
 

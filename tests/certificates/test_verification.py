@@ -406,14 +406,28 @@ def test_limit_counts_both_pages_together(client, certificate, limits):
     assert client.get(url).status_code == 429
 
 
-def test_day_limit_asks_to_come_back_tomorrow(client, certificate, limits):
+@pytest.mark.parametrize(
+    ("seconds_into_the_day", "wait", "says"),
+    [
+        (60 * 60, 23 * 60 * 60, "Try again in 23 hours."),  # 01:00: the day's window ends at midnight
+        (24 * 60 * 60 - 90, 90, "Try again in 2 minutes."),  # 23:58:30: the same limit, near its end
+    ],
+)
+def test_day_limit_says_which_limit_and_how_long(
+    client, certificate, limits, monkeypatch, seconds_into_the_day, wait, says
+):
+    """Which limit was reached is said whatever the hour; the wait is in the unit a person reads
+    (the clock is faked: the day's window ends at midnight UTC, so the wait depends on the hour)."""
+    midnight = 24 * 60 * 60 * 20_000
+    monkeypatch.setattr(time, "time", lambda: midnight + seconds_into_the_day)
     limits.VERIFICATION_RATE_MINUTE = "100/m"
     limits.VERIFICATION_RATE_DAY = "2/d"
-    verify(client, NUMBER)
-    verify(client, NUMBER)
+    assert [verify(client, NUMBER).status_code for _ in range(2)] == [200, 200]
     response = verify(client, NUMBER)
-    assert response.status_code == 429
-    assert "Try again tomorrow" in text(response)
+    body = text(response)
+    assert response.status_code == 429 and int(response["Retry-After"]) == wait
+    assert "Too many certificate lookups came from your network in the last 24 hours." in body
+    assert says in body and "short time" not in body
 
 
 def test_no_second_burst_across_the_edge_of_a_minute(client, certificate, limits, monkeypatch):
