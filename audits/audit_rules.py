@@ -31,6 +31,20 @@ def transition_refusal(current: str, target: str) -> str | None:
     }
 
 
+def starts_early(first_day: datetime.date, today: datetime.date) -> bool:
+    return today < first_day
+
+
+def early_start_refusal(first_day: datetime.date, today: datetime.date, reason: str) -> str | None:
+    """An audit started before its planned first day says why: the client was told that day (its
+    plan, its team's notice), so the change is recorded with its reason."""
+    if starts_early(first_day, today) and not reason.strip():
+        return _(
+            "The audit is planned to start on %(day)s: say why it starts before, or start it on that day."
+        ) % {"day": first_day.isoformat()}
+    return None
+
+
 def stage_order_refusal(stage1s: list[tuple[str, str]]) -> str | None:
     """Rule 1: stage 2 starts only after a stage 1 whose report is issued with "ready".
     `stage1s` holds (status, outcome) of the programme's stage 1 audits, the latest last."""

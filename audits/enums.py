@@ -38,6 +38,14 @@ EXTRA_KINDS = (
 )
 
 SURVEILLANCES = (AuditKind.SURVEILLANCE_1, AuditKind.SURVEILLANCE_2)
+# Audits whose report a certification decision waits for (initial, recertification, extension of
+# scope, transition to a new edition): the work queue lists those not yet decided
+DECIDING_KINDS = (
+    AuditKind.STAGE2,
+    AuditKind.RECERTIFICATION,
+    AuditKind.SPECIAL_SCOPE_EXTENSION,
+    AuditKind.TRANSITION,
+)
 # Audits that look at the whole system and need an edition open to initial audits (rule 31)
 INITIAL_KINDS = (AuditKind.STAGE1, AuditKind.STAGE2, AuditKind.RECERTIFICATION)
 # HS clauses every surveillance looks at (DOMAIN §1.6): internal audit, management review, corrective action

@@ -47,6 +47,17 @@ def initial_status(finding_type: str) -> str:
     return F.OPEN if finding_type in NC_TYPES else F.RECORDED
 
 
+def status_label(status: str, *, reported: bool, client: bool = False) -> str:
+    """A finding's status as its reader should understand it: a nonconformity logged while the
+    audit's report is not yet issued waits for nothing from the client (it cannot answer before
+    the report, and no reminder runs: certificates.selectors.calendar.findings_due)."""
+    if status == F.OPEN and not reported:
+        if client:
+            return _("Logged; you can answer once the report is issued")
+        return _("Logged; the client can answer once the report is issued")
+    return str(F(status).label)
+
+
 # Who moves a nonconformity where (DOMAIN §2.3, rule 21): the client submits, the CB reviews.
 CLIENT_STEPS: dict[str, frozenset[str]] = {
     F.OPEN: frozenset({F.RESPONSE_SUBMITTED}),

@@ -1,24 +1,42 @@
-"""E-mails about audit teams: the notice to the client, the client's objection to the CB."""
+"""E-mails about audits: the team's notice to the client and its objection, the plan, the issued
+report, and the answers to nonconformities and their review."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from audits.enums import AssignmentStatus
 from audits.models import Audit, TeamAssignment
 from core.mail import absolute_url, send_templated_mail
 from organisations import access as tenancy
-from organisations.enums import OrganisationRole
-from organisations.models import CBMembership, User
+from organisations.models import CBMembership
+from organisations.selectors import quality_manager_emails
 
 
 def _quality_managers(audit: Audit) -> list[str]:
-    return list(
-        User.objects.filter(
-            organisation_memberships__organisation=audit.programme.organisation,
-            organisation_memberships__role=OrganisationRole.QUALITY_MANAGER,
-            organisation_memberships__is_active=True,
-            is_active=True,
-        ).values_list("email", flat=True)
-    )
+    return quality_manager_emails(audit.programme.organisation_id)
+
+
+def report_issued_text(kind_label: str) -> str:
+    """The news of an issued report, as the client's home page and e-mail say it."""
+    return _("Report of the %(kind)s audit issued") % {"kind": kind_label}
+
+
+def send_report_issued_mail(*, audit: Audit, pending: int) -> None:
+    """Tell the client's quality managers that the report is issued: the nonconformities can now
+    be answered (before, nothing was asked of them)."""
+    recipients = _quality_managers(audit)
+    if recipients:
+        send_templated_mail(
+            to=recipients,
+            template="audits/email/report_issued",
+            context={
+                "audit": audit,
+                "text": report_issued_text(audit.get_kind_display()),
+                "pending": pending,
+                "url": absolute_url(reverse("audits:audit_report", args=[audit.pk])),
+                "answers_url": absolute_url(reverse("audits:nc_list")),
+            },
+        )
 
 
 def send_team_notice_mail(*, audit: Audit) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("agenda/", calendar.calendar_agenda, name="agenda"),
     path("due/", calendar.calendar_due, name="due"),
     path("queue/", queue.work_queue, name="queue"),
+    path("queue/next/", queue.queue_next, name="queue_next"),
     path("tasks/<int:pk>/", queue.task_detail, name="task_detail"),
     path("tasks/<int:pk>/take/", queue.task_take, name="task_take"),
     path("tasks/<int:pk>/not-suspend/", queue.task_not_suspend, name="task_not_suspend"),

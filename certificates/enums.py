@@ -191,3 +191,17 @@ class ChangeOutcome(models.TextChoices):
     NO_ACTION = "no_action", _("No action needed")
     SPECIAL_AUDIT = "special_audit", _("A special audit")
     REVISION = "revision", _("A new certificate revision, by a decision")
+
+
+class CycleStatus(models.TextChoices):
+    """Where a programme stands in its cycle (DOMAIN §1), read from its status, its decisions'
+    certificates, its audits and its successor (certificates.selectors.programme_cycle): shown,
+    never stored."""
+
+    BEING_PLANNED = "being_planned", _("Being planned")
+    APPROVED = "approved", _("Approved")
+    CERTIFIED = "certified", _("Certified")
+    IN_SURVEILLANCE = "in_surveillance", _("In surveillance")
+    SUSPENDED = "suspended", _("Certificate suspended")
+    RECERTIFICATION_DUE = "recertification_due", _("Recertification due")
+    ENDED = "ended", _("Ended")

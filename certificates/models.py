@@ -190,6 +190,20 @@ class Certificate(models.Model):
 
     # what its transition log records under a name that is not a field (services/tasks.py: FLAG)
     HISTORY_FIELDS = {"flag": (_("flag"), [(TaskKind.OVERDUE_SURVEILLANCE, _("Overdue surveillance"))])}
+    HISTORY_EVENTS = {
+        "status": {
+            (CertificateStatus.DRAFT, CertificateStatus.ACTIVE): _("Certificate issued"),
+            (CertificateStatus.SUSPENDED, CertificateStatus.ACTIVE): _("Certificate reinstated"),
+            CertificateStatus.SUSPENDED: _("Certificate suspended"),
+            CertificateStatus.WITHDRAWN: _("Certificate withdrawn"),
+            CertificateStatus.EXPIRED: _("Certificate expired"),
+            CertificateStatus.CANCELLED: _("Certificate cancelled"),
+        },
+        "flag": {
+            ("", TaskKind.OVERDUE_SURVEILLANCE): _("Flagged: first surveillance overdue"),
+            (TaskKind.OVERDUE_SURVEILLANCE, ""): _("Flag lifted: first surveillance overdue"),
+        },
+    }
 
     certification_body = models.ForeignKey(
         "organisations.CertificationBody", on_delete=models.PROTECT, related_name="certificates"
@@ -465,6 +479,8 @@ class Task(models.Model):
     the first surveillance is overdue (rule 10: suspend or not), a suspension's deadline passed
     (rule 14: withdraw or reduce the scope). The action that resolves it closes it; an open task
     of rule 10 is the certificate's OVERDUE_SURVEILLANCE flag."""
+
+    HISTORY_EVENTS = {"status": {TaskStatus.OPEN: _("Task opened"), TaskStatus.DONE: _("Task closed")}}
 
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="tasks")
     kind = models.CharField(_("kind"), max_length=30, choices=TaskKind.choices)

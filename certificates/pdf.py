@@ -7,25 +7,17 @@ them (its copy, not the client's records today), the CB's images come from stora
 PDF is rendered. Rendered by the `core.render_document` task (certificates/documents.py).
 """
 
-import base64
 from dataclasses import dataclass
-
-from django.db.models.fields.files import FieldFile
 
 from certificates.enums import RevisionStatus
 from certificates.models import CertificateRevision, RevisionSite
 from certificates.qr import public_url, qr_svg_data_uri
 from improvement.soa_rules import SOA_STANDARD_CODES  # whose certificates name the SoA (DOMAIN §6.1 item 8)
+from organisations.images import image_data_uri
 
 TEMPLATE = "certificates/pdf/certificate.html"
 STYLESHEETS = ["css/print/certificate.css"]
-# What the uploads can be (organisations/images.py lets only these through), by their first bytes
-IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 ISSUED = (RevisionStatus.CURRENT, RevisionStatus.SUPERSEDED)
-
-
-class UnreadableImage(ValueError):
-    """A stored CB image that is not a PNG or JPEG (it never passed the upload's check)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +31,7 @@ class CertificateSheet:
     logo: str | None
     mark: str | None
     symbol: str | None
+    signature: str | None
     verification_url: str
     qr_code: str
 
@@ -70,20 +63,13 @@ class CertificateSheet:
         return (head, token + tail) if token else (self.verification_url, "")
 
     @property
+    def central_at_holder(self) -> bool:
+        """The central function sits at the holder's address: the address is printed once."""
+        return self.central is not None and self.central.address == self.revision.holder_address
+
+    @property
     def shows_soa(self) -> bool:
         return self.edition.standard.code in SOA_STANDARD_CODES or bool(self.revision.soa_version)
-
-
-def image_data_uri(image: FieldFile) -> str | None:
-    """The stored image as a ``data:`` URI; None when none was uploaded."""
-    if not image:
-        return None
-    with image.storage.open(image.name, "rb") as file:
-        content = file.read()
-    for signature, content_type in IMAGE_SIGNATURES.items():
-        if content.startswith(signature):
-            return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
-    raise UnreadableImage(f"{image.name} is not a PNG or JPEG image.")
 
 
 def _revision(pk: int) -> CertificateRevision:
@@ -110,6 +96,7 @@ def certificate_sheet(revision: CertificateRevision) -> CertificateSheet:
         mark=image_data_uri(body.certification_mark),
         # rule 34: the symbol only on a certificate issued within the accreditation
         symbol=image_data_uri(body.accreditation_symbol) if revision.accredited else None,
+        signature=image_data_uri(body.signature) if body.signatory_name else None,
         verification_url=url,
         qr_code=qr_svg_data_uri(url),
     )

@@ -121,6 +121,7 @@ def scale_pages() -> list[tuple]:
         ("my audits, all (busiest auditor)", reverse("audits:my_audits") + "?period=all", c.auditor),
         ("work queue, first page", reverse("calendar:queue"), c.manager),
         ("work queue, last page", reverse("calendar:queue") + last, c.manager),
+        ("next steps, dashboard panel", reverse("calendar:queue_next"), c.manager),
         ("nonconformities to review", reverse("audits:nc_list"), c.reviewer),
         ("nonconformities waiting (client)", reverse("audits:nc_list"), c.client_qm),
         ("register, first page", reverse("certificates:register"), c.manager),

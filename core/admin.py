@@ -9,13 +9,27 @@ from core.transitions import readable
 
 @admin.register(Transition)
 class TransitionAdmin(ReadOnlyAdmin):
-    list_display = ["at", "content_type", "object_id", "what_changed", "from_label", "to_label", "actor"]
+    list_display = ["at", "content_type", "object_id", "what_happened"]
     list_filter = ["content_type", "field"]
     list_select_related = ["content_type", "actor"]
     search_fields = ["reason", "actor__email"]
     date_hierarchy = "at"
-    fields = ["at", "content_type", "object_id", "what_changed", "from_label", "to_label", "actor", "reason"]
-    readonly_fields = ["what_changed", "from_label", "to_label"]
+    fields = [
+        "at",
+        "content_type",
+        "object_id",
+        "what_happened",
+        "what_changed",
+        "from_label",
+        "to_label",
+        "actor",
+        "reason",
+    ]
+    readonly_fields = ["what_happened", "what_changed", "from_label", "to_label"]
+
+    @admin.display(description=_("what happened"))
+    def what_happened(self, transition: Transition) -> str:
+        return readable(transition).sentence
 
     @admin.display(description=_("what changed"), ordering="field")
     def what_changed(self, transition: Transition) -> str:

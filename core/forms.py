@@ -59,6 +59,21 @@ def call_service(form: forms.BaseForm, service: Callable[[], T]) -> T | None:
         return None
 
 
+# The field a button that cannot be undone carries: its checkbox says what cannot be undone
+# (templates/core/_confirm.html), and the view does nothing until it is ticked (`confirmed`)
+CONFIRM_FIELD = "confirm"
+NOT_CONFIRMED = _("Nothing was done: tick the box to confirm that you read what cannot be undone.")
+
+
+def confirmed(request) -> bool:
+    """Whether the person ticked the confirmation of a step that cannot be undone; if not, they
+    are told so, and the view changes nothing."""
+    if request.POST.get(CONFIRM_FIELD) == "on":
+        return True
+    messages.error(request, NOT_CONFIRMED)
+    return False
+
+
 def call_action(request, service: Callable[[], object], success: str) -> bool:
     """Run a one-button service (a POST without a form) and tell the user how it went.
 

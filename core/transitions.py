@@ -1,6 +1,10 @@
 """Writing and reading the immutable transition log that every state change leaves behind, and
-reading it as a person does (`readable`): the field's verbose name and the choice's label, never
-`plan_sent` or `team_notified_on`."""
+reading it as a person does (`readable`): a sentence ("Plan sent by Jonas Berg on 3 Dec 2026")
+made of the field's verbose name and the choice's label, never `plan_sent` or `team_notified_on`.
+
+A model names the events of its history in `HISTORY_EVENTS`: {field: {to_state, (from_state,
+to_state) or "*" (any change): "Plan sent"}}; a change it does not name reads "Status changed from
+“Team confirmed” to “Plan sent to the client”", a first value "Owner set to Jonas Berg"."""
 
 import datetime
 from dataclasses import dataclass
@@ -38,7 +42,8 @@ def transitions_of(subject: models.Model) -> models.QuerySet[Transition]:
 
 @dataclass(frozen=True)
 class Readable:
-    """A transition as a history line shows it."""
+    """A transition as a history line shows it: `sentence` says what happened, who did it and
+    on which day; `at` is its exact time; the other parts are the admin's columns."""
 
     at: str
     actor: str
@@ -46,6 +51,7 @@ class Readable:
     from_state: str
     to_state: str
     reason: str
+    sentence: str
 
 
 def _field(model: type[models.Model] | None, name: str) -> tuple[str, dict[str, str], models.Field | None]:
@@ -91,6 +97,23 @@ def _date(value: str, parse, format_name: str) -> str:
     return date_format(parsed, format_name)
 
 
+def _event(model: type[models.Model] | None, transition: Transition, label: str, old: str, new: str) -> str:
+    """What happened, as the first half of a sentence."""
+    events = getattr(model, "HISTORY_EVENTS", {}).get(transition.field, {})
+    named = (
+        events.get((transition.from_state, transition.to_state))
+        or events.get(transition.to_state)
+        or events.get("*")
+    )
+    if named:
+        return str(named)
+    if not transition.from_state:
+        return _("%(field)s set to %(to)s") % {"field": label, "to": new}
+    if not transition.to_state:
+        return _("%(field)s cleared (was %(from)s)") % {"field": label, "from": old}
+    return _("%(field)s changed from “%(from)s” to “%(to)s”") % {"field": label, "from": old, "to": new}
+
+
 def readable(transition: Transition) -> Readable:
     """The transition with readable labels; reads its content type from `select_related` or
     Django's cache (no query once the page has read the subject's type), its actor from
@@ -99,13 +122,21 @@ def readable(transition: Transition) -> Readable:
         content_type = transition.content_type
     else:
         content_type = ContentType.objects.get_for_id(transition.content_type_id)
-    label, choices, field = _field(content_type.model_class(), transition.field)
-    actor = transition.actor
+    model = content_type.model_class()
+    label, choices, field = _field(model, transition.field)
+    actor = str(transition.actor) if transition.actor else _("system")
+    old, new = _value(transition.from_state, choices, field), _value(transition.to_state, choices, field)
+    sentence = _("%(event)s by %(actor)s on %(day)s") % {
+        "event": _event(model, transition, label, old, new),
+        "actor": actor if transition.actor else _("the system"),
+        "day": date_format(localtime(transition.at), "DATE_FORMAT"),
+    }
     return Readable(
         at=date_format(localtime(transition.at), "SHORT_DATETIME_FORMAT"),
-        actor=str(actor) if actor else _("system"),
+        actor=actor,
         field=label,
-        from_state=_value(transition.from_state, choices, field),
-        to_state=_value(transition.to_state, choices, field),
+        from_state=old,
+        to_state=new,
         reason=transition.reason,
+        sentence=sentence,
     )

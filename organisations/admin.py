@@ -199,6 +199,9 @@ class CertificationBodyAdmin(NoDeleteAdmin):
                     "certification_mark",
                     "logo",
                     "accreditation_symbol",
+                    "signatory_name",
+                    "signatory_function",
+                    "signature",
                 ],
                 "description": _(
                     "Printed on every certificate: a certificate is issued only once the certification "

@@ -196,12 +196,16 @@ def _certification_body(logins: list[DemoLogin]) -> CertificationBody:
 
 
 def _images(cb: CertificationBody) -> None:
-    """The demo CB's logo, certification mark and accreditation symbol (printed on certificates)."""
+    """The demo CB's logo, certification mark, accreditation symbol and signatory (printed on
+    certificates)."""
     changed = []
     for field, name in DEMO_IMAGES.items():
         if not getattr(cb, field):
             getattr(cb, field).save(name, ContentFile((DEMO_ASSETS / name).read_bytes()), save=False)
             changed.append(field)
+    if not cb.signatory_name:  # who signs its certificates (the demo prints no signature image)
+        cb.signatory_name, cb.signatory_function = "Maria Rossi", "Certification manager"
+        changed += ["signatory_name", "signatory_function"]
     if changed:
         cb.save(update_fields=changed)
 

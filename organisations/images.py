@@ -5,6 +5,7 @@ their name says: Pillow must read a PNG or JPEG of sane size. SVG is refused: it
 and external references.
 """
 
+import base64
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -53,3 +54,24 @@ def image_path(instance, filename: str) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
     extension = extension if extension in ("png", "jpg", "jpeg") else "png"
     return f"bodies/{instance.pk or 'new'}/{secrets.token_hex(8)}.{extension}"
+
+
+# What the uploads can be (`validate_image` lets only these through), by their first bytes
+IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+class UnreadableImage(ValueError):
+    """A stored CB image that is not a PNG or JPEG (it never passed the upload's check)."""
+
+
+def image_data_uri(image) -> str | None:
+    """The stored image (a FieldFile) as a ``data:`` URI for a PDF, which fetches nothing else;
+    None when none was uploaded."""
+    if not image:
+        return None
+    with image.storage.open(image.name, "rb") as file:
+        content = file.read()
+    for signature, content_type in IMAGE_SIGNATURES.items():
+        if content.startswith(signature):
+            return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
+    raise UnreadableImage(f"{image.name} is not a PNG or JPEG image.")

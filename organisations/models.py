@@ -352,6 +352,27 @@ class CertificationBody(Address):
             "The accreditation body's symbol; printed only on certificates within the accreditation."
         ),
     )
+    signatory_name = models.CharField(
+        _("signatory"),
+        max_length=200,
+        blank=True,
+        validators=LINE,
+        help_text=_("The person the certification body authorises to sign its certificates."),
+    )
+    signatory_function = models.CharField(
+        _("signatory's function"),
+        max_length=200,
+        blank=True,
+        validators=LINE,
+        help_text=_("E.g. Managing director."),
+    )
+    signature = models.FileField(
+        _("signature"),
+        upload_to=image_path,
+        blank=True,
+        validators=[validate_image],
+        help_text=_("Optional: the signatory's signature, PNG or JPEG, printed above their name."),
+    )
     lead_auditor_max_consecutive_years = models.PositiveSmallIntegerField(
         _("same lead auditor for a client at most (consecutive years)"),
         null=True,

@@ -2,7 +2,7 @@ import hashlib
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from organisations.enums import InvitationStatus
+from organisations.enums import InvitationStatus, OrganisationRole
 from organisations.models import (
     CBMembership,
     CertificationBody,
@@ -77,3 +77,17 @@ def invitation_by_token(token: str) -> Invitation | None:
 def pending_invitations(organisation: Organisation) -> QuerySet[Invitation]:
     """The organisation's invitations waiting for an answer, for its members page."""
     return organisation.invitations.filter(status=InvitationStatus.PENDING).select_related("invited_by")
+
+
+def quality_manager_emails(organisation_id: int) -> list[str]:
+    """Whom the CB's news of an organisation goes to: its active quality managers."""
+    return list(
+        User.objects.filter(
+            organisation_memberships__organisation_id=organisation_id,
+            organisation_memberships__role=OrganisationRole.QUALITY_MANAGER,
+            organisation_memberships__is_active=True,
+            is_active=True,
+        )
+        .order_by("email")
+        .values_list("email", flat=True)
+    )

@@ -66,9 +66,14 @@ def conduct(people, audit, findings: list[dict], report: dict) -> None:
         },
         pk=audit.pk,
     )
-    post(lead, "audit_plan_send", pk=audit.pk)
+    post(lead, "audit_plan_send", {"confirm": "on"}, pk=audit.pk)
     post(qm, "audit_plan_acknowledge", pk=audit.pk)
-    post(lead, "audit_start", {"stage_gap_justification": ""}, pk=audit.pk)
+    post(
+        lead,
+        "audit_start",
+        {"stage_gap_justification": "", "confirm": "on", "early_start_reason": "x"},
+        pk=audit.pk,
+    )
     for finding in findings:
         post(
             lead,

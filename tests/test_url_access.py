@@ -196,6 +196,7 @@ ACCESS = {
     "calendar:subscription": (lambda w: {}, set(SIGNED_IN)),
     "calendar:feed_regenerate": (lambda w: {}, set(), set(SIGNED_IN)),  # POST only: everyone's own
     "calendar:queue": (lambda w: {}, CB_STAFF, set(SIGNED_IN) - CB_STAFF),
+    "calendar:queue_next": (lambda w: {}, CB_STAFF, set(SIGNED_IN) - CB_STAFF),
     # a task is the CB's: its staff read it (platform staff too), its certification managers act
     "calendar:task_detail": (lambda w: {"pk": w.task_a.pk}, TASK_READERS_A, set()),
     "calendar:task_take": (lambda w: {"pk": w.task_a.pk}, set(), TASK_READERS_A),  # POST only
@@ -820,6 +821,7 @@ GET_ONLY = {
     "calendar:due",
     "calendar:reminders",
     "calendar:queue",
+    "calendar:queue_next",
     "calendar:task_detail",
     "certificates:change_list",
     "certificates:change_review",
@@ -871,6 +873,7 @@ TENANT_URLS = sorted(
         "calendar:subscription",
         "calendar:feed_regenerate",
         "calendar:queue",
+        "calendar:queue_next",
         "improvement:my_actions",  # the action register: everyone's own, no id
         "improvement:management_system",  # the menu: the member's own organisations, no id
         "improvement:next_steps",  # the home page's next steps: the member's own, no id

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from audits.enums import EXTRA_KINDS, NC_TYPES, AssignmentStatus, AuditKind, FindingStatus
 from audits.models import Audit, AuditPlan, AuditProgramme, AuditReport, PlanSession
 from audits.services.fieldwork import REPEATABLE, REPORT_FIELDS, ReportContent
-from core.forms import BoundedForm, SubmitOnceForm
+from core.forms import NOT_CONFIRMED, BoundedForm, SubmitOnceForm
 from organisations.models import User
 from standards.models import Clause
 
@@ -148,6 +148,17 @@ class LifecycleReasonForm(BoundedForm, forms.Form):
 
 
 class AuditStartForm(BoundedForm, forms.Form):
+    """Starting the audit cannot be undone: the box says so and must be ticked."""
+
+    confirm = forms.BooleanField(
+        required=True,
+        error_messages={"required": NOT_CONFIRMED},
+    )
+    early_start_reason = forms.CharField(
+        label=_("Why it starts before its planned first day"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     stage_gap_justification = forms.CharField(
         label=_("Justification of the gap since stage 1"),
         required=False,

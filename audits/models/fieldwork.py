@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +127,18 @@ class Finding(models.Model):
     """What the team found (DOMAIN §2.2, rules 17–19, 29). Nonconformities carry the client's
     responses and their deadlines; other findings are recorded and need no answer."""
 
+    HISTORY_EVENTS = {
+        "status": {
+            FindingStatus.OPEN: _("Opened for the client's answer"),
+            FindingStatus.RESPONSE_SUBMITTED: _("Answer submitted"),
+            FindingStatus.PLAN_ACCEPTED: _("Plan accepted"),
+            FindingStatus.PLAN_REJECTED: _("Plan rejected"),
+            FindingStatus.IMPLEMENTED: _("Marked implemented"),
+            FindingStatus.VERIFIED_CLOSED: _("Verified and closed"),
+            FindingStatus.WITHDRAWN: _("Withdrawn by the team"),
+        },
+    }
+
     audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="findings")
     number = models.PositiveSmallIntegerField(_("number"))
     type = models.CharField(_("type"), max_length=20, choices=FindingType.choices)
@@ -233,6 +246,30 @@ class Finding(models.Model):
         return f"{Audit.reference_of(self.audit_id)}-{self.number:03d}"
 
     @property
+    def name(self) -> str:
+        """What every page, list, calendar, queue and e-mail calls it: its number and a short title
+        (`name_of`)."""
+        return f"{self.reference} {self.title_of(self.statement)}"
+
+    @staticmethod
+    def title_of(statement: str) -> str:
+        """A short title: the statement's first line, cut at a word within TITLE_CHARS."""
+        first = statement.strip().splitlines()[0].strip() if statement.strip() else ""
+        if len(first) <= TITLE_CHARS:
+            return first
+        cut = (
+            first[: TITLE_CHARS - 1].rsplit(" ", 1)[0]
+            if " " in first[: TITLE_CHARS - 1]
+            else first[: TITLE_CHARS - 1]
+        )
+        return cut.rstrip(" ,;:.") + "…"
+
+    @classmethod
+    def name_of(cls, audit_id: int, number: int, statement: str) -> str:
+        """The name from plain values (`TITLE_SQL` reads enough of the statement in a query)."""
+        return f"{Audit.reference_of(audit_id)}-{number:03d} {cls.title_of(statement)}"
+
+    @property
     def is_nc(self) -> bool:
         return self.type in NC_TYPES
 
@@ -245,6 +282,11 @@ class Finding(models.Model):
         """The colour its type is shown in (a Bootstrap contextual name)."""
         return TONES.get(self.type, "info")
 
+
+# A finding's short title is its statement's first line cut within this many characters; a query
+# that names findings reads no more of the statement than `TITLE_SQL` (the start of it)
+TITLE_CHARS = 60
+TITLE_SQL = Left("statement", TITLE_CHARS + 40)
 
 TONES = {
     FindingType.MAJOR_NC: "danger",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.enums import (
     CYCLE_KINDS,
+    DECIDING_KINDS,
     FIELDWORK_STATUSES,
     PLANNING_STATUSES,
     REPORTED_STATUSES,
@@ -57,6 +58,13 @@ class AuditProgramme(models.Model):
     Several editions make a combined programme; `is_integrated` says the client runs one
     integrated system, which allows the IAF MD 11 reduction of the summed audit time.
     """
+
+    HISTORY_EVENTS = {
+        "status": {
+            ProgrammeStatus.APPROVED: _("Programme approved"),
+            ProgrammeStatus.DRAFT: _("Programme reopened for planning"),
+        },
+    }
 
     certification_body = models.ForeignKey(
         "organisations.CertificationBody", on_delete=models.PROTECT, related_name="programmes"
@@ -292,6 +300,24 @@ class TimeAdjustment(models.Model):
 class Audit(models.Model):
     """A planned audit of the cycle: when, how long, which sites and clauses, and who."""
 
+    # what each change of its history reads as (core.transitions.readable)
+    HISTORY_EVENTS = {
+        "status": {
+            AuditStatus.PLANNED: _("Set back to planning"),
+            AuditStatus.TEAM_ASSIGNED: _("Team confirmed"),
+            (AuditStatus.PLAN_SENT, AuditStatus.TEAM_ASSIGNED): _("Plan recalled"),
+            AuditStatus.PLAN_SENT: _("Plan sent"),
+            AuditStatus.IN_PROGRESS: _("Audit started"),
+            (AuditStatus.FIELDWORK_DONE, AuditStatus.IN_PROGRESS): _("Fieldwork reopened"),
+            AuditStatus.FIELDWORK_DONE: _("Fieldwork done"),
+            AuditStatus.REPORT_ISSUED: _("Report issued"),
+            AuditStatus.NCS_PENDING: _("Waiting for its nonconformities to be closed"),
+            AuditStatus.CLOSED: _("Audit closed"),
+            AuditStatus.CANCELLED: _("Audit cancelled"),
+        },
+        "team_notified_on": {"*": _("Team notified to the client")},
+    }
+
     programme = models.ForeignKey(AuditProgramme, on_delete=models.PROTECT, related_name="audits")
     kind = models.CharField(_("kind"), max_length=20, choices=AuditKind.choices)
     status = models.CharField(
@@ -409,6 +435,12 @@ class Audit(models.Model):
                 fields=["starts_on"],
                 condition=Q(status__in=FIELDWORK_STATUSES),
                 name="audit_fieldwork_starts_on",
+            ),
+            # the work queue's decisions to take: the reported audits a decision waits for
+            models.Index(
+                fields=["programme"],
+                condition=Q(kind__in=DECIDING_KINDS, status__in=REPORTED_STATUSES),
+                name="audit_reported_deciding",
             ),
         ]
 

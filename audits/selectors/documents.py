@@ -12,6 +12,7 @@ from audits.models import Audit, AuditPlan, AuditReport, Finding, PlanSession, P
 from core import documents
 from organisations import access as tenancy
 from organisations.enums import OrganisationRole
+from organisations.images import image_data_uri
 from organisations.models import User
 from standards.models import Clause, Edition
 
@@ -37,6 +38,12 @@ class AuditSheet:
     findings: list[Finding] = field(default_factory=list)
     concerns: list[Finding] = field(default_factory=list)
     printed_at: object = None
+    logo: str | None = None  # the CB's logo, as a data: URI
+
+    @property
+    def lead(self) -> User | None:
+        """Who signs the report off: the lead auditor."""
+        return next((row.user for row in self.team if row.role == TeamRole.LEAD), None)
 
     @property
     def programme(self):
@@ -118,6 +125,7 @@ def _base(audit_id: int) -> AuditSheet:
         team=_team(audit),
         representatives=_representatives(audit),
         printed_at=timezone.now(),
+        logo=image_data_uri(audit.programme.certification_body.logo),
     )
 
 

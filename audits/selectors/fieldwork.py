@@ -4,8 +4,9 @@ may do next. Each read is a fixed number of queries, whatever the number of sess
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
-from audits import access
+from audits import access, audit_rules
 from audits.enums import (
     PLANNING_STATUSES,
     REPORTED_STATUSES,
@@ -104,6 +105,11 @@ class Panel:
     @property
     def asks_gap_justification(self) -> bool:
         return self.can_start and self.audit.kind == AuditKind.STAGE2
+
+    @property
+    def starts_early(self) -> bool:
+        """Started before its planned first day, the audit asks why (the client was told that day)."""
+        return self.can_start and audit_rules.starts_early(self.audit.starts_on, timezone.localdate())
 
     @property
     def can_finish_fieldwork(self) -> bool:

@@ -172,6 +172,7 @@ REVIEW_ROW = (
     "submitted_at",
     "submitted_by__full_name",
     "finding__number",
+    "finding__statement",  # its short title (`Finding.name`)
     "finding__type",
     "finding__status",
     "finding__response_due_on",

@@ -33,7 +33,7 @@ from audits.enums import (
     AuditStatus,
     FindingStatus,
 )
-from audits.mail import send_plan_sent_mail
+from audits.mail import send_plan_sent_mail, send_report_issued_mail
 from audits.models import Audit, AuditPlan, AuditProgramme, AuditReport, PlanSession
 from audits.selectors.programme_checks import edition_refusal
 from audits.services.programmes import programme_reopen
@@ -459,13 +459,18 @@ def _refuse_stage2(audit: Audit, justification: str) -> None:
 
 
 @transaction.atomic
-def audit_start(*, actor: User, audit: Audit, stage_gap_justification: str = "") -> Audit:
-    """The fieldwork begins, once the plan is sent; stage 2 only after rules 1 and 2 hold."""
+def audit_start(
+    *, actor: User, audit: Audit, stage_gap_justification: str = "", early_start_reason: str = ""
+) -> Audit:
+    """The fieldwork begins, once the plan is sent; stage 2 only after rules 1 and 2 hold; before
+    its planned first day only with the reason, recorded with the start."""
     audit = _locked(audit)
     _require_lead(actor, audit)
     if audit.status == S.IN_PROGRESS:
         return audit
     _require_from(audit, S.PLAN_SENT, S.IN_PROGRESS, _("The audit starts once its plan is sent."))
+    if refusal := audit_rules.early_start_refusal(audit.starts_on, timezone.localdate(), early_start_reason):
+        raise FieldworkError(refusal)
     justification = stage_gap_justification.strip() or audit.stage_gap_justification
     if audit.kind == AuditKind.STAGE2:
         _refuse_stage2(audit, justification)
@@ -473,7 +478,8 @@ def audit_start(*, actor: User, audit: Audit, stage_gap_justification: str = "")
         audit.stage_gap_justification = justification
         refuse_invalid(audit, FieldworkError, fields_only=True, exclude=AUDIT_KEYS)
         audit.save(update_fields=["stage_gap_justification"])
-    _move(audit, S.IN_PROGRESS, actor=actor, reason=justification if audit.kind == AuditKind.STAGE2 else "")
+    reasons = [justification if audit.kind == AuditKind.STAGE2 else "", early_start_reason.strip()]
+    _move(audit, S.IN_PROGRESS, actor=actor, reason=" ".join(reason for reason in reasons if reason))
     return audit
 
 
@@ -571,4 +577,5 @@ def report_issue(*, actor: User, audit: Audit) -> AuditReport:
         )
     else:
         _move(audit, S.CLOSED, actor=actor, reason=_("No nonconformity to settle."))
+    send_report_issued_mail(audit=audit, pending=pending)
     return report

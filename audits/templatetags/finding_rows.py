@@ -18,6 +18,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from audits.enums import FindingStatus, FindingType
+from audits.finding_rules import status_label
 from audits.models import Finding
 
 register = template.Library()
@@ -48,12 +49,13 @@ class _Page:
         return self.dates[value]
 
 
-def _page(can_edit: bool) -> _Page:
+def _page(can_edit: bool, reported: bool) -> _Page:
+    statuses = {value: status_label(value, reported=reported) for value in FindingStatus.values}
     return _Page(
         detail_url=_pattern("audits:finding_detail"),
         edit_url=_pattern("audits:finding_edit") if can_edit else None,
         types={value: str(label) for value, label in FindingType.choices},
-        statuses={value: str(label) for value, label in FindingStatus.choices},
+        statuses=statuses,
         words={
             "response": gettext("Response due %(day)s"),
             "closure": gettext("closure due %(day)s"),
@@ -66,7 +68,7 @@ def _page(can_edit: bool) -> _Page:
 
 def finding_row(finding: Finding, page: _Page) -> str:
     reference = escape(finding.reference)
-    title = f'<a href="{page.detail_url.format(finding.pk)}">{reference}</a>'
+    title = f'<a href="{page.detail_url.format(finding.pk)}">{escape(finding.name)}</a>'
     withdrawn = finding.status == FindingStatus.WITHDRAWN
     where = [finding.requirement]
     if finding.site_id:
@@ -103,8 +105,9 @@ def finding_row(finding: Finding, page: _Page) -> str:
 
 
 @register.simple_tag
-def finding_rows(findings: list[Finding], can_edit: bool = False) -> SafeString:
-    """The rows of `findings` (from `selectors.findings.finding_rows`); with edit links for the team
-    while the fieldwork runs."""
-    page = _page(can_edit)
+def finding_rows(findings: list[Finding], can_edit: bool = False, reported: bool = True) -> SafeString:
+    """The rows of `findings` (from `selectors.findings.finding_rows`, of one audit); with edit
+    links for the team while the fieldwork runs; before the audit's report is `reported`, a
+    nonconformity reads as logged, not as waiting for the client."""
+    page = _page(can_edit, reported)
     return mark_safe("".join(finding_row(finding, page) for finding in findings))  # noqa: S308 (escaped above)

@@ -25,7 +25,7 @@ from audits.models import Audit, AuditPlan, AuditReport, PlanSession
 from audits.selectors import fieldwork as selectors
 from audits.services import fieldwork as services
 from audits.views.audits import audit_for, plannable_audit
-from core.forms import call_action, call_service, edit_form
+from core.forms import call_action, call_service, confirmed, edit_form
 from core.submits import submit_once
 
 
@@ -69,7 +69,7 @@ def _refuse_post(request: HttpRequest, panel: selectors.Panel, message: str, url
 
 def _form_errors(form) -> str:
     return " ".join(
-        f"{form.fields[name].label}: {error}" if name in form.fields else error
+        f"{form.fields[name].label}: {error}" if name in form.fields and form.fields[name].label else error
         for name, errors in form.errors.items()
         for error in errors
     )
@@ -187,11 +187,12 @@ def audit_plan_session_remove(request: HttpRequest, pk: int, session_pk: int) ->
 @require_POST
 def audit_plan_send(request: HttpRequest, pk: int) -> HttpResponse:
     audit = led_audit(request, pk)
-    call_action(
-        request,
-        lambda: services.plan_send(actor=request.user, audit=audit),
-        _("The plan was sent to the client's quality managers."),
-    )
+    if confirmed(request):
+        call_action(
+            request,
+            lambda: services.plan_send(actor=request.user, audit=audit),
+            _("The plan was sent to the client's quality managers."),
+        )
     return redirect(_plan_url(audit))
 
 
@@ -214,8 +215,13 @@ def audit_plan_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_start(request: HttpRequest, pk: int) -> HttpResponse:
     audit = led_audit(request, pk)
     return _act_with_form(
-        request, audit, AuditStartForm(request.POST), services.audit_start, _("The audit has started.")
+        request, audit, AuditStartForm(request.POST), start_audit, _("The audit has started.")
     )
+
+
+def start_audit(*, actor, audit: Audit, confirm: bool, **values) -> Audit:
+    """The service, once the form's confirmation is ticked (the form refuses it unticked)."""
+    return services.audit_start(actor=actor, audit=audit, **values)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audits import access
 from audits.enums import FindingStatus, ReviewOutcome
+from audits.finding_rules import status_label
 from audits.forms.responses import ImplementationForm, ResponsePlanForm, ReviewForm, VerifyForm
 from audits.models import Finding, FindingResponse
 from audits.selectors import readiness
@@ -85,6 +86,7 @@ def _page(request: HttpRequest, finding: Finding, **bound) -> HttpResponse:
         "page": page,
         "responds": responds,
         "reviews": reviews,
+        "status_label": status_label(finding.status, reported=finding.audit.is_reported, client=responds),
         "history": transitions_of(finding),
         **forms,
     }

@@ -25,10 +25,10 @@ from audits.enums import (
     REPORTED_STATUSES,
     AuditKind,
     AuditStatus,
-    FindingType,
 )
 from audits.finding_rules import AWAITING_CLIENT, NO_DEADLINE
 from audits.models import Audit, Finding, ProgrammeEdition
+from audits.models.fieldwork import TITLE_SQL
 from certificates import access, due_rules
 from certificates.enums import (
     CLIENT_TASK_KINDS,
@@ -479,11 +479,13 @@ def findings_due(
 ) -> QuerySet[Finding]:
     """The nonconformities with a response or closure deadline from `start` (or ever, with
     `include_overdue`) to `end`, still running: on the indexes of the deadlines still running
-    (`finding_status_due`, `finding_open_closure`)."""
+    (`finding_status_due`, `finding_open_closure`). Only once their audit's report is issued: the
+    client cannot answer before (audits.services.responses), so nothing falls due for it and no
+    reminder is sent while the findings are still being agreed with the team."""
     earliest = datetime.date.min if include_overdue else start
     awaiting = Q(status__in=AWAITING_CLIENT, response_due_on__range=(earliest, end))
     open_closure = Q(close_due_on__range=(earliest, end)) & ~Q(status__in=NO_DEADLINE)
-    return findings.filter(awaiting | open_closure, type__in=NC_TYPES)
+    return findings.filter(awaiting | open_closure, type__in=NC_TYPES, audit__status__in=REPORTED_STATUSES)
 
 
 def _finding_items(
@@ -499,15 +501,15 @@ def _finding_items(
     rows = list(
         findings_due(findings, start=start, end=end, include_overdue=include_overdue)
         .order_by("pk")
+        .annotate(title=TITLE_SQL)
         .values_list(
             "pk",
-            "type",
+            "title",
             "number",
             "status",
             "response_due_on",
             "close_due_on",
             "audit_id",
-            "audit__kind",
             "audit__programme__organisation_id",
             "audit__programme__organisation__name",
             "audit__programme__certification_body_id",
@@ -519,23 +521,21 @@ def _finding_items(
         else {}
     )
     finding_path = path_of("audits:finding_detail")
-    audit_kinds, finding_types = labels_of(AuditKind), labels_of(FindingType)
     items = []
     for (
         pk,
-        finding_type,
+        title,
         number,
         status,
         response_due_on,
         close_due_on,
         audit_id,
-        audit_kind,
         organisation_id,
         organisation_name,
         body_id,
     ) in rows:
         common = {
-            "subject": f"{finding_types[finding_type]} {number}, {audit_kinds[audit_kind]}",
+            "subject": Finding.name_of(audit_id, number, title),
             "path": finding_path(pk),
             "organisation_id": organisation_id,
             "organisation_name": organisation_name,
@@ -692,6 +692,7 @@ class DashboardDue:
     upcoming: list[DueItem] = field(default_factory=list)
     overdue: list[DueItem] = field(default_factory=list)
     waiting_on_cb: list[DueItem] = field(default_factory=list)  # a client's: overdue, the CB's to do
+    planned_by_cb: list[DueItem] = field(default_factory=list)  # a client's: coming, the CB's to do
     shown: bool = False  # the user belongs to an organisation or a CB: the panels are shown
     days: int = DASHBOARD_DAYS
 
@@ -702,6 +703,10 @@ class DashboardDue:
     @property
     def upcoming_more(self) -> int:
         return max(len(self.upcoming) - DASHBOARD_ROWS, 0)
+
+    @property
+    def planned_by_cb_shown(self) -> list[DueItem]:
+        return self.planned_by_cb[:DASHBOARD_ROWS]
 
     @property
     def overdue_shown(self) -> list[DueItem]:
@@ -715,8 +720,8 @@ class DashboardDue:
 def dashboard_due(user, today: datetime.date) -> DashboardDue:
     """The client member's and the CB staff's panels, from the calendar's one reader; no query for
     a user who belongs to neither an organisation nor a CB (platform staff read the calendar). A
-    client's overdue items that only the CB acts on (a surveillance to plan, a recertification to
-    decide) are kept apart from their own tasks."""
+    client's items that only the CB acts on (a surveillance to plan, a recertification to decide,
+    an audit), overdue or coming, are kept apart from their own tasks: information about the CB."""
     memberships = tenancy.memberships_of(user)  # read with the user: no query
     if not (memberships.is_client or memberships.is_cb_staff):
         return DashboardDue(today=today)
@@ -728,14 +733,18 @@ def dashboard_due(user, today: datetime.date) -> DashboardDue:
         include_overdue=True,
     )
     overdue = [item for item in found if item.is_overdue(today)]
-    waiting_on_cb = []
+    upcoming = [item for item in found if item.due_on >= today and not item.done]
+    waiting_on_cb, planned_by_cb = [], []
     if not memberships.is_cb_staff:  # a client's people: what only the CB can do is not their task
         waiting_on_cb = [item for item in overdue if item.kind not in CLIENT_TASK_KINDS]
         overdue = [item for item in overdue if item.kind in CLIENT_TASK_KINDS]
+        planned_by_cb = [item for item in upcoming if item.kind not in CLIENT_TASK_KINDS]
+        upcoming = [item for item in upcoming if item.kind in CLIENT_TASK_KINDS]
     return DashboardDue(
         today=today,
-        upcoming=[item for item in found if item.due_on >= today and not item.done],
+        upcoming=upcoming,
         overdue=overdue,
         waiting_on_cb=waiting_on_cb,
+        planned_by_cb=planned_by_cb,
         shown=True,
     )

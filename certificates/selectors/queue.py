@@ -11,7 +11,7 @@ resolves it. A fixed number of queries whatever the number of rows.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, DateField, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, DateField, Exists, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,22 +20,18 @@ from django.utils.translation import gettext_lazy
 from audits import access as audit_access
 from audits.enums import (
     NC_TYPES,
-    AssignmentStatus,
-    AuditKind,
     FindingStatus,
-    FindingType,
     ReviewOutcome,
-    TeamRole,
 )
 from audits.finding_rules import AWAITING_REVIEW
-from audits.models import AuditProgramme, Finding, FindingResponse, TeamAssignment
-from certificates import access
+from audits.models import Finding, FindingResponse
+from audits.models.fieldwork import TITLE_SQL
 from certificates.enums import ChangeReviewStatus, DecisionKind, RevisionStatus, TaskKind, TaskStatus
 from certificates.models import CertificateRevision, ChangeReview, Task
+from certificates.selectors import steps
 from core.expressions import DaysAfter
-from core.listing import labels_of, path_of
+from core.listing import path_of
 from organisations import access as tenancy
-from organisations.models import User
 
 # The CB's time to review a client's answer; a closure is verified by its deadline if that is sooner
 REVIEW_DAYS = 14
@@ -44,7 +40,9 @@ NC_PLAN = "nc_plan"
 NC_CLOSURE = "nc_closure"
 NC_KINDS = {NC_PLAN: FindingStatus.RESPONSE_SUBMITTED, NC_CLOSURE: FindingStatus.IMPLEMENTED}
 CHANGE_REVIEW = "change_review"
+# The cycle's steps first (their rank is their position here: `steps.STEP_RANK`)
 QUEUE_KINDS = [
+    *steps.STEP_KINDS,
     *TaskKind.choices,
     (NC_PLAN, gettext_lazy("Nonconformity: plan to review")),
     (NC_CLOSURE, gettext_lazy("Nonconformity: closure to verify")),
@@ -80,6 +78,8 @@ class QueueRow:
 class QueueFilters:
     kind: str = ""
     mine: bool = False
+    # one programme's steps and tasks, however far ahead (its page's next step)
+    programme: int | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,11 @@ def _open_tasks(user, filters: QueueFilters) -> QuerySet[Task]:
         tasks = tasks.filter(kind=filters.kind)
     if filters.mine:
         tasks = tasks.filter(owner=user)
+    if filters.programme:
+        made_here = CertificateRevision.objects.filter(
+            certificate=OuterRef("certificate"), decision__programme=filters.programme
+        )
+        tasks = tasks.filter(Exists(made_here))
     return tasks
 
 
@@ -175,14 +180,6 @@ def _pending_since() -> Subquery:
     return Subquery(pending.order_by("-submitted_at").values(day=TruncDate("submitted_at"))[:1])
 
 
-def _lead_of_audit() -> Subquery:
-    """The finding's audit's lead auditor (the owner of its review)."""
-    lead = TeamAssignment.objects.filter(
-        audit=OuterRef("audit"), role=TeamRole.LEAD, status=AssignmentStatus.ACTIVE
-    )
-    return Subquery(lead.order_by("pk").values("user_id")[:1])
-
-
 def _finding_due(today: datetime.date):
     """When the CB should have reviewed a client's answer, in SQL (the queue is sorted and cut by
     it): REVIEW_DAYS after it was submitted (`pending_since`), or by the finding's closure
@@ -205,7 +202,7 @@ def _waiting_findings(user, filters: QueueFilters, today: datetime.date) -> Quer
         audit_access.reviewable_q(user), status__in=statuses, type__in=NC_TYPES
     ).annotate(pending_since=_pending_since())
     if filters.mine:
-        findings = findings.annotate(lead_pk=_lead_of_audit()).filter(lead_pk=user.pk)
+        findings = findings.annotate(lead_pk=steps.lead_of_audit("audit")).filter(lead_pk=user.pk)
     return findings.annotate(due=_finding_due(today))
 
 
@@ -221,42 +218,34 @@ def _finding_keys(user, filters: QueueFilters, today: datetime.date) -> QuerySet
     )
 
 
-def _finding_rows(pks: list[int], today: datetime.date) -> dict[int, QueueRow]:
+def _finding_rows(pks: list[int], today: datetime.date, reader: steps.Reader) -> dict[int, QueueRow]:
     """A page's nonconformities, read as plain values: one query, and one for the names of their
     lead auditors."""
     found = list(
         Finding.objects.filter(pk__in=pks)
-        .annotate(pending_since=_pending_since(), lead_pk=_lead_of_audit())
+        .annotate(pending_since=_pending_since(), lead_pk=steps.lead_of_audit("audit"), title=TITLE_SQL)
         .annotate(due=_finding_due(today))
         .values_list(
             "pk",
-            "type",
+            "audit_id",
             "number",
+            "title",
             "status",
             "due",
-            "audit__kind",
-            "audit__programme_id",
             "audit__programme__organisation__name",
             "lead_pk",
         )
     )
-    leads = {
-        pk: name or email
-        for pk, name, email in User.objects.filter(pk__in={row[-1] for row in found if row[-1]}).values_list(
-            "pk", "full_name", "email"
-        )
-    }
-    types, kinds = labels_of(FindingType), labels_of(AuditKind)
+    leads = reader.names({row[-1] for row in found if row[-1]})
     finding_path = path_of("audits:finding_detail")
     verbs = {NC_PLAN: _("Review the plan"), NC_CLOSURE: _("Verify the closure")}
     rows = {}
-    for pk, finding_type, number, status, due_on, audit_kind, programme_id, organisation, lead_pk in found:
+    for pk, audit_id, number, title, status, due_on, organisation, lead_pk in found:
         kind = NC_PLAN if status == FindingStatus.RESPONSE_SUBMITTED else NC_CLOSURE
         url = finding_path(pk)
-        programme = AuditProgramme.reference_of(programme_id)
         rows[pk] = QueueRow(
             kind=kind,
-            subject=f"{types[finding_type]} {number}, {kinds[audit_kind]} — {programme} {organisation}",
+            subject=Finding.name_of(audit_id, number, title),
             url=url,
             organisation=organisation,
             owner=leads.get(lead_pk, ""),
@@ -306,22 +295,69 @@ def _change_rows(pks: list[int], today: datetime.date, managed: set[int]) -> dic
     return rows
 
 
+def _step_row(values: dict, due_on: datetime.date, today: datetime.date) -> QueueRow:
+    """A row of a step of the cycle (`steps`), due on the day its key carries."""
+    action, action_url = values.pop("action"), values.pop("action_url", values["url"])
+    actions = (Action(action, action_url),) if action else ()
+    return QueueRow(**values, due_on=due_on, overdue=due_on < today, actions=actions)
+
+
+STEP_ROWS = {
+    "programme": steps.programme_rows,
+    "audit": steps.audit_rows,
+    "decision": steps.decision_rows,
+    "draft": steps.draft_rows,
+    "suspension": steps.suspension_rows,
+}
+
+
+def _key_parts(user, filters: QueueFilters, today: datetime.date) -> list[QuerySet]:
+    """The sources the filter asks for, each as its keys (`KEY_FIELDS`). The cycle's steps are
+    read by those who oversee their CB's programmes (certification managers, administrators,
+    reviewers: who see them all, `audits.access.programmes_for`), and by an audit's lead for its
+    plan and report."""
+    kind, programme = filters.kind, filters.programme
+    # a few ids, read once: each source then filters on constants the planner knows
+    overseen = list(audit_access.oversight_bodies(user).values_list("pk", flat=True))
+
+    def wanted(*kinds: str) -> bool:
+        return kind in ("", *kinds)
+
+    parts = []
+    if wanted(steps.PROGRAMME_APPROVE):
+        mine_of = user if filters.mine else None
+        parts.append(steps.programme_keys(overseen, programme=programme, mine_of=mine_of))
+    if wanted(*steps.AUDIT_STEPS):
+        kinds = (kind,) if kind else steps.AUDIT_STEPS
+        parts.append(
+            steps.audit_keys(overseen, user, today=today, programme=programme, kinds=kinds, mine=filters.mine)
+        )
+    if not filters.mine:  # decisions, certificates and suspensions are the certification managers'
+        if wanted(steps.DECISION_TAKE):
+            parts.append(steps.decision_keys(overseen, programme=programme))
+        if wanted(steps.CERTIFICATE_ISSUE):
+            parts.append(steps.draft_keys(overseen, programme=programme))
+        if wanted(steps.SUSPENSION_RESOLVE):
+            parts.append(steps.suspension_keys(overseen, programme=programme))
+    if wanted(*TaskKind.values):
+        parts.append(_task_keys(user, filters, today))
+    if wanted(*NC_KINDS) and not programme:  # a programme's answers are reviewed from its audits
+        parts.append(_finding_keys(user, filters, today))
+    if wanted(CHANGE_REVIEW) and not filters.mine and not programme:
+        parts.append(_change_keys(user, filters, today))
+    return [part.order_by().values_list(*KEY_FIELDS) for part in parts]
+
+
 class QueueRows:
-    """The queue's rows as a paginator reads them: its count, then one page. The three sources
-    are merged and sorted in SQL and read as keys (source, id, due day, kind, organisation): one
-    query, whose count is the queue's; then only the page's rows are built, one query a source.
-    A large CB has 1,500 rows: their keys are small, the rows built are the page's 50."""
+    """The queue's rows as a paginator reads them: its count, then one page. The sources (the
+    cycle's steps, tasks, nonconformities, changes) are merged and sorted in SQL and read as keys
+    (source, id, due day, kind, organisation): one query, whose count is the queue's; then only
+    the page's rows are built, one query a source. A large CB has 1,500 rows: their keys are
+    small, the rows built are the page's 50."""
 
     def __init__(self, user, filters: QueueFilters, today: datetime.date):
         self.user, self.today = user, today
-        parts = []
-        if filters.kind in ("", *TaskKind.values):
-            parts.append(_task_keys(user, filters, today))
-        if filters.kind in ("", *NC_KINDS):
-            parts.append(_finding_keys(user, filters, today))
-        if filters.kind in ("", CHANGE_REVIEW) and not filters.mine:
-            parts.append(_change_keys(user, filters, today))
-        self.parts = [part.order_by().values_list(*KEY_FIELDS) for part in parts]
+        self.parts = _key_parts(user, filters, today)
         self._keys = None
 
     @property
@@ -345,20 +381,24 @@ class QueueRows:
         if isinstance(index, int):
             return self[index : index + 1 or None][0]
         keys = self.keys[index]
-        wanted = {"task": [], "finding": [], "change": []}
+        wanted: dict[str, list[int]] = {}
         for source, pk, *_rest in keys:
-            wanted[source].append(pk)
-        managed = (
-            set(access.deciding_bodies(self.user).values_list("pk", flat=True))
-            if wanted["task"] or wanted["change"]
-            else set()
-        )
-        built = {
-            "task": _task_rows(wanted["task"], self.today, managed) if wanted["task"] else {},
-            "finding": _finding_rows(wanted["finding"], self.today) if wanted["finding"] else {},
-            "change": _change_rows(wanted["change"], self.today, managed) if wanted["change"] else {},
-        }
-        return [built[source][pk] for source, pk, *_rest in keys]
+            wanted.setdefault(source, []).append(pk)
+        reader, today = steps.Reader(self.user), self.today
+        built = {}
+        for source, pks in wanted.items():
+            if source == "task":
+                built[source] = _task_rows(pks, today, reader.deciding)
+            elif source == "finding":
+                built[source] = _finding_rows(pks, today, reader)
+            elif source == "change":
+                built[source] = _change_rows(pks, today, reader.deciding)
+            else:
+                built[source] = STEP_ROWS[source](pks, reader)
+        return [
+            _step_row(built[source][pk], due, today) if source in STEP_ROWS else built[source][pk]
+            for source, pk, due, *_rest in keys
+        ]
 
 
 def recently_closed(user) -> list[Task]:
@@ -378,3 +418,23 @@ def work_queue(user, *, filters: QueueFilters, today: datetime.date) -> Queue:
     whatever the number of rows."""
     reviews = tenancy.bodies_with_role(user, audit_access.REVIEWING_ROLES).exists()
     return Queue(rows=QueueRows(user, filters, today), closed=recently_closed(user), reviews=reviews)
+
+
+NEXT_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    """The dashboard's first rows of the queue: all of them for those who oversee one of their CBs'
+    programmes (certification managers, administrators, reviewers), their own (as an audit's lead)
+    for the others."""
+
+    rows: list[QueueRow]
+    count: int
+    mine: bool
+
+
+def next_steps(user, *, today: datetime.date) -> NextSteps:
+    mine = not audit_access.oversight_bodies(user).exists()
+    rows = QueueRows(user, QueueFilters(mine=mine), today)
+    return NextSteps(rows=rows[:NEXT_SHOWN], count=rows.count(), mine=mine)

@@ -14,6 +14,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from certificates import access, certificate_rules
@@ -27,6 +28,7 @@ from certificates.enums import (
     TaskKind,
     TaskResolution,
 )
+from certificates.mail import send_certificate_news_mail
 from certificates.models import Certificate, CertificateRevision
 from certificates.services.due_dates import certificate_dues_refresh
 from certificates.services.tasks import tasks_close_for
@@ -74,9 +76,16 @@ def _require_reason(reason: str) -> str:
 
 
 def _move(
-    certificate: Certificate, target: str, *, actor: User | None, reason: str, since: datetime.date
+    certificate: Certificate,
+    target: str,
+    *,
+    actor: User | None,
+    reason: str,
+    since: datetime.date,
+    tell: bool = True,
 ) -> None:
-    """Change the status (rule 15 refuses what cannot happen) and record it (rule 36)."""
+    """Change the status (rule 15 refuses what cannot happen), record it (rule 36) and, unless the
+    caller tells of it itself (`tell`), tell the client's quality managers."""
     if refusal := certificate_rules.move_refusal(certificate.status, target):
         raise CertificateError(refusal)
     before = certificate.status
@@ -85,6 +94,13 @@ def _move(
     transition_record(
         subject=certificate, field="status", from_state=before, to_state=target, actor=actor, reason=reason
     )
+    if tell:
+        detail = reason
+        if target == S.SUSPENDED and certificate.suspension_ends_on:
+            detail += " " + _("The suspension is to be resolved by %(day)s.") % {
+                "day": date_format(certificate.suspension_ends_on, "DATE_FORMAT")
+            }
+        send_certificate_news_mail(certificate=certificate, detail=detail.strip())
 
 
 def _set_revision_status(
@@ -291,6 +307,7 @@ def revision_issue(*, actor: User, revision: CertificateRevision) -> Certificate
             reason=_("Revision %(n)s issued (%(kind)s).")
             % {"n": revision.revision, "kind": revision.decision.get_kind_display().lower()},
             since=revision.effective_on,
+            tell=False,  # the issue is told below
         )
         if certificate.suspension_ends_on:
             certificate.suspension_ends_on = None
@@ -300,6 +317,7 @@ def revision_issue(*, actor: User, revision: CertificateRevision) -> Certificate
         reason=f"revision {revision.revision} of {certificate.number} issued",
     )
     document_request(actor=actor, kind=CERTIFICATE_DOCUMENT, subject=revision)
+    send_certificate_news_mail(certificate=certificate, revision=revision.revision)
     return revision
 
 
@@ -311,8 +329,8 @@ def revision_void(*, actor: User, revision: CertificateRevision, reason: str) ->
     _require_manager(actor, certificate)
     reason = _require_reason(reason)
     _set_revision_status(revision, RevisionStatus.VOID, actor=actor, reason=reason)
-    if certificate.status == S.DRAFT:
-        _move(certificate, S.CANCELLED, actor=actor, reason=reason, since=timezone.localdate())
+    if certificate.status == S.DRAFT:  # never issued: the client was told of no certificate
+        _move(certificate, S.CANCELLED, actor=actor, reason=reason, since=timezone.localdate(), tell=False)
     return revision
 
 

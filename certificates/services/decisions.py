@@ -46,6 +46,7 @@ from certificates.enums import (
     TaskResolution,
     TransferReviewOutcome,
 )
+from certificates.mail import send_decision_news_mail
 from certificates.models import Certificate, CertificateRevision, Decision, RevisionSite, TransferReview
 from certificates.services.due_dates import certificate_dues_refresh
 from certificates.services.numbers import number_allocate
@@ -744,6 +745,7 @@ def decision_record(
             certificates=Certificate.objects.filter(pk=s.certificate.pk),
             reason=f"{decision.get_kind_display().lower()} decided for {s.certificate.number}",
         )
+    send_decision_news_mail(decision=decision)
     return decision
 
 

@@ -1,17 +1,23 @@
 """`{% certification_status organisation %}`: the certificates of an organisation that the user may
-see, each with its status at a glance (one query); `{% certificate_history_rows history %}`: the
-certificate's merged history as table rows, built in Python (rule 36)."""
+see, each with its status at a glance (one query); `{% certificate_history_lines history as lines %}`:
+the certificate's merged history (rule 36), each line with what it is about (the certificate or one
+of its revisions) and its sentence."""
+
+from dataclasses import dataclass
 
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from certificates.selectors import status as selectors
-from core.transitions import readable
+from core.transitions import Readable, readable
 
 register = template.Library()
-ROW = "<tr>" + "<td>{}</td>" * 6 + '<td class="text-break">{}</td></tr>'
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    about: str  # "Certificate" or "Revision 2"
+    line: Readable
 
 
 @register.inclusion_tag("certificates/_certificate_status.html", takes_context=True)
@@ -25,19 +31,12 @@ def certification_status(context, organisation) -> dict:
 
 
 @register.simple_tag
-def certificate_history_rows(history) -> SafeString:
-    rows = [
-        (
-            line.at,
-            line.actor,
-            _("Revision %(n)s") % {"n": t.revision.revision} if t.revision is not None else _("Certificate"),
-            line.field,
-            line.from_state,
-            line.to_state,
-            line.reason or "—",
+def certificate_history_lines(history) -> list[HistoryLine]:
+    certificate = _("Certificate")
+    return [
+        HistoryLine(
+            about=_("Revision %(n)s") % {"n": t.revision.revision} if t.revision is not None else certificate,
+            line=readable(t),
         )
-        for t, line in ((t, readable(t)) for t in history)
+        for t in history
     ]
-    if not rows:
-        return format_html('<tr><td colspan="7">{}</td></tr>', _("Nothing recorded yet."))
-    return format_html_join("", ROW, rows)

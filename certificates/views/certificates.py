@@ -22,13 +22,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certificates import access, certificate_rules
+from certificates.documents import CERTIFICATE_DRAFT
 from certificates.enums import CertificateStatus, RevisionStatus, TaskKind, TaskStatus
 from certificates.forms.certificates import DraftForm, ReasonForm, SuspendForm
 from certificates.models import Certificate, CertificateRevision
 from certificates.qr import public_url
 from certificates.selectors import status as selectors
 from certificates.services import certificates as services
-from core.forms import call_action, call_service, edit_form
+from core.forms import call_action, call_service, confirmed, edit_form
 from improvement.access import soas_for
 
 S = CertificateStatus
@@ -147,6 +148,7 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "actions": [(a, a.url(certificate), _action_form(a, certificate)) for a in actions],
             "certificate_kind": services.CERTIFICATE_DOCUMENT,
+            "draft_kind": CERTIFICATE_DRAFT,
             "open_tasks": open_tasks,
             "overdue_surveillance": any(t.kind == TaskKind.OVERDUE_SURVEILLANCE for t in open_tasks),
             "readable_soas": _readable_soas(request, page.current, page.draft),
@@ -276,10 +278,11 @@ def certificate_draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_draft_issue(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _managed(request, pk)
     draft = _draft_of(certificate)
-    call_action(
-        request,
-        lambda: services.revision_issue(actor=request.user, revision=draft),
-        _("Revision %(n)s is issued: it is the current revision, and its PDF is being prepared.")
-        % {"n": draft.revision},
-    )
+    if confirmed(request):
+        call_action(
+            request,
+            lambda: services.revision_issue(actor=request.user, revision=draft),
+            _("Revision %(n)s is issued: it is the current revision, and its PDF is being prepared.")
+            % {"n": draft.revision},
+        )
     return redirect(certificate)

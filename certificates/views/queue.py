@@ -7,6 +7,7 @@ get 403, everyone else 404). The actions that resolve a task (suspend, withdraw,
 reinstate) are the certificate's own pages, which close it.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -57,13 +58,29 @@ def work_queue(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filtered": bool(filters.kind or filters.mine),
         "queue": queue,
-        # the rows come from three sources merged by due date, so the page is cut from the list
+        # the rows come from several sources merged by due date, so the page is cut from the list
         "page_obj": page_of(queue.rows, request),
         "query": query_without(request, "page"),
         "review_days": selectors.REVIEW_DAYS,
+        "planning_days": settings.QUEUE_PLANNING_DAYS,
+        "report_days": settings.REPORT_ISSUE_DAYS,
+        "decision_days": settings.DECISION_DAYS,
+        "issue_days": settings.CERTIFICATE_ISSUE_DAYS,
         "today": today,
     }
     return render(request, "certificates/calendar/queue.html", context)
+
+
+@login_required
+@require_GET
+def queue_next(request: HttpRequest) -> HttpResponse:
+    """The dashboard's "next steps": the first rows of the work queue, loaded after the page
+    (htmx), so the dashboard stays as fast without them; without JavaScript, a page of its own."""
+    if not tenancy.request_memberships(request).is_cb_staff:
+        raise PermissionDenied(access.QUEUE_STAFF_ONLY)
+    context = {"next": selectors.next_steps(request.user, today=timezone.localdate())}
+    template = "_queue_next.html" if request.htmx else "queue_next.html"
+    return render(request, f"certificates/calendar/{template}", context)
 
 
 @login_required

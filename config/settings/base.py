@@ -325,6 +325,15 @@ FEED_MISS_RATE = os.environ.get("FEED_MISS_RATE", "30/h")
 # recalculated, a new day), and kept at most this many seconds (0: never kept)
 FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "86400"))
 
+# The cycle's steps in the CB's work queue (certificates.selectors.steps), where no rule sets their
+# day (CB policy): a report issued within REPORT_ISSUE_DAYS of the audit's last day, a decision taken
+# within DECISION_DAYS of the report, a granted certificate issued within CERTIFICATE_ISSUE_DAYS of
+# the decision; an audit's team and plan are listed from QUEUE_PLANNING_DAYS before its first day.
+REPORT_ISSUE_DAYS = int(os.environ.get("REPORT_ISSUE_DAYS", "14"))
+DECISION_DAYS = int(os.environ.get("DECISION_DAYS", "30"))
+CERTIFICATE_ISSUE_DAYS = int(os.environ.get("CERTIFICATE_ISSUE_DAYS", "7"))
+QUEUE_PLANNING_DAYS = int(os.environ.get("QUEUE_PLANNING_DAYS", "90"))
+
 # Where people reach the app; used for links in e-mails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Days an invitation to join an organisation stays valid (its link then stops working).

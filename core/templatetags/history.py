@@ -1,6 +1,6 @@
 """`{{ history|readable_lines }}`: the transition log with readable labels
 (`core.transitions.readable`), for `core/_history.html` (list items) and `core/_history_rows.html`
-(table rows of when, who, what, from, to, why)."""
+(table rows of when, what happened and why)."""
 
 from django import template
 

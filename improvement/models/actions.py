@@ -34,6 +34,17 @@ def _text(label, **kwargs) -> models.TextField:
 
 
 class Action(models.Model):
+    HISTORY_EVENTS = {
+        "status": {
+            ActionStatus.OPEN: _("Action reopened"),
+            ActionStatus.IN_PROGRESS: _("Action started"),
+            ActionStatus.DONE: _("Action done"),
+            ActionStatus.EFFECTIVE: _("Judged effective"),
+            ActionStatus.NOT_EFFECTIVE: _("Judged not effective"),
+            ActionStatus.CANCELLED: _("Action cancelled"),
+        },
+    }
+
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="actions"
     )

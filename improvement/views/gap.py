@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import DomainError
-from core.forms import call_action, call_service, edit_form
+from core.forms import call_action, call_service, confirmed, edit_form
 from core.submits import submit_once, submit_result
 from core.views import document_subject
 from improvement import access
@@ -390,11 +390,12 @@ def gap_evidence_remove(request: HttpRequest, pk: int, file_pk: int) -> HttpResp
 @require_POST
 def gap_complete(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = _concludable(request, pk)
-    call_action(
-        request,
-        lambda: services.gap_analysis_complete(actor=request.user, analysis=analysis),
-        _("The gap analysis is completed and now read-only."),
-    )
+    if confirmed(request):
+        call_action(
+            request,
+            lambda: services.gap_analysis_complete(actor=request.user, analysis=analysis),
+            _("The gap analysis is completed and now read-only."),
+        )
     return redirect(analysis)
 
 

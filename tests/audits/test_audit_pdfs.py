@@ -3,9 +3,11 @@ document task (eager in tests) and read back as text."""
 
 import datetime
 
+import pypdfium2 as pdfium
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audits.access import audits_for
 from audits.documents import AUDIT_PLAN, AUDIT_REPORT
@@ -23,6 +25,7 @@ from audits.services import teams as team_services
 from core.documents import document_request
 from core.models import DocumentStatus
 from tests import factories
+from tests.certificates.conftest import give_images
 from tests.core.test_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +297,32 @@ def test_the_audit_page_offers_plan_and_report_documents(client, world, stage1, 
     page = client.get(stage1.get_absolute_url()).content.decode()
     assert reverse("documents:subject", args=[AUDIT_PLAN, stage1.pk]) in page
     assert reverse("documents:subject", args=[AUDIT_REPORT, stage1.pk]) in page
+
+
+def test_the_report_carries_the_cbs_logo_the_lead_auditors_sign_off_and_its_distribution(world, stage1):
+    give_images(world.cb)  # the logo is navy
+    _add_report(stage1, world, issued_at=timezone.now(), issued_by=world.auditor)
+    pdf = render_audit_report_pdf(stage1)
+    text = pdf_text(pdf)
+    assert_contains(
+        text,
+        (
+            "Sign-off",
+            "Lead auditorAuditor",
+            f"Issued on {date_format(timezone.localdate(), 'DATE_FORMAT')} by Auditor",
+            "Distribution",
+            "Quality Manager A, quality manager, Organisation A",
+            "Auditor, lead auditor, CB serving A",
+            "The certification file of CB serving A (for the certification decision)",
+        ),
+    )
+    images = [page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]) for page in pdfium.PdfDocument(pdf)]
+    colours = [
+        image.get_bitmap().to_pil().convert("RGB").getpixel((1, 1)) for page in images for image in page
+    ]
+    assert (0, 0, 128) in colours  # the CB's logo in the header
+
+
+def test_a_draft_report_says_it_is_not_signed_off(world, stage1):
+    _add_report(stage1, world)
+    assert_contains(pdf_text(render_audit_report_pdf(stage1)), ("Not yet: this is a draft.",))

@@ -23,6 +23,7 @@ from tests.audits.test_programme_services import STAGE1, open_programme
 S = AuditStatus
 NOON, ONE = datetime.time(12), datetime.time(13)
 EVERY_STATUS = list(S)
+EARLY = "Agreed with the client to start sooner."  # the audits here are planned after today
 
 
 # --- arrangement
@@ -133,7 +134,7 @@ def test_a_stage_1_runs_from_its_plan_to_a_closed_report_and_every_step_is_recor
     plan = services.plan_send(actor=world.auditor, audit=stage1)
     assert plan.sent_by == world.auditor and plan.sent_at is not None
     services.plan_acknowledge(actor=world.qm_a, audit=stage1)
-    services.audit_start(actor=world.auditor, audit=stage1)
+    services.audit_start(actor=world.auditor, audit=stage1, early_start_reason=EARLY)
     services.audit_fieldwork_done(actor=world.auditor, audit=stage1)
     services.report_save(
         actor=world.auditor,
@@ -147,7 +148,7 @@ def test_a_stage_1_runs_from_its_plan_to_a_closed_report_and_every_step_is_recor
     tail = statuses(stage1)[-5:]
     assert tail == [
         (S.TEAM_ASSIGNED, S.PLAN_SENT, "Auditor", ""),
-        (S.PLAN_SENT, S.IN_PROGRESS, "Auditor", ""),
+        (S.PLAN_SENT, S.IN_PROGRESS, "Auditor", EARLY),  # started before its day, with the reason
         (S.IN_PROGRESS, S.FIELDWORK_DONE, "Auditor", ""),
         (S.FIELDWORK_DONE, S.REPORT_ISSUED, "Auditor", ""),
         (S.REPORT_ISSUED, S.CLOSED, "Auditor", "No nonconformity to settle."),
@@ -166,8 +167,8 @@ def test_repeating_a_step_into_the_state_held_is_a_no_op(world, stage1):
     services.plan_send(actor=world.auditor, audit=stage1)
     services.plan_acknowledge(actor=world.qm_a, audit=stage1)
     services.plan_acknowledge(actor=world.qm_a, audit=stage1)
-    services.audit_start(actor=world.auditor, audit=stage1)
-    services.audit_start(actor=world.auditor, audit=stage1)
+    services.audit_start(actor=world.auditor, audit=stage1, early_start_reason=EARLY)
+    services.audit_start(actor=world.auditor, audit=stage1, early_start_reason=EARLY)
     assert [to for _from, to, _by, _why in statuses(stage1)].count(S.IN_PROGRESS) == 1
     assert Transition.objects.filter(object_id=stage1.pk, field="plan").count() == 1
 
@@ -212,7 +213,9 @@ def test_a_refused_send_mails_nobody(world, stage1, django_capture_on_commit_cal
 
 def start_stage2(world, stage2, justification=""):
     at(stage2, S.PLAN_SENT)
-    return services.audit_start(actor=world.auditor, audit=stage2, stage_gap_justification=justification)
+    return services.audit_start(
+        actor=world.auditor, audit=stage2, stage_gap_justification=justification, early_start_reason=EARLY
+    )
 
 
 def test_rule_1_stage_2_waits_for_the_stage_1_report(world, stage1, stage2):
@@ -256,7 +259,10 @@ def test_rule_1_a_repeated_stage_1_that_finds_the_client_ready_unblocks_stage_2(
         start_stage2(world, stage2)
     reported(world, repeat, Stage1Outcome.READY)
     at(stage2, S.PLAN_SENT)
-    assert services.audit_start(actor=world.auditor, audit=stage2).status == S.IN_PROGRESS
+    assert (
+        services.audit_start(actor=world.auditor, audit=stage2, early_start_reason=EARLY).status
+        == S.IN_PROGRESS
+    )
 
 
 def test_a_cancelled_stage_1_does_not_count(world, programme, stage1, stage2):
@@ -286,7 +292,7 @@ def test_rule_2_beyond_the_maximum_gap_stage_2_needs_a_justification_which_is_st
     assert audit.status == S.IN_PROGRESS
     stage2.refresh_from_db()
     assert stage2.stage_gap_justification == "No change since stage 1; confirmed on site visit."
-    assert statuses(stage2)[-1][3] == "No change since stage 1; confirmed on site visit."
+    assert statuses(stage2)[-1][3] == f"No change since stage 1; confirmed on site visit. {EARLY}"
 
 
 def test_rule_2_the_cb_minimum_gap_needs_a_justification_too(world, stage1, stage2):
@@ -307,7 +313,7 @@ def _call(world, name, audit):
     lead = world.auditor
     return {
         "send": lambda: services.plan_send(actor=lead, audit=audit),
-        "start": lambda: services.audit_start(actor=lead, audit=audit),
+        "start": lambda: services.audit_start(actor=lead, audit=audit, early_start_reason=EARLY),
         "done": lambda: services.audit_fieldwork_done(actor=lead, audit=audit),
         "reopen": lambda: services.audit_fieldwork_reopen(actor=lead, audit=audit, reason="One more site"),
         "issue": lambda: services.report_issue(actor=lead, audit=audit),
@@ -404,7 +410,9 @@ def _as(world, actor, name, audit):
         "plan_save": lambda: services.plan_save(
             actor=actor, audit=audit, objectives="O", language="English", confidentiality="", arrangements=""
         ),
-        "start": lambda: services.audit_start(actor=actor, audit=at(audit, S.PLAN_SENT)),
+        "start": lambda: services.audit_start(
+            actor=actor, audit=at(audit, S.PLAN_SENT), early_start_reason=EARLY
+        ),
         "done": lambda: services.audit_fieldwork_done(actor=actor, audit=at(audit, S.IN_PROGRESS)),
         "report_save": lambda: services.report_save(
             actor=actor, audit=at(audit, S.IN_PROGRESS), values=ReportContent(summary="S")

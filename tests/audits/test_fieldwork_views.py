@@ -14,6 +14,8 @@ from audits.enums import AuditKind, AuditStatus, FindingStatus, FindingType, Sta
 from audits.models import Audit, AuditPlan, AuditReport, PlanSession
 from audits.services import fieldwork as services
 from audits.services.fieldwork import ReportContent
+from core.forms import NOT_CONFIRMED
+from core.transitions import transitions_of
 from tests.audits.test_fieldwork_services import at, finding, led, planned, reported, session
 from tests.audits.test_programme_services import STAGE1, open_programme
 
@@ -219,7 +221,7 @@ def test_sending_the_plan_mails_the_client_and_the_client_acknowledges(
     planned(world, stage1)
     client.force_login(world.auditor)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("audit_plan_send", stage1))
+        response = client.post(url("audit_plan_send", stage1), {"confirm": "on"})
     assert messages_of(response) == ["The plan was sent to the client's quality managers."]
     assert [m.to for m in mail.outbox] == [[world.qm_a.email]]
     client.force_login(world.contributor_a)
@@ -237,7 +239,7 @@ def test_sending_an_unconfirmed_team_s_plan_says_why(client, world, stage1):
     planned(world, stage1)
     at(stage1, S.PLANNED)
     client.force_login(world.auditor)
-    response = client.post(url("audit_plan_send", stage1))
+    response = client.post(url("audit_plan_send", stage1), {"confirm": "on"})
     assert messages_of(response) == ["The plan is sent once the team is confirmed, before the audit starts."]
     assert mail.outbox == []
 
@@ -254,9 +256,10 @@ def test_stage_2_starts_with_its_gap_justification(client, world, stage1, stage2
     client.force_login(world.auditor)
     body = page(client, world.auditor, stage2.get_absolute_url())
     assert 'name="stage_gap_justification"' in body
-    response = client.post(url("audit_start", stage2), {"stage_gap_justification": ""})
+    start = {"confirm": "on", "early_start_reason": "The client asked for an earlier date."}
+    response = client.post(url("audit_start", stage2), {"stage_gap_justification": ""} | start)
     assert messages_of(response)[-1].startswith("Rule 2: stage 2 starts 275 days after stage 1")
-    response = client.post(url("audit_start", stage2), {"stage_gap_justification": "Nothing changed"})
+    response = client.post(url("audit_start", stage2), {"stage_gap_justification": "Nothing changed"} | start)
     assert messages_of(response)[-1] == "The audit has started."
     stage2.refresh_from_db()
     assert (stage2.status, stage2.stage_gap_justification) == (S.IN_PROGRESS, "Nothing changed")
@@ -265,7 +268,7 @@ def test_stage_2_starts_with_its_gap_justification(client, world, stage1, stage2
 def test_stage_2_start_before_stage_1_report_is_refused_with_rule_1(client, world, stage2):
     at(stage2, S.PLAN_SENT)
     client.force_login(world.auditor)
-    response = client.post(url("audit_start", stage2))
+    response = client.post(url("audit_start", stage2), {"confirm": "on", "early_start_reason": "Sooner."})
     assert messages_of(response) == ["Rule 1: stage 2 cannot start before the stage 1 report is issued."]
     stage2.refresh_from_db()
     assert stage2.status == S.PLAN_SENT
@@ -441,3 +444,38 @@ def test_the_programme_page_still_shows_after_an_audit_of_the_cycle_is_cancelled
     )
     body = page(client, world.cert_manager, programme.get_absolute_url())
     assert "Stage 1 is cancelled: add its repeat, or plan the cycle again." in body
+
+
+# --- no step that cannot be undone by surprise -----------------------------------------------------
+
+
+def test_starting_asks_to_confirm_and_before_its_day_why(client, world, stage1):
+    planned(world, stage1)
+    at(stage1, S.PLAN_SENT)
+    client.force_login(world.auditor)
+    body = page(client, world.auditor, stage1.get_absolute_url())
+    assert 'name="confirm"' in body and "Once started, the audit cannot go back to planning" in body
+    assert 'name="early_start_reason"' in body  # planned on 1 March 2027, after today
+    response = client.post(url("audit_start", stage1), {"early_start_reason": "Sooner."})
+    assert messages_of(response) == [str(NOT_CONFIRMED)]
+    response = client.post(url("audit_start", stage1), {"confirm": "on"})
+    assert messages_of(response)[-1].startswith("The audit is planned to start on 2027-03-01: say why")
+    stage1.refresh_from_db()
+    assert stage1.status == S.PLAN_SENT
+    response = client.post(
+        url("audit_start", stage1), {"confirm": "on", "early_start_reason": "Client's request."}
+    )
+    assert messages_of(response)[-1] == "The audit has started."
+    start = transitions_of(stage1).filter(field="status").latest("pk")
+    assert (start.to_state, start.reason) == (S.IN_PROGRESS, "Client's request.")
+
+
+def test_sending_the_plan_asks_to_confirm(client, world, stage1):
+    planned(world, stage1)
+    client.force_login(world.auditor)
+    body = page(client, world.auditor, url("audit_plan_edit", stage1))
+    assert 'id="confirm-send"' in body and "which cannot be recalled" in body
+    response = client.post(url("audit_plan_send", stage1))
+    assert messages_of(response) == [str(NOT_CONFIRMED)] and mail.outbox == []
+    stage1.refresh_from_db()
+    assert stage1.status == S.TEAM_ASSIGNED

@@ -414,7 +414,7 @@ def test_the_quality_managers_are_told_of_each_review_and_closure(w, django_capt
     assert [m.to for m in mail.outbox] == [[w.qm_a.email]]
     assert "rejected" in mail.outbox[0].subject and "Cause not found" in mail.outbox[0].body
     assert date_format(major.response_due_on) in mail.outbox[0].body
-    assert f"the major nonconformity {major.reference}" in mail.outbox[0].body
+    assert f"the major nonconformity {major.name}" in mail.outbox[0].body
     services.response_review(
         actor=w.reviewer,
         response=services.response_submit(actor=w.qm_a, finding=major, **PLAN),

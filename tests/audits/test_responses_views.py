@@ -113,7 +113,8 @@ def test_the_page_shows_the_requirement_evidence_deadlines_and_history(client, w
         "No review step",
         "Cause is a symptom",
         "Send a new answer",
-        "Status: Response submitted → Plan rejected (Cause is a symptom)",
+        "Plan rejected by ",  # the history's sentence, with its reason
+        ": Cause is a symptom",
     ):
         assert text in html, text
 

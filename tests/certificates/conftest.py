@@ -10,6 +10,7 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 
+from audits.enums import ProgrammeStatus
 from audits.models import AuditProgramme, ProgrammeEdition
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
 from certificates.models import Certificate, CertificateRevision, Decision, RevisionSite
@@ -60,6 +61,7 @@ def make_programme(world, edition, *, sites=None) -> AuditProgramme:
         effective_personnel=120,
         created_by=world.cert_manager,
         cycle_started_on=DECIDED_ON,
+        status=ProgrammeStatus.APPROVED,  # a certificate comes from an approved programme
     )
     ProgrammeEdition.objects.create(programme=programme, edition=edition, complexity="all")
     programme.sites.set(sites or [world.site_a])

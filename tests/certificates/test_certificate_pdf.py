@@ -13,17 +13,18 @@ from django.urls import resolve
 from django.utils.formats import date_format
 
 from certificates import pdf as certificate_pdf
-from certificates.documents import CERTIFICATE, issued_revisions_for
+from certificates.documents import CERTIFICATE, CERTIFICATE_DRAFT, issued_revisions_for
 from certificates.enums import CertificateStatus
-from certificates.pdf import UnreadableImage, certificate_sheet, render_certificate_pdf
+from certificates.pdf import certificate_sheet, render_certificate_pdf
 from certificates.qr import public_url
 from core.documents import document_request, original_name
 from core.errors import NotAllowed
 from core.models import DocumentStatus
+from organisations.images import UnreadableImage
 from organisations.models import IAFCode
 from tests import factories
 from tests.audits.conftest import make_edition
-from tests.certificates.conftest import give_images, make_certificate
+from tests.certificates.conftest import give_images, make_certificate, png_bytes
 from tests.core.test_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -284,3 +285,60 @@ def test_an_issued_revision_is_rendered_once(
     client.force_login(world.qm_a)
     panel = client.get(certificate.get_absolute_url()).content.decode()
     assert "Download" in panel and "Render again" not in panel
+
+
+# --- a draft, previewed before it is issued --------------------------------------------------------
+
+
+def test_a_draft_is_previewed_marked_draft_and_rendered_again_once_edited(
+    client, world, qms, django_capture_on_commit_callbacks
+):
+    give_images(world.cb)
+    certificate = make_certificate(world, qms, number=DRAFT_NUMBER, status=CertificateStatus.DRAFT)
+    draft = certificate.revisions.get()
+    client.force_login(world.cert_manager)
+    page = client.get(certificate.get_absolute_url()).content.decode()
+    assert f"document-certificatescertificate_draft-{draft.pk}" in page and "marked DRAFT" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        preview = document_request(actor=world.cert_manager, kind=CERTIFICATE_DRAFT, subject=draft)
+    preview.refresh_from_db()
+    assert preview.status == DocumentStatus.READY, preview.error
+    assert original_name(preview) == f"certificate-{DRAFT_NUMBER.lower()}-rev1-DRAFT.pdf"
+    assert_contains(pdf_text(preview.file.read()), ("DRAFT", "Not issued: this is not a valid certificate."))
+    # the same draft: the same preview; an edited draft: a new one
+    assert document_request(actor=world.qm_a, kind=CERTIFICATE_DRAFT, subject=draft) == preview
+    draft.scope = "Delivery of digital public services"
+    draft.save(update_fields=["scope"])
+    with django_capture_on_commit_callbacks(execute=True):
+        edited = document_request(actor=world.cert_manager, kind=CERTIFICATE_DRAFT, subject=draft)
+    assert edited != preview
+    # never for an issued revision, nor for who does not see the draft
+    issued = make_certificate(world, qms).revisions.get()
+    with pytest.raises(NotAllowed):
+        document_request(actor=world.cert_manager, kind=CERTIFICATE_DRAFT, subject=issued)
+    with pytest.raises(NotAllowed):
+        document_request(actor=world.qm_b, kind=CERTIFICATE_DRAFT, subject=draft)
+
+
+def test_the_certificate_names_its_signatory_and_prints_each_address_once(world, qms):
+    give_images(world.cb)
+    world.cb.signatory_name, world.cb.signatory_function = "Jonas Berg", "Managing director"
+    world.cb.signature.save("signature.png", ContentFile(png_bytes("black")), save=False)
+    world.cb.save()
+    revision = make_certificate(world, qms).revisions.get()
+    sheet = certificate_sheet(revision)
+    assert sheet.signature is not None and sheet.signature.startswith("data:image/png;base64,")
+    text = pdf_text(render_certificate_pdf(revision))
+    assert_contains(text, ("Jonas Berg", "Managing director"))
+    assert squashed(text).count(squashed(world.cb.address)) == 1  # the CB's address at the top only
+    assert (0, 0, 0) in embedded_image_colours(render_certificate_pdf(revision))  # the signature
+
+
+def test_a_central_function_at_the_holders_address_prints_it_once(world, qms):
+    world.site_a.street, world.site_a.postcode = world.org_a.street, world.org_a.postcode
+    world.site_a.city, world.site_a.country = world.org_a.city, world.org_a.country
+    world.site_a.save()
+    revision = make_certificate(world, qms).revisions.get()
+    text = squashed(pdf_text(render_certificate_pdf(revision)))
+    assert text.count(squashed(revision.holder_address)) == 1
+    assert squashed("A headquarters") in text

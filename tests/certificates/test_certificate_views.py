@@ -14,6 +14,7 @@ from django.utils.html import escape
 
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
 from certificates.models import Certificate, CertificateRevision, Decision
+from core.forms import NOT_CONFIRMED
 from core.transitions import transition_record
 from organisations.models import IAFCode
 from tests import factories
@@ -49,6 +50,9 @@ def page(client, user, certificate: Certificate) -> str:
 def post(client, user, name: str, certificate: Certificate, data: dict | None = None):
     client.force_login(user)
     return client.post(url(name, certificate), data or {})
+
+
+CONFIRMED = {"confirm": "on"}  # the box of a step that cannot be undone, ticked
 
 
 def messages_of(response) -> list[str]:
@@ -166,8 +170,8 @@ def test_certificate_page_lists_every_revision_and_merges_the_history(client, wo
     assert second.get_public_url() not in html  # a draft is never public (rule 33)
     history = html[html.index('id="certificate-history"') :]
     assert history.index("Revision 2") < history.index("Granted.")  # newest first
-    assert "Effective from" in history and "10 Mar 2026" in history and "Certification Manager" in history
-    assert "system" in history  # the transition without an actor
+    assert "Effective from changed from “2 Mar 2026” to “10 Mar 2026” by Certification Manager on " in history
+    assert "Certificate issued by the system on " in history  # the transition without an actor
 
 
 def test_certificate_page_lists_what_the_draft_still_needs(client, world, qms):
@@ -239,7 +243,7 @@ def test_suspend_shows_not_valid_with_the_reason_and_the_deadline(client, world,
     assert "Surveillance 1 refused twice." in html
     assert f"To be resolved by {shown(deadline)}" in html
     history = html[html.index('id="certificate-history"') :]
-    assert "Certification Manager" in history and "Active" in history and "Suspended" in history
+    assert "Certificate suspended by Certification Manager on " in history
     assert "Surveillance or recertification not allowed. Surveillance 1 refused twice." in history
 
 
@@ -308,7 +312,7 @@ def test_void_draft_cancels_a_certificate_never_issued(client, world, qms):
 
 def test_issue_makes_the_draft_current_and_supersedes_the_first(client, world, certificate):
     draft = add_revision(certificate, 2, status=RevisionStatus.DRAFT, sites=[world.site_a])
-    response = post(client, world.cert_manager, "certificate_draft_issue", certificate)
+    response = post(client, world.cert_manager, "certificate_draft_issue", certificate, CONFIRMED)
     assert response.status_code == 302
     assert messages_of(response)[0].startswith("Revision 2 is issued")
     statuses = dict(certificate.revisions.values_list("revision", "status"))
@@ -323,7 +327,7 @@ def test_issue_makes_the_draft_current_and_supersedes_the_first(client, world, c
 
 def test_issue_without_the_cbs_mark_is_refused_with_the_missing_content(client, world, qms):
     certificate = make_certificate(world, qms, status=S.DRAFT)
-    response = post(client, world.cert_manager, "certificate_draft_issue", certificate)
+    response = post(client, world.cert_manager, "certificate_draft_issue", certificate, CONFIRMED)
     assert response.status_code == 302
     assert "mark" in messages_of(response)[0] and "rule 8" in messages_of(response)[0]
     assert reloaded(certificate).status == S.DRAFT
@@ -556,3 +560,15 @@ def test_an_empty_post_shows_the_required_fields(client, world, certificate, nam
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
     assert reloaded(certificate).status == S.ACTIVE
+
+
+def test_issuing_asks_to_confirm_what_cannot_be_undone(client, world, certificate):
+    add_revision(certificate, 2, status=RevisionStatus.DRAFT, sites=[world.site_a])
+    html = page(client, world.cert_manager, certificate)
+    assert 'id="confirm-issue"' in html and "Once issued, revision 2 is public" in html
+    response = post(client, world.cert_manager, "certificate_draft_issue", certificate)
+    assert messages_of(response) == [str(NOT_CONFIRMED)]
+    assert dict(certificate.revisions.values_list("revision", "status")) == {
+        1: RevisionStatus.CURRENT,
+        2: RevisionStatus.DRAFT,
+    }

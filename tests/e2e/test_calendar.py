@@ -37,7 +37,7 @@ def test_the_manager_clears_a_task_from_the_queue_and_subscribes(page, live_serv
     expect(overdue).to_contain_text("First surveillance due")
     expect(overdue).to_contain_text(task.certificate.number)
 
-    page.get_by_role("link", name="Work queue").click()
+    page.get_by_role("link", name="Work queue", exact=True).click()
     expect(page.get_by_role("heading", name="Work queue")).to_be_visible()
     page.get_by_role("link", name=task.certificate.number).first.click()
     expect(page.get_by_role("heading", name=str(task.get_kind_display()))).to_be_visible()
@@ -59,4 +59,22 @@ def test_the_manager_clears_a_task_from_the_queue_and_subscribes(page, live_serv
     assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
     events = Calendar.from_ical(feed.body()).walk("VEVENT")
     assert any(task.certificate.number in str(event["SUMMARY"]) for event in events)
+    assert refused == []
+
+
+def test_the_managers_next_steps_load_on_the_dashboard_and_the_month_has_equal_columns(
+    page, live_server, demo
+):
+    refused = _blocked_by_csp(page)
+    _sign_in_demo(page, live_server, MANAGER)
+    # the work queue's first rows load after the page (htmx): the demo's draft decision and task
+    steps = page.locator("#next-steps")
+    expect(steps.get_by_role("heading", name="Next steps")).to_be_visible()
+    expect(steps.get_by_role("link", name="Open the work queue")).to_be_visible()
+    assert steps.locator("li[data-kind]").count() >= 1
+    page.goto(f"{live_server.url}/calendar/")
+    widths = page.locator("#month-grid thead th").evaluate_all(
+        "cells => cells.map(cell => cell.getBoundingClientRect().width)"
+    )
+    assert len(widths) == 7 and max(widths) - min(widths) < 1, widths  # a long item wraps in its day
     assert refused == []

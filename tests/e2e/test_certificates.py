@@ -125,6 +125,7 @@ def test_decision_certificate_verification_and_suspension(page, phone, live_serv
     expect(page.locator("#certificate-status")).to_contain_text("NOT VALID")
     assert page.locator("#draft-problems").count() == 0
     expect(page.get_by_text("it can be issued.")).to_be_visible()
+    page.get_by_role("checkbox", name="Once issued, revision 1 is public").check()  # cannot be undone
     page.get_by_role("button", name="Issue revision 1").click(timeout=RENDERING_TIMEOUT)
     page.wait_for_load_state(timeout=RENDERING_TIMEOUT)
     expect(page.locator(".messages")).to_contain_text("Revision 1 is issued", timeout=RENDERING_TIMEOUT)

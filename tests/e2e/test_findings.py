@@ -125,7 +125,12 @@ def test_a_nonconformity_without_evidence_comes_back_with_everything_typed(table
     statement = "Documented information of the warehouse is not controlled."
     _fill(page, grade="Minor nonconformity", statement=statement, evidence="", process="Stores")
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text("A nonconformity needs its objective evidence (rule 17).").wait_for()
+    page.locator(
+        ".invalid-feedback", has_text="A nonconformity needs its objective evidence (rule 17)."
+    ).wait_for()
+    # the page opens on its error summary, whose link leads to the field
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#error-summary").get_by_role("link", name="Objective evidence:")).to_be_visible()
     assert not Finding.objects.exists()
     assert page.get_by_label("Statement").input_value() == statement
     assert page.get_by_label("Process or department").input_value() == "Stores"

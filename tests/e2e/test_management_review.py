@@ -89,8 +89,10 @@ def test_quality_manager_holds_a_management_review_and_raises_its_action(page, l
     qm.get_by_role("link", name="Mark the review held").click()
     qm.get_by_label("Held on").fill(today.isoformat())
     qm.get_by_role("button", name="Mark held").click()
-    expect(qm.get_by_text("The review cannot be marked held yet (rule 41).")).to_be_visible()
-    expect(qm.get_by_text(f"Input not addressed: {inputs[1].label};")).to_be_visible()
+    summary = qm.locator("#error-summary")  # the page opens on what went wrong
+    expect(summary.get_by_text("The review cannot be marked held yet (rule 41).")).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary.get_by_text(f"Input not addressed: {inputs[1].label};")).to_be_visible()
     review.refresh_from_db()
     assert (review.status, review.held_on) == (ReviewStatus.PLANNED, None)
 

@@ -440,11 +440,20 @@ def test_stop_sharing(client, world, analysis):
     assert analysis.shared_with_cb is False
 
 
+def test_completing_asks_to_confirm_what_cannot_be_undone(client, world, analysis):
+    client.force_login(world.qm_a)
+    page = client.get(analysis.get_absolute_url()).content.decode()
+    assert 'id="confirm-complete"' in page and "read-only for good" in page
+    response = client.post(reverse("improvement:gap_complete", args=[analysis.pk]), follow=True)
+    analysis.refresh_from_db()
+    assert not analysis.is_completed and "tick the box to confirm" in response.content.decode()
+
+
 def test_complete_twice_is_harmless_and_says_so(client, world, analysis):
     client.force_login(world.qm_a)
     url = reverse("improvement:gap_complete", args=[analysis.pk])
-    client.post(url)
-    response = client.post(url, follow=True)
+    client.post(url, {"confirm": "on"})
+    response = client.post(url, {"confirm": "on"}, follow=True)
     analysis.refresh_from_db()
     assert analysis.is_completed and "completed and now read-only" in response.content.decode()
 

@@ -134,7 +134,7 @@ def test_start_permission_matrix(client, world, qms, persona, status):
 )
 def test_conclude_permission_matrix(client, world, analysis, name, persona, status):
     client.force_login(getattr(world, persona))
-    response = client.post(reverse(name, args=[analysis.pk]), {"shared": "on"})
+    response = client.post(reverse(name, args=[analysis.pk]), {"shared": "on", "confirm": "on"})
     analysis.refresh_from_db()
     assert response.status_code == status
     changed = analysis.is_completed if name == "improvement:gap_complete" else analysis.shared_with_cb
