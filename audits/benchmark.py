@@ -77,6 +77,11 @@ def _programme_pages(ministry: Organisation) -> list[tuple[str, str, str]]:
         ("programme list", reverse("audits:programme_list"), CB_MANAGER),
         ("programme open form", reverse("audits:programme_open", args=[northfield.pk]), CB_MANAGER),
         ("programme detail", programme.get_absolute_url(), CB_MANAGER),
+        (
+            "next step of a programme",
+            reverse("certificates:programme_next_step", args=[programme.pk]),
+            CB_MANAGER,
+        ),
         ("programme edit form", reverse("audits:programme_edit", args=[programme.pk]), CB_MANAGER),
         ("programme time sheet", reverse("audits:programme_time", args=[programme.pk]), CB_MANAGER),
         (

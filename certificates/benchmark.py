@@ -147,6 +147,7 @@ def _calendar_pages(certificate: Certificate) -> list[tuple[str, str, str]]:
         ("what is due, dashboard panels (client)", reverse("calendar:due"), MINISTRY_QM),
         ("work queue (manager)", reverse("calendar:queue"), DECIDER),
         ("next steps, dashboard panel (manager)", reverse("calendar:queue_next"), DECIDER),
+        ("news from the CB, home page panel (client)", reverse("certificates:news"), MINISTRY_QM),
         ("task page (manager)", task.get_absolute_url(), DECIDER),
         ("not-suspend form (manager)", reverse("calendar:task_not_suspend", args=[task.pk]), DECIDER),
         ("reminders (client)", reverse("calendar:reminders"), MINISTRY_QM),

@@ -105,6 +105,7 @@ def scale_pages() -> list[tuple]:
     internal = reverse("improvement:internal_programme_list", args=[org])
     month = timezone.localdate().strftime("%Y-%m")
     last = "?page=9999"  # past the last page: Django's paginator gives the last one
+    next_step = reverse("certificates:programme_next_step", args=[c.programme.pk])
     pages = [
         ("dashboard (certification manager)", reverse("dashboard"), c.manager),
         ("dashboard (auditor)", reverse("dashboard"), c.auditor),
@@ -115,6 +116,8 @@ def scale_pages() -> list[tuple]:
         ("programme list, last page", reverse("audits:programme_list") + last, c.manager),
         ("client picker, typed", reverse("audits:programme_list") + "?client_q=mun", c.manager),
         ("programme detail", reverse("audits:programme_detail", args=[c.programme.pk]), c.manager),
+        ("next step of a programme", next_step, c.manager),
+        ("news from the CB (quality manager)", reverse("certificates:news"), c.client_qm),
         ("organisations, first page", reverse("organisations:list"), c.manager),
         ("organisations, last page", reverse("organisations:list") + last, c.manager),
         ("my audits (busiest auditor)", reverse("audits:my_audits"), c.auditor),

@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from audits.selectors import responses as response_selectors
-from certificates.selectors import news as news_selectors
 from certificates.selectors import status as certificate_status
 from organisations import selectors as organisation_selectors
 
@@ -21,8 +20,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     memberships = organisation_selectors.memberships_of(user)
     context = {
         "memberships": memberships,
-        # what the CB did that the client's people should know (its quality managers were e-mailed)
-        "news": news_selectors.client_news(user) if memberships else [],
         "certification_bodies": bodies,
         "work": response_selectors.dashboard_for(user),
         "certification": certificate_status.dashboard_status(user, bodies=bodies, today=today),

@@ -1226,6 +1226,9 @@ NO_INPUT = {
     "certificates:decision_detail",
     # --- calendar: pages and buttons ---
     "calendar:due",
+    "calendar:queue_next",  # the dashboard's next steps: no input
+    "certificates:news",  # the home page's news: no input
+    "certificates:programme_next_step",  # a programme's next step: its id only
     # --- calendar: pages and buttons ---
     "calendar:task_detail",
     "calendar:task_take",

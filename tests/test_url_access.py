@@ -197,6 +197,8 @@ ACCESS = {
     "calendar:feed_regenerate": (lambda w: {}, set(), set(SIGNED_IN)),  # POST only: everyone's own
     "calendar:queue": (lambda w: {}, CB_STAFF, set(SIGNED_IN) - CB_STAFF),
     "calendar:queue_next": (lambda w: {}, CB_STAFF, set(SIGNED_IN) - CB_STAFF),
+    "certificates:news": (lambda w: {}, set(SIGNED_IN)),  # each reads their own organisations' news
+    "certificates:programme_next_step": (lambda w: {"pk": w.programme_a.pk}, SEES_AUDIT_A, set()),
     # a task is the CB's: its staff read it (platform staff too), its certification managers act
     "calendar:task_detail": (lambda w: {"pk": w.task_a.pk}, TASK_READERS_A, set()),
     "calendar:task_take": (lambda w: {"pk": w.task_a.pk}, set(), TASK_READERS_A),  # POST only
@@ -822,6 +824,8 @@ GET_ONLY = {
     "calendar:reminders",
     "calendar:queue",
     "calendar:queue_next",
+    "certificates:news",
+    "certificates:programme_next_step",
     "calendar:task_detail",
     "certificates:change_list",
     "certificates:change_review",
@@ -874,6 +878,7 @@ TENANT_URLS = sorted(
         "calendar:feed_regenerate",
         "calendar:queue",
         "calendar:queue_next",
+        "certificates:news",  # the member's own organisations' news, no id
         "improvement:my_actions",  # the action register: everyone's own, no id
         "improvement:management_system",  # the menu: the member's own organisations, no id
         "improvement:next_steps",  # the home page's next steps: the member's own, no id

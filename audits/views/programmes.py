@@ -146,6 +146,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "off_suggestion": can_plan and any(sheet.unjustified(audit) for audit in audits),
             "provisional": provisional and decided_on,
             "can_plan": can_plan,
+            "cb_staff": tenancy.request_memberships(request).is_cb_staff,
             "history": transitions_of(programme),
         },
     )

@@ -85,16 +85,11 @@ def _recertification_opens(programme: AuditProgramme) -> datetime.date | None:
 
 @dataclass(frozen=True)
 class ProgrammeNext:
-    status: CycleStatus
     step: queue.QueueRow | None  # the programme's first step in the work queue, if any
     steps: int  # how many of its steps wait
 
 
 def programme_next(user, programme: AuditProgramme, *, today: datetime.date) -> ProgrammeNext:
-    """The programme's place in its cycle and its next step, as `user` reads them."""
+    """The programme's next step, as `user` reads it (none for who reads no work queue)."""
     rows = queue.QueueRows(user, queue.QueueFilters(programme=programme.pk), today)
-    return ProgrammeNext(
-        status=programme_cycles([programme], today)[programme.pk],
-        step=rows[0] if rows.count() else None,
-        steps=rows.count(),
-    )
+    return ProgrammeNext(step=rows[0] if rows.count() else None, steps=rows.count())

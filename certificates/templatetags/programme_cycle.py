@@ -1,20 +1,20 @@
 """Where programmes stand in their cycle, for the audits app's pages (which may not import this
-app): `{% programme_next programme as next %}` on a programme's page (its place and its next step),
-`{% programme_cycles programmes as rows %}` on a list ((programme, place) pairs, three queries for
-the page)."""
+app): `{% programme_cycle_of programme as place %}` on a programme's page, `{% programme_cycles_of
+programmes as rows %}` on a list ((programme, place) pairs, three queries for the page). The
+programme's next step loads after its page (`certificates:programme_next_step`)."""
 
 from django import template
 from django.utils import timezone
 
 from audits.models import AuditProgramme
-from certificates.selectors.programme_cycle import ProgrammeNext, programme_cycles, programme_next
+from certificates.selectors.programme_cycle import programme_cycles
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def programme_next_of(context, programme: AuditProgramme) -> ProgrammeNext:
-    return programme_next(context["request"].user, programme, today=timezone.localdate())
+@register.simple_tag
+def programme_cycle_of(programme: AuditProgramme) -> str:
+    return programme_cycles([programme], timezone.localdate())[programme.pk]
 
 
 @register.simple_tag

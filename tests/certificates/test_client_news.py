@@ -112,12 +112,14 @@ def test_a_decision_is_told_and_on_the_home_page(client, world, qms, django_capt
     assert told(mail.outbox) == [([world.qm_a.email], f"Organisation A: {text}")]
     assert "The new site was not audited." in mail.outbox[0].body
     client.force_login(world.viewer_a)
-    html = client.get(reverse("dashboard")).content.decode()
-    news = html[html.index('id="news"') :]
+    assert reverse("certificates:news") in client.get(reverse("dashboard")).content.decode()  # loads after
+    news = client.get(reverse("certificates:news"), headers={"HX-Request": "true"}).content.decode()
     assert "News from your certification body" in news and text in news
     assert reverse("certificates:decision_detail", args=[decision.pk]) in news
+    page = client.get(reverse("certificates:news")).content.decode()  # without htmx: a page
+    assert "<html" in page and text in page
     client.force_login(world.cert_manager)  # the CB's own staff have no such panel
-    assert 'id="news"' not in client.get(reverse("dashboard")).content.decode()
+    assert reverse("certificates:news") not in client.get(reverse("dashboard")).content.decode()
 
 
 def test_the_cbs_duties_read_as_information_on_the_clients_home_page(world, qms):
