@@ -640,7 +640,7 @@ FORMS = {
         "auditor",
         lambda w: {"pk": w.audit_sent.pk},
         lambda w: [AuditStartForm()],
-        lambda w: {"stage_gap_justification": ""},
+        lambda w: {"stage_gap_justification": "", "confirm": "on", "early_start_reason": "Agreed sooner."},
     ),
     "audits:audit_fieldwork_reopen": FormView(
         "auditor",

@@ -481,11 +481,14 @@ def findings_due(
     `include_overdue`) to `end`, still running: on the indexes of the deadlines still running
     (`finding_status_due`, `finding_open_closure`). Only once their audit's report is issued: the
     client cannot answer before (audits.services.responses), so nothing falls due for it and no
-    reminder is sent while the findings are still being agreed with the team."""
+    reminder is sent while the fieldwork runs and the findings are agreed with the team."""
     earliest = datetime.date.min if include_overdue else start
     awaiting = Q(status__in=AWAITING_CLIENT, response_due_on__range=(earliest, end))
     open_closure = Q(close_due_on__range=(earliest, end)) & ~Q(status__in=NO_DEADLINE)
-    return findings.filter(awaiting | open_closure, type__in=NC_TYPES, audit__status__in=REPORTED_STATUSES)
+    # findings are logged in fieldwork only: until it ends with the issued report, they are agreed
+    return findings.filter(awaiting | open_closure, type__in=NC_TYPES).exclude(
+        audit__status__in=FIELDWORK_STATUSES
+    )
 
 
 def _finding_items(

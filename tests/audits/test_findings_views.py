@@ -322,7 +322,7 @@ def test_the_list_links_to_the_findings_page(client, world, fieldwork, qms):
     finding = raise_nc(world, fieldwork, _clause(qms))
     client.force_login(world.qm_a)
     html = client.get(_list(fieldwork.audit)).content.decode()
-    assert f'href="{reverse("audits:finding_detail", args=[finding.pk])}">{finding.reference}</a>' in html
+    assert f'href="{reverse("audits:finding_detail", args=[finding.pk])}">{finding.name}</a>' in html
     assert "Log a finding" not in html and _edit(finding) not in html
 
 

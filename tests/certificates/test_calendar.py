@@ -616,8 +616,10 @@ def test_the_panels_show_whats_due_and_overdue(client, cal):
     due = fragment.context["due"]
     assert due.shown
     assert [item.key for item in due.overdue] == [_a(cal)["nc"]]
-    assert _a(cal)["s1"] in {item.key for item in due.upcoming}
-    assert all(not item.done and item.due_on >= cal.today for item in due.upcoming)
+    # the first surveillance is the CB's to plan: information for the client, not its task
+    assert _a(cal)["s1"] in {item.key for item in due.planned_by_cb}
+    assert _a(cal)["s1"] not in {item.key for item in due.upcoming}
+    assert all(not item.done and item.due_on >= cal.today for item in due.upcoming + due.planned_by_cb)
     html = fragment.content.decode()
     assert "Due in the next 90 days" in html and "5 days late" in html
     assert reverse("calendar:agenda") in html and "<html" not in html

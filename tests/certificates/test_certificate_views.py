@@ -201,6 +201,7 @@ def test_certificate_page_runs_the_same_queries_for_one_revision_and_for_eight(c
         transition_record(subject=revision, field="status", from_state="draft", to_state="current")
     add_revision(big, 8, status=RevisionStatus.CURRENT, sites=sites)
     add_revision(big, 9, status=RevisionStatus.DRAFT, sites=sites)
+    add_revision(small, 2, status=RevisionStatus.DRAFT, sites=[world.site_a])  # both have a draft to preview
     for _ in range(5):
         transition_record(subject=big, field="status", from_state="active", to_state="suspended", reason="x")
     client.force_login(world.cert_manager)

@@ -658,7 +658,7 @@ def test_the_certificate_page_shows_its_flag_and_open_tasks_to_the_cb(client, wo
     html = client.get(certificate.get_absolute_url()).content.decode()
     assert 'id="overdue-surveillance-flag"' in html and task.get_absolute_url() in html
     history = html[html.index('id="certificate-history"') :]
-    assert "<td>Flag</td><td>—</td><td>Overdue surveillance</td>" in history
+    assert "Flagged: first surveillance overdue by the system on " in history
     client.force_login(world.qm_a)  # the client sees its certificate, not the CB's queue
     html = client.get(certificate.get_absolute_url()).content.decode()
     assert 'id="certificate-tasks"' not in html and task.get_absolute_url() not in html
