@@ -43,7 +43,7 @@ run: install-runtime
 	@echo "Serving on http://$(HOST):$(PORT)/ with a Celery worker and beat; links in e-mails use $(SITE_URL). Ctrl-C stops both."
 	@# the trap is cleared before it signals the group it belongs to, or each signal would run it again
 	@export SITE_URL='$(SITE_URL)'; trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A config worker -Q celery,pdf --beat --loglevel=WARNING --quiet --concurrency=1 & \
+	$(BIN)/celery -A config --quiet worker -Q celery,pdf --beat --loglevel=WARNING --concurrency=1 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -7,6 +7,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,6 +19,18 @@ def test_make_run_installs_the_runtime_only_and_make_test_the_tools():
     assert re.search(r"^run: install-runtime$", MAKEFILE, re.M)
     assert re.search(r"^test: install$", MAKEFILE, re.M)
     assert "-c constraints.txt -e .\n" in MAKEFILE and '-c constraints.txt -e ".[dev]"' in MAKEFILE
+
+
+def test_the_worker_command_of_make_run_is_one_celery_accepts():
+    """`--quiet` is one of celery's own options, before the command: after `worker` celery refuses
+    it and the worker never starts (the server alone would run, with no reminders and no PDFs)."""
+    command = re.search(r"\$\(BIN\)/celery ([^&]+)&", MAKEFILE)[1].split()
+    assert command.index("--quiet") < command.index("worker")
+    celery = Path(sys.executable).parent / "celery"  # the virtualenv's, as $(BIN)/celery
+    parsed = subprocess.run(  # noqa: S603 (the Makefile's own command, asked for its help only)
+        [str(celery), *command, "--help"], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert parsed.returncode == 0, parsed.stderr
 
 
 def _alive(group: int) -> list[str]:
