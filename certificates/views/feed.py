@@ -161,7 +161,10 @@ def _calendar(request: HttpRequest, owner: User, *, mine: bool) -> HttpResponse:
         if mine:
             recipients = recipients_of_items(items)
             items = [item for item in items if owner.pk in recipients.of(item, today)]
-        body = ical.calendar_feed(items, name=_("ISO certification"), today=today, now=timezone.now())
+        # stamped with the day it lists, not the second it was built: the same items give the same
+        # bytes (and ETag) all day, so a poll finds it unchanged until something changes
+        stamp = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+        body = ical.calendar_feed(items, name=_("ISO certification"), today=today, now=stamp)
         if settings.FEED_CACHE_SECONDS:
             _keep(key, body)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

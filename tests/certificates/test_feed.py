@@ -589,3 +589,14 @@ def test_a_poll_that_finds_the_same_feed_gets_304_without_a_body(client, fw):
     )
     changed = client.get(feed_url(fw.qm_a), HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_the_same_feed_is_the_same_bytes_whatever_the_second_it_is_built(client, fw, monkeypatch):
+    """Its DTSTAMP is the day it lists, not the moment: two polls a second apart find it unchanged."""
+    first = fetch(client, fw.qm_a)
+    later = timezone.now() + datetime.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    again = fetch(client, fw.qm_a)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    stamps = {event["DTSTAMP"].dt for event in Calendar.from_ical(first.content).walk("VEVENT")}
+    assert stamps == {timezone.make_aware(datetime.datetime.combine(fw.today, datetime.time.min))}
