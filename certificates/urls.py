@@ -1,12 +1,12 @@
 from django.urls import path
 
-from certificates.views import certificates, changes, decisions, news, register
+from certificates.views import certificates, changes, decisions, fragments, register
 
 app_name = "certificates"
 
 urlpatterns = [
-    path("news/", news.news, name="news"),
-    path("programmes/<int:pk>/next-step/", news.programme_next_step, name="programme_next_step"),
+    path("news/", fragments.news, name="news"),
+    path("programmes/<int:pk>/next-step/", fragments.programme_next_step, name="programme_next_step"),
     # register (CB staff) and the client's own certificates: one list, scoped by access
     path("", register.register, name="register"),
     path("export.csv", register.register_csv, name="register_csv"),

@@ -154,19 +154,21 @@ def programme_keys(bodies: list[int], *, programme: int | None, mine_of=None) ->
 
 def programme_rows(pks: list[int], reader) -> dict[int, dict]:
     found = AuditProgramme.objects.filter(pk__in=pks).values_list(
-        "pk", "organisation__name", "certification_body_id", "created_by__full_name", "created_by_id"
+        "pk", "organisation__name", "certification_body_id", "created_by_id"
     )
+    found = list(found)
+    owners = reader.names({owner_id for *_rest, owner_id in found})
     return {
         pk: {
             "kind": PROGRAMME_APPROVE,
             "subject": AuditProgramme.reference_of(pk),
             "url": reverse("audits:programme_detail", args=[pk]),
             "organisation": organisation,
-            "owner": owner or "",
+            "owner": owners.get(owner_id, ""),
             "owner_id": owner_id,
             "action": _("Approve the programme") if body in reader.planning else "",
         }
-        for pk, organisation, body, owner, owner_id in found
+        for pk, organisation, body, owner_id in found
     }
 
 
