@@ -12,6 +12,7 @@ from certificates.models import (
     CertificateRevision,
     ChangeNotification,
     ChangeReview,
+    CycleStep,
     DailyJobRun,
     Decision,
     Reminder,
@@ -141,6 +142,20 @@ class CertificateDueDateAdmin(ReadOnlyAdmin):
     @admin.display(description=_("certificate"), ordering="revision__certificate__number")
     def certificate_number(self, row: CertificateDueDate) -> str:
         return row.revision.certificate.number
+
+
+@admin.register(CycleStep)
+class CycleStepAdmin(ReadOnlyAdmin):
+    """The cycle's next steps the work queue reads (`services.steps`): when each was last computed;
+    the daily job's check logs any it corrects."""
+
+    list_display = ["due_on", "kind", "key", "organisation", "certification_body", "owner", "computed_at"]
+    list_filter = ["kind", "certification_body"]
+    list_select_related = ["organisation", "certification_body", "owner"]
+    search_fields = ["key", "organisation__name"]
+    raw_id_fields = ["organisation", "certification_body", "programme", "owner"]
+    date_hierarchy = "due_on"
+    show_full_result_count = False
 
 
 @admin.register(CalendarSettings)

@@ -54,6 +54,7 @@ from certificates.services import decisions as decision_services
 from certificates.services import transfers as transfer_services
 from certificates.services.changes import change_notify
 from certificates.services.due_dates import certificate_dues_refresh
+from certificates.services.steps import cycle_steps_refresh
 from certificates.services.tasks import tasks_sync
 from organisations.enums import OrganisationRole
 from organisations.models import CertificationBody, Organisation, User
@@ -126,6 +127,7 @@ def demo_load(today: datetime.date | None = None) -> list[Certificate]:
     # reminders are left to the daily job, `manage.py daily_job`, so they go out when it runs)
     certificate_dues_refresh(certificates=Certificate.objects.all(), reason="demo data")
     tasks_sync(today=today)
+    cycle_steps_refresh(organisations=None, reason="demo data")  # the work queue's next steps
     _headcount_notified(northfield, today)
     return found
 

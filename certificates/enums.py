@@ -107,6 +107,26 @@ class DueKind(models.TextChoices):
     MANAGEMENT_REVIEW = "management_review", _("Management review")
 
 
+class StepKind(models.TextChoices):
+    """A next step of the certification cycle waiting for a CB's staff (certificates.selectors.steps
+    derives each, `CycleStep` keeps them), in the order of the cycle."""
+
+    PROGRAMME_APPROVE = "programme_approve", _("Programme to approve")
+    TEAM_CONFIRM = "team_confirm", _("Audit team to confirm")
+    TEAM_NOTIFY = "team_notify", _("Audit team to notify to the client")
+    PLAN_SEND = "plan_send", _("Audit plan to send")
+    REPORT_ISSUE = "report_issue", _("Audit report to finish and issue")
+    DECISION_TAKE = "decision_take", _("Certification decision to take")
+    CERTIFICATE_ISSUE = "certificate_issue", _("Certificate to issue")
+    SUSPENSION_RESOLVE = "suspension_resolve", _("Suspension to resolve")
+    # the client's answers waiting for the CB's review (rule 21)
+    NC_PLAN = "nc_plan", _("Nonconformity: plan to review")
+    NC_CLOSURE = "nc_closure", _("Nonconformity: closure to verify")
+
+
+REVIEW_STEPS = (StepKind.NC_PLAN, StepKind.NC_CLOSURE)
+
+
 # What the client's people see and are reminded of; the rest is the CB's own planning (rule 25)
 CLIENT_DUE_KINDS = tuple(kind for kind in DueKind if kind != DueKind.TEAM_NOTICE)
 # What a client's people act on themselves: on their dashboard an overdue item of another kind is

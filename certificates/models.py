@@ -31,6 +31,7 @@ from certificates.enums import (
     ReminderStatus,
     RevisionStatus,
     SiteChange,
+    StepKind,
     SuspensionReason,
     TaskKind,
     TaskResolution,
@@ -468,6 +469,50 @@ class CertificateDueDate(models.Model):
             models.Index(fields=["due_on"], condition=Q(done=False), name="certificate_due_open"),
             # the latest recalculation: the calendar feed is built again after it
             models.Index(fields=["computed_at"], name="certificate_due_computed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on}"
+
+
+class CycleStep(models.Model):
+    """A next step of the certification cycle waiting for a CB's staff: a programme to approve, an
+    audit's team to confirm or notify, its plan to send, its report to issue, a decision to take, a
+    certificate to issue, a suspension to resolve (`certificates.selectors.steps` derives each from
+    the records that make it due). Stored, so that the work queue reads a CB's open steps with an
+    index instead of deriving every programme's on each request. One truth:
+    `certificates.services.steps` recalculates an organisation's steps when a service changes what
+    they depend on, and the daily job checks every row and logs what it had to correct (a CB's
+    notice period or a day setting changed). A step taken is removed: its record (an approval, a
+    report, a decision) is its history."""
+
+    key = models.CharField(_("step"), max_length=40, unique=True)  # its source and that record's id
+    kind = models.CharField(_("kind"), max_length=30, choices=StepKind.choices)
+    source = models.CharField(_("source"), max_length=20)  # programme, audit, decision, draft, suspension
+    object_id = models.PositiveBigIntegerField(_("record"))
+    certification_body = models.ForeignKey(
+        "organisations.CertificationBody", on_delete=models.CASCADE, related_name="+"
+    )
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
+    # the programme whose page shows it as its next step (none: a certificate no programme made)
+    programme = models.ForeignKey(
+        "audits.AuditProgramme", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # who it is the step of: the programme's author, the audit's lead for its plan and report
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField(_("due on"), validators=DATE)
+    # the first day the queue lists it (a team or plan some days before the audit, a report once
+    # the audit's last day has passed); none: at once. A programme's page lists its steps at once.
+    listed_from = models.DateField(_("listed from"), null=True, blank=True, validators=DATE)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cycle step")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(fields=["certification_body", "due_on"], name="cycle_step_body_due"),
         ]
 
     def __str__(self) -> str:

@@ -35,6 +35,7 @@ from certificates.models import (
     CertificateRevision,
     ChangeNotification,
     ChangeReview,
+    CycleStep,
     DailyJobRun,
     Decision,
     Reminder,
@@ -327,6 +328,19 @@ def _reminder():
     )
 
 
+def _cycle_step():
+    certificate = _certificate()
+    return CycleStep.objects.create(
+        key=f"suspension:{certificate.pk}",
+        kind="suspension_resolve",
+        source="suspension",
+        object_id=certificate.pk,
+        certification_body=certificate.certification_body,
+        organisation=certificate.organisation,
+        due_on=datetime.date(2027, 3, 2),
+    )
+
+
 def _invitation():
     inviter = factories.OrganisationMembershipFactory()
     return Invitation.objects.create(
@@ -345,6 +359,7 @@ MAKERS.update(
         Certificate: _certificate,
         CertificateRevision: lambda: _certificate().revisions.get(),
         CertificateDueDate: lambda: _certificate().revisions.get().due_dates.first(),
+        CycleStep: _cycle_step,
         Decision: lambda: _certificate().decisions.get(),
         TransferReview: _transfer_review,
         Task: lambda: Task.objects.create(

@@ -1,6 +1,7 @@
 """The whole audit, through the pages, on the demo data: the Ministry's stage 1 and stage 2 from
 the plan to the report, the client's responses and the reviewer's verification, and the report's
-PDF. Each step is a form a person submits; the state after it is read from the database."""
+PDF. Each step is a form a person submits; the state after it is read from the database, and the
+work queue's kept next steps are checked against the records after each."""
 
 import datetime
 from io import StringIO
@@ -14,6 +15,7 @@ from audits.enums import AuditKind, AuditStatus, FindingStatus, FindingType, Rec
 from audits.models import AuditProgramme
 from core.models import Document, DocumentStatus
 from organisations.models import User
+from tests.certificates.conftest import assert_steps_kept
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,7 @@ def post(client: Client, name: str, data: dict | None = None, **kwargs) -> None:
     assert response.status_code == 302, (name, response.content.decode()[:2000])
     for message in response.wsgi_request._messages:
         assert message.level_tag != "error", (name, message.message)
+    assert_steps_kept()  # the work queue's next steps follow each step taken
 
 
 def conduct(people, audit, findings: list[dict], report: dict) -> None:

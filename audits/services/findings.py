@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audits import access
+from audits.changes import findings_changed
 from audits.enums import (
     FIELDWORK_STATUSES,
     NC_TYPES,
@@ -240,6 +241,8 @@ def finding_update(*, actor: User, finding: Finding, content: FindingContent) ->
     if editions_changed:
         finding.editions.set(editions)
     _record_update(actor, finding, changed, editions_changed, old_type, old_status)
+    if "type" in changed:  # its deadlines, and with them the review's
+        findings_changed(findings=[finding])
     return finding
 
 
@@ -295,6 +298,7 @@ def finding_withdraw(*, actor: User, finding: Finding, reason: str) -> Finding:
         actor=actor,
         reason=reason,
     )
+    findings_changed(findings=[finding])
     return finding
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audits import access, audit_time, cycle
-from audits.changes import audits_changed
+from audits.changes import audits_changed, programmes_changed
 from audits.enums import (
     INITIAL_KINDS,
     MANDATORY_SURVEILLANCE_KEYS,
@@ -88,6 +88,7 @@ def programme_reopen(*, actor: User | None, programme: AuditProgramme, reason: s
             actor=actor,
             reason=reason,
         )
+        programmes_changed(programmes=[programme])
     return programme
 
 
@@ -354,6 +355,7 @@ def programme_approve(*, actor: User, programme: AuditProgramme) -> AuditProgram
         to_state=programme.status,
         actor=actor,
     )
+    programmes_changed(programmes=[programme])  # its audits' teams and plans to do
     return programme
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits import access, finding_rules
+from audits.changes import findings_changed
 from audits.enums import FindingStatus, ResponseKind, ReviewOutcome
 from audits.mail import send_finding_verified_mail, send_response_reviewed_mail, send_response_submitted_mail
 from audits.models import Finding, FindingEvidenceFile, FindingResponse
@@ -67,6 +68,7 @@ def _move(finding: Finding, target: str, *, actor: User, reason: str = "") -> No
     transition_record(
         subject=finding, field="status", from_state=before, to_state=target, actor=actor, reason=reason
     )
+    findings_changed(findings=[finding])  # an answer to review, or reviewed
 
 
 # --- The client answers ------------------------------------------------------------------------

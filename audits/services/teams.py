@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits import access
+from audits.changes import audits_changed
 from audits.enums import PLANNING_STATUSES, AssignmentStatus, AuditStatus, Declaration, TeamRole
 from audits.mail import send_team_notice_mail, send_team_objection_mail
 from audits.models import Audit, TeamAssignment
@@ -60,6 +61,7 @@ def team_unconfirm(*, actor: User | None, audit: Audit, reason: str) -> Audit:
         )
         if before == AuditStatus.PLAN_SENT:  # the plan names the team and the dates: send it again
             plan_recall(actor=actor, audit=audit, reason=reason)
+    audits_changed(audits=[audit])  # its team to confirm again, its lead maybe another
     return audit
 
 
@@ -164,6 +166,7 @@ def team_confirm(*, actor: User, audit: Audit) -> Audit:
     transition_record(
         subject=audit, field="status", from_state=AuditStatus.PLANNED, to_state=audit.status, actor=actor
     )
+    audits_changed(audits=[audit])
     return audit
 
 
@@ -181,6 +184,7 @@ def team_notify(*, actor: User, audit: Audit) -> Audit:
     transition_record(
         subject=audit, field="team_notified_on", from_state=None, to_state=audit.team_notified_on, actor=actor
     )
+    audits_changed(audits=[audit])
     send_team_notice_mail(audit=audit)
     return audit
 

@@ -19,6 +19,7 @@ from certificates.models import Certificate
 from certificates.scale.issues import certificates_build
 from certificates.scale.stories import plans_make
 from certificates.services.due_dates import certificate_dues_refresh
+from certificates.services.steps import cycle_steps_refresh
 from core.scale import Bulk, seeded
 from improvement.scale import gap_analyses_build
 from organisations.scale import people_build
@@ -69,3 +70,5 @@ def seed_scale(bulk: Bulk, *, seed: int, today: datetime.date, sizes: Sizes, pas
     certificates_build(bulk, stories, cycles, seed=seed, today=today)
     stored = certificate_dues_refresh(certificates=Certificate.objects.all(), reason="seed")
     bulk.progress(f"{len(stored.created)} certificate due dates stored")
+    steps = cycle_steps_refresh(organisations=None, reason="seed")
+    bulk.progress(f"{len(steps.created)} cycle steps stored")

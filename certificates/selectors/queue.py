@@ -1,8 +1,8 @@
-"""The CB's work queue (DOMAIN.md §1.10, §2.3; rules 10, 14, 21): the open tasks the daily job
-opened for the CBs the user works for and, for those who review nonconformities, the findings
-waiting for the CB, read from the findings themselves (a plan to review: response submitted; a
-closure to verify: implemented), and the changes clients notified that the user's CBs review
-(rule 38), read from the reviews.
+"""The CB's work queue (DOMAIN.md §1.10, §2.3; rules 10, 14, 21): the next steps of the cycle
+(`steps`, kept as rows: a programme to approve, a team, a plan, a report, a decision, a certificate,
+a suspension, and for those who review nonconformities the answers waiting for the CB: a plan to
+review, a closure to verify), the open tasks the daily job opened for the CBs the user works for,
+and the changes clients notified that the user's CBs review (rule 38), read from the reviews.
 
 Each row says what is to be done, on what, for whom, by whom, by when, and links the action that
 resolves it. A fixed number of queries whatever the number of rows.
@@ -11,41 +11,37 @@ resolves it. A fixed number of queries whatever the number of rows.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, DateField, Exists, F, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Least, TruncDate
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audits import access as audit_access
-from audits.enums import (
-    NC_TYPES,
-    FindingStatus,
-    ReviewOutcome,
-)
-from audits.finding_rules import AWAITING_REVIEW
-from audits.models import Finding, FindingResponse
+from audits.enums import FindingStatus
+from audits.models import Finding
 from audits.models.fieldwork import TITLE_SQL
-from certificates.enums import ChangeReviewStatus, DecisionKind, RevisionStatus, TaskKind, TaskStatus
+from certificates.enums import (
+    REVIEW_STEPS,
+    ChangeReviewStatus,
+    DecisionKind,
+    RevisionStatus,
+    StepKind,
+    TaskKind,
+    TaskStatus,
+)
 from certificates.models import CertificateRevision, ChangeReview, Task
 from certificates.selectors import steps
-from core.expressions import DaysAfter
 from core.listing import path_of
 from organisations import access as tenancy
 
-# The CB's time to review a client's answer; a closure is verified by its deadline if that is sooner
-REVIEW_DAYS = 14
 RECENTLY_CLOSED = 10
-NC_PLAN = "nc_plan"
-NC_CLOSURE = "nc_closure"
-NC_KINDS = {NC_PLAN: FindingStatus.RESPONSE_SUBMITTED, NC_CLOSURE: FindingStatus.IMPLEMENTED}
+NC_PLAN, NC_CLOSURE = steps.NC_PLAN, steps.NC_CLOSURE
 CHANGE_REVIEW = "change_review"
-# The cycle's steps first (their rank is their position here: `steps.STEP_RANK`)
+# The cycle's steps first, in its order; the kinds' order sorts the rows due the same day
 QUEUE_KINDS = [
     *steps.STEP_KINDS,
     *TaskKind.choices,
-    (NC_PLAN, gettext_lazy("Nonconformity: plan to review")),
-    (NC_CLOSURE, gettext_lazy("Nonconformity: closure to verify")),
+    *((kind, StepKind(kind).label) for kind in REVIEW_STEPS),
     (CHANGE_REVIEW, gettext_lazy("Change notified by the client: to review")),
 ]
 KIND_LABELS = dict(QUEUE_KINDS)
@@ -174,86 +170,31 @@ def _task_rows(pks: list[int], today: datetime.date, managed: set[int]) -> dict[
     }
 
 
-def _pending_since() -> Subquery:
-    """The day (in the site's time zone, in SQL) the finding's answer waiting for review was sent."""
-    pending = FindingResponse.objects.filter(finding=OuterRef("pk"), outcome=ReviewOutcome.PENDING)
-    return Subquery(pending.order_by("-submitted_at").values(day=TruncDate("submitted_at"))[:1])
-
-
-def _finding_due(today: datetime.date):
-    """When the CB should have reviewed a client's answer, in SQL (the queue is sorted and cut by
-    it): REVIEW_DAYS after it was submitted (`pending_since`), or by the finding's closure
-    deadline (rule 20) if that comes first; today if neither is known."""
-    review_by = DaysAfter(F("pending_since"), Value(REVIEW_DAYS))
-    return Coalesce(
-        Least(review_by, F("close_due_on")),
-        review_by,
-        F("close_due_on"),
-        Value(today),
-        output_field=DateField(),
-    )
-
-
-def _waiting_findings(user, filters: QueueFilters, today: datetime.date) -> QuerySet[Finding]:
-    """The nonconformities waiting for the user's review, with the day the answer waiting was
-    submitted (in the site's time zone, in SQL), the day the review is due and the audit's lead."""
-    statuses = [NC_KINDS[filters.kind]] if filters.kind in NC_KINDS else list(AWAITING_REVIEW)
-    findings = Finding.objects.filter(
-        audit_access.reviewable_q(user), status__in=statuses, type__in=NC_TYPES
-    ).annotate(pending_since=_pending_since())
-    if filters.mine:
-        findings = findings.annotate(lead_pk=steps.lead_of_audit("audit")).filter(lead_pk=user.pk)
-    return findings.annotate(due=_finding_due(today))
-
-
-def _finding_keys(user, filters: QueueFilters, today: datetime.date) -> QuerySet[Finding]:
-    return _waiting_findings(user, filters, today).annotate(
-        queue_source=Value("finding"),
-        queue_key=F("pk"),
-        queue_rank=Case(
-            When(status=FindingStatus.RESPONSE_SUBMITTED, then=Value(KIND_ORDER[NC_PLAN])),
-            default=Value(KIND_ORDER[NC_CLOSURE]),
-        ),
-        organisation_name=F("audit__programme__organisation__name"),
-    )
-
-
-def _finding_rows(pks: list[int], today: datetime.date, reader: steps.Reader) -> dict[int, QueueRow]:
-    """A page's nonconformities, read as plain values: one query, and one for the names of their
-    lead auditors."""
+def _finding_rows(pks: list[int], reader: steps.Reader) -> dict[int, dict]:
+    """A page's nonconformities to review, read as plain values: one query, and one for the names
+    of their lead auditors."""
     found = list(
         Finding.objects.filter(pk__in=pks)
-        .annotate(pending_since=_pending_since(), lead_pk=steps.lead_of_audit("audit"), title=TITLE_SQL)
-        .annotate(due=_finding_due(today))
+        .annotate(lead_pk=steps.lead_of_audit("audit"), title=TITLE_SQL)
         .values_list(
-            "pk",
-            "audit_id",
-            "number",
-            "title",
-            "status",
-            "due",
-            "audit__programme__organisation__name",
-            "lead_pk",
+            "pk", "audit_id", "number", "title", "status", "audit__programme__organisation__name", "lead_pk"
         )
     )
     leads = reader.names({row[-1] for row in found if row[-1]})
     finding_path = path_of("audits:finding_detail")
     verbs = {NC_PLAN: _("Review the plan"), NC_CLOSURE: _("Verify the closure")}
     rows = {}
-    for pk, audit_id, number, title, status, due_on, organisation, lead_pk in found:
+    for pk, audit_id, number, title, status, organisation, lead_pk in found:
         kind = NC_PLAN if status == FindingStatus.RESPONSE_SUBMITTED else NC_CLOSURE
-        url = finding_path(pk)
-        rows[pk] = QueueRow(
-            kind=kind,
-            subject=Finding.name_of(audit_id, number, title),
-            url=url,
-            organisation=organisation,
-            owner=leads.get(lead_pk, ""),
-            owner_id=lead_pk,
-            due_on=due_on,
-            overdue=due_on < today,
-            actions=(Action(verbs[kind], url),),
-        )
+        rows[pk] = {
+            "kind": kind,
+            "subject": Finding.name_of(audit_id, number, title),
+            "url": finding_path(pk),
+            "organisation": organisation,
+            "owner": leads.get(lead_pk, ""),
+            "owner_id": lead_pk,
+            "action": verbs[kind],
+        }
     return rows
 
 
@@ -303,6 +244,7 @@ def _step_row(values: dict, due_on: datetime.date, today: datetime.date) -> Queu
 
 
 STEP_ROWS = {
+    "finding": _finding_rows,
     "programme": steps.programme_rows,
     "audit": steps.audit_rows,
     "decision": steps.decision_rows,
@@ -312,10 +254,10 @@ STEP_ROWS = {
 
 
 def _key_parts(user, filters: QueueFilters, today: datetime.date) -> list[QuerySet]:
-    """The sources the filter asks for, each as its keys (`KEY_FIELDS`). The cycle's steps are
-    read by those who oversee their CB's programmes (certification managers, administrators,
-    reviewers: who see them all, `audits.access.programmes_for`), and by an audit's lead for its
-    plan and report."""
+    """The sources the filter asks for, each as its keys (`KEY_FIELDS`). The cycle's steps (kept
+    as rows, `steps.step_keys`) are read by those who oversee their CB's programmes (certification
+    managers, administrators, reviewers: who see them all, `audits.access.programmes_for`), and by
+    an audit's lead for its plan and report."""
     kind, programme = filters.kind, filters.programme
     # a few ids, read once: each source then filters on constants the planner knows
     overseen = list(audit_access.oversight_bodies(user).values_list("pk", flat=True))
@@ -324,25 +266,23 @@ def _key_parts(user, filters: QueueFilters, today: datetime.date) -> list[QueryS
         return kind in ("", *kinds)
 
     parts = []
-    if wanted(steps.PROGRAMME_APPROVE):
-        mine_of = user if filters.mine else None
-        parts.append(steps.programme_keys(overseen, programme=programme, mine_of=mine_of))
-    if wanted(*steps.AUDIT_STEPS):
-        kinds = (kind,) if kind else steps.AUDIT_STEPS
-        parts.append(
-            steps.audit_keys(overseen, user, today=today, programme=programme, kinds=kinds, mine=filters.mine)
+    # a programme's answers are reviewed from its audits
+    step_kinds = tuple(step for step in StepKind.values if not (programme and step in REVIEW_STEPS))
+    if kinds := tuple(step for step in step_kinds if wanted(step)):
+        found = steps.step_keys(
+            user, overseen=overseen, today=today, programme=programme, kinds=kinds, mine=filters.mine
         )
-    if not filters.mine:  # decisions, certificates and suspensions are the certification managers'
-        if wanted(steps.DECISION_TAKE):
-            parts.append(steps.decision_keys(overseen, programme=programme))
-        if wanted(steps.CERTIFICATE_ISSUE):
-            parts.append(steps.draft_keys(overseen, programme=programme))
-        if wanted(steps.SUSPENSION_RESOLVE):
-            parts.append(steps.suspension_keys(overseen, programme=programme))
+        parts.append(
+            found.annotate(
+                queue_source=F("source"),
+                queue_key=F("object_id"),
+                due=F("due_on"),
+                queue_rank=Case(*(When(kind=step, then=Value(KIND_ORDER[step])) for step in kinds)),
+                organisation_name=F("organisation__name"),
+            )
+        )
     if wanted(*TaskKind.values):
         parts.append(_task_keys(user, filters, today))
-    if wanted(*NC_KINDS) and not programme:  # a programme's answers are reviewed from its audits
-        parts.append(_finding_keys(user, filters, today))
     if wanted(CHANGE_REVIEW) and not filters.mine and not programme:
         parts.append(_change_keys(user, filters, today))
     return [part.order_by().values_list(*KEY_FIELDS) for part in parts]
@@ -389,8 +329,6 @@ class QueueRows:
         for source, pks in wanted.items():
             if source == "task":
                 built[source] = _task_rows(pks, today, reader.deciding)
-            elif source == "finding":
-                built[source] = _finding_rows(pks, today, reader)
             elif source == "change":
                 built[source] = _change_rows(pks, today, reader.deciding)
             else:

@@ -2,10 +2,11 @@
 programme to approve, an audit's team to confirm and notify, its plan to send, its report to finish
 and issue, a certification decision to take, a certificate to issue, a suspension to resolve.
 
-None of them is stored: each is read from the records that make it due (a programme still being
-planned, an audit's status, a reported audit with no decision, a revision not issued, a suspended
-certificate), so it leaves the work queue the moment the step is taken. Each source gives the
-work queue its keys (`queue.KEY_FIELDS`, merged and sorted in SQL) and builds one page's rows.
+Each is derived here from the records that make it due (a programme still being planned, an
+audit's status, a reported audit with no decision, a revision not issued, a suspended certificate:
+`derived_steps`), and kept as a `CycleStep` row by `certificates.services.steps`, which the services
+that take a step call, so that it leaves the work queue the moment the step is taken. The work
+queue reads the rows (`step_keys`) and builds one page's rows from their records (`*_rows`).
 
 When a step is due where no rule of DOMAIN.md sets a day, a setting does (CB policy):
 `REPORT_ISSUE_DAYS` after the audit's last day, `DECISION_DAYS` after its report was issued,
@@ -16,6 +17,7 @@ resolved by its deadline (rule 14).
 
 import datetime
 from functools import cached_property
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import (
@@ -32,48 +34,61 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Least, TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from audits import access as audit_access
 from audits.enums import (
     DECIDING_KINDS,
+    NC_TYPES,
     REPORTED_STATUSES,
     AssignmentStatus,
     AuditKind,
     AuditStatus,
+    FindingStatus,
     ProgrammeStatus,
+    ReviewOutcome,
     TeamRole,
 )
-from audits.models import Audit, AuditProgramme, AuditReport, ProgrammeEdition, TeamAssignment
+from audits.finding_rules import AWAITING_REVIEW
+from audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditReport,
+    Finding,
+    FindingResponse,
+    ProgrammeEdition,
+    TeamAssignment,
+)
 from certificates import access as certificate_access
-from certificates.enums import CertificateStatus, DecisionKind, RevisionStatus, TaskStatus
-from certificates.models import Certificate, CertificateRevision, Decision, Task
+from certificates.enums import (
+    REVIEW_STEPS,
+    CertificateStatus,
+    DecisionKind,
+    RevisionStatus,
+    StepKind,
+    TaskStatus,
+)
+from certificates.models import Certificate, CertificateRevision, CycleStep, Decision, Task
 from core.expressions import DaysAfter, DaysBefore
 from core.listing import labels_of
+from organisations import access as tenancy
 from organisations.models import User
 
-PROGRAMME_APPROVE = "programme_approve"
-TEAM_CONFIRM = "team_confirm"
-TEAM_NOTIFY = "team_notify"
-PLAN_SEND = "plan_send"
-REPORT_ISSUE = "report_issue"
-DECISION_TAKE = "decision_take"
-CERTIFICATE_ISSUE = "certificate_issue"
-SUSPENSION_RESOLVE = "suspension_resolve"
-# In the order of the cycle (the work queue's order between steps due the same day)
-STEP_KINDS = [
-    (PROGRAMME_APPROVE, gettext_lazy("Programme to approve")),
-    (TEAM_CONFIRM, gettext_lazy("Audit team to confirm")),
-    (TEAM_NOTIFY, gettext_lazy("Audit team to notify to the client")),
-    (PLAN_SEND, gettext_lazy("Audit plan to send")),
-    (REPORT_ISSUE, gettext_lazy("Audit report to finish and issue")),
-    (DECISION_TAKE, gettext_lazy("Certification decision to take")),
-    (CERTIFICATE_ISSUE, gettext_lazy("Certificate to issue")),
-    (SUSPENSION_RESOLVE, gettext_lazy("Suspension to resolve")),
-]
+PROGRAMME_APPROVE = StepKind.PROGRAMME_APPROVE.value
+TEAM_CONFIRM = StepKind.TEAM_CONFIRM.value
+TEAM_NOTIFY = StepKind.TEAM_NOTIFY.value
+PLAN_SEND = StepKind.PLAN_SEND.value
+REPORT_ISSUE = StepKind.REPORT_ISSUE.value
+DECISION_TAKE = StepKind.DECISION_TAKE.value
+CERTIFICATE_ISSUE = StepKind.CERTIFICATE_ISSUE.value
+SUSPENSION_RESOLVE = StepKind.SUSPENSION_RESOLVE.value
+NC_PLAN = StepKind.NC_PLAN.value
+NC_CLOSURE = StepKind.NC_CLOSURE.value
+# The cycle's steps, in its order (the work queue's order between steps due the same day); the
+# nonconformities to review come after the daily job's tasks
+STEP_KINDS = [(kind, label) for kind, label in StepKind.choices if kind not in REVIEW_STEPS]
 STEP_RANK = {kind: position for position, (kind, _label) in enumerate(STEP_KINDS)}
 AUDIT_STEPS = (TEAM_CONFIRM, TEAM_NOTIFY, PLAN_SEND, REPORT_ISSUE)
 # The steps the audit's lead auditor takes (the others are the certification managers')
@@ -99,8 +114,31 @@ def _days(name: str) -> int:
     return int(getattr(settings, name))
 
 
-def _rank(kind: str) -> Value:
-    return Value(STEP_RANK[kind])
+PLANNING = (AuditStatus.PLANNED, AuditStatus.TEAM_ASSIGNED)
+
+
+class StepRow(NamedTuple):
+    """A step as `CycleStep` keeps it."""
+
+    # what `object_id` is: programme, audit, decision (an audit), draft (revision), suspension (certificate)
+    source: str
+    object_id: int
+    kind: str
+    certification_body_id: int
+    organisation_id: int
+    programme_id: int | None
+    owner_id: int | None
+    due_on: datetime.date
+    listed_from: datetime.date | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.object_id}"
+
+
+def _within(records: QuerySet, organisations: QuerySet | None, path: str = "organisation") -> QuerySet:
+    """The records of these organisations (None: of all)."""
+    return records if organisations is None else records.filter(**{f"{path}__in": organisations})
 
 
 class Reader:
@@ -127,14 +165,10 @@ class Reader:
 # --- a programme to approve --------------------------------------------------------------------
 
 
-def programme_keys(bodies: list[int], *, programme: int | None, mine_of=None) -> QuerySet[AuditProgramme]:
+def _programme_steps(organisations) -> list[StepRow]:
     """Programmes still being planned, due by their first audit's first day (by the day they were
-    opened when no audit is planned yet)."""
-    programmes = AuditProgramme.objects.filter(status=ProgrammeStatus.DRAFT, certification_body__in=bodies)
-    if programme:
-        programmes = programmes.filter(pk=programme)
-    if mine_of is not None:
-        programmes = programmes.filter(created_by=mine_of)
+    opened when no audit is planned yet), the step of who opened them."""
+    programmes = _within(AuditProgramme.objects.filter(status=ProgrammeStatus.DRAFT), organisations)
     first_audit = (
         Audit.objects.filter(programme=OuterRef("pk"))
         .exclude(status=AuditStatus.CANCELLED)
@@ -143,13 +177,13 @@ def programme_keys(bodies: list[int], *, programme: int | None, mine_of=None) ->
         .annotate(first=Min("starts_on"))
         .values("first")
     )
-    return programmes.annotate(
-        queue_source=Value("programme"),
-        queue_key=F("pk"),
-        queue_rank=_rank(PROGRAMME_APPROVE),
-        due=Coalesce(Subquery(first_audit), TruncDate("created_at"), output_field=DateField()),
-        organisation_name=F("organisation__name"),
-    )
+    found = programmes.annotate(
+        due=Coalesce(Subquery(first_audit), TruncDate("created_at"), output_field=DateField())
+    ).values_list("pk", "certification_body_id", "organisation_id", "created_by_id", "due")
+    return [
+        StepRow("programme", pk, PROGRAMME_APPROVE, body, organisation, pk, owner, due, None)
+        for pk, body, organisation, owner, due in found
+    ]
 
 
 def programme_rows(pks: list[int], reader) -> dict[int, dict]:
@@ -206,38 +240,43 @@ def _audit_due():
     )
 
 
-def audit_keys(
-    bodies: list[int],
-    user,
-    *,
-    today: datetime.date,
-    programme: int | None,
-    kinds: tuple[str, ...],
-    mine: bool,
-) -> QuerySet[Audit]:
-    """The audits of approved programmes whose team, plan or report waits: a team or plan for an
-    audit that starts within `QUEUE_PLANNING_DAYS` (any when a programme is read alone), a report
-    once the audit's last day has passed or its fieldwork is done. Those of the CBs in `bodies`,
-    and the plans and reports of the audits `user` leads (all of them, and only them, if `mine`)."""
-    planning = Q(status__in=(AuditStatus.PLANNED, AuditStatus.TEAM_ASSIGNED))
-    if not programme:
-        planning &= Q(starts_on__lte=today + datetime.timedelta(days=_days("QUEUE_PLANNING_DAYS")))
-    reporting = Q(status=AuditStatus.IN_PROGRESS, ends_on__lt=today) | Q(status=AuditStatus.FIELDWORK_DONE)
-    audits = Audit.objects.filter(planning | reporting, programme__status=ProgrammeStatus.APPROVED)
-    if programme:
-        audits = audits.filter(programme=programme)
-    audits = audits.annotate(audit_step=_audit_step(), lead_pk=lead_of_audit())
-    if set(kinds) != set(AUDIT_STEPS):
-        audits = audits.filter(audit_step__in=kinds)
-    led = Q(audit_step__in=LEAD_STEPS, lead_pk=user.pk)
-    audits = audits.filter(led if mine else led | Q(programme__certification_body__in=bodies))
-    return audits.annotate(
-        queue_source=Value("audit"),
-        queue_key=F("pk"),
-        queue_rank=Case(*(When(audit_step=step, then=_rank(step)) for step in AUDIT_STEPS)),
-        due=_audit_due(),
-        organisation_name=F("programme__organisation__name"),
+def _audit_steps(organisations) -> list[StepRow]:
+    """The audits of approved programmes whose team, plan or report waits: a team or plan listed
+    `QUEUE_PLANNING_DAYS` before the audit starts, a report once the audit's last day has passed or
+    its fieldwork is done. The plan and report are the audit's lead auditor's."""
+    audits = Audit.objects.filter(
+        status__in=(*PLANNING, AuditStatus.IN_PROGRESS, AuditStatus.FIELDWORK_DONE),
+        programme__status=ProgrammeStatus.APPROVED,
     )
+    found = (
+        _within(audits, organisations, "programme__organisation")
+        .annotate(audit_step=_audit_step(), lead_pk=lead_of_audit())
+        .annotate(due=_audit_due())
+        .values_list(
+            "pk",
+            "audit_step",
+            "status",
+            "programme__certification_body_id",
+            "programme__organisation_id",
+            "programme_id",
+            "lead_pk",
+            "due",
+            "starts_on",
+            "ends_on",
+        )
+    )
+    ahead = datetime.timedelta(days=_days("QUEUE_PLANNING_DAYS"))
+    rows = []
+    for pk, step, status, body, organisation, programme, lead_pk, due, starts_on, ends_on in found:
+        if status in PLANNING:
+            listed_from = starts_on - ahead
+        elif status == AuditStatus.IN_PROGRESS:
+            listed_from = ends_on + datetime.timedelta(days=1)
+        else:
+            listed_from = None
+        owner = lead_pk if step in LEAD_STEPS else None
+        rows.append(StepRow("audit", pk, step, body, organisation, programme, owner, due, listed_from))
+    return rows
 
 
 def audit_rows(pks: list[int], reader) -> dict[int, dict]:
@@ -280,30 +319,27 @@ def audit_rows(pks: list[int], reader) -> dict[int, dict]:
 # --- a certification decision to take ----------------------------------------------------------
 
 
-def decision_keys(bodies: list[int], *, programme: int | None) -> QuerySet[Audit]:
+def _decision_steps(organisations) -> list[StepRow]:
     """The reported audits a decision waits for: a standard of their programme that no decision
     fed by the audit has decided yet (rule 29: one decision per standard). Due `DECISION_DAYS`
     after the report was issued."""
     decided = Decision.objects.filter(audits=OuterRef(OuterRef("pk")), edition_id=OuterRef("edition_id"))
     undecided = ProgrammeEdition.objects.filter(programme=OuterRef("programme")).exclude(Exists(decided))
-    audits = Audit.objects.filter(
-        Exists(undecided),
-        kind__in=DECIDING_KINDS,
-        status__in=REPORTED_STATUSES,
-        programme__certification_body__in=bodies,
-    )
-    if programme:
-        audits = audits.filter(programme=programme)
+    audits = Audit.objects.filter(Exists(undecided), kind__in=DECIDING_KINDS, status__in=REPORTED_STATUSES)
     # the report's day read for the audits found only (a join would read every report first)
     report_day = AuditReport.objects.filter(audit=OuterRef("pk")).values(day=TruncDate("issued_at"))
     issued = Coalesce(Subquery(report_day), F("ends_on"), output_field=DateField())
-    return audits.annotate(
-        queue_source=Value("decision"),
-        queue_key=F("pk"),
-        queue_rank=_rank(DECISION_TAKE),
-        due=DaysAfter(issued, Value(_days("DECISION_DAYS"))),
-        organisation_name=F("programme__organisation__name"),
+    found = (
+        _within(audits, organisations, "programme__organisation")
+        .annotate(due=DaysAfter(issued, Value(_days("DECISION_DAYS"))))
+        .values_list(
+            "pk", "programme__certification_body_id", "programme__organisation_id", "programme_id", "due"
+        )
     )
+    return [
+        StepRow("decision", pk, DECISION_TAKE, body, organisation, programme, None, due, None)
+        for pk, body, organisation, programme, due in found
+    ]
 
 
 def decision_rows(pks: list[int], reader) -> dict[int, dict]:
@@ -330,20 +366,26 @@ def decision_rows(pks: list[int], reader) -> dict[int, dict]:
 # --- a certificate to issue --------------------------------------------------------------------
 
 
-def draft_keys(bodies: list[int], *, programme: int | None) -> QuerySet[CertificateRevision]:
+def _draft_steps(organisations) -> list[StepRow]:
     """Revisions a granting decision drafted and nobody issued yet."""
-    drafts = CertificateRevision.objects.filter(
-        status=RevisionStatus.DRAFT, certificate__certification_body__in=bodies
+    drafts = _within(
+        CertificateRevision.objects.filter(status=RevisionStatus.DRAFT),
+        organisations,
+        "certificate__organisation",
     )
-    if programme:
-        drafts = drafts.filter(decision__programme=programme)
-    return drafts.annotate(
-        queue_source=Value("draft"),
-        queue_key=F("pk"),
-        queue_rank=_rank(CERTIFICATE_ISSUE),
-        due=DaysAfter(F("decision__decided_on"), Value(_days("CERTIFICATE_ISSUE_DAYS"))),
-        organisation_name=F("certificate__organisation__name"),
+    found = drafts.annotate(
+        due=DaysAfter(F("decision__decided_on"), Value(_days("CERTIFICATE_ISSUE_DAYS")))
+    ).values_list(
+        "pk",
+        "certificate__certification_body_id",
+        "certificate__organisation_id",
+        "decision__programme_id",
+        "due",
     )
+    return [
+        StepRow("draft", pk, CERTIFICATE_ISSUE, body, organisation, programme, None, due, None)
+        for pk, body, organisation, programme, due in found
+    ]
 
 
 def draft_rows(pks: list[int], reader) -> dict[int, dict]:
@@ -372,25 +414,31 @@ def draft_rows(pks: list[int], reader) -> dict[int, dict]:
 # --- a suspension to resolve -------------------------------------------------------------------
 
 
-def suspension_keys(bodies: list[int], *, programme: int | None) -> QuerySet[Certificate]:
-    """Suspended certificates, due by their resolution deadline (rule 14). Once it has passed, the
-    daily job's task (a suspension past its deadline) stands for the step instead."""
+def _suspension_steps(organisations) -> list[StepRow]:
+    """Suspended certificates, due by their resolution deadline (rule 14), on the page of the
+    programme that made their current revision. Once the deadline has passed, the daily job's
+    task (a suspension past its deadline) stands for the step instead."""
     open_task = Task.objects.filter(certificate=OuterRef("pk"), status=TaskStatus.OPEN)
-    certificates = Certificate.objects.filter(
-        status=CertificateStatus.SUSPENDED, certification_body__in=bodies
-    ).exclude(Exists(open_task))
-    if programme:
-        made_here = CertificateRevision.objects.filter(
-            certificate=OuterRef("pk"), decision__programme=programme
+    certificates = Certificate.objects.filter(status=CertificateStatus.SUSPENDED).exclude(Exists(open_task))
+    current = CertificateRevision.objects.filter(certificate=OuterRef("pk"), status=RevisionStatus.CURRENT)
+    found = (
+        _within(certificates, organisations)
+        .annotate(programme_pk=Subquery(current.order_by().values("decision__programme_id")[:1]))
+        .values_list(
+            "pk",
+            "certification_body_id",
+            "organisation_id",
+            "programme_pk",
+            "suspension_ends_on",
+            "status_since",
         )
-        certificates = certificates.filter(Exists(made_here))
-    return certificates.annotate(
-        queue_source=Value("suspension"),
-        queue_key=F("pk"),
-        queue_rank=_rank(SUSPENSION_RESOLVE),
-        due=F("suspension_ends_on"),
-        organisation_name=F("organisation__name"),
     )
+    return [
+        StepRow(
+            "suspension", pk, SUSPENSION_RESOLVE, body, organisation, programme, None, ends_on or since, None
+        )
+        for pk, body, organisation, programme, ends_on, since in found
+    ]
 
 
 def suspension_rows(pks: list[int], reader) -> dict[int, dict]:
@@ -409,3 +457,98 @@ def suspension_rows(pks: list[int], reader) -> dict[int, dict]:
         }
         for pk, number, organisation, body in found
     }
+
+
+# --- a client's answer to review -----------------------------------------------------------------
+
+# The CB's time to review a client's answer; a closure is verified by its deadline if that is sooner
+REVIEW_DAYS = 14
+
+
+def _review_steps(organisations) -> list[StepRow]:
+    """The nonconformities whose plan or closure waits for the CB's review (rule 21), the step of
+    the audit's lead (who may review it, with the CB's reviewers and certification managers): due
+    `REVIEW_DAYS` after the answer was submitted (in the site's time zone) or by the finding's
+    closure deadline if that comes first (rule 20)."""
+    pending = FindingResponse.objects.filter(finding=OuterRef("pk"), outcome=ReviewOutcome.PENDING)
+    submitted = Subquery(pending.order_by("-submitted_at").values(day=TruncDate("submitted_at"))[:1])
+    review_by = DaysAfter(F("pending_since"), Value(REVIEW_DAYS))
+    findings = Finding.objects.filter(status__in=AWAITING_REVIEW, type__in=NC_TYPES)
+    found = (
+        _within(findings, organisations, "audit__programme__organisation")
+        .annotate(pending_since=submitted, lead_pk=lead_of_audit("audit"))
+        .annotate(
+            due=Coalesce(
+                Least(review_by, F("close_due_on")),
+                review_by,
+                F("close_due_on"),
+                TruncDate("updated_at"),
+                output_field=DateField(),
+            )
+        )
+        .values_list(
+            "pk",
+            "status",
+            "audit__programme__certification_body_id",
+            "audit__programme__organisation_id",
+            "audit__programme_id",
+            "lead_pk",
+            "due",
+        )
+    )
+    return [
+        StepRow("finding", pk, kind, body, organisation, programme, lead_pk, due, None)
+        for pk, status, body, organisation, programme, lead_pk, due in found
+        for kind in [NC_PLAN if status == FindingStatus.RESPONSE_SUBMITTED else NC_CLOSURE]
+    ]
+
+
+# --- all of them, and the work queue's read of the rows kept -----------------------------------
+
+
+def derived_steps(organisations: QuerySet | None = None) -> dict[str, StepRow]:
+    """key -> every step waiting for the CBs of these organisations (None: of all): six queries,
+    whatever their number."""
+    found = (
+        *_programme_steps(organisations),
+        *_audit_steps(organisations),
+        *_decision_steps(organisations),
+        *_draft_steps(organisations),
+        *_suspension_steps(organisations),
+        *_review_steps(organisations),
+    )
+    return {row.key: row for row in found}
+
+
+def step_keys(
+    user,
+    *,
+    overseen: list[int],
+    today: datetime.date,
+    programme: int | None,
+    kinds: tuple[str, ...],
+    mine: bool,
+) -> QuerySet[CycleStep]:
+    """The kept steps of these kinds the user sees, listed by `today` (a programme's, however far
+    ahead its audits are): the cycle's steps of the CBs they oversee (`overseen`: they see them
+    all), the plans and reports of the audits they lead, and the answers they review (rule 21: as
+    a reviewer or certification manager of the CB or as the audit's lead, never as a member of the
+    client). `mine`: the user's own, the programmes they opened and the audits they lead."""
+    steps = CycleStep.objects.filter(kind__in=kinds)
+    if programme:
+        steps = steps.filter(programme=programme)
+    else:
+        steps = steps.filter(Q(listed_from__isnull=True) | Q(listed_from__lte=today))
+    led = Q(kind__in=(*LEAD_STEPS, *REVIEW_STEPS), owner=user)
+    if mine:
+        seen = led | Q(kind=PROGRAMME_APPROVE, owner=user, certification_body__in=overseen)
+    else:
+        reviewing = tenancy.bodies_with_role(user, audit_access.REVIEWING_ROLES)
+        seen = (
+            led
+            | (~Q(kind__in=REVIEW_STEPS) & Q(certification_body__in=overseen))
+            | Q(kind__in=REVIEW_STEPS, certification_body__in=reviewing)
+        )
+    if set(kinds) & set(REVIEW_STEPS):  # never the answers of a client the user is a member of
+        seen &= ~Q(kind__in=REVIEW_STEPS, organisation__in=tenancy.member_organisation_ids(user).order_by())
+    return steps.filter(seen)

@@ -31,6 +31,7 @@ from certificates.enums import (
 from certificates.mail import send_certificate_news_mail
 from certificates.models import Certificate, CertificateRevision
 from certificates.services.due_dates import certificate_dues_refresh
+from certificates.services.steps import cycle_steps_refresh
 from certificates.services.tasks import tasks_close_for
 from core import bounds
 from core.documents import document_request
@@ -101,6 +102,11 @@ def _move(
                 "day": date_format(certificate.suspension_ends_on, "DATE_FORMAT")
             }
         send_certificate_news_mail(certificate=certificate, detail=detail.strip())
+
+
+def _steps_changed(certificate: Certificate, what: str) -> None:
+    """Its organisation's next steps (a certificate to issue, a suspension to resolve) follow."""
+    cycle_steps_refresh(organisations=[certificate.organisation_id], reason=f"{certificate.number} {what}")
 
 
 def _set_revision_status(
@@ -316,6 +322,7 @@ def revision_issue(*, actor: User, revision: CertificateRevision) -> Certificate
         certificates=Certificate.objects.filter(pk=certificate.pk),
         reason=f"revision {revision.revision} of {certificate.number} issued",
     )
+    _steps_changed(certificate, f"revision {revision.revision} issued")
     document_request(actor=actor, kind=CERTIFICATE_DOCUMENT, subject=revision)
     send_certificate_news_mail(certificate=certificate, revision=revision.revision)
     return revision
@@ -331,6 +338,7 @@ def revision_void(*, actor: User, revision: CertificateRevision, reason: str) ->
     _set_revision_status(revision, RevisionStatus.VOID, actor=actor, reason=reason)
     if certificate.status == S.DRAFT:  # never issued: the client was told of no certificate
         _move(certificate, S.CANCELLED, actor=actor, reason=reason, since=timezone.localdate(), tell=False)
+    _steps_changed(certificate, f"revision {revision.revision} voided")
     return revision
 
 
@@ -382,6 +390,7 @@ def certificate_suspend(*, actor: User, certificate: Certificate, suspension: Su
         kinds=(TaskKind.OVERDUE_SURVEILLANCE,),
         actor=actor,
     )
+    _steps_changed(certificate, "suspended")
     return certificate
 
 
@@ -408,6 +417,7 @@ def certificate_reinstate(*, actor: User, certificate: Certificate, reason: str)
         kinds=(TaskKind.SUSPENSION_EXPIRED,),
         actor=actor,
     )
+    _steps_changed(certificate, "reinstated")
     return certificate
 
 
@@ -421,6 +431,7 @@ def _end(actor: User, certificate: Certificate, target: str, reason: str, resolu
     _move(certificate, target, actor=actor, reason=reason, since=timezone.localdate())
     _void_draft(certificate, actor=actor, reason=reason)
     tasks_close_for(certificate=certificate, resolution=resolution, actor=actor)
+    _steps_changed(certificate, f"ended ({target})")
     return certificate
 
 
@@ -477,6 +488,7 @@ def certificate_expire(*, certificate: Certificate, today: datetime.date) -> Cer
         since=last_day + datetime.timedelta(days=1),
     )
     tasks_close_for(certificate=certificate, resolution=TaskResolution.CERTIFICATE_ENDED)
+    _steps_changed(certificate, "expired")
     return certificate
 
 

@@ -3,7 +3,8 @@ beat entry `certificates.daily_job` and `manage.py daily_job`.
 
 In order, each step in its own transaction so that one failing does not undo the others:
 0. the certificates' stored due dates checked, once a day, and corrected with a warning in the log
-   where the services left one out of date (`services.due_dates`);
+   where the services left one out of date (`services.due_dates`), and so are the cycle's next
+   steps the work queue reads (`services.steps`);
 1. expiry at the end of the expiry day and at the end of an edition's transition (rules 12, 31);
 2. the work queue's tasks: an overdue first surveillance flagged with its suspend-or-not task
    (rule 10), a passed suspension deadline with its withdraw-or-reduce task (rule 14), and tasks
@@ -29,6 +30,7 @@ from certificates.models import Certificate, DailyJobRun, Task
 from certificates.services.certificates import certificates_expire_due
 from certificates.services.due_dates import DueRefresh, certificate_dues_check
 from certificates.services.reminders import reminders_write
+from certificates.services.steps import cycle_steps_check
 from certificates.services.tasks import tasks_sync
 from core.submits import submit_claims_purge
 from organisations.services import invitations_expire
@@ -38,6 +40,7 @@ from organisations.services import invitations_expire
 class DailyRun:
     today: datetime.date
     due_dates_corrected: int
+    steps_corrected: int
     expired: list[Certificate]
     tasks_opened: list[Task]
     tasks_closed: list[Task]
@@ -48,6 +51,7 @@ class DailyRun:
     def summary(self) -> str:
         return (
             f"{self.today}: {self.due_dates_corrected} due date(s) corrected, "
+            f"{self.steps_corrected} cycle step(s) corrected, "
             f"{len(self.expired)} certificate(s) expired, "
             f"{len(self.tasks_opened)} task(s) opened, {len(self.tasks_closed)} closed, "
             f"{self.reminders_written} reminder(s) written, "
@@ -60,6 +64,7 @@ def daily_job_run(*, today: datetime.date) -> DailyRun:
     record = DailyJobRun.objects.create(day=today)
     checked = DailyJobRun.objects.filter(day=today, finished_at__isnull=False).exists()
     corrected = DueRefresh() if checked else certificate_dues_check()
+    steps_corrected = DueRefresh() if checked else cycle_steps_check()
     expired = certificates_expire_due(today=today)
     sync = tasks_sync(today=today)
     written = reminders_write(today=today)
@@ -67,6 +72,7 @@ def daily_job_run(*, today: datetime.date) -> DailyRun:
     run = DailyRun(
         today=today,
         due_dates_corrected=corrected.count,
+        steps_corrected=steps_corrected.count,
         expired=expired,
         tasks_opened=list(sync.opened),
         tasks_closed=list(sync.closed),

@@ -50,6 +50,7 @@ from certificates.mail import send_decision_news_mail
 from certificates.models import Certificate, CertificateRevision, Decision, RevisionSite, TransferReview
 from certificates.services.due_dates import certificate_dues_refresh
 from certificates.services.numbers import number_allocate
+from certificates.services.steps import cycle_steps_refresh
 from certificates.services.tasks import tasks_close_for
 from core.bounds import clamped_add
 from core.errors import DomainError
@@ -745,6 +746,10 @@ def decision_record(
             certificates=Certificate.objects.filter(pk=s.certificate.pk),
             reason=f"{decision.get_kind_display().lower()} decided for {s.certificate.number}",
         )
+    cycle_steps_refresh(
+        organisations=[programme.organisation_id],
+        reason=f"{decision.get_kind_display().lower()} decided on {programme.reference}",
+    )
     send_decision_news_mail(decision=decision)
     return decision
 

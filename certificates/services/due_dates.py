@@ -41,6 +41,15 @@ class DueRefresh:
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
 
+    @classmethod
+    def between(cls, stored: dict[str, tuple[int, object]], wanted: dict[str, object]) -> "DueRefresh":
+        """What turns the rows `stored` (key -> (id, values)) into those `wanted` (key -> values)."""
+        return cls(
+            created=tuple(key for key in wanted if key not in stored),
+            changed=tuple(key for key, (_pk, row) in stored.items() if key in wanted and wanted[key] != row),
+            removed=tuple(key for key in stored if key not in wanted),
+        )
+
     @property
     def count(self) -> int:
         return len(self.created) + len(self.changed) + len(self.removed)
@@ -79,11 +88,9 @@ def certificate_dues_refresh(*, certificates: QuerySet[Certificate], reason: str
             revision__certificate__in=certificates.values("pk")
         ).values_list("pk", "key", "revision_id", "kind", "due_on", "done", "audit_id")
     }
-    created = tuple(key for key in wanted if key not in stored)
-    changed = tuple(key for key, (_pk, row) in stored.items() if key in wanted and wanted[key] != row)
-    removed = tuple(key for key in stored if key not in wanted)
-    if removed:
-        CertificateDueDate.objects.filter(pk__in=[stored[key][0] for key in removed]).delete()
+    refresh = DueRefresh.between(stored, wanted)
+    if refresh.removed:
+        CertificateDueDate.objects.filter(pk__in=[stored[key][0] for key in refresh.removed]).delete()
     now = timezone.now()
     CertificateDueDate.objects.bulk_create(
         [
@@ -96,7 +103,7 @@ def certificate_dues_refresh(*, certificates: QuerySet[Certificate], reason: str
                 audit_id=audit,
                 computed_at=now,
             )
-            for key in (*created, *changed)
+            for key in (*refresh.created, *refresh.changed)
             for revision, kind, due_on, done, audit in [wanted[key]]
         ],
         batch_size=1000,
@@ -104,10 +111,9 @@ def certificate_dues_refresh(*, certificates: QuerySet[Certificate], reason: str
         unique_fields=["key"],
         update_fields=["revision", "kind", "due_on", "done", "audit", "computed_at"],
     )
-    done = DueRefresh(created=created, changed=changed, removed=removed)
-    if done.count:
-        logger.info("Certificate due dates recalculated (%s): %s.", reason, done.describe())
-    return done
+    if refresh.count:
+        logger.info("Certificate due dates recalculated (%s): %s.", reason, refresh.describe())
+    return refresh
 
 
 def certificate_dues_check() -> DueRefresh:

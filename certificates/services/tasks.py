@@ -33,6 +33,7 @@ from certificates.enums import (
     TaskStatus,
 )
 from certificates.models import Certificate, CertificateDueDate, Decision, Task
+from certificates.services.steps import cycle_steps_refresh
 from core import bounds
 from core.errors import DomainError
 from core.transitions import transition_record
@@ -118,6 +119,14 @@ def _close(task: Task, resolution: str, *, actor: User | None, note: str = "") -
     return task
 
 
+def _steps_changed(tasks: list[Task], why: str) -> None:
+    """A suspension with an open task is the task's to resolve, no longer a step of the cycle: the
+    steps of the tasks' organisations follow (one recalculation for them all)."""
+    if tasks:
+        organisations = Certificate.objects.filter(pk__in={task.certificate_id for task in tasks})
+        cycle_steps_refresh(organisations=organisations.values("organisation_id"), reason=why)
+
+
 def _locked(task: Task) -> Task:
     return (
         Task.objects.select_for_update(of=("self",))
@@ -142,7 +151,9 @@ def task_close(*, task: Task, resolution: str, actor: User | None = None, note: 
     _require_open(task)
     if resolution not in TaskResolution.values:
         raise TaskError(_("Choose how the task was resolved from the list."))
-    return _close(task, resolution, actor=actor, note=note)
+    _close(task, resolution, actor=actor, note=note)
+    _steps_changed([task], "task closed")
+    return task
 
 
 def tasks_close_for(
@@ -302,4 +313,5 @@ def tasks_sync(*, today: datetime.date) -> TaskSync:
         certificate = certificates[certificate_id]
         if task := _open(certificate, kind, day, certificate.task_owner_id):
             opened.append(task)
+    _steps_changed([*opened, *closed], "tasks opened or closed by the daily job")
     return TaskSync(opened=opened, closed=closed)

@@ -22,6 +22,7 @@ from certificates.enums import TaskStatus
 from certificates.forms.queue import NotSuspendForm, QueueFilterForm
 from certificates.models import Task
 from certificates.selectors import queue as selectors
+from certificates.selectors import steps
 from certificates.services import tasks as services
 from core.forms import call_action, call_service
 from core.listing import page_of, query_without
@@ -61,7 +62,7 @@ def work_queue(request: HttpRequest) -> HttpResponse:
         # the rows come from several sources merged by due date, so the page is cut from the list
         "page_obj": page_of(queue.rows, request),
         "query": query_without(request, "page"),
-        "review_days": selectors.REVIEW_DAYS,
+        "review_days": steps.REVIEW_DAYS,
         "planning_days": settings.QUEUE_PLANNING_DAYS,
         "report_days": settings.REPORT_ISSUE_DAYS,
         "decision_days": settings.DECISION_DAYS,

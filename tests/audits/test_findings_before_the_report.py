@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from audits.changes import findings_changed
 from audits.enums import AuditStatus, FindingStatus
 from audits.finding_rules import status_label
 from audits.models import Audit, Finding
@@ -98,6 +99,7 @@ def test_the_calendar_the_queue_and_the_pages_call_it_by_one_name(client, world,
     )
     assert {item.subject for item in items if item.kind == DueKind.NC_RESPONSE} == {name}
     Finding.objects.filter(pk=finding.pk).update(status=FindingStatus.RESPONSE_SUBMITTED)
+    findings_changed(findings=[finding])  # as the response services do
     rows = queue.work_queue(
         world.cert_manager, filters=queue.QueueFilters(kind=queue.NC_PLAN), today=today
     ).rows

@@ -13,8 +13,10 @@ from django.core.files.base import ContentFile
 from audits.enums import ProgrammeStatus
 from audits.models import AuditProgramme, ProgrammeEdition
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus
-from certificates.models import Certificate, CertificateRevision, Decision, RevisionSite
+from certificates.models import Certificate, CertificateRevision, CycleStep, Decision, RevisionSite
+from certificates.selectors.steps import StepRow, derived_steps
 from certificates.services.due_dates import certificate_dues_refresh
+from certificates.services.steps import cycle_steps_refresh
 from tests.audits.conftest import make_edition, qms  # noqa: F401  (the ISO 9001:2015 fixture)
 
 DECIDED_ON = datetime.date(2026, 3, 2)
@@ -124,8 +126,9 @@ def make_certificate(
         issued_by=None if draft else world.cert_manager,
     )
     take_copy(revision, sites)
-    # as `revision_issue` leaves it: the certificate's due dates stored
+    # as the services leave it: the certificate's due dates and its organisation's next steps stored
     certificate_dues_refresh(certificates=Certificate.objects.filter(pk=certificate.pk), reason="test")
+    cycle_steps_refresh(organisations=[world.org_a.pk], reason="test")
     return certificate
 
 
@@ -134,3 +137,9 @@ def certificate(world, qms):  # noqa: F811
     """An active, accredited ISO 9001:2015 certificate of organisation A with one site."""
     give_images(world.cb)
     return make_certificate(world, qms)
+
+
+def assert_steps_kept() -> None:
+    """The kept cycle steps are the ones the records call for: the services recalculated them."""
+    rows = CycleStep.objects.values_list("key", *StepRow._fields)
+    assert {key: StepRow(*row) for key, *row in rows} == derived_steps()

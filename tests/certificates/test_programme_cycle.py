@@ -15,6 +15,7 @@ from audits.models import AuditProgramme
 from certificates.enums import CertificateStatus, CycleStatus
 from certificates.models import Certificate
 from certificates.selectors.programme_cycle import cycle_status, programme_cycles
+from certificates.services.steps import cycle_steps_refresh
 from organisations.enums import CBRole
 from tests import factories
 from tests.certificates.conftest import DECIDED_ON, make_certificate, make_programme
@@ -137,6 +138,7 @@ def test_the_programme_page_shows_its_place_and_its_next_step(client, world, qms
         ),
         timezone.localdate(),
     )
+    cycle_steps_refresh(organisations=[programme.organisation_id], reason="the records the test wrote")
     html = page(client, world.cert_manager, programme)
     decide = reverse("certificates:decision_add", args=[programme.pk]) + "?kind=initial"
     assert 'data-cycle="approved">Approved<' in html and "Approve the programme" not in html

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.changes import audits_changed
+from audits.changes import audits_changed, findings_changed
 from audits.enums import AuditKind, AuditStatus, FindingStatus, FindingType, RequirementSource
 from audits.models import Audit, Finding, FindingResponse
 from audits.services import teams as team_services
@@ -519,6 +519,7 @@ def nc(world, audit: Audit, number: int, status: str, *, submitted_on=None, clos
         submitted_by=world.qm_a,
         submitted_at=submitted_at,
     )
+    findings_changed(findings=[finding])  # as the response services do
     return finding
 
 

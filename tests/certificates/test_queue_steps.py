@@ -1,6 +1,8 @@
-"""The cycle's next steps in the CB's work queue (certificates.selectors.steps): each read from the
+"""The cycle's next steps in the CB's work queue (certificates.selectors.steps): each derived from the
 records that make it due, listed with the action that takes it for those who may, and gone once
-it is taken. `today` is passed in; audits are built in the states the steps read."""
+it is taken. `today` is passed in; audits are built in the states the steps read, and the kept
+steps recalculated from them before the queue is read, as the daily check would (that the services
+keep them is tested in test_cycle_steps)."""
 
 import datetime
 from decimal import Decimal
@@ -17,6 +19,7 @@ from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome,
 from certificates.models import Decision, Task
 from certificates.selectors import queue as queue_selectors
 from certificates.selectors import steps
+from certificates.services.steps import cycle_steps_refresh
 from organisations.enums import CBRole
 from tests import factories
 from tests.audits.conftest import make_edition
@@ -28,7 +31,12 @@ TODAY = datetime.date(2027, 1, 11)
 QUEUE = reverse("calendar:queue")
 
 
+def keep_steps() -> None:
+    cycle_steps_refresh(organisations=None, reason="the records the test wrote")
+
+
 def queue_of(user, today=TODAY, **filters) -> list:
+    keep_steps()
     rows = queue_selectors.work_queue(user, filters=queue_selectors.QueueFilters(**filters), today=today).rows
     return list(rows)
 
@@ -276,6 +284,7 @@ def test_the_queue_page_filters_by_step_and_runs_a_fixed_number_of_queries(clien
             )
         make_certificate(world, qms, number=f"CB-2026-9{n}001", status=CertificateStatus.DRAFT)
         make_certificate(world, qms, number=f"CB-2026-9{n}002", status=CertificateStatus.SUSPENDED)
+        keep_steps()
 
     def counted() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as queries:
@@ -312,6 +321,7 @@ def test_the_dashboard_loads_the_next_steps_of_the_queue(client, world, qms, pro
     )
     lead(audit, world.auditor)
     make_certificate(world, qms, status=CertificateStatus.DRAFT)
+    keep_steps()
     response = next_steps_panel(client, world.cert_manager)
     html = response.content.decode()
     assert response.status_code == 200 and response.context["next"].count == 2
@@ -325,6 +335,7 @@ def test_the_dashboard_loads_the_next_steps_of_the_queue(client, world, qms, pro
     Audit.objects.filter(pk=audit.pk).update(
         status=AuditStatus.TEAM_ASSIGNED, team_notified_on=timezone.localdate()
     )
+    keep_steps()
     response = next_steps_panel(client, world.auditor)
     assert [row.kind for row in response.context["next"].rows] == [steps.PLAN_SEND]
     assert "Your next steps" in response.content.decode() and "Send the plan" in response.content.decode()
