@@ -425,6 +425,8 @@ class Audit(models.Model):
             # the calendar reads audits by their first day; the dashboards and the calendar's
             # overdue and team-notice items read those still being planned by it
             models.Index(fields=["starts_on"], name="audit_starts_on"),
+            # ...and those of several days begun before a page's first day, by their last
+            models.Index(fields=["ends_on", "starts_on"], name="audit_ends_on"),
             models.Index(
                 fields=["starts_on"],
                 condition=Q(status__in=PLANNING_STATUSES),

@@ -130,10 +130,10 @@ def due_items(
     filters: Filters = Filters(),
     with_standards: bool = False,
 ) -> list[DueItem]:
-    """The items due from `start` to `end` (both included), soonest first; with `include_overdue`,
-    also those due before `start` that are not done. The standards of audits and nonconformities
-    (`DueItem.standard_codes`) cost a query each: only `with_standards` (the iCal feed) reads them;
-    a certificate's item always names its standard."""
+    """The items due from `start` to `end` (both included; an audit of several days, on any of
+    them), soonest first; with `include_overdue`, also those due before `start` that are not done.
+    The standards of audits and nonconformities (`DueItem.standard_codes`) cost a query each: only
+    `with_standards` (the iCal feed) reads them; a certificate's item always names its standard."""
     scope = _filtered(scope, filters)
     wanted = set(filters.kinds) or set(DueKind)
     items: list[DueItem] = []
@@ -171,7 +171,7 @@ def due_items(
             for item in items
             if item.kind in wanted
             and (
-                start <= item.due_on <= end
+                item.falls_within(start, end)  # an audit begun before `start` and still on
                 or (include_overdue and item.due_on < start and item.is_overdue(today))
             )
         ),
@@ -383,12 +383,14 @@ def _standard_codes(through, owner: str, ids: set[int]) -> dict[int, tuple[str, 
 def _audit_items(
     scope: Scope, *, start: datetime.date, end: datetime.date, include_overdue: bool, with_standards: bool
 ) -> list[DueItem]:
-    """Planned audit dates (done once fieldwork starts, rule 1's order aside) and the team notices
-    still to send (rule 25; not for short-notice audits), each read only where its own date falls:
-    the notice's day is worked out in SQL from the CB's notice period. One query, read as plain
-    values (two with the standards), and one for the longest notice period when notices are read."""
+    """Planned audit dates (done once fieldwork starts, rule 1's order aside), each from its first
+    day to its last (one begun before `start` is there too), and the team notices still to send
+    (rule 25; not for short-notice audits), each read only where its own date falls: the notice's
+    day is worked out in SQL from the CB's notice period. One query, read as plain values (two with
+    the standards), and one for the longest notice period when notices are read."""
     earliest = datetime.date.min if include_overdue else start
-    due = Q(starts_on__range=(start, end))
+    # an audit of several days is there on each of them: one begun before `start` as well
+    due = Q(starts_on__range=(start, end)) | Q(starts_on__lt=start, ends_on__gte=start)
     if include_overdue:
         due |= Q(status__in=PLANNING_STATUSES, starts_on__lt=start)
     if scope.notice_bodies is None or scope.notice_bodies:  # the CB's own planning (rule 25)
@@ -455,7 +457,8 @@ def _audit_items(
             "audit_id": pk,
         }
         planning = status in PLANNING_STATUSES
-        if start <= starts_on <= end or (include_overdue and planning and starts_on < start):
+        under_way = starts_on < start <= ends_on
+        if start <= starts_on <= end or under_way or (include_overdue and planning and starts_on < start):
             items.append(
                 DueItem(
                     key=f"audit-{pk}",

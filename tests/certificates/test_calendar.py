@@ -558,6 +558,32 @@ def test_the_calendar_gives_an_audit_of_several_days_its_last_day(cal):
     assert found[f"audit-{cal.audit_a.pk}-team-notice"].ends_on is None  # a notice is one day
 
 
+def test_an_audit_begun_before_the_month_is_on_its_remaining_days(client, cal):
+    """An audit from 30 November to 2 December is in December's grid on the 1st and the 2nd, and in
+    a window starting on its last day; not in one starting the day after."""
+    cal.audit_a.starts_on, cal.audit_a.ends_on = datetime.date(2027, 11, 30), datetime.date(2027, 12, 2)
+    cal.audit_a.status = AuditStatus.IN_PROGRESS  # under way: done, not overdue
+    cal.audit_a.save(update_fields=["starts_on", "ends_on", "status"])
+    key = f"audit-{cal.audit_a.pk}"
+
+    def keys(start, end) -> set[str]:
+        return {
+            item.key for item in due_items(scope_for(cal.cert_manager), start=start, end=end, today=start)
+        }
+
+    assert key in keys(datetime.date(2027, 12, 1), datetime.date(2027, 12, 31))
+    assert key in keys(datetime.date(2027, 12, 2), datetime.date(2027, 12, 2))
+    assert key not in keys(datetime.date(2027, 12, 3), datetime.date(2027, 12, 31))
+
+    response = _get(client, cal.cert_manager, "calendar:month", {"month": "2027-12"})
+    cells = {day.day: day.items for week in response.context["weeks"] for day in week}
+    assert [day for day, items in cells.items() if any(item.key == key for item in items)] == [
+        datetime.date(2027, 11, 30),  # the grid's first Monday, a day of November's shown greyed
+        datetime.date(2027, 12, 1),
+        datetime.date(2027, 12, 2),
+    ]
+
+
 def test_the_month_grid_links_a_busy_days_other_items_to_that_days_agenda(client, cal, monkeypatch):
     from certificates.views import calendar as views
 
