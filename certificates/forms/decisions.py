@@ -123,7 +123,10 @@ class DecisionForm(BoundedForm, SubmitOnceForm, forms.Form):
         label=_("Sites"),
         queryset=Site.objects.none(),
         required=False,
-        help_text=_("For an extension or a reduction of scope; none keeps the usual sites."),
+        help_text=_(
+            "For an extension or a reduction of scope, or to certify a temporary site; none keeps "
+            "the usual permanent and virtual sites."
+        ),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     transfer_review = ReviewChoiceField(

@@ -58,7 +58,7 @@ from core.models import Transition
 from core.records import refuse_invalid
 from core.transitions import transition_record
 from organisations.access import require
-from organisations.enums import QualificationKind
+from organisations.enums import QualificationKind, SiteKind
 from organisations.models import AuditorQualification, IAFCode, Site, User
 from standards.models import Edition
 
@@ -674,12 +674,18 @@ def _from_programme(s: Situation) -> bool:
 
 
 def _sites_of(s: Situation, content: DecisionContent) -> list[Site]:
-    """The sites as they are today: a new revision certifies their current names and addresses."""
+    """The sites as they are today: a new revision certifies their current names and addresses.
+    Those the decision names; without, the programme's (or the current certificate's) permanent
+    and virtual sites: a temporary site (a construction site, an event) is on the certificate only
+    when the decision names it, or when the certification has no other site (of limited duration,
+    for that site alone)."""
     if content.sites:
         return list(content.sites)
     if _from_programme(s):
-        return list(s.programme.sites.all())
-    return list(Site.objects.filter(pk__in=s.current.sites.values("site_id")))
+        sites = s.programme.sites.all()
+    else:
+        sites = Site.objects.filter(pk__in=s.current.sites.values("site_id"))
+    return list(sites.exclude(kind=SiteKind.TEMPORARY)) or list(sites)
 
 
 def _iaf_codes_of(s: Situation) -> list[IAFCode]:

@@ -38,7 +38,7 @@ from certificates.services.decisions import DecisionContent, DecisionError, deci
 from core.errors import NotAllowed
 from core.transitions import transitions_of
 from improvement.models import GapAnalysis
-from organisations.enums import CBRole, ExpiryConvention, QualificationKind
+from organisations.enums import CBRole, ExpiryConvention, QualificationKind, SiteKind
 from organisations.models import IAFCode
 from tests import factories
 from tests.audits.conftest import make_edition
@@ -899,6 +899,18 @@ def test_an_extension_of_scope_takes_the_programmes_new_scope_and_sites(world, q
     assert set(certified_sites(revision)) == {world.site_a, certified.branch, annex}
     assert [code.code for code in revision.iaf_codes.all()] == [37]
     assert (revision.expiry_on, revision.cycle_started_on) == (EXPIRY, INITIAL_ON)
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_a_temporary_site_is_certified_only_when_the_decision_names_it(world, qms, decider, named):
+    works = factories.SiteFactory(organisation=world.org_a, name="Bridge works", kind=SiteKind.TEMPORARY)
+    programme = ready(world, [qms], sites=[world.site_a, works])
+    sites = (world.site_a, works) if named else ()
+    revision = decide(
+        decider, programme, qms, content(decided_on=stage2_end(programme), sites=sites)
+    ).revision
+    # without naming them, the programme's permanent sites only
+    assert set(certified_sites(revision)) == ({world.site_a, works} if named else {world.site_a})
 
 
 def test_rule_15_a_withdrawn_certificate_is_not_revised(world, qms, decider, certified):
