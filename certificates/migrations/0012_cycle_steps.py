@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key', models.CharField(max_length=40, unique=True, verbose_name='step')),
-                ('kind', models.CharField(choices=[('programme_approve', 'Programme to approve'), ('team_confirm', 'Audit team to confirm'), ('team_notify', 'Audit team to notify to the client'), ('plan_send', 'Audit plan to send'), ('report_issue', 'Audit report to finish and issue'), ('decision_take', 'Certification decision to take'), ('certificate_issue', 'Certificate to issue'), ('suspension_resolve', 'Suspension to resolve')], max_length=30, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('programme_approve', 'Programme to approve'), ('team_confirm', 'Audit team to confirm'), ('team_notify', 'Audit team to notify to the client'), ('plan_send', 'Audit plan to send'), ('report_issue', 'Audit report to finish and issue'), ('decision_take', 'Certification decision to take'), ('certificate_issue', 'Certificate to issue'), ('suspension_resolve', 'Suspension to resolve'), ('nc_plan', 'Nonconformity: plan to review'), ('nc_closure', 'Nonconformity: closure to verify')], max_length=30, verbose_name='kind')),
                 ('source', models.CharField(max_length=20, verbose_name='source')),
                 ('object_id', models.PositiveBigIntegerField(verbose_name='record')),
                 ('due_on', models.DateField(validators=[core.bounds.validate_date], verbose_name='due on')),
