@@ -21,6 +21,20 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# An audit runs over at most a quarter, first day to last: a longer engagement is planned as several
+# audits. The calendar reads the audits begun before a page's first day within that reach.
+LONGEST_SPAN_DAYS = 92
+
+
+def span_refusal(starts_on: datetime.date, ends_on: datetime.date) -> str | None:
+    if (ends_on - starts_on).days > LONGEST_SPAN_DAYS:
+        return _(
+            "An audit runs over at most %(days)s days from its first day to its last: plan a longer "
+            "engagement as several audits."
+        ) % {"days": LONGEST_SPAN_DAYS}
+    return None
+
+
 def transition_refusal(current: str, target: str) -> str | None:
     """Why the audit cannot go from `current` to `target`, or None when it can."""
     if target in TRANSITIONS[current]:

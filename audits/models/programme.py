@@ -4,6 +4,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audits import audit_rules
 from audits.enums import (
     CYCLE_KINDS,
     DECIDING_KINDS,
@@ -425,8 +427,6 @@ class Audit(models.Model):
             # the calendar reads audits by their first day; the dashboards and the calendar's
             # overdue and team-notice items read those still being planned by it
             models.Index(fields=["starts_on"], name="audit_starts_on"),
-            # ...and those of several days begun before a page's first day, by their last
-            models.Index(fields=["ends_on", "starts_on"], name="audit_ends_on"),
             models.Index(
                 fields=["starts_on"],
                 condition=Q(status__in=PLANNING_STATUSES),
@@ -451,6 +451,11 @@ class Audit(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("audits:audit_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        refusal = self.starts_on and self.ends_on and audit_rules.span_refusal(self.starts_on, self.ends_on)
+        if refusal:
+            raise ValidationError({"ends_on": refusal})
 
     @property
     def is_team_confirmed(self) -> bool:

@@ -18,6 +18,7 @@ from django.db.models import F, Max, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from audits import access as audit_access
+from audits import audit_rules
 from audits.enums import (
     FIELDWORK_STATUSES,
     NC_TYPES,
@@ -389,8 +390,10 @@ def _audit_items(
     day is worked out in SQL from the CB's notice period. One query, read as plain values (two with
     the standards), and one for the longest notice period when notices are read."""
     earliest = datetime.date.min if include_overdue else start
-    # an audit of several days is there on each of them: one begun before `start` as well
-    due = Q(starts_on__range=(start, end)) | Q(starts_on__lt=start, ends_on__gte=start)
+    # an audit of several days is there on each of them: one begun before `start` as well, within
+    # the longest an audit runs (the audits are read on their first day's index)
+    begun = start - datetime.timedelta(days=audit_rules.LONGEST_SPAN_DAYS)
+    due = Q(starts_on__range=(begun, end), ends_on__gte=start)
     if include_overdue:
         due |= Q(status__in=PLANNING_STATUSES, starts_on__lt=start)
     if scope.notice_bodies is None or scope.notice_bodies:  # the CB's own planning (rule 25)

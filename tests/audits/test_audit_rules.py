@@ -107,3 +107,10 @@ def test_rule_2_stage_gap(gap, justification, refused):
 
 def test_the_gap_counts_days_across_29_february():
     assert audit_rules.stage_gap_days(datetime.date(2028, 2, 28), datetime.date(2028, 3, 1)) == 2
+
+
+@pytest.mark.parametrize(("days", "refused"), [(0, False), (92, False), (93, True)])
+def test_an_audit_runs_over_at_most_a_quarter(days, refused):
+    refusal = audit_rules.span_refusal(DAY, DAY + datetime.timedelta(days=days))
+    assert (refusal is not None) == refused
+    assert refusal is None or "at most 92 days" in refusal

@@ -37,6 +37,7 @@ def plan(world, audit, **changes):
         ({"on_site_days": D("0.5")}, r"80% of the audit time is spent on site: 1\.0 of 1\.0"),
         ({"planned_days": D("2.0"), "on_site_days": D("2.0")}, r"suggested time is 1\.0 days"),
         ({"on_site_days": D("1.5")}, "cannot exceed the planned time"),
+        ({"ends_on": STAGE1 + datetime.timedelta(days=93)}, "at most 92 days from its first day to its last"),
     ],
 )
 def test_audit_plan_refuses_with_the_rule_and_changes_nothing(world, qms, changes, message):
