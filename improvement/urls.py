@@ -41,6 +41,9 @@ urlpatterns = [
     path("gap-analyses/<int:pk>/compare/", gap.gap_compare, name="gap_compare"),
     path("gap-analyses/<int:pk>/pdf/", gap.gap_pdf, name="gap_pdf"),
     path("gap-analyses/<int:pk>/csv/", gap.gap_csv, name="gap_csv"),
+    path("gap-analyses/<int:pk>/xlsx/", gap.gap_xlsx, name="gap_xlsx"),
+    path("gap-analyses/<int:pk>/import/", gap.gap_import, name="gap_import"),
+    path("gap-analyses/<int:pk>/answers/status/", gap.gap_answers_status, name="gap_answers_status"),
     # --- actions ---
     path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
     # --- the action register ---

@@ -10,6 +10,7 @@ the app is tried by no entry, so a new form cannot ship untried.
 import datetime
 import importlib
 import inspect
+import io
 import pkgutil
 import re
 from binascii import unhexlify
@@ -96,12 +97,15 @@ from improvement.forms.gap import (
     GapActionRaiseForm,
     GapAnalysisStartForm,
     GapAnswerForm,
+    GapBulkStatusForm,
     GapCompareForm,
     GapCopyForm,
     GapFilterForm,
+    GapImportForm,
     GapNextForm,
     GapShareForm,
 )
+from improvement.gap_exports import gap_xlsx_write
 from improvement.models import GapAnalysis
 from improvement.services import actions as action_services
 from improvement.services import gap as gap_services
@@ -323,6 +327,13 @@ def _audit(w) -> dict:
     return {"pk": w.audit.pk}
 
 
+def _workbook_of(analysis) -> bytes:
+    """The analysis's own download, given back as it is."""
+    buffer = io.BytesIO()
+    gap_xlsx_write(analysis, buffer)
+    return buffer.getvalue()
+
+
 def _prefixed(form: forms.BaseForm, values: dict) -> dict:
     return {form.add_prefix(name): value for name, value in values.items()}
 
@@ -497,6 +508,18 @@ FORMS = {
     ),
     "improvement:gap_copy": FormView(
         "qm_a", lambda w: {"pk": w.gap.pk}, lambda w: [GapCopyForm()], lambda w: {"title": "Copy"}
+    ),
+    "improvement:gap_answers_status": FormView(
+        "qm_a",
+        lambda w: {"pk": w.gap.pk},
+        lambda w: [GapBulkStatusForm(analysis=w.gap)],
+        lambda w: {"answers": [w.answer.pk], "status": "conforming"},
+    ),
+    "improvement:gap_import": FormView(
+        "qm_a",
+        lambda w: {"pk": w.gap.pk},
+        lambda w: [GapImportForm()],
+        lambda w: {"file": SimpleUploadedFile("answers.xlsx", _workbook_of(w.gap))},
     ),
     "audits:programme_open": FormView(
         "cert_manager",
@@ -1204,6 +1227,7 @@ NO_INPUT = {
     "documents:status",
     "documents:download",
     "improvement:gap_csv",
+    "improvement:gap_xlsx",
     "audits:programme_detail",
     "audits:programme_time",
     "audits:programme_approve",

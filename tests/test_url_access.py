@@ -89,6 +89,10 @@ ACCESS = {
     "improvement:gap_compare": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
     "improvement:gap_pdf": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
     "improvement:gap_csv": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
+    "improvement:gap_xlsx": (lambda w: {"pk": w.gap_a.pk}, READS_A_GAP, set()),
+    # the workbook given back: the writers; a viewer who reads the analysis is refused
+    "improvement:gap_import": (lambda w: {"pk": w.gap_a.pk}, WRITES_A_GAP, READS_A_GAP - WRITES_A_GAP),
+    "improvement:gap_answers_status": (lambda w: {"pk": w.gap_a.pk}, set()),
     "improvement:gap_evidence_download": (
         lambda w: {"pk": w.gap_a.pk, "file_pk": w.evidence_a.pk},
         READS_A_GAP,
@@ -386,6 +390,7 @@ POST_ONLY = {
     "improvement:gap_complete",
     "improvement:gap_share",
     "improvement:gap_copy",
+    "improvement:gap_answers_status",
     "audits:programme_approve",
     "audits:programme_times_apply",
     "audits:programme_headcount_reviewed",
@@ -793,6 +798,7 @@ GET_ONLY = {
     "improvement:gap_compare",
     "improvement:gap_pdf",
     "improvement:gap_csv",
+    "improvement:gap_xlsx",
     "improvement:gap_evidence_download",
     "improvement:gap_answer_edit",
     "improvement:gap_answer_row",

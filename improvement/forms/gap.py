@@ -10,6 +10,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedForm, SubmitOnceForm
+from improvement.enums import AnswerStatus
 from improvement.gap_rules import NA_NEEDS_JUSTIFICATION, lacks_justification
 from improvement.models import GapAnalysis, GapAnswer
 from improvement.selectors.gap import GapFilter
@@ -203,3 +204,46 @@ class GapCompareForm(BoundedForm, forms.Form):
 
     def chosen(self) -> GapAnalysis | None:
         return self.comparable[self.cleaned_data["with"]] if self.is_valid() else None
+
+
+class GapBulkStatusForm(BoundedForm, forms.Form):
+    """Several answers set to one status at once: the rows ticked on the analysis page."""
+
+    answers = forms.TypedMultipleChoiceField(
+        coerce=int,
+        error_messages={
+            "required": _("Select the clauses to answer first."),
+            "invalid_choice": _("A clause selected is not in this analysis; reload the page."),
+        },
+    )
+    status = forms.ChoiceField(
+        label=_("Set the selected clauses to"),
+        choices=AnswerStatus.choices,
+        error_messages={"required": _("Choose the status to set."), "invalid_choice": _("Choose a status.")},
+    )
+
+    def __init__(self, *args, analysis: GapAnalysis, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answers"].choices = [(pk, pk) for pk in analysis.answers.values_list("pk", flat=True)]
+
+
+GAP_IMPORT_MAX_BYTES = 2 * 1024 * 1024  # an analysis of 500 clauses with long notes is about 200 KB
+
+
+class GapImportForm(BoundedForm, forms.Form):
+    file = forms.FileField(
+        label=_("The analysis's spreadsheet (.xlsx)"),
+        help_text=_(
+            "Download it from this analysis, fill in the status, justification and notes, and upload it."
+        ),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() != ".xlsx":
+            raise forms.ValidationError(_("Upload the .xlsx file downloaded from this analysis."))
+        if upload.size > GAP_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(max)s.") % {"max": filesizeformat(GAP_IMPORT_MAX_BYTES)}
+            )
+        return upload

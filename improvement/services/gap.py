@@ -2,6 +2,8 @@
 
 import datetime
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -107,6 +109,26 @@ def gap_answer_save(
     _guard_open(analysis)
     if lacks_justification(status, justification):
         raise GapAnalysisError(NA_NEEDS_JUSTIFICATION)
+    _answer_write(actor, answer, status, justification, notes, unchanged=True)
+    return answer
+
+
+def _answer_write(
+    actor: User, answer: GapAnswer, status: str, justification: str, notes: str, *, unchanged: bool = False
+) -> bool:
+    """Write one answer of an open analysis (read locked) as given, and record its status change;
+    whether it changed. An answer given back as it is stays untouched unless `unchanged` (a person
+    saving it again signs it)."""
+    if lacks_justification(status, justification):
+        raise GapAnalysisError(
+            _("%(clause)s: %(rule)s") % {"clause": answer.clause.number, "rule": NA_NEEDS_JUSTIFICATION}
+        )
+    if (answer.status, answer.justification, answer.notes) == (
+        status,
+        justification,
+        notes,
+    ) and not unchanged:
+        return False
     previous = answer.status
     answer.status, answer.justification, answer.notes = status, justification, notes
     answer.updated_by, answer.updated_at = actor, timezone.now()
@@ -116,7 +138,77 @@ def gap_answer_save(
         transition_record(
             subject=answer, field="status", from_state=previous, to_state=answer.status, actor=actor
         )
-    return answer
+    return True
+
+
+def _open_answers(actor: User, analysis: GapAnalysis, pks: Iterable[int]) -> dict[int, GapAnswer]:
+    """The answers of these ids, of this analysis only, locked, after the writer's and the open
+    analysis's checks."""
+    analysis = GapAnalysis.objects.select_for_update().select_related("organisation").get(pk=analysis.pk)
+    _guard_writer(actor, analysis.organisation)
+    _guard_open(analysis)
+    found = {
+        answer.pk: answer
+        for answer in GapAnswer.objects.select_for_update(of=("self",))
+        .select_related("clause")
+        .filter(analysis=analysis, pk__in=set(pks))
+    }
+    if missing := set(pks) - set(found):
+        raise GapAnalysisError(
+            _("%(n)s of the answers chosen are not in this analysis: nothing was changed.")
+            % {"n": len(missing)}
+        )
+    return found
+
+
+@transaction.atomic
+def gap_answers_status_set(
+    *, actor: User, analysis: GapAnalysis, answer_ids: list[int], status: AnswerStatus
+) -> int:
+    """Set one status on several answers at once (their justification and notes kept): all or
+    none. Not applicable needs each answer's justification, written one by one. Returns how many
+    changed."""
+    if not answer_ids:
+        raise GapAnalysisError(_("Select the clauses to answer first."))
+    answers = _open_answers(actor, analysis, answer_ids)
+    lacking = sorted(
+        (
+            answer.clause.number
+            for answer in answers.values()
+            if lacks_justification(status, answer.justification)
+        ),
+        key=str,
+    )
+    if lacking:
+        raise GapAnalysisError(
+            _("%(rule)s Justify these one by one first: %(clauses)s. Nothing was changed.")
+            % {"rule": NA_NEEDS_JUSTIFICATION, "clauses": ", ".join(lacking)}
+        )
+    return sum(
+        _answer_write(actor, answer, status, answer.justification, answer.notes)
+        for _pk, answer in sorted(answers.items())
+    )
+
+
+@dataclass(frozen=True)
+class ImportedAnswer:
+    """One answer as a spreadsheet gives it back (`improvement.gap_exports.gap_xlsx_read`)."""
+
+    answer_id: int
+    status: str
+    justification: str
+    notes: str
+
+
+@transaction.atomic
+def gap_answers_import(*, actor: User, analysis: GapAnalysis, rows: list[ImportedAnswer]) -> int:
+    """Write the answers a spreadsheet gives back, all or none (a row refused refuses the file).
+    Returns how many changed."""
+    answers = _open_answers(actor, analysis, [row.answer_id for row in rows])
+    return sum(
+        _answer_write(actor, answers[row.answer_id], row.status, row.justification, row.notes)
+        for row in sorted(rows, key=lambda row: row.answer_id)
+    )
 
 
 @transaction.atomic

@@ -158,9 +158,16 @@ def _row(page: _Page, row: Row, saved: bool = False, closed: bool = False) -> st
     summary = _summary(row, page)
     summary = f'<p class="answer-summary">{summary}</p>' if summary else ""
     done = f'<p class="answer-saved">{escape(labels["saved"])} · {_next_link(page, pk)}</p>' if saved else ""
+    # ticked, the answer is among those the page's bulk form sets at once (#gap-bulk)
+    pick = (
+        f'<input class="form-check-input answer-pick" type="checkbox" name="answers" value="{pk}" '
+        f'form="gap-bulk" aria-labelledby="answer-{pk}-title">'
+        if page.can_write
+        else ""
+    )
     return (
         f'<article class="answer" id="answer-{pk}" aria-labelledby="answer-{pk}-title">'
-        f'<div class="answer-head"><h4 class="answer-title" id="answer-{pk}-title" tabindex="-1"'
+        f'<div class="answer-head">{pick}<h4 class="answer-title" id="answer-{pk}-title" tabindex="-1"'
         f"{' data-focus-here' if saved or closed else ''}>{lead} {escape(answer.clause.title)}</h4>"
         f'<span class="status status-{escape(answer.status)}">{page.statuses[answer.status]}</span>'
         f'{link}<span class="visually-hidden"> {number}</span></a></div>'

@@ -5,6 +5,8 @@ of that one row in place and saving swaps the compact row back together with the
 JavaScript, "Edit" opens the answer's own page, whose form saves and returns to the row's anchor.
 """
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -25,18 +28,27 @@ from core.submits import submit_once, submit_result
 from core.views import document_subject
 from improvement import access
 from improvement.documents import GAP_ANALYSIS
+from improvement.enums import AnswerStatus
 from improvement.forms.gap import (
     EvidenceUploadForm,
     GapActionRaiseForm,
     GapAnalysisStartForm,
     GapAnswerForm,
+    GapBulkStatusForm,
     GapCompareForm,
     GapCopyForm,
     GapFilterForm,
+    GapImportForm,
     GapNextForm,
     GapShareForm,
 )
-from improvement.gap_exports import gap_csv_filename, gap_csv_write
+from improvement.gap_exports import (
+    gap_csv_filename,
+    gap_csv_write,
+    gap_xlsx_filename,
+    gap_xlsx_read,
+    gap_xlsx_write,
+)
 from improvement.models import EvidenceFile, GapAnalysis, GapAnswer
 from improvement.selectors import gap as selectors
 from improvement.services import gap as services
@@ -176,6 +188,7 @@ def gap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **filtered,
             "GapFilter": selectors.GapFilter,
             "can_write": writer and not analysis.is_completed,
+            "statuses": AnswerStatus.choices,
             "can_copy": writer,
             "can_conclude": access.can_conclude_gap_analysis(request.user, analysis.organisation),
             "today": timezone.localdate(),
@@ -467,6 +480,83 @@ def gap_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as PDF, rendered off the request path: the page of its latest render, with the
     button that asks for a new one (core.documents)."""
     return document_subject(request, kind=GAP_ANALYSIS, object_id=pk)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def gap_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The answers as a workbook to fill in and upload again (`gap_import`)."""
+    analysis = _analysis(request, pk)
+    buffer = io.BytesIO()
+    gap_xlsx_write(analysis, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{gap_xlsx_filename(analysis)}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gap_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """The workbook given back: every row checked, every problem listed by its row, and the answers
+    written only if there is none (all or nothing)."""
+    analysis = _writable(request, pk)
+    if analysis.is_completed:
+        messages.error(request, _("The analysis is completed: its answers are read-only."))
+        return redirect(analysis)
+    form = GapImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = gap_xlsx_read(analysis, form.cleaned_data["file"])
+        problems = upload.errors
+        if not problems:
+            changed = call_service(
+                form,
+                lambda: services.gap_answers_import(actor=request.user, analysis=analysis, rows=upload.rows),
+            )
+            if changed is not None:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Imported: %(count)d answer changed.", "Imported: %(count)d answers changed.", changed
+                    )
+                    % {"count": changed},
+                )
+                return redirect(analysis)
+    return render(
+        request, "improvement/gap_import.html", {"analysis": analysis, "form": form, "problems": problems}
+    )
+
+
+@login_required
+@require_POST
+def gap_answers_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Several answers ticked on the analysis page set to one status at once."""
+    analysis = _writable(request, pk)
+    form = GapBulkStatusForm(request.POST, analysis=analysis)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(analysis)
+    status = AnswerStatus(form.cleaned_data["status"])
+    try:
+        changed = services.gap_answers_status_set(
+            actor=request.user, analysis=analysis, answer_ids=form.cleaned_data["answers"], status=status
+        )
+    except DomainError as refusal:
+        messages.error(request, str(refusal))
+        return redirect(analysis)
+    chosen = len(form.cleaned_data["answers"])
+    messages.success(
+        request,
+        ngettext("%(count)d clause set to “%(status)s”", "%(count)d clauses set to “%(status)s”", chosen)
+        % {"count": chosen, "status": status.label}
+        + (_(" (%(changed)d changed).") % {"changed": changed} if changed != chosen else "."),
+    )
+    return redirect(analysis)
 
 
 @login_required

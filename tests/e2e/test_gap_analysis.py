@@ -61,7 +61,11 @@ def test_quality_manager_starts_and_answers_in_place(page, live_server, world):
 
     row.get_by_text("Saved").wait_for()  # swapped in place by htmx: no page load
     assert page.url.endswith(analysis.get_absolute_url())
-    assert row.locator("input").count() == 0 and "Context register, version 3" in row.inner_text()
+    # the editor closed: only the row's tick box for setting several at once is left
+    assert (
+        row.locator("input:not(.answer-pick)").count() == 0
+        and "Context register, version 3" in row.inner_text()
+    )
     assert "1 of 2 clauses answered (50 %)" in page.locator("#readiness").inner_text()
     # after the save, focus is on the saved row's heading, not lost to <body>, and the change is read out
     expect(heading).to_be_focused()
@@ -107,7 +111,7 @@ def test_editor_error_is_focused_and_closing_restores_the_row(page, live_server,
     assert "Say why the requirement does not apply." in row.inner_text()
     row.get_by_role("link", name="Close").click()
     row.get_by_role("link", name="Edit").wait_for()
-    assert row.locator("input").count() == 0
+    assert row.locator("input:not(.answer-pick)").count() == 0
 
 
 def test_evidence_attached_in_place_keeps_the_editor_open(page, live_server, world, settings, tmp_path):
@@ -185,3 +189,45 @@ def test_viewer_sees_no_answer_controls(page, live_server, world):
     assert page.get_by_role("heading", name="Read me").is_visible()
     assert page.locator("input[type=radio]").count() == 0
     assert page.get_by_role("link", name="Edit").count() == 0
+
+
+def test_several_clauses_answered_at_once_then_through_the_workbook(page, live_server, world, tmp_path):
+    """Tick clauses, set them to one status; download the workbook, fill it in, upload it back."""
+    from openpyxl import load_workbook
+
+    from improvement.services import gap as services
+
+    edition = make_edition(
+        "ISO 9001",
+        2015,
+        [("4", "Context", ""), ("4.1", "Context of the organisation", ""), ("4.2", "Interested parties", "")],
+    )
+    analysis = services.gap_analysis_start(
+        actor=world.qm_a, organisation=world.org_a, title="At once", editions=[edition], sites=[]
+    )
+    refused = _blocked_by_csp(page)
+    _sign_in(page, live_server, world.qm_a)
+    page.goto(f"{live_server.url}{analysis.get_absolute_url()}")
+    page.get_by_role("checkbox", name="4.1 Context of the organisation").check()
+    page.get_by_role("checkbox", name="4.2 Interested parties").check()
+    page.get_by_label("Set the ticked clauses to").select_option(label="Conforming")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("2 clauses set to “Conforming”.")).to_be_visible()
+    assert set(analysis.answers.values_list("status", flat=True)) == {"conforming"}
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download XLSX").click()
+    path = tmp_path / "answers.xlsx"
+    download.value.save_as(path)
+    book = load_workbook(path)
+    row = next(r[0].row for r in book.active.iter_rows(min_row=2) if r[2].value == "4.2")
+    book.active.cell(row, 5).value = "Partially conforming"
+    book.active.cell(row, 7).value = "Stakeholder list, draft"
+    book.save(path)
+    page.get_by_role("link", name="Import answers from XLSX").click()
+    page.get_by_label("The analysis's spreadsheet (.xlsx)").set_input_files(str(path))
+    page.get_by_role("button", name="Check and import").click()
+    expect(page.get_by_text("Imported: 1 answer changed.")).to_be_visible()
+    answer = analysis.answers.get(clause__number="4.2")
+    assert (answer.status, answer.notes) == ("partial", "Stakeholder list, draft")
+    assert refused == []
