@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pypdfium2 as pdfium
 import pytest
 
 from core.pdf import URL_FETCHER, RefusedURLError, render_pdf
@@ -19,10 +20,6 @@ PNG_BYTES = base64.b64decode(PNG_BASE64)
 PNG_DATA_URI = f"data:image/png;base64,{PNG_BASE64}"
 
 STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
-TEXT_BLOCK = re.compile(rb"\nBT\n(.*?)\nET\n", re.DOTALL)
-TJ_ARRAY = re.compile(rb"\[([^\]]*)\]\s*TJ")
-HEX_STRING = re.compile(rb"<([0-9a-fA-F]+)>")
-BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 
 
 def decompressed_streams(pdf: bytes) -> list[bytes]:
@@ -35,33 +32,15 @@ def decompressed_streams(pdf: bytes) -> list[bytes]:
     return streams
 
 
-def glyph_to_text(streams: list[bytes]) -> dict[bytes, str]:
-    """Glyph id → text, from the fonts' ToUnicode CMaps (WeasyPrint writes only bfchar entries)."""
-    return {
-        glyph.lower(): bytes.fromhex(text.decode()).decode("utf-16-be")
-        for stream in streams
-        if b"begincmap" in stream
-        for glyph, text in BFCHAR.findall(stream)
-    }
-
-
-def drawn_glyphs(streams: list[bytes]) -> list[bytes]:
-    """The glyph ids (4 hex digits each) of every TJ inside a BT … ET text block, in drawing order."""
-    hex_strings = [
-        hex_string.lower()
-        for stream in streams
-        for block in TEXT_BLOCK.findall(stream)
-        for array in TJ_ARRAY.findall(block)
-        for hex_string in HEX_STRING.findall(array)
-    ]
-    return [hex_string[i : i + 4] for hex_string in hex_strings for i in range(0, len(hex_string), 4)]
-
-
 def pdf_text(pdf: bytes) -> str:
-    """The text drawn in a WeasyPrint PDF (no pdftotext on these machines, so decoded by hand)."""
-    streams = decompressed_streams(pdf)
-    to_text = glyph_to_text(streams)
-    return "".join(to_text.get(glyph, "\ufffd") for glyph in drawn_glyphs(streams))
+    """The text drawn in a PDF, page after page, read by PDFium (each font's own ToUnicode map: a
+    table merged across the fonts' subsets garbled a glyph id two subsets used for different
+    characters). A line's end is no separator, so a phrase the layout wrapped reads as one."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return "".join(page.get_textpage().get_text_range().replace("\r\n", "") for page in document)
+    finally:
+        document.close()
 
 
 @pytest.fixture
