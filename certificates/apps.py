@@ -8,7 +8,7 @@ class CertificatesConfig(AppConfig):
 
     def ready(self) -> None:
         from audits import changes
-        from certificates import documents, health  # noqa: F401  (register the certificate PDF, the daily job's health)
+        from certificates import checks, documents, health  # noqa: F401  (register the day settings' check, the certificate PDF, the daily job's health)
         from certificates.selectors import client_review
         from certificates.selectors.changes import certified_lock
         from certificates.services.due_dates import certificate_dues_refresh_for_audits

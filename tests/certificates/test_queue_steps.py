@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audits.enums import DECIDING_KINDS, AuditKind, AuditStatus, ProgrammeStatus, TeamRole
 from audits.models import Audit, AuditReport, ProgrammeEdition, TeamAssignment
+from certificates import checks
 from certificates.enums import CertificateStatus, DecisionKind, DecisionOutcome, RevisionStatus, TaskKind
 from certificates.models import Decision, Task
 from certificates.selectors import queue as queue_selectors
@@ -353,3 +354,21 @@ def test_the_next_steps_panel_is_the_cb_staffs(client, world):
 
 def test_every_audit_a_decision_waits_for_names_its_decision():
     assert set(steps.DECIDED_BY) == set(DECIDING_KINDS)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "refused"),
+    [
+        ("REPORT_ISSUE_DAYS", 14, False),
+        ("REPORT_ISSUE_DAYS", 0, True),
+        ("DECISION_DAYS", -30, True),
+        ("CERTIFICATE_ISSUE_DAYS", 366, True),
+        ("QUEUE_PLANNING_DAYS", 730, False),
+        ("QUEUE_PLANNING_DAYS", 731, True),
+    ],
+)
+def test_the_day_settings_are_checked_at_start_up(settings, name, value, refused):
+    setattr(settings, name, value)
+    errors = checks.day_settings(None)
+    assert [error.id for error in errors] == (["certificates.E001"] if refused else [])
+    assert not refused or f"{name} is {value}: it is a number of days from 1 to" in errors[0].msg
