@@ -8,6 +8,7 @@ from audits.enums import EXTRA_KINDS, NC_TYPES, AssignmentStatus, AuditKind, Fin
 from audits.models import Audit, AuditPlan, AuditProgramme, AuditReport, PlanSession
 from audits.services.fieldwork import REPEATABLE, REPORT_FIELDS, ReportContent
 from core.forms import NOT_CONFIRMED, BoundedForm, SubmitOnceForm
+from core.widgets import filtered
 from organisations.models import User
 from standards.models import Clause
 
@@ -128,6 +129,8 @@ class PlanSessionForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
             (c.pk, clauses.label_from_instance(c))
             for c in clauses.queryset.order_by("edition__standard__number", "position")
         ]
+        filtered(clauses, _("Find clauses: their number or words of their title"))
+        filtered(self.fields["site"], _("Find a site: words of its name or town"))
         self.fields["auditors"].queryset = User.objects.filter(
             assignments__audit=audit, assignments__status=AssignmentStatus.ACTIVE
         )

@@ -12,7 +12,7 @@ from audits.selectors.findings import FindingChoices, site_label
 from audits.services.findings import WITHDRAW_REASON_MAX, FindingContent
 from core import bounds
 from core.forms import BoundedForm, SubmitOnceForm
-from core.widgets import FastSelect
+from core.widgets import FastSelect, filtered
 from organisations.models import Site
 from standards.models import Clause
 
@@ -122,6 +122,9 @@ class FindingForm(BoundedForm, forms.Form):
         self.fields["type"].choices = choices.types
         self.fields["clause"].choices = [("", _("— no clause —")), *choices.clause_groups]
         self.fields["site"].choices = [("", "—"), *choices.site_groups]
+        # long lists: typed into, they narrow (static/js/filter-options.js)
+        filtered(self.fields["clause"], _("Find a clause: its number or words of its title"))
+        filtered(self.fields["site"], _("Find a site: words of its name or town"))
         if self.shows_editions:
             self.fields["editions"].choices = [(pk, e.label) for pk, e in choices.editions.items()]
         else:

@@ -139,3 +139,23 @@ def test_a_nonconformity_without_evidence_comes_back_with_everything_typed(table
     # the draft equals what the server sent back: nothing to restore
     expect(page.get_by_role("button", name="Restore the unsaved draft from")).to_be_hidden()
     assert _fits_the_screen(page)
+
+
+def test_a_long_clause_list_narrows_as_the_auditor_types(tablet, live_server, world, audit):
+    page = tablet
+    refused = _blocked_by_csp(page)
+    _sign_in(page, live_server, world.auditor)
+    page.goto(f"{live_server.url}/audits/{audit.pk}/findings/new/")
+    clause = page.get_by_label("Clause", exact=True)
+
+    def offered() -> list[str]:
+        return clause.evaluate("s => [...s.options].filter(o => !o.hidden && o.value).map(o => o.text)")
+
+    assert len(offered()) == 2  # 7.5 and 8.5.1: the assessable clauses of the audited edition
+    page.get_by_label("Find a clause: its number or words of its title").fill("contrôl PRODUCTION")
+    assert offered() == [CLAUSE]  # every word, accents and case aside
+    expect(page.get_by_role("status").filter(has_text="1 matching")).to_have_count(1)
+    clause.select_option(label=CLAUSE)
+    page.get_by_label("Find a clause: its number or words of its title").fill("7.5")
+    assert offered() == ["ISO 9001:2015 7.5 Documented information", CLAUSE]  # the chosen one stays
+    assert refused == []
