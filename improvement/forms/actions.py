@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedForm, SubmitOnceForm
+from core.widgets import filtered
 from improvement.enums import MANUAL_SOURCES, EffectivenessResult
 from improvement.models import Action
 from organisations import access as tenancy
@@ -86,6 +87,7 @@ class ActionFieldsForm(BoundedForm, forms.ModelForm):
         self.fields["clause"].queryset = clauses_for()
         for name in ("owner", "site", "clause"):
             self.fields[name].widget.attrs["class"] = "form-select"
+        filtered(self.fields["clause"], _("Find a clause: its standard, number or words of its title"))
 
 
 class ActionNewForm(SubmitOnceForm, ActionFieldsForm):
