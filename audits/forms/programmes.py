@@ -9,7 +9,7 @@ from audits.models import Audit, AuditProgramme
 from audits.models.programme import SCOPE_FIELDS, ProgrammeScope
 from core import bounds
 from core.forms import BoundedForm, SubmitOnceForm
-from core.widgets import FastSelect
+from core.widgets import FastSelect, filtered
 from improvement.forms.gap import EditionChoiceField
 from organisations.models import CertificationBody, IAFCode, Organisation, Site, User
 from standards.enums import EditionStatus
@@ -51,6 +51,7 @@ class ProgrammeForm(BoundedForm, forms.ModelForm):
         field.queryset = organisation.sites.filter(is_active=True)
         sites = list(field.queryset)  # read once: the choices, and the default of a new programme
         field.choices = [(site.pk, field.label_from_instance(site)) for site in sites]
+        filtered(field, _("Find sites: words of their name or town"))
         if not self.instance.pk:
             self.initial.setdefault("sites", sites)
             self.initial.setdefault("iaf_codes", list(organisation.iaf_codes.all()))

@@ -1,7 +1,8 @@
 /* A long list chosen by typing: before each <select data-filter="…"> a search box hides the
    options (and the groups left empty) that do not contain every word typed, accents and case
-   aside. The choice stays the select's own, so the form is the same without JavaScript; a chosen
-   option is never hidden, and the number of matches is read out (data-filter-matches). */
+   aside; before a list of check boxes marked data-filter, it hides their lines the same way. The
+   choice stays the form's own, so the form is the same without JavaScript; a chosen option is
+   never hidden, and the number of matches is read out (data-filter-matches). */
 (function () {
   "use strict";
 
@@ -51,8 +52,56 @@
     });
   }
 
+  function searchBox(label, controls) {
+    var input = document.createElement("input");
+    input.type = "search";
+    input.className = "form-control form-control-sm mb-1";
+    input.placeholder = label;
+    input.autocomplete = "off";
+    input.setAttribute("aria-label", label);
+    if (controls) {
+      input.setAttribute("aria-controls", controls);
+    }
+    return input;
+  }
+
+  function enhanceBoxes(first) {
+    var list = first.closest("fieldset") || first.closest("[id^='div_id_']");
+    if (!list || list.dataset.filterReady) {
+      return;
+    }
+    list.dataset.filterReady = "true";
+    var lines = Array.prototype.filter.call(list.querySelectorAll(".form-check"), function (line) {
+      return line.querySelector("input[type=checkbox]");
+    });
+    var input = searchBox(first.dataset.filter, null);
+    var status = document.createElement("span");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    var anchor = list.querySelector("legend, label:not(.form-check-label)");
+    var place = anchor ? anchor.nextSibling : list.firstChild;
+    list.insertBefore(input, place);
+    list.insertBefore(status, place);
+    var texts = lines.map(function (line) {
+      return fold(line.textContent);
+    });
+    input.addEventListener("input", function () {
+      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      var shown = 0;
+      lines.forEach(function (line, index) {
+        var keep = line.querySelector("input").checked || words.every(function (word) {
+          return texts[index].indexOf(word) !== -1;
+        });
+        line.hidden = !keep;
+        shown += keep ? 1 : 0;
+      });
+      status.textContent = words.length ? (first.dataset.filterMatches || "%(n)s").replace("%(n)s", shown) : "";
+    });
+  }
+
   function enhanceAll(root) {
     Array.prototype.forEach.call(root.querySelectorAll("select[data-filter]"), enhance);
+    Array.prototype.forEach.call(root.querySelectorAll("input[type=checkbox][data-filter]"), enhanceBoxes);
   }
 
   enhanceAll(document);

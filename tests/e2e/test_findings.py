@@ -159,3 +159,25 @@ def test_a_long_clause_list_narrows_as_the_auditor_types(tablet, live_server, wo
     page.get_by_label("Find a clause: its number or words of its title").fill("7.5")
     assert offered() == ["ISO 9001:2015 7.5 Documented information", CLAUSE]  # the chosen one stays
     assert refused == []
+
+
+def test_a_long_site_list_narrows_as_the_planner_types(page, live_server, world):
+    from django.urls import reverse
+
+    from tests import factories
+
+    for name, city in (("Harbour depot", "Antwerp"), ("Archive", "Liège"), ("Call centre", "Namur")):
+        factories.SiteFactory(organisation=world.org_a, name=name, city=city)
+    _sign_in(page, live_server, world.cert_manager)
+    page.goto(live_server.url + reverse("audits:programme_open", args=[world.org_a.pk]))
+    # a new programme has every site ticked; untick them to choose
+    page.locator("input[name=sites]").evaluate_all("boxes => boxes.forEach(box => { box.checked = false; })")
+    find = page.get_by_label("Find sites: words of their name or town")
+    lines = page.locator(".form-check", has=page.locator("input[name=sites]"))
+    find.fill("liege")  # accents and case aside
+    expect(lines.filter(visible=True)).to_have_count(1)
+    expect(page.get_by_text("Archive — Liège")).to_be_visible()
+    expect(page.get_by_text("Call centre — Namur")).to_be_hidden()
+    page.get_by_text("Archive — Liège").click()
+    find.fill("namur")
+    expect(lines.filter(visible=True)).to_have_count(2)  # the ticked one stays in sight
