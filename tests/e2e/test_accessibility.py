@@ -100,8 +100,9 @@ def _blocking(page) -> list[str]:
 # The outermost elements reaching past the viewport's right edge: what to fix when a page scrolls
 OVERFLOWING = """() => {
   const width = document.documentElement.clientWidth;
-  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-    + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  const classes = e => typeof e.className === 'string' && e.className.trim()
+    ? '.' + e.className.trim().split(/\\s+/).join('.') : '';
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + classes(e);
   return [...document.body.querySelectorAll('*')]
     .filter(e => e.getBoundingClientRect().right > width + 1
       && e.parentElement.getBoundingClientRect().right <= width + 1)
