@@ -129,8 +129,8 @@ class PlanSessionForm(BoundedForm, SubmitOnceForm, forms.ModelForm):
             (c.pk, clauses.label_from_instance(c))
             for c in clauses.queryset.order_by("edition__standard__number", "position")
         ]
-        filtered(clauses, _("Find clauses: their number or words of their title"))
-        filtered(self.fields["site"], _("Find a site: words of its name or town"))
+        filtered(clauses, _("Find clauses"))
+        filtered(self.fields["site"], _("Find a site"))
         self.fields["auditors"].queryset = User.objects.filter(
             assignments__audit=audit, assignments__status=AssignmentStatus.ACTIVE
         )

@@ -123,8 +123,8 @@ class FindingForm(BoundedForm, forms.Form):
         self.fields["clause"].choices = [("", _("— no clause —")), *choices.clause_groups]
         self.fields["site"].choices = [("", "—"), *choices.site_groups]
         # long lists: typed into, they narrow (static/js/filter-options.js)
-        filtered(self.fields["clause"], _("Find a clause: its number or words of its title"))
-        filtered(self.fields["site"], _("Find a site: words of its name or town"))
+        filtered(self.fields["clause"], _("Find a clause"))
+        filtered(self.fields["site"], _("Find a site"))
         if self.shows_editions:
             self.fields["editions"].choices = [(pk, e.label) for pk, e in choices.editions.items()]
         else:

@@ -51,7 +51,7 @@ class ProgrammeForm(BoundedForm, forms.ModelForm):
         field.queryset = organisation.sites.filter(is_active=True)
         sites = list(field.queryset)  # read once: the choices, and the default of a new programme
         field.choices = [(site.pk, field.label_from_instance(site)) for site in sites]
-        filtered(field, _("Find sites: words of their name or town"))
+        filtered(field, _("Find sites"))
         if not self.instance.pk:
             self.initial.setdefault("sites", sites)
             self.initial.setdefault("iaf_codes", list(organisation.iaf_codes.all()))

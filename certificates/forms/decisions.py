@@ -146,7 +146,7 @@ class DecisionForm(BoundedForm, SubmitOnceForm, forms.Form):
         listed = list(editions)  # the select's options, read once
         self.fields["edition"].choices = [("", "---------"), *((e.pk, e.label) for e in listed)]
         self.fields["sites"].queryset = decision_sites(programme)
-        filtered(self.fields["sites"], _("Find sites: words of their name or town"))
+        filtered(self.fields["sites"], _("Find sites"))
         self.fields["transfer_review"].queryset = open_reviews(programme)
         self.fields["rationale"].required = not preview
         if not self.is_bound and "edition" not in self.initial and listed:

@@ -89,7 +89,6 @@ NC_CLOSURE = StepKind.NC_CLOSURE.value
 # The cycle's steps, in its order (the work queue's order between steps due the same day); the
 # nonconformities to review come after the daily job's tasks
 STEP_KINDS = [(kind, label) for kind, label in StepKind.choices if kind not in REVIEW_STEPS]
-STEP_RANK = {kind: position for position, (kind, _label) in enumerate(STEP_KINDS)}
 AUDIT_STEPS = (TEAM_CONFIRM, TEAM_NOTIFY, PLAN_SEND, REPORT_ISSUE)
 # The steps the audit's lead auditor takes (the others are the certification managers')
 LEAD_STEPS = (PLAN_SEND, REPORT_ISSUE)

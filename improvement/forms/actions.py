@@ -87,7 +87,7 @@ class ActionFieldsForm(BoundedForm, forms.ModelForm):
         self.fields["clause"].queryset = clauses_for()
         for name in ("owner", "site", "clause"):
             self.fields[name].widget.attrs["class"] = "form-select"
-        filtered(self.fields["clause"], _("Find a clause: its standard, number or words of its title"))
+        filtered(self.fields["clause"], _("Find a clause"))
 
 
 class ActionNewForm(SubmitOnceForm, ActionFieldsForm):

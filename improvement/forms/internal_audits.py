@@ -199,7 +199,7 @@ class AuditForm(BoundedForm, forms.Form):
         self.fields["sites"].queryset = organisation.sites.filter(is_active=True)
         editions = list(programme.editions.all())
         units = [clause.pk for clause, _key in scope_units(editions)]
-        filtered(self.fields["clauses"], _("Find clauses: their number or words of their title"))
+        filtered(self.fields["clauses"], _("Find clauses"))
         self.fields["clauses"].queryset = (
             _programme_clauses(programme)
             .filter(pk__in=units)
@@ -296,7 +296,7 @@ class FindingForm(BoundedForm, forms.Form):
         self.fields["clause"].queryset = _programme_clauses(audit.programme).order_by(
             "edition__standard__number", "edition__year", "position"
         )
-        filtered(self.fields["clause"], _("Find a clause: its number or words of its title"))
+        filtered(self.fields["clause"], _("Find a clause"))
         self.fields["process"].queryset = organisation.processes.filter(is_active=True)
         self.fields["site"].queryset = organisation.sites.filter(is_active=True)
 

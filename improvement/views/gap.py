@@ -506,9 +506,10 @@ def gap_import(request: HttpRequest, pk: int) -> HttpResponse:
     if analysis.is_completed:
         messages.error(request, _("The analysis is completed: its answers are read-only."))
         return redirect(analysis)
-    form = GapImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = GapImportForm(request.POST if posted else None, request.FILES if posted else None)
     problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         upload = gap_xlsx_read(analysis, form.cleaned_data["file"])
         problems = upload.errors
         if not problems:

@@ -43,7 +43,8 @@ def queue_of(user, today=TODAY, **filters) -> list:
 
 
 def steps_of(user, **filters) -> list[tuple[str, str]]:
-    return [(row.kind, row.subject) for row in queue_of(user, **filters) if row.kind in steps.STEP_RANK]
+    cycle = dict(steps.STEP_KINDS)
+    return [(row.kind, row.subject) for row in queue_of(user, **filters) if row.kind in cycle]
 
 
 def audit_in(programme, kind=AuditKind.STAGE2, status=AuditStatus.PLANNED, starts_on=TODAY, days=2, **fields):

@@ -122,7 +122,7 @@ def test_internal_audit_from_programme_to_effective_follow_up(page, browser, liv
         expect(tablet.locator("h1 + .badge")).to_have_text("In progress")
         tablet.get_by_role("link", name="Log a finding").click()
         tablet.get_by_label("Grade").select_option(label="Minor nonconformity")
-        tablet.get_by_label("Clause").select_option(label=CLAUSE)
+        tablet.get_by_role("combobox", name="Clause").select_option(label=CLAUSE)
         tablet.get_by_label("Process", exact=True).select_option(label="Service delivery")
         tablet.get_by_label("Title").fill("Release of services is not approved")
         tablet.get_by_label("Statement").fill("Services are released without the approval 8.6 requires.")

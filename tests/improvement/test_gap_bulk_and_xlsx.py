@@ -174,6 +174,8 @@ def test_a_bad_workbook_lists_each_row_and_changes_nothing(client, world, analys
         {"file": SimpleUploadedFile("answers.csv", b"a,b", content_type="text/csv")},
     )
     assert "Upload the .xlsx file downloaded from this analysis." in response.content.decode()
+    response = client.post(reverse("improvement:gap_import", args=[analysis.pk]), {})  # no file at all
+    assert response.status_code == 200 and "This field is required." in response.content.decode()
 
 
 def test_a_completed_analysis_imports_nothing(client, world, analysis):
